@@ -1,0 +1,15 @@
+# The test command of the README: every package on SQLite and PostgreSQL,
+# with the race detector, plus the official-SDK compatibility test.
+.PHONY: test run build fuzz
+
+build:
+	go build -o kessai ./cmd/kessai
+
+run:
+	go run ./cmd/kessai serve
+
+test:
+	go test -race -count=1 -timeout 20m ./...
+
+fuzz:
+	go test ./payjp -run '^$$' -fuzz FuzzDecode -fuzztime 30s

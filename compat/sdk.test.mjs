@@ -1,0 +1,305 @@
+// Compatibility test: drives a running kessai server with PAY.JP's official
+// v2 Node SDK (@payjp/payjpv2). Run by compat_test.go (TestNodeSDK), or by
+// hand against a server you started yourself:
+//
+//   KESSAI_BASE_URL=http://127.0.0.1:8080 KESSAI_SECRET_KEY=sk_test_... \
+//     node --test sdk.test.mjs
+//
+// KESSAI_COMPAT_REFUNDS=0 skips the refund test.
+//
+// The SDK never throws on an HTTP error: every call resolves to
+// { data, error, request, response } and exactly one of data/error is set.
+// The helpers below turn that into assertions.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+
+import {
+  createClient,
+  createPaymentMethod,
+  createPaymentFlow,
+  confirmPaymentFlow,
+  capturePaymentFlow,
+  getAllPaymentFlows,
+  getPaymentFlow,
+  createPaymentRefund,
+  getPaymentRefund,
+} from '@payjp/payjpv2';
+
+const baseUrl = process.env.KESSAI_BASE_URL;
+const apiKey = process.env.KESSAI_SECRET_KEY;
+if (!baseUrl || !apiKey) {
+  throw new Error('KESSAI_BASE_URL and KESSAI_SECRET_KEY must be set');
+}
+const refundsEnabled = process.env.KESSAI_COMPAT_REFUNDS !== '0';
+
+// baseUrl is the host root: every SDK operation path already starts with /v2.
+const client = createClient({ apiKey, baseUrl });
+
+const T = { timeout: 20_000 };
+
+function describeResult(r) {
+  const status = r.response ? r.response.status : '(no response)';
+  const req = r.request ? `${r.request.method} ${r.request.url}` : '(no request)';
+  const body = r.error !== undefined ? r.error : r.data;
+  let text;
+  try {
+    text = JSON.stringify(body);
+  } catch {
+    text = String(body);
+  }
+  return `${req} -> ${status} ${text}`;
+}
+
+// ok asserts a successful SDK call and returns its parsed body.
+function ok(r, what) {
+  assert.equal(r.error, undefined, `${what}: SDK reported an error: ${describeResult(r)}`);
+  assert.ok(r.response, `${what}: no HTTP response`);
+  // The SDK's OpenAPI document declares 200 for every success, creates included.
+  assert.equal(r.response.status, 200, `${what}: HTTP status: ${describeResult(r)}`);
+  // Without a JSON Content-Type the SDK hands back a ReadableStream, not an object.
+  const ct = r.response.headers.get('content-type') ?? '';
+  assert.match(ct, /^application\/json\b/, `${what}: content-type ${JSON.stringify(ct)}`);
+  assert.equal(typeof r.data, 'object', `${what}: data is not an object`);
+  assert.ok(r.data !== null && !(r.data instanceof ReadableStream), `${what}: data was not parsed as JSON`);
+  return r.data;
+}
+
+async function newCardPaymentMethod() {
+  const r = await createPaymentMethod({
+    client,
+    body: {
+      type: 'card',
+      card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' },
+      billing_details: { email: 'buyer@example.com' },
+    },
+  });
+  return ok(r, 'createPaymentMethod');
+}
+
+async function newSucceededFlow(amount) {
+  const pm = await newCardPaymentMethod();
+  const r = await createPaymentFlow({
+    client,
+    body: { amount, currency: 'jpy', payment_method_id: pm.id, confirm: true },
+  });
+  const flow = ok(r, 'createPaymentFlow(confirm)');
+  assert.equal(flow.status, 'succeeded', `flow ${flow.id} status`);
+  return flow;
+}
+
+test('a. create a card payment method', T, async () => {
+  const pm = await newCardPaymentMethod();
+  assert.equal(pm.object, 'payment_method');
+  assert.equal(typeof pm.id, 'string');
+  assert.ok(pm.id.length > 0, 'id is empty');
+  assert.equal(pm.type, 'card');
+  assert.equal(pm.livemode, false);
+  assert.ok(pm.card, 'card details missing');
+  assert.equal(pm.card.last4, '4242');
+  assert.equal(pm.card.exp_month, 12);
+  assert.equal(pm.card.exp_year, 2030);
+  assert.equal(pm.billing_details?.email, 'buyer@example.com');
+  // The raw card number and CVC must never come back.
+  const raw = JSON.stringify(pm);
+  assert.ok(!raw.includes('4242424242424242'), 'full card number echoed back');
+  assert.ok(!('cvc' in pm.card), 'cvc echoed back');
+});
+
+test('b. manual capture: create, confirm, partial capture', T, async () => {
+  const pm = await newCardPaymentMethod();
+
+  const created = ok(
+    await createPaymentFlow({
+      client,
+      body: { amount: 1000, currency: 'jpy', payment_method_id: pm.id, capture_method: 'manual' },
+    }),
+    'createPaymentFlow',
+  );
+  assert.equal(created.object, 'payment_flow');
+  assert.equal(created.status, 'requires_confirmation');
+  assert.equal(created.amount, 1000);
+  assert.equal(created.currency, 'jpy');
+  assert.equal(created.capture_method, 'manual');
+  assert.equal(created.payment_method_id, pm.id);
+  assert.equal(created.livemode, false);
+
+  // No body: the SDK then drops the Content-Type header and sends an empty POST.
+  const confirmed = ok(
+    await confirmPaymentFlow({ client, path: { payment_flow_id: created.id } }),
+    'confirmPaymentFlow',
+  );
+  assert.equal(confirmed.id, created.id);
+  assert.equal(confirmed.status, 'requires_capture');
+  assert.equal(confirmed.amount_capturable, 1000);
+
+  const captured = ok(
+    await capturePaymentFlow({
+      client,
+      path: { payment_flow_id: created.id },
+      body: { amount_to_capture: 600 },
+    }),
+    'capturePaymentFlow',
+  );
+  assert.equal(captured.id, created.id);
+  assert.equal(captured.status, 'succeeded');
+  assert.equal(captured.amount_received, 600);
+  assert.equal(captured.amount, 1000);
+});
+
+test('c. automatic capture with confirm:true', T, async () => {
+  const pm = await newCardPaymentMethod();
+  const flow = ok(
+    await createPaymentFlow({
+      client,
+      body: { amount: 1500, currency: 'jpy', payment_method_id: pm.id, confirm: true },
+    }),
+    'createPaymentFlow(confirm)',
+  );
+  assert.equal(flow.object, 'payment_flow');
+  assert.equal(flow.status, 'succeeded');
+  assert.equal(flow.capture_method, 'automatic');
+  assert.equal(flow.amount, 1500);
+  assert.equal(flow.amount_received, 1500);
+});
+
+test('d. list payment flows, newest first', T, async () => {
+  const pm = await newCardPaymentMethod();
+  const ids = [];
+  for (const amount of [700, 800, 900]) {
+    const f = ok(
+      await createPaymentFlow({
+        client,
+        body: { amount, currency: 'jpy', payment_method_id: pm.id },
+      }),
+      'createPaymentFlow',
+    );
+    ids.push(f.id);
+  }
+
+  const list = ok(await getAllPaymentFlows({ client, query: { limit: 2 } }), 'getAllPaymentFlows');
+  assert.equal(list.object, 'list');
+  assert.ok(Array.isArray(list.data), 'data is not an array');
+  assert.ok(list.data.length <= 2, `limit=2 returned ${list.data.length} items`);
+  assert.equal(list.data.length, 2);
+  assert.equal(typeof list.has_more, 'boolean');
+  // Three flows were just created, so a page of two leaves more to fetch.
+  assert.equal(list.has_more, true);
+  assert.equal(list.data[0].object, 'payment_flow');
+  assert.equal(list.data[0].id, ids[2], 'the flow created last must come first');
+  assert.equal(list.data[1].id, ids[1]);
+  assert.equal(list.data[0].amount, 900);
+  assert.equal(list.data[1].amount, 800);
+});
+
+test('e. retrieve a payment flow by id', T, async () => {
+  const pm = await newCardPaymentMethod();
+  const created = ok(
+    await createPaymentFlow({
+      client,
+      body: { amount: 1234, currency: 'jpy', payment_method_id: pm.id, description: 'compat e' },
+    }),
+    'createPaymentFlow',
+  );
+  const got = ok(
+    await getPaymentFlow({ client, path: { payment_flow_id: created.id } }),
+    'getPaymentFlow',
+  );
+  assert.equal(got.object, 'payment_flow');
+  assert.equal(got.id, created.id);
+  assert.equal(got.amount, 1234);
+  assert.equal(got.currency, 'jpy');
+  assert.equal(got.status, created.status);
+  assert.equal(got.payment_method_id, pm.id);
+  assert.equal(got.description, 'compat e');
+});
+
+test(
+  'f. refunds: partial refund of a succeeded flow',
+  { ...T, skip: refundsEnabled ? false : 'KESSAI_COMPAT_REFUNDS=0' },
+  async () => {
+    const flow = await newSucceededFlow(1000);
+
+    const refund = ok(
+      await createPaymentRefund({ client, body: { payment_flow_id: flow.id, amount: 100 } }),
+      'createPaymentRefund',
+    );
+    assert.equal(refund.object, 'payment_refund');
+    assert.equal(refund.status, 'succeeded');
+    assert.equal(refund.amount, 100);
+    assert.equal(refund.payment_flow_id, flow.id);
+    assert.equal(refund.livemode, false);
+
+    const got = ok(
+      await getPaymentRefund({ client, path: { payment_refund_id: refund.id } }),
+      'getPaymentRefund',
+    );
+    assert.equal(got.id, refund.id);
+    assert.equal(got.amount, 100);
+    assert.equal(got.status, 'succeeded');
+  },
+);
+
+test('g. errors: unknown payment flow is a 404 problem', T, async () => {
+  const r = await getPaymentFlow({ client, path: { payment_flow_id: 'pfw_doesnotexist' } });
+  // The SDK resolves (does not throw) and reports the parsed body as `error`.
+  assert.equal(r.data, undefined);
+  assert.ok(r.error, `expected an error: ${describeResult(r)}`);
+  assert.equal(r.response.status, 404);
+  const ct = r.response.headers.get('content-type') ?? '';
+  assert.match(ct, /^application\/problem\+json\b/, `content-type ${JSON.stringify(ct)}`);
+  assert.equal(typeof r.error, 'object', 'error body was not JSON');
+  assert.equal(r.error.status, 404);
+  assert.equal(r.error.code, 'not_found');
+  assert.equal(typeof r.error.type, 'string');
+  assert.equal(typeof r.error.title, 'string');
+
+  // With throwOnError the same parsed body is thrown instead.
+  await assert.rejects(
+    getPaymentFlow({ client, path: { payment_flow_id: 'pfw_doesnotexist' }, throwOnError: true }),
+    (err) => err.status === 404 && err.code === 'not_found',
+  );
+});
+
+test('g2. errors: a wrong API key is rejected', T, async () => {
+  const bad = createClient({ apiKey: 'sk_test_thisisnotakey', baseUrl });
+  const r = await getAllPaymentFlows({ client: bad, query: { limit: 1 } });
+  assert.equal(r.data, undefined);
+  assert.ok(r.error, `expected an error: ${describeResult(r)}`);
+  assert.equal(r.response.status, 401);
+});
+
+test('h. Idempotency-Key replays the first response', T, async () => {
+  const pm = await newCardPaymentMethod();
+  const key = `compat-${randomUUID()}`;
+  const body = { amount: 2000, currency: 'jpy', payment_method_id: pm.id };
+
+  const r1 = await createPaymentFlow({ client, body, headers: { 'Idempotency-Key': key } });
+  const first = ok(r1, 'createPaymentFlow #1');
+  assert.equal(r1.response.headers.get('idempotent-replayed'), null, 'first answer must not be marked replayed');
+
+  const r2 = await createPaymentFlow({ client, body, headers: { 'Idempotency-Key': key } });
+  const second = ok(r2, 'createPaymentFlow #2 (same key)');
+  assert.equal(second.id, first.id, 'same key and body must return the same flow');
+  assert.equal(second.amount, 2000);
+  assert.equal(second.status, first.status);
+  assert.deepEqual(second, first, 'a replay must repeat the first answer');
+  assert.equal(r2.response.headers.get('idempotent-replayed'), 'true');
+
+  // Same key, different body: kessai refuses with 409 idempotency_conflict.
+  const r3 = await createPaymentFlow({
+    client,
+    body: { ...body, amount: 2001 },
+    headers: { 'Idempotency-Key': key },
+  });
+  assert.equal(r3.data, undefined, `expected an error: ${describeResult(r3)}`);
+  assert.equal(r3.response.status, 409, describeResult(r3));
+  assert.equal(r3.error.code, 'idempotency_conflict');
+
+  const third = ok(
+    await createPaymentFlow({ client, body, headers: { 'Idempotency-Key': `${key}-other` } }),
+    'createPaymentFlow #3 (new key)',
+  );
+  assert.notEqual(third.id, first.id, 'a different key must create a new flow');
+});

@@ -1,0 +1,72 @@
+package kessai
+
+func strOr(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// DocKind implements Document.
+func (c *Customer) DocKind() Kind { return KindCustomer }
+
+// DocKey implements Document.
+func (c *Customer) DocKey() (string, string) { return c.AccountID, c.ID }
+
+// DocIndex implements Document.
+func (c *Customer) DocIndex() map[string]string { return nil }
+
+// DocKind implements Document.
+func (m *PaymentMethod) DocKind() Kind { return KindPaymentMethod }
+
+// DocKey implements Document.
+func (m *PaymentMethod) DocKey() (string, string) { return m.AccountID, m.ID }
+
+// DocIndex implements Document.
+func (m *PaymentMethod) DocIndex() map[string]string {
+	return map[string]string{"customer_id": strOr(m.CustomerID)}
+}
+
+// DocKind implements Document.
+func (p *Payment) DocKind() Kind { return KindPayment }
+
+// DocKey implements Document.
+func (p *Payment) DocKey() (string, string) { return p.AccountID, p.ID }
+
+// DocIndex implements Document.
+func (p *Payment) DocIndex() map[string]string {
+	return map[string]string{"customer_id": strOr(p.CustomerID), "status": p.Status}
+}
+
+// DocKind implements Document.
+func (r *Refund) DocKind() Kind { return KindRefund }
+
+// DocKey implements Document.
+func (r *Refund) DocKey() (string, string) { return r.AccountID, r.ID }
+
+// DocIndex implements Document.
+func (r *Refund) DocIndex() map[string]string {
+	return map[string]string{"payment_id": r.PaymentID, "reason": strOr(r.Reason), "status": r.Status}
+}
+
+// DocKind implements Document.
+func (t *Transaction) DocKind() Kind { return KindTransaction }
+
+// DocKey implements Document.
+func (t *Transaction) DocKey() (string, string) { return t.AccountID, t.ID }
+
+// DocIndex implements Document.
+func (t *Transaction) DocIndex() map[string]string {
+	return map[string]string{"type": t.Type, "payment_method_type": t.PaymentMethodType, "resource_id": t.ResourceID}
+}
+
+// DocKind implements Document.
+func (e *Event) DocKind() Kind { return KindEvent }
+
+// DocKey implements Document.
+func (e *Event) DocKey() (string, string) { return e.AccountID, e.ID }
+
+// DocIndex implements Document.
+func (e *Event) DocIndex() map[string]string {
+	return map[string]string{"type": e.Type, "object": e.Object, "resource_id": e.ResourceID}
+}

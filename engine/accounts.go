@@ -1,0 +1,201 @@
+package engine
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/kessai/kessai"
+)
+
+// NewAccount is an account as created, with its secrets in the clear: the
+// only time they are shown.
+type NewAccount struct {
+	ID             string      `json:"id"`
+	SecretKey      string      `json:"secret_key"`
+	PublishableKey string      `json:"publishable_key"`
+	WebhookToken   string      `json:"webhook_token"`
+	MWS            NewMWSCreds `json:"mws"`
+}
+
+// NewMWSCreds are an account's MWS credentials in the clear.
+type NewMWSCreds struct {
+	SellerID    string `json:"seller_id"`
+	AccessKeyID string `json:"access_key_id"`
+	SecretKey   string `json:"secret_key"`
+	Region      string `json:"region"`
+}
+
+// HashKey returns the stored form of an API secret key.
+func HashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+const upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+func randomUpper(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = upperAlnum[int(b[i])%len(upperAlnum)]
+	}
+	return string(b)
+}
+
+// CreateAccount creates a merchant account with fresh keys: test mode
+// unless live. region is jp (default), us or eu. Secret keys are stored
+// hashed; the webhook token and MWS secret are sealed with the master key.
+func (e *Engine) CreateAccount(ctx context.Context, name string, live bool, region string) (*NewAccount, error) {
+	const op = "engine.CreateAccount"
+	if strings.TrimSpace(name) == "" || len(name) > 200 {
+		return nil, kessai.Invalidf(op, "name", "A name of 1 to 200 characters is required.")
+	}
+	if region == "" {
+		region = "jp"
+	}
+	if region != "jp" && region != "us" && region != "eu" {
+		return nil, kessai.Invalidf(op, "region", "Region must be jp, us or eu.")
+	}
+	mode := "test"
+	if live {
+		mode = "live"
+	}
+	out := &NewAccount{
+		ID:             kessai.NewID(kessai.PrefixAccount),
+		SecretKey:      kessai.RandomToken("sk_"+mode+"_", 24),
+		PublishableKey: kessai.RandomToken("pk_"+mode+"_", 24),
+		WebhookToken:   kessai.RandomToken("whook_", 20),
+		MWS: NewMWSCreds{SellerID: "A" + randomUpper(13), AccessKeyID: "AKIA" + randomUpper(16),
+			SecretKey: base64.RawStdEncoding.EncodeToString(randomBytes(30)), Region: region},
+	}
+	err := e.Store.Update(ctx, func(tx kessai.Tx) error {
+		key, err := masterKey(ctx, tx)
+		if err != nil {
+			return err
+		}
+		a := &kessai.Account{ID: out.ID, Name: name, Livemode: live, SecretKeyHash: HashKey(out.SecretKey),
+			PublishableKey: out.PublishableKey, CreatedAt: e.Clock.Now().UTC(),
+			MWS: kessai.MWSCredential{SellerID: out.MWS.SellerID, AccessKeyID: out.MWS.AccessKeyID, Region: region}}
+		if a.WebhookToken, err = seal(key, out.WebhookToken); err != nil {
+			return err
+		}
+		if a.MWS.SecretKey, err = seal(key, out.MWS.SecretKey); err != nil {
+			return err
+		}
+		return tx.InsertAccount(ctx, a)
+	})
+	if err != nil {
+		return nil, kessai.WrapInternal(op, err)
+	}
+	return out, nil
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+// Authenticate finds the account of an API secret key. Errors: unauthorized.
+func (e *Engine) Authenticate(ctx context.Context, secretKey string) (*kessai.Account, error) {
+	const op = "engine.Authenticate"
+	if !strings.HasPrefix(secretKey, "sk_test_") && !strings.HasPrefix(secretKey, "sk_live_") {
+		return nil, kessai.Errorf(kessai.Unauthorized, op, "Invalid API key provided.")
+	}
+	var acct *kessai.Account
+	err := e.Store.View(ctx, func(tx kessai.Tx) error {
+		a, err := tx.AccountBySecretHash(ctx, HashKey(secretKey))
+		acct = a
+		return err
+	})
+	if errors.Is(err, kessai.ErrNoRows) {
+		return nil, kessai.Errorf(kessai.Unauthorized, op, "Invalid API key provided.")
+	}
+	if err != nil {
+		return nil, kessai.WrapInternal(op, err)
+	}
+	return acct, nil
+}
+
+// Unseal opens a sealed account secret (webhook token, MWS secret key).
+func (e *Engine) Unseal(ctx context.Context, s kessai.Sealed) (string, error) {
+	var out string
+	err := e.Store.View(ctx, func(tx kessai.Tx) error {
+		key, err := readMasterKey(ctx, tx)
+		if err != nil {
+			return err
+		}
+		out, err = unseal(key, s)
+		return err
+	})
+	return out, err
+}
+
+// The master key seals account secrets. It comes from KESSAI_MASTER_KEY
+// (base64 of 32 bytes) when set; otherwise kessai makes one and keeps it in
+// the database's settings, which protects nothing against a stolen database
+// but keeps secrets out of backups of the accounts table alone and lets an
+// operator move to an external key later.
+const masterKeySetting = "master_key"
+
+func readMasterKey(ctx context.Context, tx kessai.Tx) ([]byte, error) {
+	if env := os.Getenv("KESSAI_MASTER_KEY"); env != "" {
+		k, err := base64.StdEncoding.DecodeString(env)
+		if err != nil || len(k) != 32 {
+			return nil, errors.New("KESSAI_MASTER_KEY must be base64 of 32 bytes")
+		}
+		return k, nil
+	}
+	v, err := tx.Setting(ctx, masterKeySetting)
+	if err != nil {
+		return nil, err
+	}
+	return base64.StdEncoding.DecodeString(v)
+}
+
+func masterKey(ctx context.Context, tx kessai.Tx) ([]byte, error) {
+	k, err := readMasterKey(ctx, tx)
+	if errors.Is(err, kessai.ErrNoRows) {
+		k = randomBytes(32)
+		return k, tx.PutSetting(ctx, masterKeySetting, base64.StdEncoding.EncodeToString(k))
+	}
+	return k, err
+}
+
+func seal(key []byte, plain string) (kessai.Sealed, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	nonce := randomBytes(gcm.NonceSize())
+	return gcm.Seal(nonce, nonce, []byte(plain), nil), nil
+}
+
+func unseal(key []byte, s kessai.Sealed) (string, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return "", err
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return "", err
+	}
+	if len(s) < gcm.NonceSize() {
+		return "", fmt.Errorf("sealed secret too short")
+	}
+	plain, err := gcm.Open(nil, s[:gcm.NonceSize()], s[gcm.NonceSize():], nil)
+	return string(plain), err
+}

@@ -1,0 +1,255 @@
+// Package engine holds kessai's rules: every operation that changes money or
+// state runs here as one store transaction together with its ledger
+// postings, its event, its idempotency record and the jobs it schedules.
+// The faces (payjp, kessaiapi) translate wire formats to these calls.
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/ledger"
+)
+
+// Config holds the engine's settings; zero values take the defaults.
+type Config struct {
+	// SettleDelayPayPay is how long a PayPay refund stays pending (SPEC §5: 5 s).
+	SettleDelayPayPay time.Duration
+	// SettleDelayAmazon is how long an Amazon refund, asynchronous
+	// authorization or capture stays pending (SPEC §5: 30 s).
+	SettleDelayAmazon time.Duration
+	// PublicURL is the base URL that buyers' redirects (next_action) point to.
+	PublicURL string
+}
+
+// Defaults of Config.
+const (
+	DefaultSettleDelayPayPay = 5 * time.Second
+	DefaultSettleDelayAmazon = 30 * time.Second
+)
+
+// WithDefaults returns c with zero fields set to their defaults.
+func (c Config) WithDefaults() Config {
+	if c.SettleDelayPayPay == 0 {
+		c.SettleDelayPayPay = DefaultSettleDelayPayPay
+	}
+	if c.SettleDelayAmazon == 0 {
+		c.SettleDelayAmazon = DefaultSettleDelayAmazon
+	}
+	return c
+}
+
+// Validate reports a setting that cannot work.
+func (c Config) Validate() error {
+	if c.SettleDelayPayPay < 0 || c.SettleDelayAmazon < 0 {
+		return errors.New("engine: settlement delays must not be negative")
+	}
+	return nil
+}
+
+// Engine runs the rules over a Store.
+type Engine struct {
+	Store  kessai.Store
+	Clock  kessai.Clock // the base clock; each test-mode account runs ahead of it by its offset
+	Log    *slog.Logger
+	Config Config
+}
+
+// New returns an Engine.
+func New(store kessai.Store, clock kessai.Clock, log *slog.Logger, cfg Config) (*Engine, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if clock == nil {
+		clock = kessai.SystemClock{}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{Store: store, Clock: clock, Log: log, Config: cfg}, nil
+}
+
+// Now returns the business time of an account: the base clock plus the
+// account's test-clock offset (live accounts have none).
+func (e *Engine) Now(a *kessai.Account) time.Time {
+	now := e.Clock.Now().UTC()
+	if !a.Livemode {
+		now = now.Add(a.ClockOffset)
+	}
+	return now.Truncate(time.Microsecond)
+}
+
+// Completion is called inside the transaction of a write, after its rules
+// succeeded, with the write's result and its committed failure (a declined
+// payment is stored and then reported as an error). The PAY.JP face uses it
+// to store the idempotent response in the same transaction.
+type Completion func(ctx context.Context, tx kessai.Tx, result any, failure error) error
+
+type completionKey struct{}
+
+// WithCompletion returns a context whose next write calls c.
+func WithCompletion(ctx context.Context, c Completion) context.Context {
+	return context.WithValue(ctx, completionKey{}, c)
+}
+
+// committed marks an error that is the outcome of a write that commits
+// anyway (a decline is recorded on the payment and reported).
+type committed struct{ err error }
+
+func (c *committed) Error() string { return c.err.Error() }
+
+// W is the state of one write transaction.
+type W struct {
+	ctx  context.Context
+	tx   kessai.Tx
+	acct *kessai.Account
+	now  time.Time
+	e    *Engine
+}
+
+// write runs fn in one transaction. The account is read again inside it, so
+// that "now" reflects its current test clock; every row of the transaction
+// shares that one timestamp.
+func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn func(w *W) (any, error)) (any, error) {
+	var result any
+	var failure error
+	err := e.Store.Update(ctx, func(tx kessai.Tx) error {
+		fresh, err := tx.Account(ctx, acct.ID, false)
+		if err != nil {
+			return fmt.Errorf("%s: account: %w", op, err)
+		}
+		w := &W{ctx: ctx, tx: tx, acct: fresh, now: e.Now(fresh), e: e}
+		result, failure = nil, nil
+		res, err := fn(w)
+		var c *committed
+		if errors.As(err, &c) {
+			failure = c.err
+		} else if err != nil {
+			return err
+		}
+		result = res
+		if comp, ok := ctx.Value(completionKey{}).(Completion); ok && comp != nil {
+			return comp(ctx, tx, result, failure)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, storeErr(op, err)
+	}
+	return result, failure
+}
+
+// storeErr turns store sentinels into kessai errors.
+func storeErr(op string, err error) error {
+	var ke *kessai.Error
+	switch {
+	case errors.As(err, &ke):
+		return err
+	case errors.Is(err, kessai.ErrNoRows):
+		return &kessai.Error{Code: kessai.NotFound, Op: op, Message: "Not found.", Err: err}
+	}
+	return kessai.WrapInternal(op, err)
+}
+
+// view runs fn in a read-only transaction.
+func (e *Engine) view(ctx context.Context, op string, fn func(tx kessai.Tx) error) error {
+	if err := e.Store.View(ctx, fn); err != nil {
+		return storeErr(op, err)
+	}
+	return nil
+}
+
+// emit records an event whose data is obj as it is now.
+func (w *W) emit(typ, object, resourceID string, obj any) error {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return err
+	}
+	return w.tx.Insert(w.ctx, &kessai.Event{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixEvent),
+		Livemode: w.acct.Livemode, Type: typ, Object: object, ResourceID: resourceID, Data: data, CreatedAt: w.now})
+}
+
+// post writes one balanced ledger transaction.
+func (w *W) post(paymentID, currency string, legs []ledger.Leg) error {
+	entries, err := ledger.Txn(w.acct.ID, paymentID, currency, w.now, legs...)
+	if err != nil {
+		return err
+	}
+	return w.tx.InsertLedgerEntries(w.ctx, entries)
+}
+
+// Job kinds.
+const (
+	JobExpireAuthorization = "expire_authorization"
+	JobSettleRefund        = "settle_refund"
+)
+
+// schedule writes a job due at the account's business time runAt.
+func (w *W) schedule(kind string, payload any, runAt time.Time) error {
+	data, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	due := runAt
+	if !w.acct.Livemode {
+		due = runAt.Add(-w.acct.ClockOffset)
+	}
+	return w.tx.InsertJob(w.ctx, &kessai.Job{ID: kessai.NewID(kessai.PrefixJob), AccountID: w.acct.ID, Kind: kind,
+		Payload: data, State: kessai.JobPending, MaxAttempts: 25, RunAt: runAt, DueAt: due,
+		CreatedAt: w.e.Clock.Now(), UpdatedAt: w.e.Clock.Now()})
+}
+
+// notFound is the error for an id the account does not have.
+func notFound(op, what, id string) error {
+	return &kessai.Error{Code: kessai.NotFound, Op: op, Message: fmt.Sprintf("%s: %s not found.", what, id)}
+}
+
+// get loads an account's document or answers not found.
+func get(ctx context.Context, tx kessai.Tx, kind kessai.Kind, acct, id string, lock bool, dst any, op, what string) error {
+	err := tx.Get(ctx, kind, acct, id, lock, dst)
+	if errors.Is(err, kessai.ErrNoRows) {
+		return notFound(op, what, id)
+	}
+	return err
+}
+
+// list is a typed page of documents.
+func list[T any](ctx context.Context, e *Engine, acct *kessai.Account, kind kessai.Kind, filter map[string]string, page kessai.Page, op, what string) ([]*T, bool, error) {
+	var out []*T
+	var hasMore bool
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		for _, cursor := range []string{page.StartingAfter, page.EndingBefore} {
+			if cursor == "" {
+				continue
+			}
+			ok, err := tx.Exists(ctx, kind, acct.ID, cursor)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return kessai.Errorf(kessai.ResourceMissing, op, "No such %s: '%s'", what, cursor)
+			}
+		}
+		docs, more, err := tx.List(ctx, kind, acct.ID, filter, page)
+		if err != nil {
+			return err
+		}
+		hasMore = more
+		out = make([]*T, 0, len(docs))
+		for _, d := range docs {
+			v := new(T)
+			if err := json.Unmarshal(d, v); err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, hasMore, err
+}

@@ -1,0 +1,655 @@
+package engine
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/ledger"
+	"github.com/kessai/kessai/processor"
+)
+
+// Payment flow amount limits (JPY).
+const (
+	MinAmount = 50
+	MaxAmount = 9_999_999
+)
+
+// Authorization hold periods: an uncaptured authorization is released and
+// its flow canceled (reason expired) after these.
+const (
+	CardHold   = 7 * 24 * time.Hour
+	PayPayHold = 30 * 24 * time.Hour
+)
+
+// FeeRate is the simulated processing fee in basis points, and its string.
+const (
+	feeBasisPoints = 300
+	feeRateString  = "3.00"
+)
+
+// FlowParams creates a payment flow.
+type FlowParams struct {
+	Amount               int64
+	Currency             string
+	CaptureMethod        string
+	Confirm              bool
+	CustomerID           *string
+	Description          *string
+	PaymentMethodID      *string
+	PaymentMethodTypes   []string
+	PaymentMethodOptions json.RawMessage
+	ReturnURL            *string
+	Metadata             kessai.Metadata
+}
+
+// FlowUpdate changes a payment flow; nil fields are left alone.
+type FlowUpdate struct {
+	Amount               *int64
+	CustomerID           *string
+	Description          *string
+	PaymentMethodID      *string
+	PaymentMethodTypes   []string
+	PaymentMethodOptions json.RawMessage
+	ReturnURL            *string
+	Metadata             kessai.Metadata
+}
+
+// ConfirmParams confirms a payment flow; nil fields keep the flow's values.
+type ConfirmParams struct {
+	PaymentMethodID *string
+	ReturnURL       *string
+	CaptureMethod   *string
+}
+
+func validAmount(op, field string, a int64) error {
+	if a < MinAmount || a > MaxAmount {
+		return kessai.Invalidf(op, field, "Input should be between %d and %d", MinAmount, MaxAmount)
+	}
+	return nil
+}
+
+func validCaptureMethod(op string, m string) error {
+	if m != kessai.CaptureAutomatic && m != kessai.CaptureManual {
+		return kessai.Invalidf(op, "capture_method", "Input should be 'automatic' or 'manual'")
+	}
+	return nil
+}
+
+func validMethodTypes(op string, types []string) error {
+	if types == nil {
+		return nil
+	}
+	if len(types) == 0 {
+		return kessai.Invalidf(op, "payment_method_types", "List should have at least 1 item")
+	}
+	seen := map[string]bool{}
+	for i, t := range types {
+		if t != kessai.MethodCard && t != kessai.MethodPayPay {
+			return kessai.Invalidf(op, fmt.Sprintf("payment_method_types.%d", i), "Input should be 'card' or 'paypay'")
+		}
+		if seen[t] {
+			return kessai.Invalidf(op, "payment_method_types", "Items must be unique")
+		}
+		seen[t] = true
+	}
+	return nil
+}
+
+func validReturnURL(op string, u *string) error {
+	if u == nil {
+		return nil
+	}
+	parsed, err := url.Parse(*u)
+	if err != nil || parsed.Scheme == "" || len(*u) > 2048 {
+		return kessai.Invalidf(op, "return_url", "Input should be a valid URL")
+	}
+	return nil
+}
+
+func validOptions(op string, raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return kessai.Invalidf(op, "payment_method_options", "Input should be an object")
+	}
+	return nil
+}
+
+// CreatePaymentFlow creates a payment flow and, with Confirm, confirms it.
+// Errors: validation_error, not_found (customer, payment method),
+// metadata_limit_exceeded, the payment-method errors of ConfirmPaymentFlow,
+// and card declines (committed: the flow is returned with the error).
+func (e *Engine) CreatePaymentFlow(ctx context.Context, acct *kessai.Account, p FlowParams) (*kessai.Payment, error) {
+	const op = "engine.CreatePaymentFlow"
+	if err := validAmount(op, "amount", p.Amount); err != nil {
+		return nil, err
+	}
+	if p.Currency != "jpy" {
+		return nil, kessai.Invalidf(op, "currency", "Input should be 'jpy'")
+	}
+	if p.CaptureMethod == "" {
+		p.CaptureMethod = kessai.CaptureAutomatic
+	}
+	if err := validCaptureMethod(op, p.CaptureMethod); err != nil {
+		return nil, err
+	}
+	if err := validMethodTypes(op, p.PaymentMethodTypes); err != nil {
+		return nil, err
+	}
+	if p.ReturnURL != nil && !p.Confirm {
+		return nil, kessai.Invalidf(op, "return_url", "return_url can be set only when confirm is true")
+	}
+	if err := validReturnURL(op, p.ReturnURL); err != nil {
+		return nil, err
+	}
+	if err := validOptions(op, p.PaymentMethodOptions); err != nil {
+		return nil, err
+	}
+	if err := checkLen(op, "description", p.Description, 255); err != nil {
+		return nil, err
+	}
+	md, err := mergeMetadata(op, nil, p.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	types := p.PaymentMethodTypes
+	if types == nil {
+		types = []string{kessai.MethodCard, kessai.MethodPayPay}
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		pay := &kessai.Payment{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixPaymentFlow), Livemode: w.acct.Livemode,
+			Amount: p.Amount, Currency: "jpy", Status: kessai.StatusRequiresPaymentMethod, CaptureMethod: p.CaptureMethod,
+			CustomerID: p.CustomerID, Description: p.Description, PaymentMethodTypes: types,
+			PaymentMethodOptions: p.PaymentMethodOptions, ReturnURL: p.ReturnURL, Metadata: md,
+			CreatedAt: w.now, UpdatedAt: w.now}
+		pay.ClientSecret = kessai.RandomToken(kessai.PrefixClientSecret+strings.TrimPrefix(pay.ID, kessai.PrefixPaymentFlow)+"_", 16)
+		pmID := p.PaymentMethodID
+		if pay.CustomerID != nil {
+			var c kessai.Customer
+			if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *pay.CustomerID, false, &c, op, "customer"); err != nil {
+				return nil, err
+			}
+			if pmID == nil {
+				pmID = c.DefaultPaymentMethodID
+			}
+		}
+		if pmID != nil {
+			if _, err := w.usableMethod(op, pay, *pmID); err != nil {
+				return nil, err
+			}
+			pay.PaymentMethodID = pmID
+			pay.Status = kessai.StatusRequiresConfirmation
+		}
+		if err := w.tx.Insert(ctx, pay); err != nil {
+			return nil, err
+		}
+		if err := w.emit("payment_flow.created", kessai.ObjectPaymentFlow, pay.ID, pay); err != nil {
+			return nil, err
+		}
+		if p.Confirm {
+			return w.confirm(op, pay, ConfirmParams{})
+		}
+		return pay, nil
+	})
+	return asPayment(res, err)
+}
+
+func asPayment(res any, err error) (*kessai.Payment, error) {
+	p, _ := res.(*kessai.Payment)
+	return p, err
+}
+
+// usableMethod loads a payment method and checks that pay may use it.
+func (w *W) usableMethod(op string, pay *kessai.Payment, id string) (*kessai.PaymentMethod, error) {
+	var pm kessai.PaymentMethod
+	if err := get(w.ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, id, false, &pm, op, "payment_method"); err != nil {
+		return nil, err
+	}
+	if pm.DetachedAt != nil {
+		return nil, kessai.Errorf(kessai.PaymentMethodNotUsable, op, "This payment method cannot be used because it has been detached from customer.")
+	}
+	if pm.CustomerID != nil {
+		if pay.CustomerID == nil || *pay.CustomerID != *pm.CustomerID {
+			cust := "(none)"
+			if pay.CustomerID != nil {
+				cust = *pay.CustomerID
+			}
+			return nil, kessai.Errorf(kessai.PaymentMethodNotOwned, op, "Payment method %s is not owned by customer %s.", pm.ID, cust)
+		}
+	}
+	allowed := false
+	for _, t := range pay.PaymentMethodTypes {
+		allowed = allowed || t == pm.Type
+	}
+	if !allowed {
+		return nil, kessai.Errorf(kessai.PaymentMethodNotAllowd, op, "Payment method type %s is not included in the allowed payment method types %v.", pm.Type, pay.PaymentMethodTypes)
+	}
+	return &pm, nil
+}
+
+func invalidStatus(op, resource string, status string, expected ...string) error {
+	return kessai.Errorf(kessai.InvalidStatus, op, "This operation can only be executed when the %s status is %s. The current status is %s.",
+		resource, strings.Join(expected, ", "), status)
+}
+
+func statusIn(s string, set ...string) bool {
+	for _, x := range set {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// lockPayment loads a payment and locks it for this transaction.
+func (w *W) lockPayment(op, id string) (*kessai.Payment, error) {
+	var p kessai.Payment
+	if err := get(w.ctx, w.tx, kessai.KindPayment, w.acct.ID, id, true, &p, op, "payment_flow"); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (w *W) savePayment(p *kessai.Payment) error {
+	p.UpdatedAt = w.now
+	return w.tx.Put(w.ctx, p)
+}
+
+// UpdatePaymentFlow changes a flow. Metadata and description change in any
+// status; everything else only before confirmation.
+// Errors: not_found, validation_error, invalid_status,
+// metadata_limit_exceeded, payment-method errors.
+func (e *Engine) UpdatePaymentFlow(ctx context.Context, acct *kessai.Account, id string, u FlowUpdate) (*kessai.Payment, error) {
+	const op = "engine.UpdatePaymentFlow"
+	if u.Amount != nil {
+		if err := validAmount(op, "amount", *u.Amount); err != nil {
+			return nil, err
+		}
+	}
+	if err := validMethodTypes(op, u.PaymentMethodTypes); err != nil {
+		return nil, err
+	}
+	if err := validReturnURL(op, u.ReturnURL); err != nil {
+		return nil, err
+	}
+	if err := validOptions(op, u.PaymentMethodOptions); err != nil {
+		return nil, err
+	}
+	if err := checkLen(op, "description", u.Description, 255); err != nil {
+		return nil, err
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		p, err := w.lockPayment(op, id)
+		if err != nil {
+			return nil, err
+		}
+		structural := u.Amount != nil || u.CustomerID != nil || u.PaymentMethodID != nil || u.PaymentMethodTypes != nil ||
+			u.PaymentMethodOptions != nil || u.ReturnURL != nil
+		if structural && !statusIn(p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation) {
+			return nil, invalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation)
+		}
+		md, err := mergeMetadata(op, p.Metadata, u.Metadata)
+		if err != nil {
+			return nil, err
+		}
+		p.Metadata = md
+		if u.Description != nil {
+			p.Description = nilIfEmpty(u.Description)
+		}
+		if u.Amount != nil {
+			p.Amount = *u.Amount
+		}
+		if u.CustomerID != nil {
+			if *u.CustomerID == "" {
+				p.CustomerID = nil
+			} else {
+				var c kessai.Customer
+				if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *u.CustomerID, false, &c, op, "customer"); err != nil {
+					return nil, err
+				}
+				p.CustomerID = u.CustomerID
+			}
+		}
+		if u.PaymentMethodTypes != nil {
+			p.PaymentMethodTypes = u.PaymentMethodTypes
+		}
+		if u.PaymentMethodOptions != nil {
+			p.PaymentMethodOptions = u.PaymentMethodOptions
+		}
+		if u.ReturnURL != nil {
+			p.ReturnURL = u.ReturnURL
+		}
+		if u.PaymentMethodID != nil {
+			p.PaymentMethodID = u.PaymentMethodID
+		}
+		if p.PaymentMethodID != nil && structural {
+			if _, err := w.usableMethod(op, p, *p.PaymentMethodID); err != nil {
+				return nil, err
+			}
+			p.Status = kessai.StatusRequiresConfirmation
+		}
+		if err := w.savePayment(p); err != nil {
+			return nil, err
+		}
+		return p, w.emit("payment_flow.updated", kessai.ObjectPaymentFlow, p.ID, p)
+	})
+	return asPayment(res, err)
+}
+
+// ConfirmPaymentFlow confirms a flow with its payment method: a card is
+// authorized at once (and captured, with automatic capture); PayPay waits in
+// requires_action for the buyer.
+// Errors: not_found, invalid_status, missing_payment_method, payment-method
+// errors, validation_error; a declined card is committed (the flow goes back
+// to requires_payment_method with last_payment_error) and returned with
+// card_declined or the card's error code.
+func (e *Engine) ConfirmPaymentFlow(ctx context.Context, acct *kessai.Account, id string, c ConfirmParams) (*kessai.Payment, error) {
+	const op = "engine.ConfirmPaymentFlow"
+	if c.CaptureMethod != nil {
+		if err := validCaptureMethod(op, *c.CaptureMethod); err != nil {
+			return nil, err
+		}
+	}
+	if err := validReturnURL(op, c.ReturnURL); err != nil {
+		return nil, err
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		p, err := w.lockPayment(op, id)
+		if err != nil {
+			return nil, err
+		}
+		return w.confirm(op, p, c)
+	})
+	return asPayment(res, err)
+}
+
+func (w *W) confirm(op string, p *kessai.Payment, c ConfirmParams) (*kessai.Payment, error) {
+	if !statusIn(p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation) {
+		return nil, invalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation)
+	}
+	if w.acct.Livemode {
+		return nil, kessai.Errorf(kessai.LiveModeUnsupported, op, "kessai has no live payment processor; use a test-mode account.")
+	}
+	if c.PaymentMethodID != nil {
+		p.PaymentMethodID = c.PaymentMethodID
+	}
+	if c.ReturnURL != nil {
+		p.ReturnURL = c.ReturnURL
+	}
+	if c.CaptureMethod != nil {
+		p.CaptureMethod = *c.CaptureMethod
+	}
+	if p.PaymentMethodID == nil {
+		return nil, kessai.Errorf(kessai.MissingPaymentMethod, op, "A payment method is required but not provided.")
+	}
+	pm, err := w.usableMethod(op, p, *p.PaymentMethodID)
+	if err != nil {
+		return nil, err
+	}
+	p.LastPaymentError = nil
+	switch pm.Type {
+	case kessai.MethodCard:
+		if d := processor.ChargeCard(pm.Card, p.Amount); d != nil {
+			p.Status = kessai.StatusRequiresPaymentMethod
+			p.LastPaymentError = &kessai.PaymentError{Code: string(d.Code), Message: d.Message, Type: "card_error", PaymentMethodID: pm.ID}
+			if err := w.savePayment(p); err != nil {
+				return nil, err
+			}
+			if err := w.emit("payment_flow.payment_failed", kessai.ObjectPaymentFlow, p.ID, p); err != nil {
+				return nil, err
+			}
+			return p, &committed{kessai.Errorf(d.Code, op, "%s", d.Message)}
+		}
+		return p, w.authorize(p, pm.Type)
+	default: // PayPay: the buyer approves on a page of ours
+		p.Status = kessai.StatusRequiresAction
+		u := strings.TrimRight(w.e.Config.PublicURL, "/") + "/kessai/v1/checkout/" + w.acct.ID + "/" + p.ID + "?client_secret=" + url.QueryEscape(p.ClientSecret)
+		p.NextAction = &kessai.NextAction{Type: "redirect_to_url", RedirectToURL: kessai.RedirectToURL{URL: u, ReturnURL: p.ReturnURL}}
+		if err := w.savePayment(p); err != nil {
+			return nil, err
+		}
+		return p, w.emit("payment_flow.requires_action", kessai.ObjectPaymentFlow, p.ID, p)
+	}
+}
+
+// authorize records a successful authorization of the whole amount and,
+// with automatic capture, captures it.
+func (w *W) authorize(p *kessai.Payment, method string) error {
+	now := w.now
+	p.PaymentMethodType = method
+	p.NextAction = nil
+	p.ConfirmedAt = &now
+	p.AuthorizedAmount = p.Amount
+	if err := w.post(p.ID, p.Currency, ledger.Authorize(method, p.ID, p.Amount)); err != nil {
+		return err
+	}
+	if p.CaptureMethod == kessai.CaptureAutomatic {
+		p.AmountCapturable = p.Amount
+		return w.capture(p, p.Amount)
+	}
+	hold := CardHold
+	if method == kessai.MethodPayPay {
+		hold = PayPayHold
+	}
+	exp := now.Add(hold)
+	p.Status = kessai.StatusRequiresCapture
+	p.AmountCapturable = p.Amount
+	p.AuthorizationExpires = &exp
+	if err := w.savePayment(p); err != nil {
+		return err
+	}
+	if err := w.schedule(JobExpireAuthorization, jobRef{ID: p.ID}, exp); err != nil {
+		return err
+	}
+	return w.emit("payment_flow.amount_capturable_updated", kessai.ObjectPaymentFlow, p.ID, p)
+}
+
+// jobRef is the payload of jobs that act on one object.
+type jobRef struct {
+	ID string `json:"id"`
+}
+
+// capture takes amount of the hold and releases the rest.
+func (w *W) capture(p *kessai.Payment, amount int64) error {
+	held := p.AmountCapturable
+	if err := w.post(p.ID, p.Currency, ledger.Capture(p.PaymentMethodType, p.ID, held, amount)); err != nil {
+		return err
+	}
+	p.Status = kessai.StatusSucceeded
+	p.AmountReceived = amount
+	p.AmountCapturable = 0
+	if err := w.savePayment(p); err != nil {
+		return err
+	}
+	if err := w.tx.Insert(w.ctx, &kessai.Transaction{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixTransaction),
+		Livemode: w.acct.Livemode, ResourceID: p.ID, PaymentID: p.ID, Amount: amount, Currency: p.Currency,
+		FeeRate: feeRateString, Fee: amount * feeBasisPoints / 10000, Type: kessai.TxnPayment,
+		PaymentMethodType: p.PaymentMethodType, CreatedAt: w.now}); err != nil {
+		return err
+	}
+	return w.emit("payment_flow.succeeded", kessai.ObjectPaymentFlow, p.ID, p)
+}
+
+// CapturePaymentFlow captures a requires_capture flow once, for
+// amountToCapture (default: all that is capturable); the rest is released.
+// Errors: not_found, invalid_status, validation_error.
+func (e *Engine) CapturePaymentFlow(ctx context.Context, acct *kessai.Account, id string, amountToCapture *int64) (*kessai.Payment, error) {
+	const op = "engine.CapturePaymentFlow"
+	if amountToCapture != nil {
+		if err := validAmount(op, "amount_to_capture", *amountToCapture); err != nil {
+			return nil, err
+		}
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		p, err := w.lockPayment(op, id)
+		if err != nil {
+			return nil, err
+		}
+		if p.Status != kessai.StatusRequiresCapture {
+			return nil, invalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresCapture)
+		}
+		amount := p.AmountCapturable
+		if amountToCapture != nil {
+			if *amountToCapture > p.AmountCapturable {
+				return nil, kessai.Invalidf(op, "amount_to_capture", "Input should be less than or equal to amount_capturable (%d)", p.AmountCapturable)
+			}
+			amount = *amountToCapture
+		}
+		return p, w.capture(p, amount)
+	})
+	return asPayment(res, err)
+}
+
+// Cancellation reasons a merchant may give.
+var cancelReasons = []string{"duplicate", "fraudulent", "requested_by_customer", "abandoned"}
+
+// CancelPaymentFlow cancels a flow that has not succeeded, releasing any
+// hold. Errors: not_found, invalid_status, validation_error.
+func (e *Engine) CancelPaymentFlow(ctx context.Context, acct *kessai.Account, id string, reason *string) (*kessai.Payment, error) {
+	const op = "engine.CancelPaymentFlow"
+	if reason != nil && !statusIn(*reason, cancelReasons...) {
+		return nil, kessai.Invalidf(op, "cancellation_reason", "Input should be 'duplicate', 'fraudulent', 'requested_by_customer' or 'abandoned'")
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		p, err := w.lockPayment(op, id)
+		if err != nil {
+			return nil, err
+		}
+		cancelable := []string{kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation, kessai.StatusRequiresAction, kessai.StatusRequiresCapture}
+		if !statusIn(p.Status, cancelable...) {
+			return nil, invalidStatus(op, "payment flow", p.Status, cancelable...)
+		}
+		return p, w.cancel(p, reason)
+	})
+	return asPayment(res, err)
+}
+
+func (w *W) cancel(p *kessai.Payment, reason *string) error {
+	if p.Status == kessai.StatusRequiresCapture && p.AmountCapturable > 0 {
+		if err := w.post(p.ID, p.Currency, ledger.Release(p.PaymentMethodType, p.ID, p.AmountCapturable)); err != nil {
+			return err
+		}
+		p.AmountCapturable = 0
+	}
+	now := w.now
+	p.Status = kessai.StatusCanceled
+	p.CanceledAt = &now
+	p.CancellationReason = reason
+	p.NextAction = nil
+	if err := w.savePayment(p); err != nil {
+		return err
+	}
+	return w.emit("payment_flow.canceled", kessai.ObjectPaymentFlow, p.ID, p)
+}
+
+// ApprovePaymentFlow is the simulated buyer approving the action a
+// requires_action flow waits for (PayPay). Errors: not_found, invalid_status.
+func (e *Engine) ApprovePaymentFlow(ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
+	const op = "engine.ApprovePaymentFlow"
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		p, err := w.lockPayment(op, id)
+		if err != nil {
+			return nil, err
+		}
+		if p.Status != kessai.StatusRequiresAction {
+			return nil, invalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresAction)
+		}
+		var pm kessai.PaymentMethod
+		if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, *p.PaymentMethodID, false, &pm, op, "payment_method"); err != nil {
+			return nil, err
+		}
+		return p, w.authorize(p, pm.Type)
+	})
+	return asPayment(res, err)
+}
+
+// DeclinePaymentFlow is the simulated buyer refusing the action: the flow
+// is canceled (reason abandoned) with last_payment_error set, and both
+// payment_flow.payment_failed and payment_flow.canceled are emitted.
+// Errors: not_found, invalid_status.
+func (e *Engine) DeclinePaymentFlow(ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
+	const op = "engine.DeclinePaymentFlow"
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		p, err := w.lockPayment(op, id)
+		if err != nil {
+			return nil, err
+		}
+		if p.Status != kessai.StatusRequiresAction {
+			return nil, invalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresAction)
+		}
+		p.LastPaymentError = &kessai.PaymentError{Code: "payment_declined", Message: "The customer declined the payment.",
+			Type: "payment_method_error", PaymentMethodID: *p.PaymentMethodID}
+		if err := w.emit("payment_flow.payment_failed", kessai.ObjectPaymentFlow, p.ID, p); err != nil {
+			return nil, err
+		}
+		reason := "abandoned"
+		return p, w.cancel(p, &reason)
+	})
+	return asPayment(res, err)
+}
+
+// ExpireAuthorization cancels (reason expired) a flow whose authorization
+// hold has run out, releasing the hold. Anything else is left alone, so the
+// job may run any number of times.
+func (w *W) expireAuthorization(id string) error {
+	p, err := w.lockPayment("engine.ExpireAuthorization", id)
+	if err != nil {
+		return err
+	}
+	if p.Status != kessai.StatusRequiresCapture || p.AuthorizationExpires == nil || w.now.Before(*p.AuthorizationExpires) {
+		return nil
+	}
+	reason := "expired"
+	return w.cancel(p, &reason)
+}
+
+// GetPaymentFlow returns a flow. Errors: not_found.
+func (e *Engine) GetPaymentFlow(ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
+	const op = "engine.GetPaymentFlow"
+	var p kessai.Payment
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		return get(ctx, tx, kessai.KindPayment, acct.ID, id, false, &p, op, "payment_flow")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// CheckoutFlow returns an account's flow for the buyer's page, which knows
+// the flow's client secret but no key. Errors: not_found (also for a wrong
+// secret, compared in constant time).
+func (e *Engine) CheckoutFlow(ctx context.Context, accountID, id, clientSecret string) (*kessai.Account, *kessai.Payment, error) {
+	const op = "engine.CheckoutFlow"
+	var acct *kessai.Account
+	var p kessai.Payment
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		a, err := tx.Account(ctx, accountID, false)
+		if err != nil {
+			return notFound(op, "payment_flow", id)
+		}
+		acct = a
+		return get(ctx, tx, kessai.KindPayment, accountID, id, false, &p, op, "payment_flow")
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(p.ClientSecret), []byte(clientSecret)) != 1 {
+		return nil, nil, notFound(op, "payment_flow", id)
+	}
+	return acct, &p, nil
+}
+
+// ListPaymentFlows pages through flows, newest first, optionally of one
+// customer.
+func (e *Engine) ListPaymentFlows(ctx context.Context, acct *kessai.Account, customerID string, page kessai.Page) ([]*kessai.Payment, bool, error) {
+	return list[kessai.Payment](ctx, e, acct, kessai.KindPayment, map[string]string{"customer_id": customerID}, page, "engine.ListPaymentFlows", "payment_flow")
+}

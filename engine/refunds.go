@@ -1,0 +1,355 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/ledger"
+	"github.com/kessai/kessai/processor"
+)
+
+// Refund windows.
+const (
+	// CardRefundWindow: a card refund must be created within 180 days of
+	// the flow's creation.
+	CardRefundWindow = 180 * 24 * time.Hour
+	// PayPayRefundDays: a PayPay refund must be created by 23:59:59 Japan
+	// time on the 365th day after the payment was confirmed.
+	PayPayRefundDays = 365
+)
+
+// Refund reasons.
+var refundReasons = []string{"duplicate", "fraudulent", "requested_by_customer"}
+
+// SimulateKey is the refund metadata key that makes a test-mode refund fail
+// ("failed") or stay in requires_action ("requires_action"), whatever the
+// payment method. The card test numbers 4000000000005126 and
+// 4000000000007726 do the same for every refund of their flows.
+const SimulateKey = "kessai_simulate"
+
+// RefundParams creates a refund.
+type RefundParams struct {
+	PaymentFlowID string
+	Amount        *int64 // nil: everything not yet refunded
+	Reason        *string
+	Metadata      kessai.Metadata
+}
+
+// RefundDeadline returns the last instant at which pay may be refunded:
+// refunds are allowed while now is not after it.
+func RefundDeadline(pay *kessai.Payment) time.Time {
+	if pay.PaymentMethodType == kessai.MethodPayPay && pay.ConfirmedAt != nil {
+		c := pay.ConfirmedAt.In(kessai.Tokyo)
+		day := time.Date(c.Year(), c.Month(), c.Day(), 0, 0, 0, 0, kessai.Tokyo).AddDate(0, 0, PayPayRefundDays+1)
+		return day.Add(-time.Microsecond).UTC() // 23:59:59.999999 JST of the 365th day
+	}
+	return pay.CreatedAt.Add(CardRefundWindow)
+}
+
+// CreateRefund refunds part or all of a succeeded flow. Card refunds
+// complete at once; PayPay refunds are pending until the settlement job.
+// Errors: validation_error, not_found, invalid_status, already_refunded,
+// refund_exceeds_payment, refund_period_expired, metadata_limit_exceeded.
+func (e *Engine) CreateRefund(ctx context.Context, acct *kessai.Account, p RefundParams) (*kessai.Refund, error) {
+	const op = "engine.CreateRefund"
+	if p.Amount != nil && *p.Amount <= 0 {
+		return nil, kessai.Invalidf(op, "amount", "Input should be greater than 0")
+	}
+	if p.Reason != nil && !statusIn(*p.Reason, refundReasons...) {
+		return nil, kessai.Invalidf(op, "reason", "Input should be 'duplicate', 'fraudulent' or 'requested_by_customer'")
+	}
+	if sim, ok := p.Metadata[SimulateKey]; ok && sim != "failed" && sim != "requires_action" && sim != "" {
+		return nil, kessai.Invalidf(op, "metadata."+SimulateKey, "Input should be 'failed' or 'requires_action'")
+	}
+	md, err := mergeMetadata(op, nil, p.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		pay, err := w.lockPayment(op, p.PaymentFlowID)
+		if err != nil {
+			return nil, err
+		}
+		if pay.Status != kessai.StatusSucceeded {
+			return nil, invalidStatus(op, "payment flow", pay.Status, kessai.StatusSucceeded)
+		}
+		remaining := pay.AmountReceived - pay.AmountRefunded
+		if remaining <= 0 {
+			return nil, kessai.Errorf(kessai.AlreadyRefunded, op, "This payment has already been refunded.")
+		}
+		amount := remaining
+		if p.Amount != nil {
+			amount = *p.Amount
+		}
+		if amount > remaining {
+			return nil, kessai.Errorf(kessai.RefundExceedsPayment, op, "The refund amount exceeds the payment amount. (refundable: %d)", remaining)
+		}
+		if deadline := RefundDeadline(pay); w.now.After(deadline) {
+			return nil, kessai.Errorf(kessai.RefundPeriodExpired, op, "The refund period for this payment ended at %s.", deadline.Format(time.RFC3339))
+		}
+		r := &kessai.Refund{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixRefund), Livemode: w.acct.Livemode,
+			PaymentID: pay.ID, Amount: amount, Currency: pay.Currency, Reason: p.Reason, Metadata: md,
+			PaymentMethodType: pay.PaymentMethodType, CreatedAt: w.now, UpdatedAt: w.now}
+		outcome, err := w.refundOutcome(pay, r)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case outcome == processor.RefundFail:
+			r.Status = kessai.RefundFailed
+			r.FailureReason = ptr("declined")
+		case outcome == processor.RefundHold:
+			r.Status = kessai.RefundRequiresAction
+		case pay.PaymentMethodType == kessai.MethodPayPay:
+			r.Status = kessai.RefundPending
+		default:
+			r.Status = kessai.RefundSucceeded
+		}
+		if r.Status != kessai.RefundFailed {
+			pay.AmountRefunded += amount
+			if err := w.savePayment(pay); err != nil {
+				return nil, err
+			}
+		}
+		switch r.Status {
+		case kessai.RefundSucceeded:
+			if err := w.post(pay.ID, pay.Currency, ledger.RefundNow(pay.PaymentMethodType, pay.ID, amount)); err != nil {
+				return nil, err
+			}
+			if err := w.refundTransaction(r); err != nil {
+				return nil, err
+			}
+		case kessai.RefundPending, kessai.RefundRequiresAction:
+			if err := w.post(pay.ID, pay.Currency, ledger.RefundReserve(pay.ID, amount)); err != nil {
+				return nil, err
+			}
+		}
+		if r.Status == kessai.RefundPending {
+			if err := w.schedule(JobSettleRefund, settleRef{PaymentID: pay.ID, RefundID: r.ID}, w.now.Add(w.e.Config.SettleDelayPayPay)); err != nil {
+				return nil, err
+			}
+		}
+		if err := w.tx.Insert(ctx, r); err != nil {
+			return nil, err
+		}
+		return r, w.emit("refund.created", kessai.ObjectRefund, r.ID, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.Refund), nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+type settleRef struct {
+	PaymentID string `json:"payment_id"`
+	RefundID  string `json:"refund_id"`
+}
+
+// refundOutcome is how the simulated network will treat r.
+func (w *W) refundOutcome(pay *kessai.Payment, r *kessai.Refund) (processor.RefundOutcome, error) {
+	switch r.Metadata[SimulateKey] {
+	case "failed":
+		return processor.RefundFail, nil
+	case "requires_action":
+		return processor.RefundHold, nil
+	}
+	if pay.PaymentMethodType != kessai.MethodCard || pay.PaymentMethodID == nil {
+		return processor.RefundSucceed, nil
+	}
+	var pm kessai.PaymentMethod
+	if err := get(w.ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, *pay.PaymentMethodID, false, &pm, "engine.CreateRefund", "payment_method"); err != nil {
+		return 0, err
+	}
+	return processor.CardRefund(pm.Card), nil
+}
+
+func (w *W) refundTransaction(r *kessai.Refund) error {
+	return w.tx.Insert(w.ctx, &kessai.Transaction{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixTransaction),
+		Livemode: w.acct.Livemode, ResourceID: r.ID, PaymentID: r.PaymentID, Amount: -r.Amount, Currency: r.Currency,
+		FeeRate: feeRateString, Fee: -(r.Amount * feeBasisPoints / 10000), Type: kessai.TxnRefund,
+		PaymentMethodType: r.PaymentMethodType, CreatedAt: w.now})
+}
+
+// settleRefund completes a pending refund: succeeded, or failed (releasing
+// its amount for new refunds) when it was made to fail. A refund that is no
+// longer pending is left alone, so the job may run any number of times.
+func (w *W) settleRefund(ref settleRef) error {
+	const op = "engine.SettleRefund"
+	pay, err := w.lockPayment(op, ref.PaymentID)
+	if err != nil {
+		return err
+	}
+	var r kessai.Refund
+	if err := get(w.ctx, w.tx, kessai.KindRefund, w.acct.ID, ref.RefundID, true, &r, op, "refund"); err != nil {
+		return err
+	}
+	if r.Status != kessai.RefundPending {
+		return nil
+	}
+	if r.Metadata[SimulateKey] == "failed" {
+		return w.failRefund(pay, &r, "declined")
+	}
+	if err := w.post(pay.ID, pay.Currency, ledger.RefundSettle(pay.PaymentMethodType, pay.ID, r.Amount)); err != nil {
+		return err
+	}
+	if err := w.refundTransaction(&r); err != nil {
+		return err
+	}
+	r.Status, r.UpdatedAt = kessai.RefundSucceeded, w.now
+	if err := w.tx.Put(w.ctx, &r); err != nil {
+		return err
+	}
+	return w.emit("refund.updated", kessai.ObjectRefund, r.ID, &r)
+}
+
+func (w *W) failRefund(pay *kessai.Payment, r *kessai.Refund, reason string) error {
+	if err := w.post(pay.ID, pay.Currency, ledger.RefundRelease(pay.ID, r.Amount)); err != nil {
+		return err
+	}
+	pay.AmountRefunded -= r.Amount
+	if err := w.savePayment(pay); err != nil {
+		return err
+	}
+	r.Status, r.FailureReason, r.UpdatedAt = kessai.RefundFailed, &reason, w.now
+	if err := w.tx.Put(w.ctx, r); err != nil {
+		return err
+	}
+	return w.emit("refund.updated", kessai.ObjectRefund, r.ID, r)
+}
+
+// GetRefund returns a refund. Errors: not_found.
+func (e *Engine) GetRefund(ctx context.Context, acct *kessai.Account, id string) (*kessai.Refund, error) {
+	const op = "engine.GetRefund"
+	var r kessai.Refund
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		return get(ctx, tx, kessai.KindRefund, acct.ID, id, false, &r, op, "payment_refund")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// UpdateRefund changes a refund's metadata. Errors: not_found,
+// metadata_limit_exceeded, validation_error.
+func (e *Engine) UpdateRefund(ctx context.Context, acct *kessai.Account, id string, metadata kessai.Metadata) (*kessai.Refund, error) {
+	const op = "engine.UpdateRefund"
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		var r kessai.Refund
+		if err := get(ctx, w.tx, kessai.KindRefund, w.acct.ID, id, true, &r, op, "payment_refund"); err != nil {
+			return nil, err
+		}
+		md, err := mergeMetadata(op, r.Metadata, metadata)
+		if err != nil {
+			return nil, err
+		}
+		r.Metadata, r.UpdatedAt = md, w.now
+		if err := w.tx.Put(ctx, &r); err != nil {
+			return nil, err
+		}
+		return &r, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.Refund), nil
+}
+
+// RefundFilter selects refunds in a list; empty fields match all.
+type RefundFilter struct {
+	PaymentFlowID string
+	Reason        string
+	Status        string
+}
+
+// ListRefunds pages through refunds, newest first. Errors: not_found (a
+// payment flow filter naming no flow of the account), validation_error.
+func (e *Engine) ListRefunds(ctx context.Context, acct *kessai.Account, f RefundFilter, page kessai.Page) ([]*kessai.Refund, bool, error) {
+	const op = "engine.ListRefunds"
+	if f.Reason != "" && !statusIn(f.Reason, refundReasons...) {
+		return nil, false, kessai.Invalidf(op, "reason", "Input should be 'duplicate', 'fraudulent' or 'requested_by_customer'")
+	}
+	if f.Status != "" && !statusIn(f.Status, kessai.RefundPending, kessai.RefundSucceeded, kessai.RefundFailed, kessai.RefundCanceled, kessai.RefundRequiresAction) {
+		return nil, false, kessai.Invalidf(op, "status", "Input should be 'pending', 'succeeded', 'failed', 'canceled' or 'requires_action'")
+	}
+	if f.PaymentFlowID != "" {
+		if _, err := e.GetPaymentFlow(ctx, acct, f.PaymentFlowID); err != nil {
+			return nil, false, err
+		}
+	}
+	return list[kessai.Refund](ctx, e, acct, kessai.KindRefund,
+		map[string]string{"payment_id": f.PaymentFlowID, "reason": f.Reason, "status": f.Status}, page, op, "payment_refund")
+}
+
+// GetTransaction returns a payment transaction. Errors: not_found.
+func (e *Engine) GetTransaction(ctx context.Context, acct *kessai.Account, id string) (*kessai.Transaction, error) {
+	const op = "engine.GetTransaction"
+	var t kessai.Transaction
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		return get(ctx, tx, kessai.KindTransaction, acct.ID, id, false, &t, op, "payment_transaction")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// ListTransactions pages through payment transactions, newest first;
+// filter keys: type, payment_method_type, resource_id.
+func (e *Engine) ListTransactions(ctx context.Context, acct *kessai.Account, filter map[string]string, page kessai.Page) ([]*kessai.Transaction, bool, error) {
+	return list[kessai.Transaction](ctx, e, acct, kessai.KindTransaction, filter, page, "engine.ListTransactions", "payment_transaction")
+}
+
+// GetEvent returns an event. Errors: not_found.
+func (e *Engine) GetEvent(ctx context.Context, acct *kessai.Account, id string) (*kessai.Event, error) {
+	const op = "engine.GetEvent"
+	var ev kessai.Event
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		return get(ctx, tx, kessai.KindEvent, acct.ID, id, false, &ev, op, "event")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ev, nil
+}
+
+// ListEvents pages through events, newest first; filter keys: type,
+// object, resource_id.
+func (e *Engine) ListEvents(ctx context.Context, acct *kessai.Account, filter map[string]string, page kessai.Page) ([]*kessai.Event, bool, error) {
+	return list[kessai.Event](ctx, e, acct, kessai.KindEvent, filter, page, "engine.ListEvents", "event")
+}
+
+// RunJob runs one job's handler in one transaction at the account's
+// business time now. Handlers are idempotent. An unknown kind is an error,
+// so the job is retried and finally marked failed.
+func (e *Engine) RunJob(ctx context.Context, j *kessai.Job, now time.Time) error {
+	op := "engine.RunJob " + j.Kind
+	// A job is never part of the request that runs it (a clock advance): it
+	// must not complete that request's idempotency record.
+	ctx = context.WithValue(context.WithoutCancel(ctx), completionKey{}, Completion(nil))
+	_, err := e.write(ctx, &kessai.Account{ID: j.AccountID}, op, func(w *W) (any, error) {
+		if !now.IsZero() {
+			w.now = now
+		}
+		switch j.Kind {
+		case JobExpireAuthorization:
+			var ref jobRef
+			if err := json.Unmarshal(j.Payload, &ref); err != nil {
+				return nil, err
+			}
+			return nil, w.expireAuthorization(ref.ID)
+		case JobSettleRefund:
+			var ref settleRef
+			if err := json.Unmarshal(j.Payload, &ref); err != nil {
+				return nil, err
+			}
+			return nil, w.settleRefund(ref)
+		}
+		return nil, kessai.Errorf(kessai.Internal, op, "unknown job kind %q", j.Kind)
+	})
+	return err
+}

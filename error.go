@@ -1,0 +1,129 @@
+package kessai
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is the kind of an Error. The set is closed: every face maps each code
+// to its own wire format in exactly one function.
+type Code string
+
+// The codes. Their values are the PAY.JP face's error codes where one exists.
+const (
+	Internal               Code = "internal"                 // a bug or an unreachable dependency
+	Invalid                Code = "validation_error"         // the request is malformed (422 on the PAY.JP face)
+	Unauthorized           Code = "unauthorized"             // no or bad credentials
+	NotFound               Code = "not_found"                // no such object for this account
+	ResourceMissing        Code = "resource_missing"         // a list cursor names no object
+	InvalidStatus          Code = "invalid_status"           // the object's status forbids the operation
+	AlreadyRefunded        Code = "already_refunded"         // nothing left to refund
+	RefundExceedsPayment   Code = "refund_exceeds_payment"   // the refund is larger than what is left
+	RefundPeriodExpired    Code = "refund_period_expired"    // the refund window has closed
+	MetadataLimitExceeded  Code = "metadata_limit_exceeded"  // too many or too long metadata entries
+	CardDeclined           Code = "card_declined"            // the processor declined the card
+	ExpiredCard            Code = "expired_card"             // the card has expired
+	IncorrectCardData      Code = "incorrect_card_data"      // the card data is wrong
+	ProcessingError        Code = "processing_error"         // the processor failed
+	UnacceptableBrand      Code = "unacceptable_brand"       // the card brand is not accepted
+	MissingPaymentMethod   Code = "missing_payment_method"   // confirm without a payment method
+	PaymentMethodNotOwned  Code = "payment_method_not_owned_by_customer"
+	PaymentMethodNotUsable Code = "detached_payment_method_not_usable"
+	PaymentMethodNotAllowd Code = "payment_method_not_in_allowed_types"
+	AlreadyExistsID        Code = "already_exists_id"        // a merchant-chosen id is taken
+	IdempotencyKeyInvalid  Code = "invalid_idempotency_key"  // the Idempotency-Key header is malformed
+	IdempotencyConflict    Code = "idempotency_conflict"     // the key was used with another request
+	IdempotencyInProgress  Code = "idempotency_timeout"      // the key's first request is still running
+	LiveModeUnsupported    Code = "livemode_unsupported"     // no live processor exists
+	TestModeOnly           Code = "test_mode_only"           // the operation exists only in test mode
+	Conflict               Code = "conflict"                 // a concurrent change won; retry
+)
+
+// Error is kessai's one error type. Op names the operation that failed
+// ("engine.CreateRefund"), Message is safe to show to the API client, Err is
+// the underlying cause (never shown), and Fields lists per-field problems of
+// an Invalid error.
+type Error struct {
+	Code    Code
+	Op      string
+	Message string
+	Fields  []FieldError
+	Err     error
+}
+
+// FieldError is one invalid field of a request; Field is dot-separated for
+// nested fields ("card.number").
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string {
+	s := e.Op
+	if s != "" {
+		s += ": "
+	}
+	s += string(e.Code)
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with a formatted client-safe message.
+func Errorf(code Code, op, format string, args ...any) *Error {
+	return &Error{Code: code, Op: op, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalidf returns an Invalid error for one field.
+func Invalidf(op, field, format string, args ...any) *Error {
+	msg := fmt.Sprintf(format, args...)
+	return &Error{Code: Invalid, Op: op, Message: "The request parameters didn't pass validation.",
+		Fields: []FieldError{{Field: field, Message: msg}}}
+}
+
+// WrapInternal returns an Internal error wrapping err, unless err already is
+// an *Error, which is returned unchanged.
+func WrapInternal(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Code: Internal, Op: op, Err: err}
+}
+
+// ErrorCode returns the code of err: that of the first *Error in its chain,
+// or Internal.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// ErrorMessage returns the client-safe message of err; an internal error
+// gets a generic message so that causes never leak to clients.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != Internal {
+		return e.Message
+	}
+	return "An internal error occurred."
+}
+
+// Sentinel errors that stores return; engine code matches them with errors.Is.
+var (
+	// ErrNoRows is returned by a store lookup that finds nothing.
+	ErrNoRows = errors.New("kessai: no rows")
+	// ErrDuplicate is returned by a store insert that violates a unique key.
+	ErrDuplicate = errors.New("kessai: duplicate key")
+)

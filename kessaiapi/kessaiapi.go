@@ -1,0 +1,161 @@
+// Package kessaiapi is kessai's own API under /kessai/v1: what PAY.JP's API
+// leaves to a dashboard or to the buyer's browser. The test clock, the
+// simulated buyer's approve/decline of a flow waiting for action, and the
+// buyer-facing checkout page that next_action redirects to. It shares the
+// PAY.JP face's authentication, idempotency and problem+json errors.
+package kessaiapi
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/payjp"
+	"github.com/kessai/kessai/worker"
+)
+
+// API serves /kessai/v1.
+type API struct {
+	Face   *payjp.Face
+	Worker *worker.Worker
+}
+
+// MaxAdvance bounds one clock advance (ten years).
+const MaxAdvance = 10 * 366 * 24 * time.Hour
+
+// Register adds the routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /kessai/v1/clock", a.Face.Get(a.clock))
+	mux.HandleFunc("POST /kessai/v1/clock/advance", a.Face.Post(a.advance))
+	mux.HandleFunc("POST /kessai/v1/payment_flows/{id}/approve", a.Face.Post(a.approve))
+	mux.HandleFunc("POST /kessai/v1/payment_flows/{id}/decline", a.Face.Post(a.decline))
+	mux.HandleFunc("GET /kessai/v1/checkout/{account}/{id}", a.checkoutPage)
+	mux.HandleFunc("POST /kessai/v1/checkout/{account}/{id}", a.checkoutSubmit)
+	mux.HandleFunc("/kessai/", func(w http.ResponseWriter, r *http.Request) {
+		payjp.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "kessaiapi", "No route for %s %s.", r.Method, r.URL.Path))
+	})
+}
+
+type clockJSON struct {
+	Now string `json:"now"`
+}
+
+func (a *API) clock(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	return clockJSON{Now: a.Face.E.Now(acct).Format(time.RFC3339)}, nil
+}
+
+func (a *API) advance(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	const op = "kessaiapi.advance"
+	var req struct {
+		Seconds payjp.Int `json:"seconds"`
+	}
+	if err := payjp.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	if !req.Seconds.Set {
+		return nil, kessai.Invalidf(op, "seconds", "Field required")
+	}
+	if req.Seconds.V < 1 || time.Duration(req.Seconds.V) > MaxAdvance/time.Second {
+		return nil, kessai.Invalidf(op, "seconds", "Input should be between 1 and %d", int64(MaxAdvance/time.Second))
+	}
+	now, err := a.Worker.Advance(ctx, acct, time.Duration(req.Seconds.V)*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return clockJSON{Now: now.Format(time.RFC3339)}, nil
+}
+
+func flowID(r *http.Request) (string, error) {
+	id := r.PathValue("id")
+	if !kessai.ValidID(kessai.PrefixPaymentFlow, id) {
+		return "", kessai.Errorf(kessai.NotFound, "kessaiapi", "payment_flow: %s not found.", id)
+	}
+	return id, nil
+}
+
+func (a *API) approve(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := flowID(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := payjp.DecodeJSON(body, &struct{}{}); err != nil {
+		return nil, err
+	}
+	return a.Face.E.ApprovePaymentFlow(ctx, acct, id)
+}
+
+func (a *API) decline(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := flowID(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := payjp.DecodeJSON(body, &struct{}{}); err != nil {
+		return nil, err
+	}
+	return a.Face.E.DeclinePaymentFlow(ctx, acct, id)
+}
+
+var page = template.Must(template.New("checkout").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>kessai test checkout</title>
+<style>body{font-family:sans-serif;max-width:32em;margin:3em auto}button{font-size:1.1em;margin-right:1em;padding:.4em 1.2em}</style></head>
+<body><h1>kessai test payment</h1>
+<p>This is kessai's simulated {{.Method}} approval page, in test mode.</p>
+<p>Amount: <strong>{{.Amount}} {{.Currency}}</strong> — payment flow <code>{{.ID}}</code>, status <code>{{.Status}}</code>.</p>
+{{if .Open}}<form method="post">
+<input type="hidden" name="client_secret" value="{{.Secret}}">
+<button name="action" value="approve">Approve</button>
+<button name="action" value="decline">Decline</button>
+</form>{{else}}<p>Nothing to do: the flow is no longer waiting for the customer.</p>{{end}}
+</body></html>`))
+
+func (a *API) checkoutPage(w http.ResponseWriter, r *http.Request) {
+	_, p, err := a.Face.E.CheckoutFlow(r.Context(), r.PathValue("account"), r.PathValue("id"), r.URL.Query().Get("client_secret"))
+	if err != nil {
+		payjp.WriteProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = page.Execute(w, map[string]any{"Method": p.PaymentMethodType, "Amount": p.Amount, "Currency": p.Currency, "ID": p.ID,
+		"Status": p.Status, "Open": p.Status == kessai.StatusRequiresAction, "Secret": p.ClientSecret})
+}
+
+func (a *API) checkoutSubmit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil {
+		payjp.WriteProblem(w, r, kessai.Invalidf("kessaiapi.checkout", "body", "Unreadable form."))
+		return
+	}
+	acct, p, err := a.Face.E.CheckoutFlow(r.Context(), r.PathValue("account"), r.PathValue("id"), r.PostForm.Get("client_secret"))
+	if err != nil {
+		payjp.WriteProblem(w, r, err)
+		return
+	}
+	switch r.PostForm.Get("action") {
+	case "approve":
+		p, err = a.Face.E.ApprovePaymentFlow(r.Context(), acct, p.ID)
+	case "decline":
+		p, err = a.Face.E.DeclinePaymentFlow(r.Context(), acct, p.ID)
+	default:
+		err = kessai.Invalidf("kessaiapi.checkout", "action", "Input should be 'approve' or 'decline'")
+	}
+	if err != nil {
+		payjp.WriteProblem(w, r, err)
+		return
+	}
+	if p.ReturnURL != nil {
+		u, perr := url.Parse(*p.ReturnURL)
+		if perr == nil {
+			q := u.Query()
+			q.Set("payment_flow_id", p.ID)
+			q.Set("payment_flow_client_secret", p.ClientSecret)
+			u.RawQuery = q.Encode()
+			http.Redirect(w, r, u.String(), http.StatusSeeOther)
+			return
+		}
+	}
+	http.Redirect(w, r, r.URL.Path+"?client_secret="+url.QueryEscape(p.ClientSecret), http.StatusSeeOther)
+}

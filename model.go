@@ -1,0 +1,288 @@
+package kessai
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Account is a merchant. Every other object belongs to exactly one account,
+// and every store lookup is scoped by the account's id.
+type Account struct {
+	ID             string        `json:"id"`
+	Name           string        `json:"name"`
+	Livemode       bool          `json:"livemode"`
+	SecretKeyHash  string        `json:"secret_key_hash"` // hex SHA-256 of the secret key
+	PublishableKey string        `json:"publishable_key"`
+	WebhookToken   Sealed        `json:"webhook_token"`
+	MWS            MWSCredential `json:"mws"`
+	ClockOffset    time.Duration `json:"clock_offset"` // test clock: how far the account is ahead of the base clock
+	CreatedAt      time.Time     `json:"created_at"`
+}
+
+// MWSCredential is an account's Amazon Pay MWS identity.
+type MWSCredential struct {
+	SellerID    string `json:"seller_id"`
+	AccessKeyID string `json:"access_key_id"`
+	SecretKey   Sealed `json:"secret_key"`
+	Region      string `json:"region"` // jp, us, eu
+}
+
+// Sealed is a secret encrypted with the server's master key; only the
+// sealing package can open it.
+type Sealed []byte
+
+// Metadata is a merchant's key-value data on an object; values are strings,
+// integers (json.Number) or booleans.
+type Metadata map[string]any
+
+// Payment method types.
+const (
+	MethodCard   = "card"
+	MethodPayPay = "paypay"
+)
+
+// Customer is a PAY.JP customer.
+type Customer struct {
+	AccountID              string    `json:"account_id"`
+	ID                     string    `json:"id"`
+	Livemode               bool      `json:"livemode"`
+	Email                  *string   `json:"email"`
+	Description            *string   `json:"description"`
+	DefaultPaymentMethodID *string   `json:"default_payment_method_id"`
+	Metadata               Metadata  `json:"metadata"`
+	CreatedAt              time.Time `json:"created_at"`
+	UpdatedAt              time.Time `json:"updated_at"`
+}
+
+// Card is what kessai keeps of a card: never its number.
+type Card struct {
+	Brand       string  `json:"brand"`
+	Last4       string  `json:"last4"`
+	ExpMonth    int     `json:"exp_month"`
+	ExpYear     int     `json:"exp_year"`
+	Fingerprint string  `json:"fingerprint"`
+	Country     *string `json:"country"`
+	// Behavior is the simulated processor's outcome for this test card
+	// ("" succeeds); see package processor.
+	Behavior string `json:"behavior,omitempty"`
+}
+
+// BillingDetails is a payment method's billing contact.
+type BillingDetails struct {
+	Email   *string         `json:"email"`
+	Name    *string         `json:"name"`
+	Phone   *string         `json:"phone"`
+	Address json.RawMessage `json:"address"`
+}
+
+// PaymentMethod is a card or a PayPay account that can pay a Payment.
+type PaymentMethod struct {
+	AccountID      string         `json:"account_id"`
+	ID             string         `json:"id"`
+	Livemode       bool           `json:"livemode"`
+	Type           string         `json:"type"`
+	CustomerID     *string        `json:"customer_id"`
+	DetachedAt     *time.Time     `json:"detached_at"`
+	BillingDetails BillingDetails `json:"billing_details"`
+	Card           *Card          `json:"card,omitempty"`
+	Metadata       Metadata       `json:"metadata"`
+	CreatedAt      time.Time      `json:"created_at"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+}
+
+// Payment statuses (PAY.JP payment flow statuses).
+const (
+	StatusRequiresPaymentMethod = "requires_payment_method"
+	StatusRequiresConfirmation  = "requires_confirmation"
+	StatusRequiresAction        = "requires_action"
+	StatusProcessing            = "processing"
+	StatusRequiresCapture       = "requires_capture"
+	StatusCanceled              = "canceled"
+	StatusSucceeded             = "succeeded"
+)
+
+// Capture methods.
+const (
+	CaptureAutomatic = "automatic"
+	CaptureManual    = "manual"
+)
+
+// PaymentError is the last failed attempt to pay a Payment.
+type PaymentError struct {
+	Code            string `json:"code"`
+	Message         string `json:"message"`
+	Type            string `json:"type"`
+	PaymentMethodID string `json:"payment_method_id"`
+}
+
+// NextAction is what a Payment waiting in requires_action needs from the
+// customer: a redirect to a page where they approve or decline.
+type NextAction struct {
+	Type          string        `json:"type"`
+	RedirectToURL RedirectToURL `json:"redirect_to_url"`
+}
+
+// RedirectToURL is the redirect of a NextAction.
+type RedirectToURL struct {
+	URL       string  `json:"url"`
+	ReturnURL *string `json:"return_url"`
+}
+
+// Payment is the core's payment: a PAY.JP payment flow. It holds at most one
+// authorization (Authorized*) and one capture (AmountReceived).
+type Payment struct {
+	AccountID            string          `json:"account_id"`
+	ID                   string          `json:"id"`
+	Livemode             bool            `json:"livemode"`
+	Amount               int64           `json:"amount"`
+	Currency             string          `json:"currency"`
+	AmountCapturable     int64           `json:"amount_capturable"`
+	AmountReceived       int64           `json:"amount_received"`
+	AmountRefunded       int64           `json:"amount_refunded"` // refunds not failed/canceled, pending included
+	Status               string          `json:"status"`
+	CaptureMethod        string          `json:"capture_method"`
+	CustomerID           *string         `json:"customer_id"`
+	Description          *string         `json:"description"`
+	PaymentMethodID      *string         `json:"payment_method_id"`
+	PaymentMethodType    string          `json:"payment_method_type,omitempty"` // type of the method that paid
+	PaymentMethodTypes   []string        `json:"payment_method_types"`
+	PaymentMethodOptions json.RawMessage `json:"payment_method_options"`
+	NextAction           *NextAction     `json:"next_action"`
+	ReturnURL            *string         `json:"return_url"`
+	LastPaymentError     *PaymentError   `json:"last_payment_error"`
+	CancellationReason   *string         `json:"cancellation_reason"`
+	CanceledAt           *time.Time      `json:"canceled_at"`
+	ConfirmedAt          *time.Time      `json:"confirmed_at"` // when the payment was completed by the customer
+	AuthorizedAmount     int64           `json:"authorized_amount"`
+	AuthorizationExpires *time.Time      `json:"authorization_expires_at"`
+	ClientSecret         string          `json:"client_secret"`
+	Metadata             Metadata        `json:"metadata"`
+	CreatedAt            time.Time       `json:"created_at"`
+	UpdatedAt            time.Time       `json:"updated_at"`
+}
+
+// Refund statuses.
+const (
+	RefundPending        = "pending"
+	RefundSucceeded      = "succeeded"
+	RefundFailed         = "failed"
+	RefundCanceled       = "canceled"
+	RefundRequiresAction = "requires_action"
+)
+
+// Refund gives captured money back to the customer.
+type Refund struct {
+	AccountID         string    `json:"account_id"`
+	ID                string    `json:"id"`
+	Livemode          bool      `json:"livemode"`
+	PaymentID         string    `json:"payment_id"`
+	Amount            int64     `json:"amount"`
+	Currency          string    `json:"currency"`
+	Status            string    `json:"status"`
+	Reason            *string   `json:"reason"`
+	FailureReason     *string   `json:"failure_reason"`
+	PaymentMethodType string    `json:"payment_method_type"`
+	Metadata          Metadata  `json:"metadata"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
+}
+
+// Payment transaction types.
+const (
+	TxnPayment = "payment"
+	TxnRefund  = "refund"
+)
+
+// Transaction is a PAY.JP payment transaction: the immutable record of money
+// that affects the merchant's sales (+ on capture, − on refund).
+type Transaction struct {
+	AccountID         string    `json:"account_id"`
+	ID                string    `json:"id"`
+	Livemode          bool      `json:"livemode"`
+	ResourceID        string    `json:"resource_id"`
+	PaymentID         string    `json:"payment_id"`
+	Amount            int64     `json:"amount"`
+	Currency          string    `json:"currency"`
+	FeeRate           string    `json:"fee_rate"`
+	Fee               int64     `json:"fee"`
+	Type              string    `json:"type"`
+	PaymentMethodType string    `json:"payment_method_type"`
+	CreatedAt         time.Time `json:"created_at"`
+}
+
+// Event records a state change; Data is the domain object as it was after
+// the change (JSON of Payment, Refund, ...), which each face renders.
+type Event struct {
+	AccountID  string          `json:"account_id"`
+	ID         string          `json:"id"`
+	Livemode   bool            `json:"livemode"`
+	Type       string          `json:"type"`
+	Object     string          `json:"object"`
+	ResourceID string          `json:"resource_id"`
+	Data       json.RawMessage `json:"data"`
+	CreatedAt  time.Time       `json:"created_at"`
+}
+
+// Event object kinds.
+const (
+	ObjectPaymentFlow   = "payment_flow"
+	ObjectRefund        = "payment_refund"
+	ObjectPaymentMethod = "payment_method"
+	ObjectCustomer      = "customer"
+)
+
+// LedgerEntry is one line of a double-entry ledger transaction: Amount moves
+// into LedgerAccount (negative: out of it). The entries of one TxnID sum to
+// zero per currency.
+type LedgerEntry struct {
+	AccountID     string    `json:"account_id"`
+	TxnID         string    `json:"txn_id"`
+	PaymentID     string    `json:"payment_id"`
+	LedgerAccount string    `json:"ledger_account"`
+	Currency      string    `json:"currency"`
+	Amount        int64     `json:"amount"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// IdempotencyRecord remembers the response to a request that carried an
+// Idempotency-Key.
+type IdempotencyRecord struct {
+	AccountID   string
+	Key         string
+	RequestHash string
+	Done        bool
+	LockToken   string
+	LockedUntil time.Time // wall-clock time after which a running record may be taken over
+	Status      int
+	Body        []byte
+	CreatedAt   time.Time // wall clock
+}
+
+// Job states.
+const (
+	JobPending = "pending"
+	JobRunning = "running"
+	JobDone    = "done"
+	JobFailed  = "failed" // gave up after MaxAttempts
+)
+
+// Job is a durable unit of background work, written in the same transaction
+// as the state change that schedules it. RunAt is in the account's business
+// time; DueAt is the wall-clock time at which a worker picks it up (RunAt
+// minus the account's clock offset, moved when the test clock advances).
+type Job struct {
+	ID          string          `json:"id"`
+	AccountID   string          `json:"account_id"`
+	Kind        string          `json:"kind"`
+	Payload     json.RawMessage `json:"payload"`
+	State       string          `json:"state"`
+	Attempts    int             `json:"attempts"`
+	MaxAttempts int             `json:"max_attempts"`
+	RunAt       time.Time       `json:"run_at"`
+	DueAt       time.Time       `json:"due_at"`
+	LockedBy    string          `json:"locked_by"`
+	LockedUntil time.Time       `json:"locked_until"`
+	LastError   string          `json:"last_error"`
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
+}

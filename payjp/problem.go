@@ -1,0 +1,91 @@
+package payjp
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/kessai/kessai"
+)
+
+// Problem is an RFC 9457 problem document as PAY.JP writes it.
+type Problem struct {
+	Type     string              `json:"type"`
+	Title    string              `json:"title"`
+	Status   int                 `json:"status"`
+	Code     string              `json:"code"`
+	Detail   string              `json:"detail"`
+	Instance string              `json:"instance"`
+	Errors   []kessai.FieldError `json:"errors,omitempty"`
+}
+
+// statusOf maps every error code to the face's HTTP status: the one place
+// where this happens.
+func statusOf(code kessai.Code) int {
+	switch code {
+	case kessai.Invalid:
+		return http.StatusUnprocessableEntity
+	case kessai.Unauthorized:
+		return http.StatusUnauthorized
+	case kessai.NotFound:
+		return http.StatusNotFound
+	case kessai.CardDeclined, kessai.ExpiredCard, kessai.IncorrectCardData, kessai.ProcessingError, kessai.UnacceptableBrand:
+		return http.StatusPaymentRequired
+	case kessai.IdempotencyConflict, kessai.IdempotencyInProgress, kessai.Conflict:
+		return http.StatusConflict
+	case kessai.Internal:
+		return http.StatusInternalServerError
+	}
+	return http.StatusBadRequest
+}
+
+func titleOf(code kessai.Code) string {
+	words := strings.Split(string(code), "_")
+	for i, w := range words {
+		if w != "" {
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// ProblemOf returns the problem document and status for err at path.
+func ProblemOf(err error, path string) (int, Problem) {
+	code := kessai.ErrorCode(err)
+	status := statusOf(code)
+	p := Problem{Type: "https://github.com/kessai/kessai/blob/main/docs/errors.md#" + string(code),
+		Title: titleOf(code), Status: status, Code: string(code), Detail: kessai.ErrorMessage(err), Instance: path}
+	if e, ok := err.(*kessai.Error); ok && code == kessai.Invalid {
+		p.Errors = e.Fields
+		if p.Detail == "" {
+			p.Detail = "The request parameters didn't pass validation."
+		}
+	}
+	return status, p
+}
+
+// ProblemBody renders err as the bytes of a problem response.
+func ProblemBody(err error, path string) (int, []byte) {
+	status, p := ProblemOf(err, path)
+	b, _ := json.Marshal(p)
+	return status, b
+}
+
+// WriteProblem writes err as an application/problem+json response.
+func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := ProblemBody(err, r.URL.Path)
+	writeRaw(w, status, "application/problem+json", body)
+}
+
+func writeRaw(w http.ResponseWriter, status int, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func contentTypeFor(status int) string {
+	if status >= 400 {
+		return "application/problem+json"
+	}
+	return "application/json"
+}

@@ -1,0 +1,116 @@
+package payjp
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
+)
+
+func (f *Face) registerRefunds(mux *http.ServeMux) {
+	// The SDKs' form: /v2/payment_refunds with payment_flow_id.
+	mux.HandleFunc("POST /v2/payment_refunds", f.Post(f.createRefund("payment_flow_id")))
+	mux.HandleFunc("GET /v2/payment_refunds", f.Get(f.listRefunds))
+	mux.HandleFunc("GET /v2/payment_refunds/{id}", f.Get(f.getRefund))
+	mux.HandleFunc("POST /v2/payment_refunds/{id}", f.Post(f.updateRefund))
+	// The refund guide's form: /v2/refunds with payment_flow.
+	mux.HandleFunc("POST /v2/refunds", f.Post(f.createRefund("payment_flow")))
+	mux.HandleFunc("GET /v2/refunds", f.Get(f.listRefunds))
+	mux.HandleFunc("GET /v2/refunds/{id}", f.Get(f.getRefund))
+	mux.HandleFunc("POST /v2/refunds/{id}", f.Post(f.updateRefund))
+
+	mux.HandleFunc("GET /v2/payment_flows/{id}/refunds", f.Get(f.listFlowRefunds))
+}
+
+// createRefund accepts the flow's id under flowField; the other spelling is
+// accepted too, so a client mixing the two forms is not refused.
+func (f *Face) createRefund(flowField string) postFn {
+	return func(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+		const op = "payjp.createRefund"
+		var req struct {
+			PaymentFlowID *string  `json:"payment_flow_id"`
+			PaymentFlow   *string  `json:"payment_flow"`
+			Amount        Int      `json:"amount"`
+			Reason        *string  `json:"reason"`
+			Metadata      Metadata `json:"metadata"`
+		}
+		if err := DecodeJSON(body, &req); err != nil {
+			return nil, err
+		}
+		flow := req.PaymentFlowID
+		if flow == nil {
+			flow = req.PaymentFlow
+		}
+		if req.PaymentFlowID != nil && req.PaymentFlow != nil && *req.PaymentFlowID != *req.PaymentFlow {
+			return nil, kessai.Invalidf(op, flowField, "payment_flow and payment_flow_id name different flows")
+		}
+		if err := required(op, flowField, flow != nil); err != nil {
+			return nil, err
+		}
+		if !kessai.ValidID(kessai.PrefixPaymentFlow, *flow) {
+			return nil, kessai.Errorf(kessai.NotFound, op, "payment_flow: %s not found.", *flow)
+		}
+		return f.E.CreateRefund(ctx, acct, engine.RefundParams{PaymentFlowID: *flow, Amount: req.Amount.Ptr(),
+			Reason: req.Reason, Metadata: req.Metadata.Metadata})
+	}
+}
+
+func (f *Face) refundID(r *http.Request) (string, error) {
+	return pathID(r, "id", kessai.PrefixRefund, "payment_refund")
+}
+
+func (f *Face) getRefund(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := f.refundID(r)
+	if err != nil {
+		return nil, err
+	}
+	return f.E.GetRefund(ctx, acct, id)
+}
+
+func (f *Face) updateRefund(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := f.refundID(r)
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		Metadata Metadata `json:"metadata"`
+	}
+	if err := DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	return f.E.UpdateRefund(ctx, acct, id, req.Metadata.Metadata)
+}
+
+func (f *Face) listRefunds(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	p, err := page(r)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	flow := q.Get("payment_flow_id")
+	if flow == "" {
+		flow = q.Get("payment_flow")
+	}
+	items, more, err := f.E.ListRefunds(ctx, acct, engine.RefundFilter{PaymentFlowID: flow, Reason: q.Get("reason"), Status: q.Get("status")}, p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
+}
+
+func (f *Face) listFlowRefunds(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := f.flowID(r)
+	if err != nil {
+		return nil, err
+	}
+	p, err := page(r)
+	if err != nil {
+		return nil, err
+	}
+	items, more, err := f.E.ListRefunds(ctx, acct, engine.RefundFilter{PaymentFlowID: id}, p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
+}

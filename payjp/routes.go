@@ -1,0 +1,390 @@
+package payjp
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
+)
+
+// Register adds the face's routes under /v2 to mux.
+func (f *Face) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /v2/payment_methods", f.Post(f.createMethod))
+	mux.HandleFunc("GET /v2/payment_methods", f.Get(f.listMethods))
+	mux.HandleFunc("GET /v2/payment_methods/{id}", f.Get(f.getMethod))
+	mux.HandleFunc("POST /v2/payment_methods/{id}", f.Post(f.updateMethod))
+
+	mux.HandleFunc("POST /v2/customers", f.Post(f.createCustomer))
+	mux.HandleFunc("GET /v2/customers", f.Get(f.listCustomers))
+	mux.HandleFunc("GET /v2/customers/{id}", f.Get(f.getCustomer))
+	mux.HandleFunc("POST /v2/customers/{id}", f.Post(f.updateCustomer))
+	mux.HandleFunc("DELETE /v2/customers/{id}", f.Get(f.deleteCustomer))
+
+	mux.HandleFunc("POST /v2/payment_flows", f.Post(f.createFlow))
+	mux.HandleFunc("GET /v2/payment_flows", f.Get(f.listFlows))
+	mux.HandleFunc("GET /v2/payment_flows/{id}", f.Get(f.getFlow))
+	mux.HandleFunc("POST /v2/payment_flows/{id}", f.Post(f.updateFlow))
+	mux.HandleFunc("POST /v2/payment_flows/{id}/confirm", f.Post(f.confirmFlow))
+	mux.HandleFunc("POST /v2/payment_flows/{id}/capture", f.Post(f.captureFlow))
+	mux.HandleFunc("POST /v2/payment_flows/{id}/cancel", f.Post(f.cancelFlow))
+
+	mux.HandleFunc("GET /v2/payment_transactions", f.Get(f.listTransactions))
+	mux.HandleFunc("GET /v2/payment_transactions/{id}", f.Get(f.getTransaction))
+	mux.HandleFunc("GET /v2/events", f.Get(f.listEvents))
+	mux.HandleFunc("GET /v2/events/{id}", f.Get(f.getEvent))
+
+	f.registerRefunds(mux)
+
+	// Anything else under /v2 is a PAY.JP-style 404.
+	mux.HandleFunc("/v2/", func(w http.ResponseWriter, r *http.Request) {
+		WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "payjp", "No route for %s %s.", r.Method, r.URL.Path))
+	})
+}
+
+func required(op, field string, set bool) error {
+	if !set {
+		return kessai.Invalidf(op, field, "Field required")
+	}
+	return nil
+}
+
+type billingReq struct {
+	Email   *string         `json:"email"`
+	Name    *string         `json:"name"`
+	Phone   *string         `json:"phone"`
+	Address json.RawMessage `json:"address"`
+}
+
+func (b *billingReq) domain() kessai.BillingDetails {
+	if b == nil {
+		return kessai.BillingDetails{}
+	}
+	return kessai.BillingDetails{Email: b.Email, Name: b.Name, Phone: b.Phone, Address: b.Address}
+}
+
+type methodReq struct {
+	Type string `json:"type"`
+	Card *struct {
+		Number   string `json:"number"`
+		ExpMonth Int    `json:"exp_month"`
+		ExpYear  Int    `json:"exp_year"`
+		CVC      string `json:"cvc"`
+	} `json:"card"`
+	BillingDetails *billingReq `json:"billing_details"`
+	CustomerID     *string     `json:"customer_id"`
+	Metadata       Metadata    `json:"metadata"`
+}
+
+func (f *Face) createMethod(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	var req methodReq
+	if err := DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	if err := required("payjp.createMethod", "type", req.Type != ""); err != nil {
+		return nil, err
+	}
+	p := engine.PaymentMethodParams{Type: req.Type, BillingDetails: req.BillingDetails.domain(), CustomerID: req.CustomerID, Metadata: req.Metadata.Metadata}
+	if req.Card != nil {
+		for field, set := range map[string]bool{"card.number": req.Card.Number != "", "card.exp_month": req.Card.ExpMonth.Set, "card.exp_year": req.Card.ExpYear.Set} {
+			if err := required("payjp.createMethod", field, set); err != nil {
+				return nil, err
+			}
+		}
+		p.Card = &engine.CardParams{Number: req.Card.Number, ExpMonth: int(req.Card.ExpMonth.V), ExpYear: int(req.Card.ExpYear.V), CVC: req.Card.CVC}
+	}
+	return f.E.CreatePaymentMethod(ctx, acct, p)
+}
+
+func (f *Face) getMethod(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := pathID(r, "id", kessai.PrefixPaymentMethod, "payment_method")
+	if err != nil {
+		return nil, err
+	}
+	return f.E.GetPaymentMethod(ctx, acct, id)
+}
+
+func (f *Face) updateMethod(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := pathID(r, "id", kessai.PrefixPaymentMethod, "payment_method")
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		BillingDetails *billingReq `json:"billing_details"`
+		Metadata       Metadata    `json:"metadata"`
+	}
+	if err := DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	var billing *kessai.BillingDetails
+	if req.BillingDetails != nil {
+		b := req.BillingDetails.domain()
+		billing = &b
+	}
+	return f.E.UpdatePaymentMethod(ctx, acct, id, billing, req.Metadata.Metadata)
+}
+
+func (f *Face) listMethods(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	p, err := page(r)
+	if err != nil {
+		return nil, err
+	}
+	items, more, err := f.E.ListPaymentMethods(ctx, acct, r.URL.Query().Get("customer_id"), p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
+}
+
+type customerReq struct {
+	ID                     *string  `json:"id"`
+	Email                  *string  `json:"email"`
+	Description            *string  `json:"description"`
+	PaymentMethodID        *string  `json:"payment_method_id"`
+	DefaultPaymentMethodID *string  `json:"default_payment_method_id"`
+	Metadata               Metadata `json:"metadata"`
+}
+
+func (c customerReq) params() engine.CustomerParams {
+	pm := c.DefaultPaymentMethodID
+	if pm == nil {
+		pm = c.PaymentMethodID
+	}
+	return engine.CustomerParams{ID: c.ID, Email: c.Email, Description: c.Description, DefaultPaymentMethodID: pm, Metadata: c.Metadata.Metadata}
+}
+
+func (f *Face) createCustomer(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	var req customerReq
+	if err := DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	return f.E.CreateCustomer(ctx, acct, req.params())
+}
+
+func (f *Face) getCustomer(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := pathID(r, "id", "", "customer")
+	if err != nil {
+		return nil, err
+	}
+	return f.E.GetCustomer(ctx, acct, id)
+}
+
+func (f *Face) updateCustomer(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := pathID(r, "id", "", "customer")
+	if err != nil {
+		return nil, err
+	}
+	var req customerReq
+	if err := DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	return f.E.UpdateCustomer(ctx, acct, id, req.params())
+}
+
+func (f *Face) deleteCustomer(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := pathID(r, "id", "", "customer")
+	if err != nil {
+		return nil, err
+	}
+	c, err := f.E.DeleteCustomer(ctx, acct, id)
+	if err != nil {
+		return nil, err
+	}
+	return deletedJSON{ID: c.ID, Object: "customer", Livemode: c.Livemode, Deleted: true}, nil
+}
+
+func (f *Face) listCustomers(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	p, err := page(r)
+	if err != nil {
+		return nil, err
+	}
+	items, more, err := f.E.ListCustomers(ctx, acct, p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
+}
+
+type flowReq struct {
+	Amount               Int             `json:"amount"`
+	Currency             *string         `json:"currency"`
+	CaptureMethod        *string         `json:"capture_method"`
+	Confirm              *bool           `json:"confirm"`
+	CustomerID           *string         `json:"customer_id"`
+	Description          *string         `json:"description"`
+	PaymentMethodID      *string         `json:"payment_method_id"`
+	PaymentMethodTypes   []string        `json:"payment_method_types"`
+	PaymentMethodOptions json.RawMessage `json:"payment_method_options"`
+	ReturnURL            *string         `json:"return_url"`
+	Metadata             Metadata        `json:"metadata"`
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func (f *Face) createFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	const op = "payjp.createFlow"
+	var req flowReq
+	if err := DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	if err := required(op, "amount", req.Amount.Set); err != nil {
+		return nil, err
+	}
+	if err := required(op, "currency", req.Currency != nil); err != nil {
+		return nil, err
+	}
+	return f.E.CreatePaymentFlow(ctx, acct, engine.FlowParams{Amount: req.Amount.V, Currency: *req.Currency,
+		CaptureMethod: deref(req.CaptureMethod), Confirm: deref(req.Confirm), CustomerID: req.CustomerID,
+		Description: req.Description, PaymentMethodID: req.PaymentMethodID, PaymentMethodTypes: req.PaymentMethodTypes,
+		PaymentMethodOptions: req.PaymentMethodOptions, ReturnURL: req.ReturnURL, Metadata: req.Metadata.Metadata})
+}
+
+func (f *Face) flowID(r *http.Request) (string, error) {
+	return pathID(r, "id", kessai.PrefixPaymentFlow, "payment_flow")
+}
+
+func (f *Face) getFlow(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := f.flowID(r)
+	if err != nil {
+		return nil, err
+	}
+	return f.E.GetPaymentFlow(ctx, acct, id)
+}
+
+func (f *Face) updateFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := f.flowID(r)
+	if err != nil {
+		return nil, err
+	}
+	var req flowReq
+	if err := DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	if req.Currency != nil {
+		return nil, kessai.Invalidf("payjp.updateFlow", "currency", "Extra inputs are not permitted")
+	}
+	if req.Confirm != nil {
+		return nil, kessai.Invalidf("payjp.updateFlow", "confirm", "Extra inputs are not permitted")
+	}
+	if req.CaptureMethod != nil {
+		return nil, kessai.Invalidf("payjp.updateFlow", "capture_method", "Extra inputs are not permitted")
+	}
+	return f.E.UpdatePaymentFlow(ctx, acct, id, engine.FlowUpdate{Amount: req.Amount.Ptr(), CustomerID: req.CustomerID,
+		Description: req.Description, PaymentMethodID: req.PaymentMethodID, PaymentMethodTypes: req.PaymentMethodTypes,
+		PaymentMethodOptions: req.PaymentMethodOptions, ReturnURL: req.ReturnURL, Metadata: req.Metadata.Metadata})
+}
+
+func (f *Face) confirmFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := f.flowID(r)
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		PaymentMethodID      *string         `json:"payment_method_id"`
+		ReturnURL            *string         `json:"return_url"`
+		CaptureMethod        *string         `json:"capture_method"`
+		Description          *string         `json:"description"`
+		PaymentMethodTypes   []string        `json:"payment_method_types"`
+		PaymentMethodOptions json.RawMessage `json:"payment_method_options"`
+	}
+	if err := DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	return f.E.ConfirmPaymentFlow(ctx, acct, id, engine.ConfirmParams{PaymentMethodID: req.PaymentMethodID,
+		ReturnURL: req.ReturnURL, CaptureMethod: req.CaptureMethod})
+}
+
+func (f *Face) captureFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := f.flowID(r)
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		AmountToCapture Int `json:"amount_to_capture"`
+	}
+	if err := DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	return f.E.CapturePaymentFlow(ctx, acct, id, req.AmountToCapture.Ptr())
+}
+
+func (f *Face) cancelFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := f.flowID(r)
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		CancellationReason *string `json:"cancellation_reason"`
+	}
+	if err := DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	return f.E.CancelPaymentFlow(ctx, acct, id, req.CancellationReason)
+}
+
+func (f *Face) listFlows(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	p, err := page(r)
+	if err != nil {
+		return nil, err
+	}
+	items, more, err := f.E.ListPaymentFlows(ctx, acct, r.URL.Query().Get("customer_id"), p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
+}
+
+func (f *Face) listTransactions(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	p, err := page(r)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	if t := q.Get("type"); t != "" && t != kessai.TxnPayment && t != kessai.TxnRefund {
+		return nil, kessai.Invalidf("payjp.listTransactions", "type", "Input should be 'payment' or 'refund'")
+	}
+	if t := q.Get("payment_method_type"); t != "" && t != kessai.MethodCard && t != kessai.MethodPayPay {
+		return nil, kessai.Invalidf("payjp.listTransactions", "payment_method_type", "Input should be 'card' or 'paypay'")
+	}
+	items, more, err := f.E.ListTransactions(ctx, acct, map[string]string{"type": q.Get("type"), "payment_method_type": q.Get("payment_method_type")}, p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
+}
+
+func (f *Face) getTransaction(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := pathID(r, "id", kessai.PrefixTransaction, "payment_transaction")
+	if err != nil {
+		return nil, err
+	}
+	return f.E.GetTransaction(ctx, acct, id)
+}
+
+func (f *Face) listEvents(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	p, err := page(r)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	items, more, err := f.E.ListEvents(ctx, acct, map[string]string{"type": q.Get("type"), "resource_id": q.Get("resource_id"), "object": q.Get("object")}, p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
+}
+
+func (f *Face) getEvent(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := pathID(r, "id", kessai.PrefixEvent, "event")
+	if err != nil {
+		return nil, err
+	}
+	return f.E.GetEvent(ctx, acct, id)
+}

@@ -1,0 +1,265 @@
+package payjp
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/kessai/kessai"
+)
+
+// Timestamps are RFC 3339 UTC with second precision, as PAY.JP writes them.
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func tsp(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := ts(*t)
+	return &s
+}
+
+func md(m kessai.Metadata) kessai.Metadata {
+	if m == nil {
+		return kessai.Metadata{}
+	}
+	return m
+}
+
+type listJSON struct {
+	Object  string `json:"object"`
+	Data    any    `json:"data"`
+	HasMore bool   `json:"has_more"`
+	URL     string `json:"url"`
+}
+
+type flowJSON struct {
+	Object               string               `json:"object"`
+	ID                   string               `json:"id"`
+	Livemode             bool                 `json:"livemode"`
+	Amount               int64                `json:"amount"`
+	Currency             string               `json:"currency"`
+	AmountCapturable     int64                `json:"amount_capturable"`
+	AmountReceived       int64                `json:"amount_received"`
+	ClientSecret         string               `json:"client_secret"`
+	CustomerID           *string              `json:"customer_id"`
+	Description          *string              `json:"description"`
+	PaymentMethodID      *string              `json:"payment_method_id"`
+	PaymentMethodOptions json.RawMessage      `json:"payment_method_options"`
+	PaymentMethodTypes   []string             `json:"payment_method_types"`
+	Status               string               `json:"status"`
+	NextAction           *kessai.NextAction   `json:"next_action"`
+	ReturnURL            *string              `json:"return_url"`
+	CaptureMethod        string               `json:"capture_method"`
+	LastPaymentError     *kessai.PaymentError `json:"last_payment_error"`
+	CancellationReason   *string              `json:"cancellation_reason"`
+	CanceledAt           *string              `json:"canceled_at"`
+	ExpiredAt            *string              `json:"expired_at"`
+	Metadata             kessai.Metadata      `json:"metadata"`
+	CreatedAt            string               `json:"created_at"`
+	UpdatedAt            string               `json:"updated_at"`
+}
+
+// FlowJSON renders a payment as a PAY.JP payment_flow.
+func FlowJSON(p *kessai.Payment) any {
+	opts := p.PaymentMethodOptions
+	if len(opts) == 0 {
+		opts = json.RawMessage("null")
+	}
+	var expired *string
+	if p.CancellationReason != nil && *p.CancellationReason == "expired" {
+		expired = tsp(p.CanceledAt)
+	}
+	return flowJSON{Object: "payment_flow", ID: p.ID, Livemode: p.Livemode, Amount: p.Amount, Currency: p.Currency,
+		AmountCapturable: p.AmountCapturable, AmountReceived: p.AmountReceived, ClientSecret: p.ClientSecret,
+		CustomerID: p.CustomerID, Description: p.Description, PaymentMethodID: p.PaymentMethodID,
+		PaymentMethodOptions: opts, PaymentMethodTypes: p.PaymentMethodTypes, Status: p.Status, NextAction: p.NextAction,
+		ReturnURL: p.ReturnURL, CaptureMethod: p.CaptureMethod, LastPaymentError: p.LastPaymentError,
+		CancellationReason: p.CancellationReason, CanceledAt: tsp(p.CanceledAt), ExpiredAt: expired,
+		Metadata: md(p.Metadata), CreatedAt: ts(p.CreatedAt), UpdatedAt: ts(p.UpdatedAt)}
+}
+
+type billingJSON struct {
+	Email   *string         `json:"email"`
+	Name    *string         `json:"name"`
+	Phone   *string         `json:"phone"`
+	Address json.RawMessage `json:"address"`
+}
+
+type cardJSON struct {
+	Brand       string  `json:"brand"`
+	Last4       string  `json:"last4"`
+	ExpMonth    int     `json:"exp_month"`
+	ExpYear     int     `json:"exp_year"`
+	Fingerprint string  `json:"fingerprint"`
+	Country     *string `json:"country"`
+}
+
+type methodJSON struct {
+	Object         string          `json:"object"`
+	ID             string          `json:"id"`
+	Livemode       bool            `json:"livemode"`
+	Type           string          `json:"type"`
+	CustomerID     *string         `json:"customer_id"`
+	DetachedAt     *string         `json:"detached_at"`
+	BillingDetails billingJSON     `json:"billing_details"`
+	Card           *cardJSON       `json:"card,omitempty"`
+	Metadata       kessai.Metadata `json:"metadata"`
+	CreatedAt      string          `json:"created_at"`
+	UpdatedAt      string          `json:"updated_at"`
+}
+
+// MethodJSON renders a payment method.
+func MethodJSON(m *kessai.PaymentMethod) any {
+	addr := m.BillingDetails.Address
+	if len(addr) == 0 {
+		addr = json.RawMessage("null")
+	}
+	out := methodJSON{Object: "payment_method", ID: m.ID, Livemode: m.Livemode, Type: m.Type, CustomerID: m.CustomerID,
+		DetachedAt: tsp(m.DetachedAt), BillingDetails: billingJSON{Email: m.BillingDetails.Email, Name: m.BillingDetails.Name,
+			Phone: m.BillingDetails.Phone, Address: addr},
+		Metadata: md(m.Metadata), CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt)}
+	if c := m.Card; c != nil {
+		out.Card = &cardJSON{Brand: c.Brand, Last4: c.Last4, ExpMonth: c.ExpMonth, ExpYear: c.ExpYear, Fingerprint: c.Fingerprint, Country: c.Country}
+	}
+	return out
+}
+
+type customerJSON struct {
+	Object                 string          `json:"object"`
+	ID                     string          `json:"id"`
+	Livemode               bool            `json:"livemode"`
+	Email                  *string         `json:"email"`
+	Description            *string         `json:"description"`
+	DefaultPaymentMethodID *string         `json:"default_payment_method_id"`
+	Metadata               kessai.Metadata `json:"metadata"`
+	CreatedAt              string          `json:"created_at"`
+	UpdatedAt              string          `json:"updated_at"`
+}
+
+// CustomerJSON renders a customer.
+func CustomerJSON(c *kessai.Customer) any {
+	return customerJSON{Object: "customer", ID: c.ID, Livemode: c.Livemode, Email: c.Email, Description: c.Description,
+		DefaultPaymentMethodID: c.DefaultPaymentMethodID, Metadata: md(c.Metadata), CreatedAt: ts(c.CreatedAt), UpdatedAt: ts(c.UpdatedAt)}
+}
+
+type deletedJSON struct {
+	ID       string `json:"id"`
+	Object   string `json:"object"`
+	Livemode bool   `json:"livemode"`
+	Deleted  bool   `json:"deleted"`
+}
+
+type refundJSON struct {
+	Object        string          `json:"object"`
+	ID            string          `json:"id"`
+	Livemode      bool            `json:"livemode"`
+	PaymentFlowID string          `json:"payment_flow_id"`
+	PaymentFlow   string          `json:"payment_flow"`
+	Amount        int64           `json:"amount"`
+	Currency      string          `json:"currency"`
+	Status        string          `json:"status"`
+	Reason        *string         `json:"reason"`
+	FailureReason *string         `json:"failure_reason"`
+	Metadata      kessai.Metadata `json:"metadata"`
+	CreatedAt     string          `json:"created_at"`
+	UpdatedAt     string          `json:"updated_at"`
+}
+
+// RefundJSON renders a refund; it carries the flow's id both as
+// payment_flow_id (the SDKs) and payment_flow (the refund guide's webhook).
+func RefundJSON(r *kessai.Refund) any {
+	return refundJSON{Object: "payment_refund", ID: r.ID, Livemode: r.Livemode, PaymentFlowID: r.PaymentID, PaymentFlow: r.PaymentID,
+		Amount: r.Amount, Currency: r.Currency, Status: r.Status, Reason: r.Reason, FailureReason: r.FailureReason,
+		Metadata: md(r.Metadata), CreatedAt: ts(r.CreatedAt), UpdatedAt: ts(r.UpdatedAt)}
+}
+
+type txnJSON struct {
+	Object            string  `json:"object"`
+	ID                string  `json:"id"`
+	Livemode          bool    `json:"livemode"`
+	ResourceID        string  `json:"resource_id"`
+	Amount            int64   `json:"amount"`
+	Currency          string  `json:"currency"`
+	FeeRate           string  `json:"fee_rate"`
+	Fee               int64   `json:"fee"`
+	Type              string  `json:"type"`
+	PaymentMethodType string  `json:"payment_method_type"`
+	TermID            *string `json:"term_id"`
+	CreatedAt         string  `json:"created_at"`
+	UpdatedAt         string  `json:"updated_at"`
+}
+
+// TransactionJSON renders a payment transaction.
+func TransactionJSON(t *kessai.Transaction) any {
+	return txnJSON{Object: "payment_transaction", ID: t.ID, Livemode: t.Livemode, ResourceID: t.ResourceID, Amount: t.Amount,
+		Currency: t.Currency, FeeRate: t.FeeRate, Fee: t.Fee, Type: t.Type, PaymentMethodType: t.PaymentMethodType,
+		CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.CreatedAt)}
+}
+
+type eventJSON struct {
+	Object          string `json:"object"`
+	ID              string `json:"id"`
+	Livemode        bool   `json:"livemode"`
+	Type            string `json:"type"`
+	PendingWebhooks int    `json:"pending_webhooks"`
+	Data            any    `json:"data"`
+	CreatedAt       string `json:"created_at"`
+	UpdatedAt       string `json:"updated_at"`
+}
+
+// EventJSON renders an event; its data is the resource rendered as this
+// face renders it.
+func EventJSON(e *kessai.Event) (any, error) {
+	var data any
+	switch e.Object {
+	case kessai.ObjectPaymentFlow:
+		var p kessai.Payment
+		if err := json.Unmarshal(e.Data, &p); err != nil {
+			return nil, err
+		}
+		data = FlowJSON(&p)
+	case kessai.ObjectRefund:
+		var r kessai.Refund
+		if err := json.Unmarshal(e.Data, &r); err != nil {
+			return nil, err
+		}
+		data = RefundJSON(&r)
+	case kessai.ObjectPaymentMethod:
+		var m kessai.PaymentMethod
+		if err := json.Unmarshal(e.Data, &m); err != nil {
+			return nil, err
+		}
+		data = MethodJSON(&m)
+	case kessai.ObjectCustomer:
+		var c kessai.Customer
+		if err := json.Unmarshal(e.Data, &c); err != nil {
+			return nil, err
+		}
+		data = CustomerJSON(&c)
+	default:
+		data = json.RawMessage(e.Data)
+	}
+	return eventJSON{Object: "event", ID: e.ID, Livemode: e.Livemode, Type: e.Type, Data: data,
+		CreatedAt: ts(e.CreatedAt), UpdatedAt: ts(e.CreatedAt)}, nil
+}
+
+// Render converts a domain object to its wire form.
+func Render(v any) (any, error) {
+	switch x := v.(type) {
+	case *kessai.Payment:
+		return FlowJSON(x), nil
+	case *kessai.PaymentMethod:
+		return MethodJSON(x), nil
+	case *kessai.Customer:
+		return CustomerJSON(x), nil
+	case *kessai.Refund:
+		return RefundJSON(x), nil
+	case *kessai.Transaction:
+		return TransactionJSON(x), nil
+	case *kessai.Event:
+		return EventJSON(x)
+	case rawList:
+		return x.v, nil
+	}
+	return v, nil
+}

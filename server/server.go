@@ -1,0 +1,267 @@
+// Package server assembles kessai: it opens the store, builds the engine,
+// the faces and the worker, and serves them on one http.Handler with request
+// ids, structured access logs, panic recovery, health checks and Prometheus
+// metrics. Main is what the kessai binary runs and what end-to-end tests
+// start on ":0" with a temporary database.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/internal/dburl"
+	"github.com/kessai/kessai/kessaiapi"
+	"github.com/kessai/kessai/payjp"
+	"github.com/kessai/kessai/worker"
+)
+
+// Main is a running kessai: API and worker over one store.
+type Main struct {
+	Addr        string // listen address, e.g. "127.0.0.1:8080" or ":0"
+	DatabaseURL string
+	PublicURL   string       // base URL for buyer redirects; default http://<listen address>
+	Clock       kessai.Clock // base clock; default the system clock
+	Log         *slog.Logger
+	Engine      engine.Config
+	Worker      worker.Config
+	NoWorker    bool // serve the API only (workers run elsewhere)
+
+	Store kessai.Store
+	E     *engine.Engine
+	W     *worker.Worker
+
+	ln     net.Listener
+	srv    *http.Server
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Open opens the store and builds the engine and worker, without serving.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Log == nil {
+		m.Log = slog.New(slog.DiscardHandler)
+	}
+	if m.Clock == nil {
+		m.Clock = kessai.SystemClock{}
+	}
+	store, err := dburl.Open(ctx, m.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	m.Store = store
+	if m.E, err = engine.New(store, m.Clock, m.Log, m.Engine); err != nil {
+		return err
+	}
+	if m.W, err = worker.New(m.E, m.Log, m.Worker); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Start opens everything, listens and serves in the background.
+func (m *Main) Start(ctx context.Context) error {
+	ln, err := net.Listen("tcp", m.Addr)
+	if err != nil {
+		return err
+	}
+	m.ln = ln
+	if m.PublicURL == "" {
+		m.PublicURL = "http://" + ln.Addr().String()
+		m.Engine.PublicURL = m.PublicURL
+	}
+	if m.Engine.PublicURL == "" {
+		m.Engine.PublicURL = m.PublicURL
+	}
+	if err := m.Open(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	m.srv = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+	if !m.NoWorker {
+		m.wg.Add(1)
+		go func() { defer m.wg.Done(); m.W.Loop(wctx) }()
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("serve", "err", err)
+		}
+	}()
+	m.Log.Info("kessai serving", "addr", ln.Addr().String(), "store", m.Store.Dialect(), "worker", !m.NoWorker)
+	return nil
+}
+
+// URL is the base URL the server listens on.
+func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
+
+// Close stops accepting requests, lets in-flight requests and the running
+// job finish (bounded by ctx), and closes the store.
+func (m *Main) Close(ctx context.Context) error {
+	var err error
+	if m.srv != nil {
+		err = m.srv.Shutdown(ctx)
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.wg.Wait()
+	if m.Store != nil {
+		err = errors.Join(err, m.Store.Close())
+	}
+	return err
+}
+
+// Handler is the whole HTTP API.
+func (m *Main) Handler() http.Handler {
+	mux := http.NewServeMux()
+	face := payjp.NewFace(m.E, m.Log)
+	face.Register(mux)
+	(&kessaiapi.API{Face: face, Worker: m.W}).Register(mux)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	reqs := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kessai_http_request_duration_seconds",
+		Help: "HTTP request latency by route pattern and status.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)},
+		[]string{"route", "status"})
+	reg.MustRegister(reqs, &jobCollector{m: m})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeStatus(w, http.StatusOK, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := m.Store.Ping(ctx); err != nil {
+			writeStatus(w, http.StatusServiceUnavailable, "store unreachable")
+			return
+		}
+		writeStatus(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		payjp.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "server", "No route for %s %s.", r.Method, r.URL.Path))
+	})
+	return m.middleware(mux, reqs)
+}
+
+func writeStatus(w http.ResponseWriter, code int, status string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]string{"status": status})
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (r *recorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+type ctxKey struct{}
+
+// RequestID returns the request id of a request's context.
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(ctxKey{}).(string)
+	return s
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "req_" + hex.EncodeToString(b)
+}
+
+// middleware gives each request an id (X-Request-Id, echoed), recovers
+// panics as a problem 500, logs one line per request (never headers or
+// bodies, which carry keys and card data) and records latency.
+func (m *Main) middleware(next http.Handler, reqs *prometheus.HistogramVec) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := newRequestID()
+		w.Header().Set("X-Request-Id", id)
+		ctx := context.WithValue(r.Context(), ctxKey{}, id)
+		r = r.WithContext(ctx)
+		rec := &recorder{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				m.Log.ErrorContext(ctx, "panic", "request_id", id, "panic", fmt.Sprint(v))
+				if rec.status == 0 {
+					payjp.WriteProblem(rec, r, kessai.Errorf(kessai.Internal, "server", "panic"))
+				}
+			}
+			d := time.Since(start)
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			reqs.WithLabelValues(route, strconv.Itoa(rec.status)).Observe(d.Seconds())
+			m.Log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+				"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(d.Microseconds())/1000)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// jobCollector reads queue metrics from the store at scrape time.
+type jobCollector struct{ m *Main }
+
+var (
+	jobsDue     = prometheus.NewDesc("kessai_jobs_due", "Jobs due and waiting for a worker.", nil, nil)
+	jobsRunning = prometheus.NewDesc("kessai_jobs_running", "Jobs claimed by a worker.", nil, nil)
+	jobsFailed  = prometheus.NewDesc("kessai_jobs_failed", "Jobs that failed for good.", nil, nil)
+	jobsAge     = prometheus.NewDesc("kessai_jobs_oldest_due_age_seconds", "Age of the oldest due job.", nil, nil)
+)
+
+func (c *jobCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- jobsDue
+	ch <- jobsRunning
+	ch <- jobsFailed
+	ch <- jobsAge
+}
+
+func (c *jobCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	now := c.m.Clock.Now()
+	var s kessai.JobStats
+	if err := c.m.Store.View(ctx, func(tx kessai.Tx) error {
+		var err error
+		s, err = tx.JobStats(ctx, now)
+		return err
+	}); err != nil {
+		c.m.Log.Warn("job metrics", "err", err)
+		return
+	}
+	age := 0.0
+	if !s.OldestDue.IsZero() {
+		age = now.Sub(s.OldestDue).Seconds()
+	}
+	ch <- prometheus.MustNewConstMetric(jobsDue, prometheus.GaugeValue, float64(s.Due))
+	ch <- prometheus.MustNewConstMetric(jobsRunning, prometheus.GaugeValue, float64(s.Running))
+	ch <- prometheus.MustNewConstMetric(jobsFailed, prometheus.GaugeValue, float64(s.Failed))
+	ch <- prometheus.MustNewConstMetric(jobsAge, prometheus.GaugeValue, age)
+}

@@ -1,0 +1,91 @@
+// Package sqlite opens kessai's embedded store: a SQLite file through the
+// pure-Go modernc.org/sqlite driver, in WAL mode with synchronous=FULL so
+// that a committed transaction survives a crash or power loss. Writers are
+// serialised by one connection that begins IMMEDIATE transactions; readers
+// use their own pool and never block the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/kessai/kessai/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+var dialect = sqlstore.Dialect{
+	Name: "sqlite",
+	IsDuplicate: func(err error) bool {
+		var e *sqlite.Error
+		return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+	},
+	IsRetryable: func(err error) bool {
+		var e *sqlite.Error
+		return errors.As(err, &e) && (e.Code()&0xff == sqlite3.SQLITE_BUSY)
+	},
+}
+
+// PathFromURL returns the file path of a "sqlite:PATH" or "sqlite://PATH"
+// database URL.
+func PathFromURL(u string) (string, error) {
+	p, ok := strings.CutPrefix(u, "sqlite:")
+	if !ok {
+		return "", fmt.Errorf("sqlite: not a sqlite URL: %q", u)
+	}
+	p = strings.TrimPrefix(p, "//")
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	if p == "" {
+		return "", errors.New("sqlite: empty path")
+	}
+	return p, nil
+}
+
+func dsn(path, txlock string) string {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_txlock", txlock)
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the SQLite database at the path of a
+// sqlite: URL and applies the migrations.
+func Open(ctx context.Context, databaseURL string) (*sqlstore.Store, error) {
+	path, err := PathFromURL(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	write, err := sql.Open("sqlite", dsn(path, "immediate"))
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	sub, _ := fs.Sub(migrations, "migrations")
+	if err := sqlstore.Migrate(ctx, write, sub, "", ""); err != nil {
+		write.Close()
+		return nil, err
+	}
+	read, err := sql.Open("sqlite", dsn(path, "deferred"))
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(4)
+	return sqlstore.New(dialect, write, read), nil
+}

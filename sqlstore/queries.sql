@@ -1,0 +1,119 @@
+-- Queries shared by both dialects. Tokens replaced per dialect and table:
+--   {{for_update}}  " FOR UPDATE" on PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE
+--   {{skip_locked}} " FOR UPDATE SKIP LOCKED" on PostgreSQL
+--   {{table}} {{columns}} {{placeholders}} {{sets}} {{filters}}  document tables (see docTables)
+
+-- name: insert_account
+INSERT INTO accounts (id, secret_key_hash, mws_access_key_id, mws_seller_id, clock_offset_us, data, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+
+-- name: account_by_secret_hash
+SELECT data, clock_offset_us FROM accounts WHERE secret_key_hash = $1
+
+-- name: account_by_id
+SELECT data, clock_offset_us FROM accounts WHERE id = $1
+
+-- name: account_by_id_locked
+SELECT data, clock_offset_us FROM accounts WHERE id = $1{{for_update}}
+
+-- name: set_account_clock
+UPDATE accounts SET clock_offset_us = $2 WHERE id = $1
+
+-- name: setting
+SELECT value FROM settings WHERE key = $1
+
+-- name: put_setting
+INSERT INTO settings (key, value) VALUES ($1, $2)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value
+
+-- name: doc_insert
+INSERT INTO {{table}} (account_id, id, data{{columns}}) VALUES ($1, $2, $3{{placeholders}})
+
+-- name: doc_get
+SELECT data FROM {{table}} WHERE account_id = $1 AND id = $2
+
+-- name: doc_get_locked
+SELECT data FROM {{table}} WHERE account_id = $1 AND id = $2{{for_update}}
+
+-- name: doc_put
+UPDATE {{table}} SET data = $3{{sets}} WHERE account_id = $1 AND id = $2
+
+-- name: doc_delete
+DELETE FROM {{table}} WHERE account_id = $1 AND id = $2
+
+-- name: doc_list_after
+SELECT id, data FROM {{table}} WHERE account_id = $1 AND id < $2{{filters}} ORDER BY id DESC LIMIT $3
+
+-- name: doc_list_before
+SELECT id, data FROM {{table}} WHERE account_id = $1 AND id > $2{{filters}} ORDER BY id ASC LIMIT $3
+
+-- name: insert_ledger_entry
+INSERT INTO ledger_entries (account_id, txn_id, payment_id, ledger_account, currency, amount, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+
+-- name: ledger_balance
+SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account_id = $1 AND ledger_account = $2 AND currency = $3
+
+-- name: ledger_balances
+SELECT ledger_account, currency, SUM(amount) FROM ledger_entries WHERE account_id = $1 GROUP BY ledger_account, currency
+
+-- name: ledger_txn_sums
+SELECT txn_id, currency, SUM(amount) FROM ledger_entries WHERE account_id = $1 GROUP BY txn_id, currency
+
+-- name: idempotency_get
+SELECT request_hash, done, lock_token, locked_until, status, body, created_at
+FROM idempotency_keys WHERE account_id = $1 AND key = $2
+
+-- name: idempotency_insert
+INSERT INTO idempotency_keys (account_id, key, request_hash, done, lock_token, locked_until, status, body, created_at)
+VALUES ($1, $2, $3, 0, $4, $5, 0, NULL, $6)
+
+-- name: idempotency_take_over
+UPDATE idempotency_keys SET lock_token = $4, locked_until = $5
+WHERE account_id = $1 AND key = $2 AND lock_token = $3 AND done = 0
+
+-- name: idempotency_complete
+UPDATE idempotency_keys SET done = 1, status = $4, body = $5
+WHERE account_id = $1 AND key = $2 AND lock_token = $3 AND done = 0
+
+-- name: idempotency_delete
+DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND lock_token = $3 AND done = 0
+
+-- name: idempotency_purge
+DELETE FROM idempotency_keys WHERE created_at < $1
+
+-- name: job_insert
+INSERT INTO jobs (id, account_id, kind, payload, state, attempts, max_attempts, run_at, due_at, locked_by, locked_until, last_error, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 0, '', $10, $10)
+
+-- name: job_get
+SELECT id, account_id, kind, payload, state, attempts, max_attempts, run_at, due_at, locked_by, locked_until, last_error, created_at, updated_at
+FROM jobs WHERE id = $1
+
+-- name: job_claim
+UPDATE jobs SET state = 'running', locked_by = $2, locked_until = $3, attempts = attempts + 1, updated_at = $1
+WHERE id IN (
+    SELECT id FROM jobs
+    WHERE ((state = 'pending' AND due_at <= $1) OR (state = 'running' AND locked_until <= $1))
+      AND ($4 = '' OR account_id = $4)
+    ORDER BY due_at, id
+    LIMIT $5{{skip_locked}}
+)
+RETURNING id, account_id, kind, payload, state, attempts, max_attempts, run_at, due_at, locked_by, locked_until, last_error, created_at, updated_at
+
+-- name: job_finish
+UPDATE jobs SET state = $3, run_at = $4, due_at = $5, last_error = $6, locked_by = '', locked_until = 0, updated_at = $7
+WHERE id = $1 AND locked_by = $2 AND state = 'running'
+
+-- name: job_shift
+UPDATE jobs SET due_at = due_at - $2 WHERE account_id = $1 AND state = 'pending'
+
+-- name: job_stats
+SELECT
+    (SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND due_at <= $1),
+    (SELECT COUNT(*) FROM jobs WHERE state = 'running'),
+    (SELECT COUNT(*) FROM jobs WHERE state = 'failed'),
+    (SELECT COALESCE(MIN(due_at), 0) FROM jobs WHERE state = 'pending' AND due_at <= $1)
+
+-- name: job_account_running
+SELECT COUNT(*) FROM jobs WHERE account_id = $1 AND state = 'running' AND locked_until > $2

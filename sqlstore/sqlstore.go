@@ -1,0 +1,561 @@
+// Package sqlstore implements kessai.Store over database/sql for both
+// dialects. Behaviour is the same on SQLite and PostgreSQL; what differs
+// (locking clauses, how a write transaction begins, migrations, error codes)
+// comes from the Dialect that package sqlite or package postgres supplies.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kessai/kessai"
+)
+
+// Dialect is what a database driver package tells sqlstore.
+type Dialect struct {
+	Name       string
+	ForUpdate  string // appended to a lookup that locks its row
+	SkipLocked string // appended to the job claim's inner select
+	// IsDuplicate reports whether err is a unique-key violation.
+	IsDuplicate func(error) bool
+	// IsRetryable reports whether a transaction failed for a reason that a
+	// fresh attempt can avoid (deadlock, serialization failure).
+	IsRetryable func(error) bool
+}
+
+// Store is a kessai.Store on a database/sql database.
+type Store struct {
+	d     Dialect
+	write *sql.DB // read-write transactions
+	read  *sql.DB // read-only transactions (may be the same pool)
+	q     map[string]string
+	docq  map[kessai.Kind]map[string]string
+}
+
+//go:embed queries.sql
+var queriesSQL string
+
+// docTables lists each document table's indexed columns, in a fixed order.
+var docTables = map[kessai.Kind][]string{
+	kessai.KindCustomer:      nil,
+	kessai.KindPaymentMethod: {"customer_id"},
+	kessai.KindPayment:       {"customer_id", "status"},
+	kessai.KindRefund:        {"payment_id", "reason", "status"},
+	kessai.KindTransaction:   {"type", "payment_method_type", "resource_id"},
+	kessai.KindEvent:         {"type", "object", "resource_id"},
+}
+
+// New returns a Store; write and read may be the same *sql.DB.
+func New(d Dialect, write, read *sql.DB) *Store {
+	s := &Store{d: d, write: write, read: read, q: parseQueries(queriesSQL, d), docq: map[kessai.Kind]map[string]string{}}
+	for kind, cols := range docTables {
+		s.docq[kind] = docQueries(s.q, string(kind), cols)
+	}
+	return s
+}
+
+func parseQueries(src string, d Dialect) map[string]string {
+	out := map[string]string{}
+	for _, part := range strings.Split(src, "-- name: ")[1:] {
+		name, body, _ := strings.Cut(part, "\n")
+		body = strings.NewReplacer("{{for_update}}", d.ForUpdate, "{{skip_locked}}", d.SkipLocked).Replace(body)
+		out[strings.TrimSpace(name)] = strings.TrimSpace(body)
+	}
+	return out
+}
+
+func docQueries(q map[string]string, table string, cols []string) map[string]string {
+	var columns, placeholders, sets, filters strings.Builder
+	for i, c := range cols {
+		fmt.Fprintf(&columns, ", %s", c)
+		fmt.Fprintf(&placeholders, ", $%d", i+4)
+		fmt.Fprintf(&sets, ", %s = $%d", c, i+4)
+		// list params: $1 account, $2 cursor, $3 limit, then one per column
+		fmt.Fprintf(&filters, " AND ($%d = '' OR %s = $%d)", i+4, c, i+4)
+	}
+	r := strings.NewReplacer("{{table}}", table, "{{columns}}", columns.String(),
+		"{{placeholders}}", placeholders.String(), "{{sets}}", sets.String(), "{{filters}}", filters.String())
+	out := map[string]string{}
+	for name, sql := range q {
+		if strings.HasPrefix(name, "doc_") {
+			out[name] = r.Replace(sql)
+		}
+	}
+	return out
+}
+
+// Dialect implements kessai.Store.
+func (s *Store) Dialect() string { return s.d.Name }
+
+// Ping implements kessai.Store.
+func (s *Store) Ping(ctx context.Context) error { return s.write.PingContext(ctx) }
+
+// Close implements kessai.Store.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// Update implements kessai.Store. A transaction that fails for a retryable
+// reason (deadlock, serialization) is run again, up to five times.
+func (s *Store) Update(ctx context.Context, fn func(kessai.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = s.run(ctx, s.write, false, fn)
+		if err == nil || s.d.IsRetryable == nil || !s.d.IsRetryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// View implements kessai.Store.
+func (s *Store) View(ctx context.Context, fn func(kessai.Tx) error) error {
+	return s.run(ctx, s.read, true, fn)
+}
+
+func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(kessai.Tx) error) error {
+	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && s.d.Name == "postgres"})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(&tx{s: s, tx: sqlTx}); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+type tx struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+func us(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromUS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(v).UTC()
+}
+
+func (t *tx) exec(ctx context.Context, name string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(ctx, t.s.q[name], args...)
+	if err != nil {
+		if t.s.d.IsDuplicate(err) {
+			return nil, fmt.Errorf("%s: %w", name, kessai.ErrDuplicate)
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return res, nil
+}
+
+func noRows(name string, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", name, kessai.ErrNoRows)
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
+func (t *tx) InsertAccount(ctx context.Context, a *kessai.Account) error {
+	data, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, "insert_account", a.ID, a.SecretKeyHash, a.MWS.AccessKeyID, a.MWS.SellerID,
+		a.ClockOffset.Microseconds(), data, us(a.CreatedAt))
+	return err
+}
+
+func (t *tx) scanAccount(name string, row *sql.Row) (*kessai.Account, error) {
+	var data []byte
+	var offset int64
+	if err := row.Scan(&data, &offset); err != nil {
+		return nil, noRows(name, err)
+	}
+	var a kessai.Account
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, fmt.Errorf("%s: decode: %w", name, err)
+	}
+	a.ClockOffset = time.Duration(offset) * time.Microsecond
+	return &a, nil
+}
+
+func (t *tx) AccountBySecretHash(ctx context.Context, hash string) (*kessai.Account, error) {
+	return t.scanAccount("account_by_secret_hash", t.tx.QueryRowContext(ctx, t.s.q["account_by_secret_hash"], hash))
+}
+
+func (t *tx) Account(ctx context.Context, id string, lock bool) (*kessai.Account, error) {
+	name := "account_by_id"
+	if lock {
+		name = "account_by_id_locked"
+	}
+	return t.scanAccount(name, t.tx.QueryRowContext(ctx, t.s.q[name], id))
+}
+
+func (t *tx) SetAccountClock(ctx context.Context, id string, offset time.Duration) error {
+	res, err := t.exec(ctx, "set_account_clock", id, offset.Microseconds())
+	return mustAffect("set_account_clock", res, err)
+}
+
+func mustAffect(name string, res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", name, kessai.ErrNoRows)
+	}
+	return nil
+}
+
+func (t *tx) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	if err := t.tx.QueryRowContext(ctx, t.s.q["setting"], key).Scan(&v); err != nil {
+		return "", noRows("setting", err)
+	}
+	return v, nil
+}
+
+func (t *tx) PutSetting(ctx context.Context, key, value string) error {
+	_, err := t.exec(ctx, "put_setting", key, value)
+	return err
+}
+
+func (t *tx) docArgs(d kessai.Document) (kind kessai.Kind, args []any, err error) {
+	kind = d.DocKind()
+	cols, ok := docTables[kind]
+	if !ok {
+		return "", nil, fmt.Errorf("sqlstore: unknown kind %q", kind)
+	}
+	acct, id := d.DocKey()
+	data, err := json.Marshal(d)
+	if err != nil {
+		return "", nil, fmt.Errorf("encode %s %s: %w", kind, id, err)
+	}
+	idx := d.DocIndex()
+	args = []any{acct, id, data}
+	for _, c := range cols {
+		args = append(args, idx[c])
+	}
+	return kind, args, nil
+}
+
+func (t *tx) docExec(ctx context.Context, kind kessai.Kind, name string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(ctx, t.s.docq[kind][name], args...)
+	if err != nil {
+		if t.s.d.IsDuplicate(err) {
+			return nil, fmt.Errorf("%s %s: %w", name, kind, kessai.ErrDuplicate)
+		}
+		return nil, fmt.Errorf("%s %s: %w", name, kind, err)
+	}
+	return res, nil
+}
+
+func (t *tx) Insert(ctx context.Context, d kessai.Document) error {
+	kind, args, err := t.docArgs(d)
+	if err != nil {
+		return err
+	}
+	_, err = t.docExec(ctx, kind, "doc_insert", args...)
+	return err
+}
+
+func (t *tx) Put(ctx context.Context, d kessai.Document) error {
+	kind, args, err := t.docArgs(d)
+	if err != nil {
+		return err
+	}
+	res, err := t.docExec(ctx, kind, "doc_put", args...)
+	return mustAffect("doc_put "+string(kind), res, err)
+}
+
+func (t *tx) Get(ctx context.Context, kind kessai.Kind, accountID, id string, lock bool, dst any) error {
+	name := "doc_get"
+	if lock {
+		name = "doc_get_locked"
+	}
+	q, ok := t.s.docq[kind][name]
+	if !ok {
+		return fmt.Errorf("sqlstore: unknown kind %q", kind)
+	}
+	var data []byte
+	if err := t.tx.QueryRowContext(ctx, q, accountID, id).Scan(&data); err != nil {
+		return noRows(name+" "+string(kind), err)
+	}
+	if err := json.Unmarshal(data, dst); err != nil {
+		return fmt.Errorf("decode %s %s: %w", kind, id, err)
+	}
+	return nil
+}
+
+func (t *tx) Exists(ctx context.Context, kind kessai.Kind, accountID, id string) (bool, error) {
+	var data []byte
+	err := t.tx.QueryRowContext(ctx, t.s.docq[kind]["doc_get"], accountID, id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (t *tx) Delete(ctx context.Context, kind kessai.Kind, accountID, id string) error {
+	res, err := t.docExec(ctx, kind, "doc_delete", accountID, id)
+	return mustAffect("doc_delete "+string(kind), res, err)
+}
+
+// cursorMax sorts after every id: ids are ASCII.
+const cursorMax = "\x7f"
+
+func (t *tx) List(ctx context.Context, kind kessai.Kind, accountID string, filter map[string]string, page kessai.Page) ([]json.RawMessage, bool, error) {
+	cols, ok := docTables[kind]
+	if !ok {
+		return nil, false, fmt.Errorf("sqlstore: unknown kind %q", kind)
+	}
+	for k := range filter {
+		if !contains(cols, k) {
+			return nil, false, fmt.Errorf("sqlstore: %s has no column %q", kind, k)
+		}
+	}
+	name, cursor := "doc_list_after", cursorMax
+	if page.StartingAfter != "" {
+		cursor = page.StartingAfter
+	} else if page.EndingBefore != "" {
+		name, cursor = "doc_list_before", page.EndingBefore
+	}
+	args := []any{accountID, cursor, page.Limit + 1}
+	for _, c := range cols {
+		args = append(args, filter[c])
+	}
+	rows, err := t.tx.QueryContext(ctx, t.s.docq[kind][name], args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s %s: %w", name, kind, err)
+	}
+	defer rows.Close()
+	var docs []json.RawMessage
+	for rows.Next() {
+		var id string
+		var data []byte
+		if err := rows.Scan(&id, &data); err != nil {
+			return nil, false, err
+		}
+		docs = append(docs, data)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	hasMore := len(docs) > page.Limit
+	if hasMore {
+		docs = docs[:page.Limit]
+	}
+	if name == "doc_list_before" {
+		// fetched oldest first next to the cursor; show newest first
+		for i, j := 0, len(docs)-1; i < j; i, j = i+1, j-1 {
+			docs[i], docs[j] = docs[j], docs[i]
+		}
+	}
+	return docs, hasMore, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, s := range xs {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *tx) InsertLedgerEntries(ctx context.Context, entries []kessai.LedgerEntry) error {
+	for _, e := range entries {
+		if _, err := t.exec(ctx, "insert_ledger_entry", e.AccountID, e.TxnID, e.PaymentID, e.LedgerAccount,
+			e.Currency, e.Amount, us(e.CreatedAt)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) LedgerBalance(ctx context.Context, accountID, ledgerAccount, currency string) (int64, error) {
+	var n int64
+	err := t.tx.QueryRowContext(ctx, t.s.q["ledger_balance"], accountID, ledgerAccount, currency).Scan(&n)
+	return n, err
+}
+
+func (t *tx) sums(ctx context.Context, name, accountID string) (map[string]int64, error) {
+	rows, err := t.tx.QueryContext(ctx, t.s.q[name], accountID)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var a, c string
+		var n int64
+		if err := rows.Scan(&a, &c, &n); err != nil {
+			return nil, err
+		}
+		out[a+"/"+c] = n
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) LedgerBalances(ctx context.Context, accountID string) (map[string]int64, error) {
+	return t.sums(ctx, "ledger_balances", accountID)
+}
+
+func (t *tx) LedgerTxnSums(ctx context.Context, accountID string) (map[string]int64, error) {
+	return t.sums(ctx, "ledger_txn_sums", accountID)
+}
+
+func (t *tx) Idempotency(ctx context.Context, accountID, key string) (*kessai.IdempotencyRecord, error) {
+	r := kessai.IdempotencyRecord{AccountID: accountID, Key: key}
+	var done, status, lockedUntil, created int64
+	err := t.tx.QueryRowContext(ctx, t.s.q["idempotency_get"], accountID, key).
+		Scan(&r.RequestHash, &done, &r.LockToken, &lockedUntil, &status, &r.Body, &created)
+	if err != nil {
+		return nil, noRows("idempotency_get", err)
+	}
+	r.Done, r.Status, r.LockedUntil, r.CreatedAt = done == 1, int(status), fromUS(lockedUntil), fromUS(created)
+	return &r, nil
+}
+
+func (t *tx) InsertIdempotency(ctx context.Context, r *kessai.IdempotencyRecord) error {
+	_, err := t.exec(ctx, "idempotency_insert", r.AccountID, r.Key, r.RequestHash, r.LockToken, us(r.LockedUntil), us(r.CreatedAt))
+	return err
+}
+
+func affected(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *tx) TakeOverIdempotency(ctx context.Context, accountID, key, oldToken, newToken string, lockedUntil time.Time) (bool, error) {
+	return affected(t.exec(ctx, "idempotency_take_over", accountID, key, oldToken, newToken, us(lockedUntil)))
+}
+
+func (t *tx) CompleteIdempotency(ctx context.Context, accountID, key, token string, status int, body []byte) (bool, error) {
+	return affected(t.exec(ctx, "idempotency_complete", accountID, key, token, status, body))
+}
+
+func (t *tx) DeleteIdempotency(ctx context.Context, accountID, key, token string) error {
+	_, err := t.exec(ctx, "idempotency_delete", accountID, key, token)
+	return err
+}
+
+func (t *tx) PurgeIdempotency(ctx context.Context, before time.Time) (int, error) {
+	res, err := t.exec(ctx, "idempotency_purge", us(before))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (t *tx) InsertJob(ctx context.Context, j *kessai.Job) error {
+	payload := j.Payload
+	if payload == nil {
+		payload = json.RawMessage("{}")
+	}
+	_, err := t.exec(ctx, "job_insert", j.ID, j.AccountID, j.Kind, string(payload), j.State, j.Attempts, j.MaxAttempts,
+		us(j.RunAt), us(j.DueAt), us(j.CreatedAt))
+	return err
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanJob(r scanner) (*kessai.Job, error) {
+	var j kessai.Job
+	var payload string
+	var attempts, maxAttempts, runAt, dueAt, lockedUntil, created, updated int64
+	if err := r.Scan(&j.ID, &j.AccountID, &j.Kind, &payload, &j.State, &attempts, &maxAttempts, &runAt, &dueAt,
+		&j.LockedBy, &lockedUntil, &j.LastError, &created, &updated); err != nil {
+		return nil, err
+	}
+	j.Payload = json.RawMessage(payload)
+	j.Attempts, j.MaxAttempts = int(attempts), int(maxAttempts)
+	j.RunAt, j.DueAt, j.LockedUntil = fromUS(runAt), fromUS(dueAt), fromUS(lockedUntil)
+	j.CreatedAt, j.UpdatedAt = fromUS(created), fromUS(updated)
+	return &j, nil
+}
+
+func (t *tx) Job(ctx context.Context, id string) (*kessai.Job, error) {
+	j, err := scanJob(t.tx.QueryRowContext(ctx, t.s.q["job_get"], id))
+	if err != nil {
+		return nil, noRows("job_get", err)
+	}
+	return j, nil
+}
+
+func (t *tx) ClaimJobs(ctx context.Context, p kessai.ClaimParams) ([]*kessai.Job, error) {
+	rows, err := t.tx.QueryContext(ctx, t.s.q["job_claim"], us(p.Now), p.Worker, us(p.LockedUntil), p.AccountID, p.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("job_claim: %w", err)
+	}
+	defer rows.Close()
+	var jobs []*kessai.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.Slice(jobs, func(a, b int) bool {
+		if !jobs[a].DueAt.Equal(jobs[b].DueAt) {
+			return jobs[a].DueAt.Before(jobs[b].DueAt)
+		}
+		return jobs[a].ID < jobs[b].ID
+	})
+	return jobs, nil
+}
+
+func (t *tx) FinishJob(ctx context.Context, j *kessai.Job, worker string) (bool, error) {
+	return affected(t.exec(ctx, "job_finish", j.ID, worker, j.State, us(j.RunAt), us(j.DueAt), j.LastError, us(j.UpdatedAt)))
+}
+
+func (t *tx) ShiftJobs(ctx context.Context, accountID string, d time.Duration) error {
+	_, err := t.exec(ctx, "job_shift", accountID, d.Microseconds())
+	return err
+}
+
+func (t *tx) JobStats(ctx context.Context, now time.Time) (kessai.JobStats, error) {
+	var s kessai.JobStats
+	var oldest int64
+	err := t.tx.QueryRowContext(ctx, t.s.q["job_stats"], us(now)).Scan(&s.Due, &s.Running, &s.Failed, &oldest)
+	s.OldestDue = fromUS(oldest)
+	return s, err
+}
+
+func (t *tx) AccountJobsRunning(ctx context.Context, accountID string, now time.Time) (bool, error) {
+	var n int64
+	err := t.tx.QueryRowContext(ctx, t.s.q["job_account_running"], accountID, us(now)).Scan(&n)
+	return n > 0, err
+}

@@ -1,0 +1,135 @@
+package kessai
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Kind names a kind of stored object (its table).
+type Kind string
+
+// The kinds of stored objects.
+const (
+	KindCustomer      Kind = "customers"
+	KindPaymentMethod Kind = "payment_methods"
+	KindPayment       Kind = "payments"
+	KindRefund        Kind = "refunds"
+	KindTransaction   Kind = "payment_transactions"
+	KindEvent         Kind = "events"
+)
+
+// Document is an object that a Store keeps as a JSON document with a few
+// indexed columns. DocIndex returns those columns' values; only these
+// columns can be used to filter a List.
+type Document interface {
+	DocKind() Kind
+	DocKey() (accountID, id string)
+	DocIndex() map[string]string
+}
+
+// Page selects a page of a list. Lists run newest first (by id, which sorts
+// by creation); StartingAfter and EndingBefore are ids of the same list.
+type Page struct {
+	Limit         int
+	StartingAfter string
+	EndingBefore  string
+}
+
+// Store is the durable state of kessai. Implementations: package sqlite and
+// package postgres; storetest is the conformance suite they both pass.
+type Store interface {
+	// Update runs fn in a read-write transaction and commits it durably
+	// (fsync) before returning; fn's error rolls it back. Two Update calls
+	// that lock the same row with a lock=true lookup are serialised.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(tx Tx) error) error
+	// Dialect is "sqlite" or "postgres".
+	Dialect() string
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// ClaimParams selects jobs for a worker to claim.
+type ClaimParams struct {
+	Now         time.Time // wall clock: jobs with DueAt <= Now are due
+	Worker      string
+	LockedUntil time.Time // the lease
+	Limit       int
+	AccountID   string // only this account's jobs, when set
+}
+
+// JobStats summarises the job queue for metrics.
+type JobStats struct {
+	Due       int
+	Running   int
+	Failed    int
+	OldestDue time.Time // zero when nothing is due
+}
+
+// Tx is one store transaction. Every lookup of an account's object is scoped
+// by the account id: an id of another account is ErrNoRows.
+type Tx interface {
+	InsertAccount(ctx context.Context, a *Account) error
+	// AccountBySecretHash finds the account of a secret key.
+	AccountBySecretHash(ctx context.Context, hash string) (*Account, error)
+	// Account finds an account by id; lock serialises writers on it.
+	Account(ctx context.Context, id string, lock bool) (*Account, error)
+	SetAccountClock(ctx context.Context, id string, offset time.Duration) error
+	// Setting and PutSetting read and write server-wide settings.
+	Setting(ctx context.Context, key string) (string, error)
+	PutSetting(ctx context.Context, key, value string) error
+
+	// Insert stores a new document; ErrDuplicate when its id is taken.
+	Insert(ctx context.Context, d Document) error
+	// Get loads a document into dst; lock serialises writers on it.
+	Get(ctx context.Context, kind Kind, accountID, id string, lock bool, dst any) error
+	// Put overwrites a stored document; ErrNoRows if it is not there.
+	Put(ctx context.Context, d Document) error
+	Delete(ctx context.Context, kind Kind, accountID, id string) error
+	// List returns a page of an account's documents of kind, newest first,
+	// that match every filter (column → value); has_more tells whether more
+	// lie beyond the page in the direction of travel.
+	List(ctx context.Context, kind Kind, accountID string, filter map[string]string, page Page) (docs []json.RawMessage, hasMore bool, err error)
+	// Exists reports whether the account has a document of kind with id.
+	Exists(ctx context.Context, kind Kind, accountID, id string) (bool, error)
+
+	InsertLedgerEntries(ctx context.Context, entries []LedgerEntry) error
+	// LedgerBalance sums the entries of one ledger account.
+	LedgerBalance(ctx context.Context, accountID, ledgerAccount, currency string) (int64, error)
+	// LedgerBalances sums every ledger account of an account, keyed
+	// "ledger_account/currency".
+	LedgerBalances(ctx context.Context, accountID string) (map[string]int64, error)
+	// LedgerTxnSums sums each ledger transaction of an account per currency,
+	// keyed "txn_id/currency"; every value is zero in a balanced ledger.
+	LedgerTxnSums(ctx context.Context, accountID string) (map[string]int64, error)
+
+	Idempotency(ctx context.Context, accountID, key string) (*IdempotencyRecord, error)
+	InsertIdempotency(ctx context.Context, r *IdempotencyRecord) error
+	// TakeOverIdempotency moves an expired running record to a new lock
+	// token; false if another request got there first.
+	TakeOverIdempotency(ctx context.Context, accountID, key, oldToken, newToken string, lockedUntil time.Time) (bool, error)
+	// CompleteIdempotency stores the response of the record's request; false
+	// if the record no longer carries token.
+	CompleteIdempotency(ctx context.Context, accountID, key, token string, status int, body []byte) (bool, error)
+	DeleteIdempotency(ctx context.Context, accountID, key, token string) error
+	// PurgeIdempotency deletes records created before t.
+	PurgeIdempotency(ctx context.Context, before time.Time) (int, error)
+
+	InsertJob(ctx context.Context, j *Job) error
+	Job(ctx context.Context, id string) (*Job, error)
+	// ClaimJobs marks due pending jobs (and running jobs whose lease has
+	// expired) as running for p.Worker and returns them, oldest due first.
+	ClaimJobs(ctx context.Context, p ClaimParams) ([]*Job, error)
+	// FinishJob records the outcome of a claimed job; false if the claim was
+	// lost to another worker. A job that will retry goes back to pending.
+	FinishJob(ctx context.Context, j *Job, worker string) (bool, error)
+	// ShiftJobs moves the due time of an account's pending jobs earlier by d
+	// (the account's test clock moved forward by d).
+	ShiftJobs(ctx context.Context, accountID string, d time.Duration) error
+	JobStats(ctx context.Context, now time.Time) (JobStats, error)
+	// AccountJobsRunning reports whether any job of the account is claimed
+	// under a lease that has not expired at now.
+	AccountJobsRunning(ctx context.Context, accountID string, now time.Time) (bool, error)
+}

@@ -1,0 +1,275 @@
+// Package worker runs kessai's durable jobs. Jobs are rows written in the
+// same transaction as the state change that schedules them. A worker claims
+// due jobs under a lease (FOR UPDATE SKIP LOCKED on PostgreSQL; the single
+// IMMEDIATE writer on SQLite), runs each in its own transaction, and records
+// the outcome: done, or back to pending with exponential backoff and jitter,
+// or failed after its last attempt. A worker that dies leaves its claims to
+// expire; any worker then takes them over. Handlers are idempotent, so a job
+// that ran but whose outcome was not recorded changes nothing the second
+// time.
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
+)
+
+// Config holds a worker's settings; zero values take the defaults.
+type Config struct {
+	ID          string        // identifies the claims of this worker; default host:pid:random
+	Poll        time.Duration // how often to look for due jobs (default 250ms)
+	Lease       time.Duration // how long a claim lasts (default 30s)
+	Batch       int           // jobs claimed at once (default 16)
+	BackoffBase time.Duration // first retry delay (default 1s)
+	BackoffMax  time.Duration // longest retry delay (default 1h)
+}
+
+// WithDefaults fills zero fields.
+func (c Config) WithDefaults() Config {
+	if c.ID == "" {
+		host, _ := os.Hostname()
+		c.ID = fmt.Sprintf("%s:%d:%s", host, os.Getpid(), kessai.RandomToken("", 4))
+	}
+	if c.Poll == 0 {
+		c.Poll = 250 * time.Millisecond
+	}
+	if c.Lease == 0 {
+		c.Lease = 30 * time.Second
+	}
+	if c.Batch == 0 {
+		c.Batch = 16
+	}
+	if c.BackoffBase == 0 {
+		c.BackoffBase = time.Second
+	}
+	if c.BackoffMax == 0 {
+		c.BackoffMax = time.Hour
+	}
+	return c
+}
+
+// Validate reports settings that cannot work.
+func (c Config) Validate() error {
+	if c.Poll < 0 || c.Lease <= 0 || c.Batch < 1 || c.BackoffBase <= 0 || c.BackoffMax < c.BackoffBase {
+		return errors.New("worker: invalid config (need poll ≥ 0, lease > 0, batch ≥ 1, 0 < backoff base ≤ max)")
+	}
+	return nil
+}
+
+// Worker claims and runs jobs.
+type Worker struct {
+	E   *engine.Engine
+	Log *slog.Logger
+	Cfg Config
+	// Run is the handler; default E.RunJob. Tests replace it.
+	Run func(ctx context.Context, j *kessai.Job, now time.Time) error
+
+	mu sync.Mutex // one advance per account at a time is enough; serialises RunAccount
+}
+
+// New returns a worker.
+func New(e *engine.Engine, log *slog.Logger, cfg Config) (*Worker, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Worker{E: e, Log: log, Cfg: cfg, Run: e.RunJob}, nil
+}
+
+// Backoff returns the delay before retry number attempt (1-based): base ×
+// 2^(attempt−1), capped, with up to 25% random jitter subtracted so that
+// retries of many jobs spread out.
+func (w *Worker) Backoff(attempt int) time.Duration {
+	d := w.Cfg.BackoffBase
+	for i := 1; i < attempt && d < w.Cfg.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, w.Cfg.BackoffMax)
+	return d - time.Duration(rand.Int64N(int64(d)/4+1))
+}
+
+// Loop claims and runs due jobs until ctx is done. A job that is running
+// when ctx ends is finished (its handler runs on a context that is not
+// canceled) and its outcome recorded before Loop returns; claimed jobs not
+// yet started go back to the queue.
+func (w *Worker) Loop(ctx context.Context) {
+	for {
+		n, err := w.Tick(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.Log.Error("worker tick", "err", err)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if n == 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(w.Cfg.Poll):
+			}
+		}
+	}
+}
+
+// Tick claims one batch of due jobs and runs them; it returns how many ran.
+func (w *Worker) Tick(ctx context.Context) (int, error) {
+	return w.tick(ctx, "", time.Time{})
+}
+
+func (w *Worker) tick(ctx context.Context, accountID string, from time.Time) (int, error) {
+	now := w.E.Clock.Now()
+	var jobs []*kessai.Job
+	err := w.E.Store.Update(ctx, func(tx kessai.Tx) error {
+		var err error
+		jobs, err = tx.ClaimJobs(ctx, kessai.ClaimParams{Now: now, Worker: w.Cfg.ID, LockedUntil: now.Add(w.Cfg.Lease),
+			Limit: w.Cfg.Batch, AccountID: accountID})
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("claim: %w", err)
+	}
+	for i, j := range jobs {
+		if ctx.Err() != nil && accountID == "" {
+			w.release(jobs[i:])
+			return i, ctx.Err()
+		}
+		w.runOne(ctx, j, from)
+	}
+	return len(jobs), nil
+}
+
+// runOne runs a claimed job and records its outcome. from, when set, is the
+// account's time before a clock advance: a job due after it runs at its own
+// due time, so that its effects carry the time they were due.
+func (w *Worker) runOne(ctx context.Context, j *kessai.Job, from time.Time) {
+	var at time.Time
+	if !from.IsZero() && j.RunAt.After(from) {
+		at = j.RunAt
+	}
+	runErr := w.Run(context.WithoutCancel(ctx), j, at)
+	now := w.E.Clock.Now()
+	j.UpdatedAt = now
+	switch {
+	case runErr == nil:
+		j.State, j.LastError = kessai.JobDone, ""
+	case j.Attempts >= j.MaxAttempts:
+		j.State, j.LastError = kessai.JobFailed, runErr.Error()
+		w.Log.Error("job failed for good", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts, "err", runErr)
+	default:
+		d := w.Backoff(j.Attempts)
+		j.State, j.LastError, j.DueAt = kessai.JobPending, runErr.Error(), now.Add(d)
+		w.Log.Warn("job will retry", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "in", d, "err", runErr)
+	}
+	cctx := context.WithoutCancel(ctx)
+	err := w.E.Store.Update(cctx, func(tx kessai.Tx) error {
+		ok, err := tx.FinishJob(cctx, j, w.Cfg.ID)
+		if err == nil && !ok {
+			w.Log.Warn("job claim lost before finishing (lease expired)", "job", j.ID)
+		}
+		return err
+	})
+	if err != nil {
+		w.Log.Error("record job outcome", "job", j.ID, "err", err)
+	}
+}
+
+// release gives claimed, unstarted jobs back to the queue at once.
+func (w *Worker) release(jobs []*kessai.Job) {
+	ctx := context.Background()
+	for _, j := range jobs {
+		j.State, j.Attempts, j.UpdatedAt = kessai.JobPending, j.Attempts-1, w.E.Clock.Now()
+		_ = w.E.Store.Update(ctx, func(tx kessai.Tx) error {
+			_, err := tx.FinishJob(ctx, j, w.Cfg.ID)
+			return err
+		})
+	}
+}
+
+// RunAccount runs every job of one account that is due now, including jobs
+// that the ones it runs schedule, until none is due. A job claimed by
+// another worker is waited for (bounded by its lease).
+func (w *Worker) RunAccount(ctx context.Context, accountID string, from time.Time) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	deadline := time.Now().Add(w.Cfg.Lease + 5*time.Second)
+	for {
+		n, err := w.tick(ctx, accountID, from)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		busy, err := w.accountBusy(ctx, accountID)
+		if err != nil || !busy {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return errors.New("worker: jobs of the account are still running elsewhere")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// accountBusy reports whether one of the account's due jobs is running now
+// (claimed by another worker).
+func (w *Worker) accountBusy(ctx context.Context, accountID string) (bool, error) {
+	var busy bool
+	err := w.E.Store.View(ctx, func(tx kessai.Tx) error {
+		var err error
+		busy, err = tx.AccountJobsRunning(ctx, accountID, w.E.Clock.Now())
+		return err
+	})
+	return busy, err
+}
+
+// Advance moves a test-mode account's clock forward by d and, before
+// returning, applies every job due by the new time. Errors: test_mode_only,
+// validation_error.
+func (w *Worker) Advance(ctx context.Context, acct *kessai.Account, d time.Duration) (time.Time, error) {
+	const op = "worker.Advance"
+	if acct.Livemode {
+		return time.Time{}, kessai.Errorf(kessai.TestModeOnly, op, "Live-mode accounts follow the real clock.")
+	}
+	if d <= 0 {
+		return time.Time{}, kessai.Invalidf(op, "seconds", "Input should be greater than 0")
+	}
+	var from time.Time
+	var fresh *kessai.Account
+	err := w.E.Store.Update(ctx, func(tx kessai.Tx) error {
+		a, err := tx.Account(ctx, acct.ID, true)
+		if err != nil {
+			return err
+		}
+		from = w.E.Now(a)
+		a.ClockOffset += d
+		fresh = a
+		if err := tx.SetAccountClock(ctx, a.ID, a.ClockOffset); err != nil {
+			return err
+		}
+		return tx.ShiftJobs(ctx, a.ID, d)
+	})
+	if err != nil {
+		return time.Time{}, kessai.WrapInternal(op, err)
+	}
+	if err := w.RunAccount(ctx, acct.ID, from); err != nil {
+		return time.Time{}, kessai.WrapInternal(op, err)
+	}
+	return w.E.Now(fresh), nil
+}
