@@ -1,0 +1,403 @@
+// Package storetest is the conformance suite of kessai.Store: every
+// implementation (sqlite, postgres) runs the same tests through Run.
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kessai/kessai"
+)
+
+// Run runs the suite; open returns a fresh, empty, migrated store.
+func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
+	tests := map[string]func(t *testing.T, s kessai.Store){
+		"Documents_RoundTripAndScope":  testDocuments,
+		"List_PagesNewestFirst":        testList,
+		"Insert_DuplicateIsErrDup":     testDuplicate,
+		"Update_RollbackLeavesNothing": testRollback,
+		"Update_LockSerialisesWriters": testLock,
+		"Ledger_SumsAndBalances":       testLedger,
+		"Idempotency_Lifecycle":        testIdempotency,
+		"Jobs_ClaimLeaseFinish":        testJobs,
+		"Accounts_LookupAndClock":      testAccounts,
+	}
+	for name, fn := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, open(t))
+		})
+	}
+}
+
+var ctx = context.Background()
+
+func mustUpdate(t *testing.T, s kessai.Store, fn func(tx kessai.Tx) error) {
+	t.Helper()
+	if err := s.Update(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustView(t *testing.T, s kessai.Store, fn func(tx kessai.Tx) error) {
+	t.Helper()
+	if err := s.View(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func payment(acct, id string) *kessai.Payment {
+	return &kessai.Payment{AccountID: acct, ID: id, Amount: 1000, Currency: "jpy", Status: kessai.StatusRequiresConfirmation,
+		Metadata: kessai.Metadata{"k": "v"}, CreatedAt: time.Unix(1700000000, 0).UTC()}
+}
+
+func testDocuments(t *testing.T, s kessai.Store) {
+	id := kessai.NewID(kessai.PrefixPaymentFlow)
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.Insert(ctx, payment("acct_a", id)) })
+	mustView(t, s, func(tx kessai.Tx) error {
+		var p kessai.Payment
+		if err := tx.Get(ctx, kessai.KindPayment, "acct_a", id, false, &p); err != nil {
+			return err
+		}
+		if p.Amount != 1000 || p.Metadata["k"] != "v" || !p.CreatedAt.Equal(time.Unix(1700000000, 0)) {
+			t.Errorf("round trip changed the payment: %+v", p)
+		}
+		if err := tx.Get(ctx, kessai.KindPayment, "acct_b", id, false, &p); !errors.Is(err, kessai.ErrNoRows) {
+			t.Errorf("another account's lookup: err %v, want ErrNoRows", err)
+		}
+		return nil
+	})
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		p := payment("acct_a", id)
+		p.Status = kessai.StatusSucceeded
+		return tx.Put(ctx, p)
+	})
+	mustView(t, s, func(tx kessai.Tx) error {
+		docs, _, err := tx.List(ctx, kessai.KindPayment, "acct_a", map[string]string{"status": kessai.StatusSucceeded}, kessai.Page{Limit: 10})
+		if err != nil {
+			return err
+		}
+		if len(docs) != 1 {
+			t.Errorf("status filter after Put: %d docs, want 1", len(docs))
+		}
+		return nil
+	})
+	err := s.Update(ctx, func(tx kessai.Tx) error { return tx.Put(ctx, payment("acct_b", id)) })
+	if !errors.Is(err, kessai.ErrNoRows) {
+		t.Errorf("Put of another account's id: err %v, want ErrNoRows", err)
+	}
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.Delete(ctx, kessai.KindPayment, "acct_a", id) })
+	mustView(t, s, func(tx kessai.Tx) error {
+		ok, err := tx.Exists(ctx, kessai.KindPayment, "acct_a", id)
+		if ok || err != nil {
+			t.Errorf("after delete: exists %v err %v", ok, err)
+		}
+		return nil
+	})
+}
+
+func testList(t *testing.T, s kessai.Store) {
+	var ids []string
+	for i := 0; i < 7; i++ {
+		id := kessai.NewID(kessai.PrefixRefund)
+		ids = append(ids, id)
+		reason := "duplicate"
+		if i%2 == 1 {
+			reason = "fraudulent"
+		}
+		mustUpdate(t, s, func(tx kessai.Tx) error {
+			return tx.Insert(ctx, &kessai.Refund{AccountID: "acct_l", ID: id, PaymentID: "pfw_x", Amount: int64(i), Reason: &reason, Status: "succeeded"})
+		})
+	}
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		return tx.Insert(ctx, &kessai.Refund{AccountID: "acct_other", ID: kessai.NewID(kessai.PrefixRefund), PaymentID: "pfw_x", Status: "succeeded"})
+	})
+	get := func(filter map[string]string, p kessai.Page) ([]string, bool) {
+		var out []string
+		var more bool
+		mustView(t, s, func(tx kessai.Tx) error {
+			docs, m, err := tx.List(ctx, kessai.KindRefund, "acct_l", filter, p)
+			more = m
+			for _, d := range docs {
+				var r kessai.Refund
+				_ = json.Unmarshal(d, &r)
+				out = append(out, r.ID)
+			}
+			return err
+		})
+		return out, more
+	}
+	first, more := get(nil, kessai.Page{Limit: 3})
+	if len(first) != 3 || !more || first[0] != ids[6] || first[2] != ids[4] {
+		t.Fatalf("first page %v more %v, want newest three of %v", first, more, ids)
+	}
+	second, more := get(nil, kessai.Page{Limit: 3, StartingAfter: first[2]})
+	if len(second) != 3 || !more || second[0] != ids[3] {
+		t.Errorf("second page %v more %v", second, more)
+	}
+	last, more := get(nil, kessai.Page{Limit: 3, StartingAfter: second[2]})
+	if len(last) != 1 || more || last[0] != ids[0] {
+		t.Errorf("last page %v more %v", last, more)
+	}
+	back, more := get(nil, kessai.Page{Limit: 2, EndingBefore: ids[2]})
+	if len(back) != 2 || !more || back[0] != ids[4] || back[1] != ids[3] {
+		t.Errorf("ending_before page %v more %v, want [%s %s]", back, more, ids[4], ids[3])
+	}
+	odd, _ := get(map[string]string{"reason": "fraudulent"}, kessai.Page{Limit: 10})
+	if len(odd) != 3 {
+		t.Errorf("reason filter: %v, want 3", odd)
+	}
+	mustView(t, s, func(tx kessai.Tx) error {
+		if _, _, err := tx.List(ctx, kessai.KindRefund, "acct_l", map[string]string{"nope": "x"}, kessai.Page{Limit: 1}); err == nil {
+			t.Error("filter on an unknown column: no error")
+		}
+		return nil
+	})
+}
+
+func testDuplicate(t *testing.T, s kessai.Store) {
+	c := &kessai.Customer{AccountID: "acct_d", ID: "merchant-42"}
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.Insert(ctx, c) })
+	err := s.Update(ctx, func(tx kessai.Tx) error { return tx.Insert(ctx, c) })
+	if !errors.Is(err, kessai.ErrDuplicate) {
+		t.Errorf("second insert: %v, want ErrDuplicate", err)
+	}
+	// the same id in another account is another customer
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		return tx.Insert(ctx, &kessai.Customer{AccountID: "acct_e", ID: "merchant-42"})
+	})
+}
+
+func testRollback(t *testing.T, s kessai.Store) {
+	boom := errors.New("boom")
+	id := kessai.NewID(kessai.PrefixPaymentFlow)
+	err := s.Update(ctx, func(tx kessai.Tx) error {
+		if err := tx.Insert(ctx, payment("acct_r", id)); err != nil {
+			return err
+		}
+		if err := tx.InsertLedgerEntries(ctx, []kessai.LedgerEntry{{AccountID: "acct_r", TxnID: "t", PaymentID: id, LedgerAccount: "a", Currency: "jpy", Amount: 5}}); err != nil {
+			return err
+		}
+		if err := tx.InsertJob(ctx, &kessai.Job{ID: kessai.NewID(kessai.PrefixJob), AccountID: "acct_r", Kind: "k", State: kessai.JobPending, MaxAttempts: 3}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update returned %v, want the callback's error", err)
+	}
+	mustView(t, s, func(tx kessai.Tx) error {
+		if ok, _ := tx.Exists(ctx, kessai.KindPayment, "acct_r", id); ok {
+			t.Error("rolled-back document exists")
+		}
+		if b, _ := tx.LedgerBalance(ctx, "acct_r", "a", "jpy"); b != 0 {
+			t.Errorf("rolled-back ledger entry counted: %d", b)
+		}
+		return nil
+	})
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		jobs, err := tx.ClaimJobs(ctx, kessai.ClaimParams{Now: time.Now().Add(time.Hour), Worker: "w", LockedUntil: time.Now().Add(2 * time.Hour), Limit: 10, AccountID: "acct_r"})
+		if len(jobs) != 0 {
+			t.Errorf("rolled-back job claimed: %d", len(jobs))
+		}
+		return err
+	})
+}
+
+// testLock: many concurrent read-modify-write transactions on one document,
+// each taking the row lock, lose no update.
+func testLock(t *testing.T, s kessai.Store) {
+	id := kessai.NewID(kessai.PrefixPaymentFlow)
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.Insert(ctx, payment("acct_k", id)) })
+	const n = 20
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.Update(ctx, func(tx kessai.Tx) error {
+				var p kessai.Payment
+				if err := tx.Get(ctx, kessai.KindPayment, "acct_k", id, true, &p); err != nil {
+					return err
+				}
+				time.Sleep(time.Millisecond)
+				p.AmountRefunded++
+				return tx.Put(ctx, &p)
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	mustView(t, s, func(tx kessai.Tx) error {
+		var p kessai.Payment
+		if err := tx.Get(ctx, kessai.KindPayment, "acct_k", id, false, &p); err != nil {
+			return err
+		}
+		if p.AmountRefunded != n {
+			t.Errorf("after %d locked increments the counter is %d: updates were lost", n, p.AmountRefunded)
+		}
+		return nil
+	})
+}
+
+func testLedger(t *testing.T, s kessai.Store) {
+	e := func(txn, acct string, amt int64) kessai.LedgerEntry {
+		return kessai.LedgerEntry{AccountID: "acct_g", TxnID: txn, PaymentID: "pfw_1", LedgerAccount: acct, Currency: "jpy", Amount: amt}
+	}
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		return tx.InsertLedgerEntries(ctx, []kessai.LedgerEntry{e("t1", "ext", -100), e("t1", "held", 100), e("t2", "held", -100), e("t2", "cap", 60), e("t2", "ext", 40)})
+	})
+	mustView(t, s, func(tx kessai.Tx) error {
+		if b, _ := tx.LedgerBalance(ctx, "acct_g", "cap", "jpy"); b != 60 {
+			t.Errorf("cap balance %d, want 60", b)
+		}
+		bal, err := tx.LedgerBalances(ctx, "acct_g")
+		if err != nil {
+			return err
+		}
+		if bal["held/jpy"] != 0 || bal["ext/jpy"] != -60 {
+			t.Errorf("balances %v", bal)
+		}
+		sums, err := tx.LedgerTxnSums(ctx, "acct_g")
+		if sums["t1/jpy"] != 0 || sums["t2/jpy"] != 0 || len(sums) != 2 {
+			t.Errorf("txn sums %v", sums)
+		}
+		return err
+	})
+}
+
+func testIdempotency(t *testing.T, s kessai.Store) {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	rec := &kessai.IdempotencyRecord{AccountID: "acct_i", Key: "k1", RequestHash: "h", LockToken: "t1", LockedUntil: now.Add(time.Minute), CreatedAt: now}
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.InsertIdempotency(ctx, rec) })
+	if err := s.Update(ctx, func(tx kessai.Tx) error { return tx.InsertIdempotency(ctx, rec) }); !errors.Is(err, kessai.ErrDuplicate) {
+		t.Errorf("second insert: %v, want ErrDuplicate", err)
+	}
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		if ok, _ := tx.CompleteIdempotency(ctx, "acct_i", "k1", "wrong", 200, []byte("x")); ok {
+			t.Error("completed with a wrong token")
+		}
+		ok, err := tx.TakeOverIdempotency(ctx, "acct_i", "k1", "t1", "t2", now.Add(2*time.Minute))
+		if !ok || err != nil {
+			t.Errorf("take over: %v %v", ok, err)
+		}
+		ok, err = tx.CompleteIdempotency(ctx, "acct_i", "k1", "t2", 201, []byte(`{"a":1}`))
+		if !ok || err != nil {
+			t.Errorf("complete: %v %v", ok, err)
+		}
+		return nil
+	})
+	mustView(t, s, func(tx kessai.Tx) error {
+		r, err := tx.Idempotency(ctx, "acct_i", "k1")
+		if err != nil {
+			return err
+		}
+		if !r.Done || r.Status != 201 || string(r.Body) != `{"a":1}` || r.RequestHash != "h" || !r.CreatedAt.Equal(now) {
+			t.Errorf("stored record %+v", r)
+		}
+		if _, err := tx.Idempotency(ctx, "acct_other", "k1"); !errors.Is(err, kessai.ErrNoRows) {
+			t.Errorf("key visible to another account: %v", err)
+		}
+		return nil
+	})
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		n, err := tx.PurgeIdempotency(ctx, now.Add(time.Second))
+		if n != 1 {
+			t.Errorf("purged %d, want 1", n)
+		}
+		return err
+	})
+}
+
+func testJobs(t *testing.T, s kessai.Store) {
+	base := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	mk := func(due time.Duration) *kessai.Job {
+		return &kessai.Job{ID: kessai.NewID(kessai.PrefixJob), AccountID: "acct_j", Kind: "k", Payload: json.RawMessage(`{"x":1}`),
+			State: kessai.JobPending, MaxAttempts: 5, RunAt: base.Add(due), DueAt: base.Add(due), CreatedAt: base}
+	}
+	early, late := mk(time.Minute), mk(time.Hour)
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		if err := tx.InsertJob(ctx, late); err != nil {
+			return err
+		}
+		return tx.InsertJob(ctx, early)
+	})
+	claim := func(now time.Time, worker string) []*kessai.Job {
+		var jobs []*kessai.Job
+		mustUpdate(t, s, func(tx kessai.Tx) error {
+			var err error
+			jobs, err = tx.ClaimJobs(ctx, kessai.ClaimParams{Now: now, Worker: worker, LockedUntil: now.Add(30 * time.Second), Limit: 10})
+			return err
+		})
+		return jobs
+	}
+	if got := claim(base, "w1"); len(got) != 0 {
+		t.Fatalf("claimed %d jobs before they were due", len(got))
+	}
+	got := claim(base.Add(2*time.Minute), "w1")
+	if len(got) != 1 || got[0].ID != early.ID || got[0].Attempts != 1 || got[0].State != kessai.JobRunning || string(got[0].Payload) != `{"x":1}` {
+		t.Fatalf("claim: %+v", got)
+	}
+	if again := claim(base.Add(2*time.Minute), "w2"); len(again) != 0 {
+		t.Errorf("a leased job was claimed again: %d", len(again))
+	}
+	// lease expired: w2 takes it over; w1's finish is then refused
+	over := claim(base.Add(3*time.Minute), "w2")
+	if len(over) != 1 || over[0].Attempts != 2 {
+		t.Fatalf("take over after lease: %+v", over)
+	}
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		j := *got[0]
+		j.State = kessai.JobDone
+		if ok, _ := tx.FinishJob(ctx, &j, "w1"); ok {
+			t.Error("a worker that lost its claim finished the job")
+		}
+		j2 := *over[0]
+		j2.State = kessai.JobDone
+		ok, err := tx.FinishJob(ctx, &j2, "w2")
+		if !ok {
+			t.Error("the claim holder could not finish")
+		}
+		return err
+	})
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		if err := tx.ShiftJobs(ctx, "acct_j", 59*time.Minute); err != nil {
+			return err
+		}
+		st, err := tx.JobStats(ctx, base.Add(2*time.Minute))
+		if st.Due != 1 || st.Running != 0 {
+			t.Errorf("stats after shift %+v, want the late job due", st)
+		}
+		j, _ := tx.Job(ctx, early.ID)
+		if j.State != kessai.JobDone {
+			t.Errorf("finished job state %s", j.State)
+		}
+		return err
+	})
+}
+
+func testAccounts(t *testing.T, s kessai.Store) {
+	a := &kessai.Account{ID: kessai.NewID(kessai.PrefixAccount), Name: "a", SecretKeyHash: "hash-a",
+		MWS: kessai.MWSCredential{SellerID: "S" + kessai.RandomToken("", 6), AccessKeyID: "K" + kessai.RandomToken("", 6)}, CreatedAt: time.Now().UTC()}
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.InsertAccount(ctx, a) })
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.SetAccountClock(ctx, a.ID, 90*time.Second) })
+	mustView(t, s, func(tx kessai.Tx) error {
+		got, err := tx.AccountBySecretHash(ctx, "hash-a")
+		if err != nil {
+			return err
+		}
+		if got.ID != a.ID || got.ClockOffset != 90*time.Second {
+			t.Errorf("account %+v", got)
+		}
+		if _, err := tx.AccountBySecretHash(ctx, "nope"); !errors.Is(err, kessai.ErrNoRows) {
+			t.Errorf("unknown key: %v", err)
+		}
+		return nil
+	})
+}
