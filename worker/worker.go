@@ -105,7 +105,12 @@ func (w *Worker) Backoff(attempt int) time.Duration {
 // canceled) and its outcome recorded before Loop returns; claimed jobs not
 // yet started go back to the queue.
 func (w *Worker) Loop(ctx context.Context) {
+	var purged time.Time
 	for {
+		if time.Since(purged) > PurgeEvery {
+			w.purge(ctx)
+			purged = time.Now()
+		}
 		n, err := w.Tick(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.Log.Error("worker tick", "err", err)
@@ -120,6 +125,27 @@ func (w *Worker) Loop(ctx context.Context) {
 			case <-time.After(w.Cfg.Poll):
 			}
 		}
+	}
+}
+
+// IdempotencyTTL is how long Idempotency-Key records are kept; PurgeEvery
+// is how often a worker deletes older ones.
+const (
+	IdempotencyTTL = 24 * time.Hour
+	PurgeEvery     = 10 * time.Minute
+)
+
+func (w *Worker) purge(ctx context.Context) {
+	before := w.E.Clock.Now().Add(-IdempotencyTTL)
+	err := w.E.Store.Update(ctx, func(tx kessai.Tx) error {
+		n, err := tx.PurgeIdempotency(ctx, before)
+		if n > 0 {
+			w.Log.Info("purged idempotency records", "count", n)
+		}
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
+		w.Log.Warn("purge idempotency records", "err", err)
 	}
 }
 
