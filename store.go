@@ -122,7 +122,8 @@ type Tx interface {
 	// ClaimJobs marks due pending jobs (and running jobs whose lease has
 	// expired) as running for p.Worker and returns them, oldest due first.
 	ClaimJobs(ctx context.Context, p ClaimParams) ([]*Job, error)
-	// FinishJob records the outcome of a claimed job; false if the claim was
+	// FinishJob records the outcome of a claimed job (state, due time,
+	// attempts, last error); false if the claim was
 	// lost to another worker. A job that will retry goes back to pending.
 	FinishJob(ctx context.Context, j *Job, worker string) (bool, error)
 	// ShiftJobs moves the due time of an account's pending jobs earlier by d

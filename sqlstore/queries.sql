@@ -102,7 +102,7 @@ WHERE id IN (
 RETURNING id, account_id, kind, payload, state, attempts, max_attempts, run_at, due_at, locked_by, locked_until, last_error, created_at, updated_at
 
 -- name: job_finish
-UPDATE jobs SET state = $3, run_at = $4, due_at = $5, last_error = $6, locked_by = '', locked_until = 0, updated_at = $7
+UPDATE jobs SET state = $3, run_at = $4, due_at = $5, last_error = $6, locked_by = '', locked_until = 0, updated_at = $7, attempts = $8
 WHERE id = $1 AND locked_by = $2 AND state = 'running'
 
 -- name: job_shift

@@ -538,7 +538,7 @@ func (t *tx) ClaimJobs(ctx context.Context, p kessai.ClaimParams) ([]*kessai.Job
 }
 
 func (t *tx) FinishJob(ctx context.Context, j *kessai.Job, worker string) (bool, error) {
-	return affected(t.exec(ctx, "job_finish", j.ID, worker, j.State, us(j.RunAt), us(j.DueAt), j.LastError, us(j.UpdatedAt)))
+	return affected(t.exec(ctx, "job_finish", j.ID, worker, j.State, us(j.RunAt), us(j.DueAt), j.LastError, us(j.UpdatedAt), j.Attempts))
 }
 
 func (t *tx) ShiftJobs(ctx context.Context, accountID string, d time.Duration) error {

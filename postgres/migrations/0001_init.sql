@@ -1,55 +1,56 @@
 -- kessai schema, PostgreSQL dialect. Times are Unix microseconds (UTC).
 -- Objects are JSON documents in `data` with the columns that lists filter on.
+-- Text columns use the "C" collation so that ids sort by byte, whatever the database locale: lists page by id.
 
 CREATE TABLE accounts (
-    id                TEXT PRIMARY KEY,
-    secret_key_hash   TEXT NOT NULL UNIQUE,
-    mws_access_key_id TEXT NOT NULL UNIQUE,
-    mws_seller_id     TEXT NOT NULL UNIQUE,
+    id                TEXT COLLATE "C" PRIMARY KEY,
+    secret_key_hash   TEXT COLLATE "C" NOT NULL UNIQUE,
+    mws_access_key_id TEXT COLLATE "C" NOT NULL UNIQUE,
+    mws_seller_id     TEXT COLLATE "C" NOT NULL UNIQUE,
     clock_offset_us   BIGINT NOT NULL DEFAULT 0,
-    data              TEXT NOT NULL,
+    data              TEXT COLLATE "C" NOT NULL,
     created_at        BIGINT NOT NULL
 );
 
 CREATE TABLE settings (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
+    key   TEXT COLLATE "C" PRIMARY KEY,
+    value TEXT COLLATE "C" NOT NULL
 );
 
 CREATE TABLE customers (
-    account_id TEXT NOT NULL,
-    id         TEXT NOT NULL,
-    data       TEXT NOT NULL,
+    account_id TEXT COLLATE "C" NOT NULL,
+    id         TEXT COLLATE "C" NOT NULL,
+    data       TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (account_id, id)
 );
 
 CREATE TABLE payment_methods (
-    account_id  TEXT NOT NULL,
-    id          TEXT NOT NULL,
-    customer_id TEXT NOT NULL DEFAULT '',
-    data        TEXT NOT NULL,
+    account_id  TEXT COLLATE "C" NOT NULL,
+    id          TEXT COLLATE "C" NOT NULL,
+    customer_id TEXT COLLATE "C" NOT NULL DEFAULT '',
+    data        TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (account_id, id)
 );
 CREATE INDEX payment_methods_customer ON payment_methods (account_id, customer_id, id);
 
 CREATE TABLE payments (
-    account_id  TEXT NOT NULL,
-    id          TEXT NOT NULL,
-    customer_id TEXT NOT NULL DEFAULT '',
-    status      TEXT NOT NULL,
-    data        TEXT NOT NULL,
+    account_id  TEXT COLLATE "C" NOT NULL,
+    id          TEXT COLLATE "C" NOT NULL,
+    customer_id TEXT COLLATE "C" NOT NULL DEFAULT '',
+    status      TEXT COLLATE "C" NOT NULL,
+    data        TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (account_id, id)
 );
 CREATE INDEX payments_customer ON payments (account_id, customer_id, id);
 CREATE INDEX payments_status ON payments (account_id, status, id);
 
 CREATE TABLE refunds (
-    account_id TEXT NOT NULL,
-    id         TEXT NOT NULL,
-    payment_id TEXT NOT NULL,
-    reason     TEXT NOT NULL DEFAULT '',
-    status     TEXT NOT NULL,
-    data       TEXT NOT NULL,
+    account_id TEXT COLLATE "C" NOT NULL,
+    id         TEXT COLLATE "C" NOT NULL,
+    payment_id TEXT COLLATE "C" NOT NULL,
+    reason     TEXT COLLATE "C" NOT NULL DEFAULT '',
+    status     TEXT COLLATE "C" NOT NULL,
+    data       TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (account_id, id)
 );
 CREATE INDEX refunds_payment ON refunds (account_id, payment_id, id);
@@ -57,24 +58,24 @@ CREATE INDEX refunds_reason ON refunds (account_id, reason, id);
 CREATE INDEX refunds_status ON refunds (account_id, status, id);
 
 CREATE TABLE payment_transactions (
-    account_id          TEXT NOT NULL,
-    id                  TEXT NOT NULL,
-    type                TEXT NOT NULL,
-    payment_method_type TEXT NOT NULL,
-    resource_id         TEXT NOT NULL,
-    data                TEXT NOT NULL,
+    account_id          TEXT COLLATE "C" NOT NULL,
+    id                  TEXT COLLATE "C" NOT NULL,
+    type                TEXT COLLATE "C" NOT NULL,
+    payment_method_type TEXT COLLATE "C" NOT NULL,
+    resource_id         TEXT COLLATE "C" NOT NULL,
+    data                TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (account_id, id)
 );
 CREATE INDEX payment_transactions_type ON payment_transactions (account_id, type, id);
 CREATE INDEX payment_transactions_resource ON payment_transactions (account_id, resource_id, id);
 
 CREATE TABLE events (
-    account_id  TEXT NOT NULL,
-    id          TEXT NOT NULL,
-    type        TEXT NOT NULL,
-    object      TEXT NOT NULL,
-    resource_id TEXT NOT NULL,
-    data        TEXT NOT NULL,
+    account_id  TEXT COLLATE "C" NOT NULL,
+    id          TEXT COLLATE "C" NOT NULL,
+    type        TEXT COLLATE "C" NOT NULL,
+    object      TEXT COLLATE "C" NOT NULL,
+    resource_id TEXT COLLATE "C" NOT NULL,
+    data        TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (account_id, id)
 );
 CREATE INDEX events_type ON events (account_id, type, id);
@@ -83,11 +84,11 @@ CREATE INDEX events_object ON events (account_id, object, id);
 
 CREATE TABLE ledger_entries (
     seq            BIGSERIAL PRIMARY KEY,
-    account_id     TEXT NOT NULL,
-    txn_id         TEXT NOT NULL,
-    payment_id     TEXT NOT NULL,
-    ledger_account TEXT NOT NULL,
-    currency       TEXT NOT NULL,
+    account_id     TEXT COLLATE "C" NOT NULL,
+    txn_id         TEXT COLLATE "C" NOT NULL,
+    payment_id     TEXT COLLATE "C" NOT NULL,
+    ledger_account TEXT COLLATE "C" NOT NULL,
+    currency       TEXT COLLATE "C" NOT NULL,
     amount         BIGINT NOT NULL,
     created_at     BIGINT NOT NULL
 );
@@ -95,11 +96,11 @@ CREATE INDEX ledger_entries_account ON ledger_entries (account_id, ledger_accoun
 CREATE INDEX ledger_entries_txn ON ledger_entries (account_id, txn_id);
 
 CREATE TABLE idempotency_keys (
-    account_id   TEXT NOT NULL,
-    key          TEXT NOT NULL,
-    request_hash TEXT NOT NULL,
+    account_id   TEXT COLLATE "C" NOT NULL,
+    key          TEXT COLLATE "C" NOT NULL,
+    request_hash TEXT COLLATE "C" NOT NULL,
     done         BIGINT NOT NULL DEFAULT 0,
-    lock_token   TEXT NOT NULL,
+    lock_token   TEXT COLLATE "C" NOT NULL,
     locked_until BIGINT NOT NULL,
     status       BIGINT NOT NULL DEFAULT 0,
     body         BYTEA,
@@ -109,18 +110,18 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 
 CREATE TABLE jobs (
-    id           TEXT PRIMARY KEY,
-    account_id   TEXT NOT NULL,
-    kind         TEXT NOT NULL,
-    payload      TEXT NOT NULL,
-    state        TEXT NOT NULL,
+    id           TEXT COLLATE "C" PRIMARY KEY,
+    account_id   TEXT COLLATE "C" NOT NULL,
+    kind         TEXT COLLATE "C" NOT NULL,
+    payload      TEXT COLLATE "C" NOT NULL,
+    state        TEXT COLLATE "C" NOT NULL,
     attempts     BIGINT NOT NULL DEFAULT 0,
     max_attempts BIGINT NOT NULL,
     run_at       BIGINT NOT NULL,
     due_at       BIGINT NOT NULL,
-    locked_by    TEXT NOT NULL DEFAULT '',
+    locked_by    TEXT COLLATE "C" NOT NULL DEFAULT '',
     locked_until BIGINT NOT NULL DEFAULT 0,
-    last_error   TEXT NOT NULL DEFAULT '',
+    last_error   TEXT COLLATE "C" NOT NULL DEFAULT '',
     created_at   BIGINT NOT NULL,
     updated_at   BIGINT NOT NULL
 );
