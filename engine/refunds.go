@@ -75,8 +75,11 @@ func (e *Engine) CreateRefund(ctx context.Context, acct *kessai.Account, p Refun
 		if pay.Status != kessai.StatusSucceeded {
 			return nil, invalidStatus(op, "payment flow", pay.Status, kessai.StatusSucceeded)
 		}
+		// A full refund (no amount) of a flow with nothing left is
+		// already_refunded; an amount larger than what is left, zero
+		// included, is refund_exceeds_payment.
 		remaining := pay.AmountReceived - pay.AmountRefunded
-		if remaining <= 0 {
+		if remaining <= 0 && p.Amount == nil {
 			return nil, kessai.Errorf(kessai.AlreadyRefunded, op, "This payment has already been refunded.")
 		}
 		amount := remaining
@@ -97,7 +100,9 @@ func (e *Engine) CreateRefund(ctx context.Context, acct *kessai.Account, p Refun
 			return nil, err
 		}
 		switch {
-		case outcome == processor.RefundFail:
+		// A PayPay refund made to fail is pending like any other and fails
+		// when it settles (settleRefund); a card refund fails at once.
+		case outcome == processor.RefundFail && pay.PaymentMethodType != kessai.MethodPayPay:
 			r.Status = kessai.RefundFailed
 			r.FailureReason = ptr("declined")
 		case outcome == processor.RefundHold:

@@ -1,0 +1,324 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/internal/kessaitest"
+	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/worker"
+)
+
+// propFlow is the model of one flow: what the test itself did to it.
+type propFlow struct {
+	id       string
+	paypay   bool
+	status   string // succeeded or requires_capture
+	amount   int64
+	received int64
+}
+
+// TestRefundProperty runs random sequences of flows, captures, refunds and
+// clock advances on one engine over SQLite and checks after every step that
+// refunds never exceed what was received, that every refusal is the one the
+// model expects, and that the ledger agrees with the objects.
+func TestRefundProperty(t *testing.T) {
+	ctx := context.Background()
+	store := testdb.Open(t, "sqlite")
+	clock := kessai.NewManualClock(kessaitest.Epoch)
+	e, err := engine.New(store, clock, nil, engine.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := worker.New(e, nil, worker.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cards := map[string]string{"ok": "4242424242424242", "fail": "4000000000005126", "hold": "4000000000007726"}
+
+	rapid.Check(t, func(rt *rapid.T) {
+		// A fresh account per check: checks do not see each other's flows.
+		na, err := e.CreateAccount(ctx, "prop", false, "jp")
+		if err != nil {
+			rt.Fatal(err)
+		}
+		acct, err := e.Authenticate(ctx, na.SecretKey)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		var flows []*propFlow
+
+		newFlow := func() {
+			paypay := rapid.Bool().Draw(rt, "paypay")
+			amount := rapid.Int64Range(50, 100000).Draw(rt, "amount")
+			capture := rapid.SampledFrom([]string{kessai.CaptureAutomatic, kessai.CaptureManual}).Draw(rt, "capture")
+			var pm *kessai.PaymentMethod
+			if paypay {
+				pm, err = e.CreatePaymentMethod(ctx, acct, engine.PaymentMethodParams{Type: kessai.MethodPayPay})
+			} else {
+				card := rapid.SampledFrom([]string{"ok", "ok", "ok", "fail", "hold"}).Draw(rt, "card")
+				pm, err = e.CreatePaymentMethod(ctx, acct, engine.PaymentMethodParams{Type: kessai.MethodCard,
+					Card:           &engine.CardParams{Number: cards[card], ExpMonth: 12, ExpYear: 2030, CVC: "123"},
+					BillingDetails: kessai.BillingDetails{Email: ptr("buyer@example.com")}})
+			}
+			if err != nil {
+				rt.Fatalf("payment method: %v", err)
+			}
+			p, err := e.CreatePaymentFlow(ctx, acct, engine.FlowParams{Amount: amount, Currency: "jpy", CaptureMethod: capture,
+				Confirm: true, PaymentMethodID: &pm.ID})
+			if err != nil {
+				rt.Fatalf("flow: %v", err)
+			}
+			if paypay {
+				if p, err = e.ApprovePaymentFlow(ctx, acct, p.ID); err != nil {
+					rt.Fatalf("approve: %v", err)
+				}
+			}
+			want := kessai.StatusSucceeded
+			if capture == kessai.CaptureManual {
+				want = kessai.StatusRequiresCapture
+			}
+			if p.Status != want {
+				rt.Fatalf("flow status %s, want %s", p.Status, want)
+			}
+			f := &propFlow{id: p.ID, paypay: paypay, status: want, amount: amount}
+			if want == kessai.StatusSucceeded {
+				f.received = amount
+			}
+			flows = append(flows, f)
+		}
+
+		capture := func() {
+			if len(flows) == 0 {
+				return
+			}
+			f := rapid.SampledFrom(flows).Draw(rt, "flow")
+			var amt *int64
+			if rapid.Bool().Draw(rt, "partial") {
+				amt = ptr(rapid.Int64Range(1, f.amount+100).Draw(rt, "capture_amount"))
+			}
+			p, err := e.CapturePaymentFlow(ctx, acct, f.id, amt)
+			switch {
+			case amt != nil && (*amt < engine.MinAmount || *amt > engine.MaxAmount):
+				wantCode(rt, err, kessai.Invalid) // checked before the flow is read
+			case f.status != kessai.StatusRequiresCapture:
+				wantCode(rt, err, kessai.InvalidStatus)
+			case amt != nil && *amt > f.amount:
+				wantCode(rt, err, kessai.Invalid)
+			default:
+				if err != nil {
+					rt.Fatalf("capture: %v", err)
+				}
+				f.status, f.received = kessai.StatusSucceeded, f.amount
+				if amt != nil {
+					f.received = *amt
+				}
+				if p.AmountReceived != f.received {
+					rt.Fatalf("amount_received %d, want %d", p.AmountReceived, f.received)
+				}
+			}
+		}
+
+		refund := func() {
+			if len(flows) == 0 {
+				return
+			}
+			f := rapid.SampledFrom(flows).Draw(rt, "flow")
+			live := liveRefunds(rt, e, acct, f.id)
+			remaining := f.received - live
+			var amt *int64
+			if !rapid.Bool().Draw(rt, "full") {
+				amt = ptr(rapid.Int64Range(1, f.amount+200).Draw(rt, "refund_amount"))
+			}
+			var md kessai.Metadata
+			if rapid.IntRange(0, 5).Draw(rt, "simulate") == 0 {
+				md = kessai.Metadata{engine.SimulateKey: rapid.SampledFrom([]string{"failed", "requires_action"}).Draw(rt, "sim")}
+			}
+			r, err := e.CreateRefund(ctx, acct, engine.RefundParams{PaymentFlowID: f.id, Amount: amt, Metadata: md})
+			switch {
+			case f.status != kessai.StatusSucceeded:
+				wantCode(rt, err, kessai.InvalidStatus)
+			case remaining <= 0 && amt == nil:
+				wantCode(rt, err, kessai.AlreadyRefunded)
+			case amt != nil && *amt > remaining:
+				wantCode(rt, err, kessai.RefundExceedsPayment)
+			default:
+				if err != nil {
+					rt.Fatalf("refund of %v with %d remaining: %v", amt, remaining, err)
+				}
+				want := remaining
+				if amt != nil {
+					want = *amt
+				}
+				if r.Amount != want || r.PaymentID != f.id {
+					rt.Fatalf("refund %+v, want amount %d", r, want)
+				}
+				sim, _ := md[engine.SimulateKey].(string)
+				wantStatus := kessai.RefundSucceeded
+				switch {
+				case sim == "requires_action":
+					wantStatus = kessai.RefundRequiresAction
+				case f.paypay:
+					wantStatus = kessai.RefundPending
+				case sim == "failed":
+					wantStatus = kessai.RefundFailed
+				}
+				if !f.paypay && sim == "" {
+					// The card's test number decides.
+					p, err := e.GetPaymentFlow(ctx, acct, f.id)
+					if err != nil {
+						rt.Fatal(err)
+					}
+					pm, err := e.GetPaymentMethod(ctx, acct, *p.PaymentMethodID)
+					if err != nil {
+						rt.Fatal(err)
+					}
+					switch pm.Card.Last4 {
+					case "5126":
+						wantStatus = kessai.RefundFailed
+					case "7726":
+						wantStatus = kessai.RefundRequiresAction
+					}
+				}
+				if r.Status != wantStatus {
+					rt.Fatalf("refund status %s, want %s (paypay %v, simulate %q)", r.Status, wantStatus, f.paypay, sim)
+				}
+			}
+		}
+
+		advance := func() {
+			d := time.Duration(rapid.IntRange(1, 8).Draw(rt, "seconds")) * time.Second
+			if _, err := w.Advance(ctx, acct, d); err != nil {
+				rt.Fatalf("advance: %v", err)
+			}
+		}
+
+		check := func() {
+			for _, f := range flows {
+				p, err := e.GetPaymentFlow(ctx, acct, f.id)
+				if err != nil {
+					rt.Fatal(err)
+				}
+				if p.Status != f.status || p.AmountReceived != f.received {
+					rt.Fatalf("%s: status %s received %d, model %s %d", f.id, p.Status, p.AmountReceived, f.status, f.received)
+				}
+				live := liveRefunds(rt, e, acct, f.id)
+				if live > p.AmountReceived {
+					rt.Fatalf("%s: refunds not failed %d exceed amount_received %d", f.id, live, p.AmountReceived)
+				}
+				if live != p.AmountRefunded {
+					rt.Fatalf("%s: refunds not failed %d, amount_refunded %d", f.id, live, p.AmountRefunded)
+				}
+			}
+			ledgerOK(rt, store, acct.ID)
+		}
+
+		steps := rapid.IntRange(1, 16).Draw(rt, "steps")
+		for i := range steps {
+			op := rapid.SampledFrom([]string{"flow", "capture", "refund", "refund", "refund", "advance"}).Draw(rt, fmt.Sprintf("op%d", i))
+			switch op {
+			case "flow":
+				if len(flows) < 4 {
+					newFlow()
+				} else {
+					refund()
+				}
+			case "capture":
+				capture()
+			case "refund":
+				refund()
+			case "advance":
+				advance()
+			}
+			check()
+		}
+		// Settle everything still pending: each refund ends succeeded,
+		// failed or requires_action, never pending.
+		advance()
+		if _, err := w.Advance(ctx, acct, e.Config.SettleDelayPayPay); err != nil {
+			rt.Fatal(err)
+		}
+		check()
+		for _, f := range flows {
+			rs, _, err := e.ListRefunds(ctx, acct, engine.RefundFilter{PaymentFlowID: f.id}, kessai.Page{Limit: 100})
+			if err != nil {
+				rt.Fatal(err)
+			}
+			for _, r := range rs {
+				if r.Status == kessai.RefundPending {
+					rt.Fatalf("refund %s still pending after settlement", r.ID)
+				}
+				if r.Metadata[engine.SimulateKey] == "failed" && r.Status != kessai.RefundFailed {
+					rt.Fatalf("refund %s made to fail is %s", r.ID, r.Status)
+				}
+			}
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func wantCode(rt *rapid.T, err error, code kessai.Code) {
+	rt.Helper()
+	if got := kessai.ErrorCode(err); err == nil || got != code {
+		rt.Fatalf("error %v (code %q), want %q", err, got, code)
+	}
+}
+
+// liveRefunds is the sum of a flow's refunds that have not failed.
+func liveRefunds(rt *rapid.T, e *engine.Engine, acct *kessai.Account, flowID string) int64 {
+	rt.Helper()
+	rs, more, err := e.ListRefunds(context.Background(), acct, engine.RefundFilter{PaymentFlowID: flowID}, kessai.Page{Limit: 100})
+	if err != nil || more {
+		rt.Fatalf("list refunds: %v (more %v)", err, more)
+	}
+	var sum int64
+	for _, r := range rs {
+		if r.Status != kessai.RefundFailed {
+			sum += r.Amount
+		}
+	}
+	return sum
+}
+
+// ledgerOK runs kessaitest.CheckLedger and turns its reports into a
+// failure of this check, so that rapid can shrink the sequence.
+func ledgerOK(rt *rapid.T, store kessai.Store, accountID string) {
+	rt.Helper()
+	rec := &recorder{}
+	func() {
+		defer func() {
+			if v := recover(); v != nil && v != errFatal {
+				panic(v)
+			}
+		}()
+		kessaitest.CheckLedger(rec, store, accountID)
+	}()
+	if len(rec.msgs) > 0 {
+		rt.Fatalf("ledger: %v", rec.msgs)
+	}
+}
+
+var errFatal = new(int)
+
+// recorder is a testing.TB that collects failures.
+type recorder struct {
+	testing.TB
+	msgs []string
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(format string, a ...any) {
+	r.msgs = append(r.msgs, fmt.Sprintf(format, a...))
+}
+func (r *recorder) Fatal(a ...any) { r.msgs = append(r.msgs, fmt.Sprint(a...)); panic(errFatal) }
+func (r *recorder) Fatalf(format string, a ...any) {
+	r.msgs = append(r.msgs, fmt.Sprintf(format, a...))
+	panic(errFatal)
+}
