@@ -11,32 +11,32 @@ type Code string
 
 // The codes. Their values are the PAY.JP face's error codes where one exists.
 const (
-	Internal               Code = "internal"                 // a bug or an unreachable dependency
-	Invalid                Code = "validation_error"         // the request is malformed (422 on the PAY.JP face)
-	Unauthorized           Code = "unauthorized"             // no or bad credentials
-	NotFound               Code = "not_found"                // no such object for this account
-	ResourceMissing        Code = "resource_missing"         // a list cursor names no object
-	InvalidStatus          Code = "invalid_status"           // the object's status forbids the operation
-	AlreadyRefunded        Code = "already_refunded"         // nothing left to refund
-	RefundExceedsPayment   Code = "refund_exceeds_payment"   // the refund is larger than what is left
-	RefundPeriodExpired    Code = "refund_period_expired"    // the refund window has closed
-	MetadataLimitExceeded  Code = "metadata_limit_exceeded"  // too many or too long metadata entries
-	CardDeclined           Code = "card_declined"            // the processor declined the card
-	ExpiredCard            Code = "expired_card"             // the card has expired
-	IncorrectCardData      Code = "incorrect_card_data"      // the card data is wrong
-	ProcessingError        Code = "processing_error"         // the processor failed
-	UnacceptableBrand      Code = "unacceptable_brand"       // the card brand is not accepted
-	MissingPaymentMethod   Code = "missing_payment_method"   // confirm without a payment method
+	Internal               Code = "internal"                // a bug or an unreachable dependency
+	Invalid                Code = "validation_error"        // the request is malformed (422 on the PAY.JP face)
+	Unauthorized           Code = "unauthorized"            // no or bad credentials
+	NotFound               Code = "not_found"               // no such object for this account
+	ResourceMissing        Code = "resource_missing"        // a list cursor names no object
+	InvalidStatus          Code = "invalid_status"          // the object's status forbids the operation
+	AlreadyRefunded        Code = "already_refunded"        // nothing left to refund
+	RefundExceedsPayment   Code = "refund_exceeds_payment"  // the refund is larger than what is left
+	RefundPeriodExpired    Code = "refund_period_expired"   // the refund window has closed
+	MetadataLimitExceeded  Code = "metadata_limit_exceeded" // too many or too long metadata entries
+	CardDeclined           Code = "card_declined"           // the processor declined the card
+	ExpiredCard            Code = "expired_card"            // the card has expired
+	IncorrectCardData      Code = "incorrect_card_data"     // the card data is wrong
+	ProcessingError        Code = "processing_error"        // the processor failed
+	UnacceptableBrand      Code = "unacceptable_brand"      // the card brand is not accepted
+	MissingPaymentMethod   Code = "missing_payment_method"  // confirm without a payment method
 	PaymentMethodNotOwned  Code = "payment_method_not_owned_by_customer"
 	PaymentMethodNotUsable Code = "detached_payment_method_not_usable"
 	PaymentMethodNotAllowd Code = "payment_method_not_in_allowed_types"
-	AlreadyExistsID        Code = "already_exists_id"        // a merchant-chosen id is taken
-	IdempotencyKeyInvalid  Code = "invalid_idempotency_key"  // the Idempotency-Key header is malformed
-	IdempotencyConflict    Code = "idempotency_conflict"     // the key was used with another request
-	IdempotencyInProgress  Code = "idempotency_timeout"      // the key's first request is still running
-	LiveModeUnsupported    Code = "livemode_unsupported"     // no live processor exists
-	TestModeOnly           Code = "test_mode_only"           // the operation exists only in test mode
-	Conflict               Code = "conflict"                 // a concurrent change won; retry
+	AlreadyExistsID        Code = "already_exists_id"       // a merchant-chosen id is taken
+	IdempotencyKeyInvalid  Code = "invalid_idempotency_key" // the Idempotency-Key header is malformed
+	IdempotencyConflict    Code = "idempotency_conflict"    // the key was used with another request
+	IdempotencyInProgress  Code = "idempotency_timeout"     // the key's first request is still running
+	LiveModeUnsupported    Code = "livemode_unsupported"    // no live processor exists
+	TestModeOnly           Code = "test_mode_only"          // the operation exists only in test mode
+	Conflict               Code = "conflict"                // a concurrent change won; retry
 )
 
 // Error is kessai's one error type. Op names the operation that failed

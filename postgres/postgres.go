@@ -35,7 +35,6 @@ var dialect = sqlstore.Dialect{
 	},
 }
 
-
 // Open connects to the PostgreSQL database of a postgres:// URL and applies
 // the migrations.
 func Open(ctx context.Context, databaseURL string) (*sqlstore.Store, error) {

@@ -132,4 +132,3 @@ func ForEach(t *testing.T, f func(t *testing.T, dialect string)) {
 		})
 	}
 }
-
