@@ -131,6 +131,7 @@ type Tx interface {
 	ShiftJobs(ctx context.Context, accountID string, d time.Duration) error
 	JobStats(ctx context.Context, now time.Time) (JobStats, error)
 	// AccountJobsRunning reports whether any job of the account is claimed
-	// under a lease that has not expired at now.
+	// under a lease that has not expired at now, or is due and not yet
+	// claimed (another worker's claim may not have committed yet).
 	AccountJobsRunning(ctx context.Context, accountID string, now time.Time) (bool, error)
 }

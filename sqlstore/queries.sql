@@ -116,4 +116,5 @@ SELECT
     (SELECT COALESCE(MIN(due_at), 0) FROM jobs WHERE state = 'pending' AND due_at <= $1)
 
 -- name: job_account_running
-SELECT COUNT(*) FROM jobs WHERE account_id = $1 AND state = 'running' AND locked_until > $2
+SELECT COUNT(*) FROM jobs WHERE account_id = $1
+  AND ((state = 'running' AND locked_until > $2) OR (state = 'pending' AND due_at <= $2))

@@ -253,8 +253,9 @@ func (w *Worker) RunAccount(ctx context.Context, accountID string, from time.Tim
 	}
 }
 
-// accountBusy reports whether one of the account's due jobs is running now
-// (claimed by another worker).
+// accountBusy reports whether one of the account's jobs is running now
+// (claimed by another worker) or due: on PostgreSQL a due job may be locked
+// by another worker's claim that has not committed, which our claim skips.
 func (w *Worker) accountBusy(ctx context.Context, accountID string) (bool, error) {
 	var busy bool
 	err := w.E.Store.View(ctx, func(tx kessai.Tx) error {
