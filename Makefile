@@ -12,4 +12,4 @@ test:
 	go test -race -count=1 -timeout 20m ./...
 
 fuzz:
-	go test ./payjp -run '^$$' -fuzz FuzzDecode -fuzztime 30s
+	go test ./jsonapi -run '^$$' -fuzz FuzzDecode -fuzztime 30s

@@ -34,6 +34,7 @@ const (
 	IdempotencyKeyInvalid  Code = "invalid_idempotency_key" // the Idempotency-Key header is malformed
 	IdempotencyConflict    Code = "idempotency_conflict"    // the key was used with another request
 	IdempotencyInProgress  Code = "idempotency_timeout"     // the key's first request is still running
+	ReferenceIDInUse       Code = "reference_id_in_use"     // the key was used by another operation
 	LiveModeUnsupported    Code = "livemode_unsupported"    // no live processor exists
 	TestModeOnly           Code = "test_mode_only"          // the operation exists only in test mode
 	Conflict               Code = "conflict"                // a concurrent change won; retry

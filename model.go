@@ -244,18 +244,27 @@ type LedgerEntry struct {
 	CreatedAt     time.Time `json:"created_at"`
 }
 
-// IdempotencyRecord remembers the response to a request that carried an
-// Idempotency-Key.
+// Idempotency scopes: the namespaces of keys under which a write runs at
+// most once. A key is unique per account and scope.
+const (
+	ScopeIdempotencyKey = "idempotency_key" // PAY.JP-style Idempotency-Key headers, kept for a day
+	ScopeReferenceID    = "reference_id"    // MWS reference ids, kept for good
+)
+
+// IdempotencyRecord remembers a write that ran under a key (an
+// Idempotency-Key header or an MWS reference id) and the response its face
+// gave, so that the same request again is answered with the same bytes. It
+// is written in the same transaction as the write.
 type IdempotencyRecord struct {
 	AccountID   string
+	Scope       string
 	Key         string
-	RequestHash string
-	Done        bool
-	LockToken   string
-	LockedUntil time.Time // wall-clock time after which a running record may be taken over
-	Status      int
+	Operation   string // what the key was used for; another operation with the key is refused
+	RequestHash string // the request's parameters; others with the key are refused
+	Status      int    // the face's response
 	Body        []byte
 	CreatedAt   time.Time // wall clock
+	ExpiresAt   time.Time // wall clock; zero: kept for good
 }
 
 // Job states.

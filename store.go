@@ -105,16 +105,13 @@ type Tx interface {
 	// keyed "txn_id/currency"; every value is zero in a balanced ledger.
 	LedgerTxnSums(ctx context.Context, accountID string) (map[string]int64, error)
 
-	Idempotency(ctx context.Context, accountID, key string) (*IdempotencyRecord, error)
+	// Idempotency finds the record of a key; ErrNoRows when there is none.
+	Idempotency(ctx context.Context, accountID, scope, key string) (*IdempotencyRecord, error)
+	// InsertIdempotency stores a record; ErrDuplicate when the key is taken
+	// (on PostgreSQL after waiting for a concurrent transaction that holds
+	// the key to end).
 	InsertIdempotency(ctx context.Context, r *IdempotencyRecord) error
-	// TakeOverIdempotency moves an expired running record to a new lock
-	// token; false if another request got there first.
-	TakeOverIdempotency(ctx context.Context, accountID, key, oldToken, newToken string, lockedUntil time.Time) (bool, error)
-	// CompleteIdempotency stores the response of the record's request; false
-	// if the record no longer carries token.
-	CompleteIdempotency(ctx context.Context, accountID, key, token string, status int, body []byte) (bool, error)
-	DeleteIdempotency(ctx context.Context, accountID, key, token string) error
-	// PurgeIdempotency deletes records created before t.
+	// PurgeIdempotency deletes records that expired before t.
 	PurgeIdempotency(ctx context.Context, before time.Time) (int, error)
 
 	InsertJob(ctx context.Context, j *Job) error

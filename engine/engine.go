@@ -85,19 +85,6 @@ func (e *Engine) Now(a *kessai.Account) time.Time {
 	return now.Truncate(time.Microsecond)
 }
 
-// Completion is called inside the transaction of a write, after its rules
-// succeeded, with the write's result and its committed failure (a declined
-// payment is stored and then reported as an error). The PAY.JP face uses it
-// to store the idempotent response in the same transaction.
-type Completion func(ctx context.Context, tx kessai.Tx, result any, failure error) error
-
-type completionKey struct{}
-
-// WithCompletion returns a context whose next write calls c.
-func WithCompletion(ctx context.Context, c Completion) context.Context {
-	return context.WithValue(ctx, completionKey{}, c)
-}
-
 // committed marks an error that is the outcome of a write that commits
 // anyway (a decline is recorded on the payment and reported).
 type committed struct{ err error }
@@ -115,34 +102,63 @@ type W struct {
 
 // write runs fn in one transaction. The account is read again inside it, so
 // that "now" reflects its current test clock; every row of the transaction
-// shares that one timestamp.
+// shares that one timestamp. Under an Idempotency of ctx, the key is decided
+// and the response recorded in the same transaction (see Idempotency).
 func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn func(w *W) (any, error)) (any, error) {
+	idem := idempotencyOf(ctx)
 	var result any
 	var failure error
-	err := e.Store.Update(ctx, func(tx kessai.Tx) error {
-		fresh, err := tx.Account(ctx, acct.ID, false)
-		if err != nil {
-			return fmt.Errorf("%s: account: %w", op, err)
+	for attempt := 0; ; attempt++ {
+		replayed := false
+		err := e.Store.Update(ctx, func(tx kessai.Tx) error {
+			fresh, err := tx.Account(ctx, acct.ID, false)
+			if err != nil {
+				return fmt.Errorf("%s: account: %w", op, err)
+			}
+			if idem != nil {
+				if replayed, err = idem.check(ctx, tx, fresh, op); replayed || err != nil {
+					return err
+				}
+			}
+			w := &W{ctx: ctx, tx: tx, acct: fresh, now: e.Now(fresh), e: e}
+			result, failure = nil, nil
+			res, err := fn(w)
+			var c *committed
+			if errors.As(err, &c) {
+				failure = c.err
+			} else if err != nil {
+				return err
+			}
+			result = res
+			if idem != nil {
+				return idem.record(ctx, tx, fresh, e.Clock.Now(), result, failure)
+			}
+			return nil
+		})
+		switch {
+		case errors.Is(err, errKeyTaken) && attempt < 3:
+			continue // the next attempt finds the other request's record
+		case replayed:
+			return nil, ErrReplayed
+		case err == nil:
+			return result, failure
 		}
-		w := &W{ctx: ctx, tx: tx, acct: fresh, now: e.Now(fresh), e: e}
-		result, failure = nil, nil
-		res, err := fn(w)
-		var c *committed
-		if errors.As(err, &c) {
-			failure = c.err
-		} else if err != nil {
-			return err
+		err = storeErr(op, err)
+		if idem != nil && kessai.ErrorCode(err) != kessai.Internal && !isKeyRefusal(err) {
+			if rerr := e.recordFailure(ctx, idem, acct, op, err); rerr != nil {
+				return nil, storeErr(op, rerr)
+			}
+			if idem.Replayed {
+				return nil, ErrReplayed
+			}
 		}
-		result = res
-		if comp, ok := ctx.Value(completionKey{}).(Completion); ok && comp != nil {
-			return comp(ctx, tx, result, failure)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, storeErr(op, err)
+		return nil, err
 	}
-	return result, failure
+}
+
+func isKeyRefusal(err error) bool {
+	c := kessai.ErrorCode(err)
+	return c == kessai.IdempotencyConflict || c == kessai.ReferenceIDInUse
 }
 
 // storeErr turns store sentinels into kessai errors.

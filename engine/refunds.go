@@ -334,8 +334,8 @@ func (e *Engine) ListEvents(ctx context.Context, acct *kessai.Account, filter ma
 func (e *Engine) RunJob(ctx context.Context, j *kessai.Job, now time.Time) error {
 	op := "engine.RunJob " + j.Kind
 	// A job is never part of the request that runs it (a clock advance): it
-	// must not complete that request's idempotency record.
-	ctx = context.WithValue(context.WithoutCancel(ctx), completionKey{}, Completion(nil))
+	// must not use that request's idempotency key.
+	ctx = WithIdempotency(context.WithoutCancel(ctx), nil)
 	_, err := e.write(ctx, &kessai.Account{ID: j.AccountID}, op, func(w *W) (any, error) {
 		if !now.IsZero() {
 			w.now = now

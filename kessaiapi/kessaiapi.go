@@ -1,26 +1,42 @@
 // Package kessaiapi is kessai's own API under /kessai/v1: what PAY.JP's API
 // leaves to a dashboard or to the buyer's browser. The test clock, the
 // simulated buyer's approve/decline of a flow waiting for action, and the
-// buyer-facing checkout page that next_action redirects to. It shares the
-// PAY.JP face's authentication, idempotency and problem+json errors.
+// buyer-facing checkout page that next_action redirects to. It stands beside
+// the PAY.JP face on the same JSON plumbing (package jsonapi): secret-key
+// authentication, Idempotency-Key and problem+json errors.
 package kessaiapi
 
 import (
 	"context"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/kessai/kessai"
-	"github.com/kessai/kessai/payjp"
+	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/jsonapi"
 	"github.com/kessai/kessai/worker"
 )
 
 // API serves /kessai/v1.
 type API struct {
-	Face   *payjp.Face
+	Face   *jsonapi.Face
 	Worker *worker.Worker
+}
+
+// New returns the API. renderFlow renders the payment flows that approve
+// and decline answer with (the PAY.JP face's rendering, so that a client
+// sees one shape).
+func New(e *engine.Engine, log *slog.Logger, w *worker.Worker, renderFlow func(any) (any, error)) *API {
+	render := func(v any) (any, error) {
+		if c, ok := v.(*engine.ClockAdvance); ok {
+			return clockJSON{Now: c.Now.Format(time.RFC3339)}, nil
+		}
+		return renderFlow(v)
+	}
+	return &API{Face: jsonapi.NewFace(e, log, render), Worker: w}
 }
 
 // MaxAdvance bounds one clock advance (ten years).
@@ -35,7 +51,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /kessai/v1/checkout/{account}/{id}", a.checkoutPage)
 	mux.HandleFunc("POST /kessai/v1/checkout/{account}/{id}", a.checkoutSubmit)
 	mux.HandleFunc("/kessai/", func(w http.ResponseWriter, r *http.Request) {
-		payjp.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "kessaiapi", "No route for %s %s.", r.Method, r.URL.Path))
+		jsonapi.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "kessaiapi", "No route for %s %s.", r.Method, r.URL.Path))
 	})
 }
 
@@ -50,9 +66,9 @@ func (a *API) clock(ctx context.Context, acct *kessai.Account, r *http.Request) 
 func (a *API) advance(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	const op = "kessaiapi.advance"
 	var req struct {
-		Seconds payjp.Int `json:"seconds"`
+		Seconds jsonapi.Int `json:"seconds"`
 	}
-	if err := payjp.DecodeJSON(body, &req); err != nil {
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
 	if !req.Seconds.Set {
@@ -61,11 +77,7 @@ func (a *API) advance(ctx context.Context, acct *kessai.Account, r *http.Request
 	if req.Seconds.V < 1 || time.Duration(req.Seconds.V) > MaxAdvance/time.Second {
 		return nil, kessai.Invalidf(op, "seconds", "Input should be between 1 and %d", int64(MaxAdvance/time.Second))
 	}
-	now, err := a.Worker.Advance(ctx, acct, time.Duration(req.Seconds.V)*time.Second)
-	if err != nil {
-		return nil, err
-	}
-	return clockJSON{Now: now.Format(time.RFC3339)}, nil
+	return a.Worker.Advance(ctx, acct, time.Duration(req.Seconds.V)*time.Second)
 }
 
 func flowID(r *http.Request) (string, error) {
@@ -81,7 +93,7 @@ func (a *API) approve(ctx context.Context, acct *kessai.Account, r *http.Request
 	if err != nil {
 		return nil, err
 	}
-	if err := payjp.DecodeJSON(body, &struct{}{}); err != nil {
+	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
 		return nil, err
 	}
 	return a.Face.E.ApprovePaymentFlow(ctx, acct, id)
@@ -92,7 +104,7 @@ func (a *API) decline(ctx context.Context, acct *kessai.Account, r *http.Request
 	if err != nil {
 		return nil, err
 	}
-	if err := payjp.DecodeJSON(body, &struct{}{}); err != nil {
+	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
 		return nil, err
 	}
 	return a.Face.E.DeclinePaymentFlow(ctx, acct, id)
@@ -114,7 +126,7 @@ var page = template.Must(template.New("checkout").Parse(`<!doctype html>
 func (a *API) checkoutPage(w http.ResponseWriter, r *http.Request) {
 	_, p, err := a.Face.E.CheckoutFlow(r.Context(), r.PathValue("account"), r.PathValue("id"), r.URL.Query().Get("client_secret"))
 	if err != nil {
-		payjp.WriteProblem(w, r, err)
+		jsonapi.WriteProblem(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -126,12 +138,12 @@ func (a *API) checkoutPage(w http.ResponseWriter, r *http.Request) {
 func (a *API) checkoutSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
-		payjp.WriteProblem(w, r, kessai.Invalidf("kessaiapi.checkout", "body", "Unreadable form."))
+		jsonapi.WriteProblem(w, r, kessai.Invalidf("kessaiapi.checkout", "body", "Unreadable form."))
 		return
 	}
 	acct, p, err := a.Face.E.CheckoutFlow(r.Context(), r.PathValue("account"), r.PathValue("id"), r.PostForm.Get("client_secret"))
 	if err != nil {
-		payjp.WriteProblem(w, r, err)
+		jsonapi.WriteProblem(w, r, err)
 		return
 	}
 	switch r.PostForm.Get("action") {
@@ -143,7 +155,7 @@ func (a *API) checkoutSubmit(w http.ResponseWriter, r *http.Request) {
 		err = kessai.Invalidf("kessaiapi.checkout", "action", "Input should be 'approve' or 'decline'")
 	}
 	if err != nil {
-		payjp.WriteProblem(w, r, err)
+		jsonapi.WriteProblem(w, r, err)
 		return
 	}
 	if p.ReturnURL != nil {

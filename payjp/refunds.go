@@ -6,6 +6,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/jsonapi"
 )
 
 func (f *Face) registerRefunds(mux *http.ServeMux) {
@@ -25,17 +26,17 @@ func (f *Face) registerRefunds(mux *http.ServeMux) {
 
 // createRefund accepts the flow's id under flowField; the other spelling is
 // accepted too, so a client mixing the two forms is not refused.
-func (f *Face) createRefund(flowField string) postFn {
+func (f *Face) createRefund(flowField string) jsonapi.PostFunc {
 	return func(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 		const op = "payjp.createRefund"
 		var req struct {
-			PaymentFlowID *string  `json:"payment_flow_id"`
-			PaymentFlow   *string  `json:"payment_flow"`
-			Amount        Int      `json:"amount"`
-			Reason        *string  `json:"reason"`
-			Metadata      Metadata `json:"metadata"`
+			PaymentFlowID *string          `json:"payment_flow_id"`
+			PaymentFlow   *string          `json:"payment_flow"`
+			Amount        jsonapi.Int      `json:"amount"`
+			Reason        *string          `json:"reason"`
+			Metadata      jsonapi.Metadata `json:"metadata"`
 		}
-		if err := DecodeJSON(body, &req); err != nil {
+		if err := jsonapi.DecodeJSON(body, &req); err != nil {
 			return nil, err
 		}
 		flow := req.PaymentFlowID
@@ -57,7 +58,7 @@ func (f *Face) createRefund(flowField string) postFn {
 }
 
 func (f *Face) refundID(r *http.Request) (string, error) {
-	return pathID(r, "id", kessai.PrefixRefund, "payment_refund")
+	return jsonapi.PathID(r, "id", kessai.PrefixRefund, "payment_refund")
 }
 
 func (f *Face) getRefund(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -74,16 +75,16 @@ func (f *Face) updateRefund(ctx context.Context, acct *kessai.Account, r *http.R
 		return nil, err
 	}
 	var req struct {
-		Metadata Metadata `json:"metadata"`
+		Metadata jsonapi.Metadata `json:"metadata"`
 	}
-	if err := DecodeJSON(body, &req); err != nil {
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
 	return f.E.UpdateRefund(ctx, acct, id, req.Metadata.Metadata)
 }
 
 func (f *Face) listRefunds(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	p, err := page(r)
+	p, err := jsonapi.ParsePage(r)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +105,7 @@ func (f *Face) listFlowRefunds(ctx context.Context, acct *kessai.Account, r *htt
 	if err != nil {
 		return nil, err
 	}
-	p, err := page(r)
+	p, err := jsonapi.ParsePage(r)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/jsonapi"
 )
 
 // Register adds the face's routes under /v2 to mux.
@@ -39,7 +40,7 @@ func (f *Face) Register(mux *http.ServeMux) {
 
 	// Anything else under /v2 is a PAY.JP-style 404.
 	mux.HandleFunc("/v2/", func(w http.ResponseWriter, r *http.Request) {
-		WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "payjp", "No route for %s %s.", r.Method, r.URL.Path))
+		jsonapi.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "payjp", "No route for %s %s.", r.Method, r.URL.Path))
 	})
 }
 
@@ -67,19 +68,19 @@ func (b *billingReq) domain() kessai.BillingDetails {
 type methodReq struct {
 	Type string `json:"type"`
 	Card *struct {
-		Number   string `json:"number"`
-		ExpMonth Int    `json:"exp_month"`
-		ExpYear  Int    `json:"exp_year"`
-		CVC      string `json:"cvc"`
+		Number   string      `json:"number"`
+		ExpMonth jsonapi.Int `json:"exp_month"`
+		ExpYear  jsonapi.Int `json:"exp_year"`
+		CVC      string      `json:"cvc"`
 	} `json:"card"`
-	BillingDetails *billingReq `json:"billing_details"`
-	CustomerID     *string     `json:"customer_id"`
-	Metadata       Metadata    `json:"metadata"`
+	BillingDetails *billingReq      `json:"billing_details"`
+	CustomerID     *string          `json:"customer_id"`
+	Metadata       jsonapi.Metadata `json:"metadata"`
 }
 
 func (f *Face) createMethod(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	var req methodReq
-	if err := DecodeJSON(body, &req); err != nil {
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
 	if err := required("payjp.createMethod", "type", req.Type != ""); err != nil {
@@ -98,7 +99,7 @@ func (f *Face) createMethod(ctx context.Context, acct *kessai.Account, r *http.R
 }
 
 func (f *Face) getMethod(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	id, err := pathID(r, "id", kessai.PrefixPaymentMethod, "payment_method")
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixPaymentMethod, "payment_method")
 	if err != nil {
 		return nil, err
 	}
@@ -106,15 +107,15 @@ func (f *Face) getMethod(ctx context.Context, acct *kessai.Account, r *http.Requ
 }
 
 func (f *Face) updateMethod(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
-	id, err := pathID(r, "id", kessai.PrefixPaymentMethod, "payment_method")
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixPaymentMethod, "payment_method")
 	if err != nil {
 		return nil, err
 	}
 	var req struct {
-		BillingDetails *billingReq `json:"billing_details"`
-		Metadata       Metadata    `json:"metadata"`
+		BillingDetails *billingReq      `json:"billing_details"`
+		Metadata       jsonapi.Metadata `json:"metadata"`
 	}
-	if err := DecodeJSON(body, &req); err != nil {
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
 	var billing *kessai.BillingDetails
@@ -126,7 +127,7 @@ func (f *Face) updateMethod(ctx context.Context, acct *kessai.Account, r *http.R
 }
 
 func (f *Face) listMethods(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	p, err := page(r)
+	p, err := jsonapi.ParsePage(r)
 	if err != nil {
 		return nil, err
 	}
@@ -138,12 +139,12 @@ func (f *Face) listMethods(ctx context.Context, acct *kessai.Account, r *http.Re
 }
 
 type customerReq struct {
-	ID                     *string  `json:"id"`
-	Email                  *string  `json:"email"`
-	Description            *string  `json:"description"`
-	PaymentMethodID        *string  `json:"payment_method_id"`
-	DefaultPaymentMethodID *string  `json:"default_payment_method_id"`
-	Metadata               Metadata `json:"metadata"`
+	ID                     *string          `json:"id"`
+	Email                  *string          `json:"email"`
+	Description            *string          `json:"description"`
+	PaymentMethodID        *string          `json:"payment_method_id"`
+	DefaultPaymentMethodID *string          `json:"default_payment_method_id"`
+	Metadata               jsonapi.Metadata `json:"metadata"`
 }
 
 func (c customerReq) params() engine.CustomerParams {
@@ -156,14 +157,14 @@ func (c customerReq) params() engine.CustomerParams {
 
 func (f *Face) createCustomer(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	var req customerReq
-	if err := DecodeJSON(body, &req); err != nil {
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
 	return f.E.CreateCustomer(ctx, acct, req.params())
 }
 
 func (f *Face) getCustomer(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	id, err := pathID(r, "id", "", "customer")
+	id, err := jsonapi.PathID(r, "id", "", "customer")
 	if err != nil {
 		return nil, err
 	}
@@ -171,19 +172,19 @@ func (f *Face) getCustomer(ctx context.Context, acct *kessai.Account, r *http.Re
 }
 
 func (f *Face) updateCustomer(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
-	id, err := pathID(r, "id", "", "customer")
+	id, err := jsonapi.PathID(r, "id", "", "customer")
 	if err != nil {
 		return nil, err
 	}
 	var req customerReq
-	if err := DecodeJSON(body, &req); err != nil {
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
 	return f.E.UpdateCustomer(ctx, acct, id, req.params())
 }
 
 func (f *Face) deleteCustomer(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	id, err := pathID(r, "id", "", "customer")
+	id, err := jsonapi.PathID(r, "id", "", "customer")
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +196,7 @@ func (f *Face) deleteCustomer(ctx context.Context, acct *kessai.Account, r *http
 }
 
 func (f *Face) listCustomers(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	p, err := page(r)
+	p, err := jsonapi.ParsePage(r)
 	if err != nil {
 		return nil, err
 	}
@@ -207,17 +208,17 @@ func (f *Face) listCustomers(ctx context.Context, acct *kessai.Account, r *http.
 }
 
 type flowReq struct {
-	Amount               Int             `json:"amount"`
-	Currency             *string         `json:"currency"`
-	CaptureMethod        *string         `json:"capture_method"`
-	Confirm              *bool           `json:"confirm"`
-	CustomerID           *string         `json:"customer_id"`
-	Description          *string         `json:"description"`
-	PaymentMethodID      *string         `json:"payment_method_id"`
-	PaymentMethodTypes   []string        `json:"payment_method_types"`
-	PaymentMethodOptions json.RawMessage `json:"payment_method_options"`
-	ReturnURL            *string         `json:"return_url"`
-	Metadata             Metadata        `json:"metadata"`
+	Amount               jsonapi.Int      `json:"amount"`
+	Currency             *string          `json:"currency"`
+	CaptureMethod        *string          `json:"capture_method"`
+	Confirm              *bool            `json:"confirm"`
+	CustomerID           *string          `json:"customer_id"`
+	Description          *string          `json:"description"`
+	PaymentMethodID      *string          `json:"payment_method_id"`
+	PaymentMethodTypes   []string         `json:"payment_method_types"`
+	PaymentMethodOptions json.RawMessage  `json:"payment_method_options"`
+	ReturnURL            *string          `json:"return_url"`
+	Metadata             jsonapi.Metadata `json:"metadata"`
 }
 
 func deref[T any](p *T) T {
@@ -231,7 +232,7 @@ func deref[T any](p *T) T {
 func (f *Face) createFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	const op = "payjp.createFlow"
 	var req flowReq
-	if err := DecodeJSON(body, &req); err != nil {
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
 	if err := required(op, "amount", req.Amount.Set); err != nil {
@@ -247,7 +248,7 @@ func (f *Face) createFlow(ctx context.Context, acct *kessai.Account, r *http.Req
 }
 
 func (f *Face) flowID(r *http.Request) (string, error) {
-	return pathID(r, "id", kessai.PrefixPaymentFlow, "payment_flow")
+	return jsonapi.PathID(r, "id", kessai.PrefixPaymentFlow, "payment_flow")
 }
 
 func (f *Face) getFlow(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -264,7 +265,7 @@ func (f *Face) updateFlow(ctx context.Context, acct *kessai.Account, r *http.Req
 		return nil, err
 	}
 	var req flowReq
-	if err := DecodeJSON(body, &req); err != nil {
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
 	if req.Currency != nil {
@@ -294,7 +295,7 @@ func (f *Face) confirmFlow(ctx context.Context, acct *kessai.Account, r *http.Re
 		PaymentMethodTypes   []string        `json:"payment_method_types"`
 		PaymentMethodOptions json.RawMessage `json:"payment_method_options"`
 	}
-	if err := DecodeJSON(body, &req); err != nil {
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
 	return f.E.ConfirmPaymentFlow(ctx, acct, id, engine.ConfirmParams{PaymentMethodID: req.PaymentMethodID,
@@ -307,9 +308,9 @@ func (f *Face) captureFlow(ctx context.Context, acct *kessai.Account, r *http.Re
 		return nil, err
 	}
 	var req struct {
-		AmountToCapture Int `json:"amount_to_capture"`
+		AmountToCapture jsonapi.Int `json:"amount_to_capture"`
 	}
-	if err := DecodeJSON(body, &req); err != nil {
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
 	return f.E.CapturePaymentFlow(ctx, acct, id, req.AmountToCapture.Ptr())
@@ -323,14 +324,14 @@ func (f *Face) cancelFlow(ctx context.Context, acct *kessai.Account, r *http.Req
 	var req struct {
 		CancellationReason *string `json:"cancellation_reason"`
 	}
-	if err := DecodeJSON(body, &req); err != nil {
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
 	return f.E.CancelPaymentFlow(ctx, acct, id, req.CancellationReason)
 }
 
 func (f *Face) listFlows(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	p, err := page(r)
+	p, err := jsonapi.ParsePage(r)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +343,7 @@ func (f *Face) listFlows(ctx context.Context, acct *kessai.Account, r *http.Requ
 }
 
 func (f *Face) listTransactions(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	p, err := page(r)
+	p, err := jsonapi.ParsePage(r)
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +362,7 @@ func (f *Face) listTransactions(ctx context.Context, acct *kessai.Account, r *ht
 }
 
 func (f *Face) getTransaction(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	id, err := pathID(r, "id", kessai.PrefixTransaction, "payment_transaction")
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixTransaction, "payment_transaction")
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +370,7 @@ func (f *Face) getTransaction(ctx context.Context, acct *kessai.Account, r *http
 }
 
 func (f *Face) listEvents(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	p, err := page(r)
+	p, err := jsonapi.ParsePage(r)
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +383,7 @@ func (f *Face) listEvents(ctx context.Context, acct *kessai.Account, r *http.Req
 }
 
 func (f *Face) getEvent(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	id, err := pathID(r, "id", kessai.PrefixEvent, "event")
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixEvent, "event")
 	if err != nil {
 		return nil, err
 	}

@@ -187,3 +187,22 @@ func TestMetricsExposeJobQueue(t *testing.T) {
 		}
 	})
 }
+
+func TestClockAdvanceUnderIdempotencyKeyMovesOnce(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		s := kessaitest.Start(t, dialect, kessaitest.Options{})
+		start := ckNow(t, s, "")
+		adv := func() *kessaitest.Response {
+			return s.Do(kessaitest.Req{Method: "POST", Path: "/kessai/v1/clock/advance", Body: map[string]any{"seconds": 3600},
+				Header: map[string]string{"Idempotency-Key": "advance-1"}})
+		}
+		a, b := kessaitest.Must(t, adv(), 200), kessaitest.Must(t, adv(), 200)
+		if string(a.Body) != string(b.Body) || b.Header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("replay differs: %s / %s (replayed %q)", a.Body, b.Body, b.Header.Get("Idempotent-Replayed"))
+		}
+		if got := ckNow(t, s, ""); !got.Equal(start.Add(time.Hour)) {
+			t.Errorf("clock at %s after two advances with one key, want %s", got, start.Add(time.Hour))
+		}
+	})
+}

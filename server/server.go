@@ -25,6 +25,7 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/dburl"
+	"github.com/kessai/kessai/jsonapi"
 	"github.com/kessai/kessai/kessaiapi"
 	"github.com/kessai/kessai/payjp"
 	"github.com/kessai/kessai/worker"
@@ -134,7 +135,7 @@ func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	face := payjp.NewFace(m.E, m.Log)
 	face.Register(mux)
-	(&kessaiapi.API{Face: face, Worker: m.W}).Register(mux)
+	kessaiapi.New(m.E, m.Log, m.W, payjp.Render).Register(mux)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
@@ -154,7 +155,7 @@ func (m *Main) Handler() http.Handler {
 		writeStatus(w, http.StatusOK, "ok")
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		payjp.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "server", "No route for %s %s.", r.Method, r.URL.Path))
+		jsonapi.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "server", "No route for %s %s.", r.Method, r.URL.Path))
 	})
 	return m.middleware(mux, reqs)
 }
@@ -210,7 +211,7 @@ func (m *Main) middleware(next http.Handler, reqs *prometheus.HistogramVec) http
 			if v := recover(); v != nil {
 				m.Log.ErrorContext(ctx, "panic", "request_id", id, "panic", fmt.Sprint(v))
 				if rec.status == 0 {
-					payjp.WriteProblem(rec, r, kessai.Errorf(kessai.Internal, "server", "panic"))
+					jsonapi.WriteProblem(rec, r, kessai.Errorf(kessai.Internal, "server", "panic"))
 				}
 			}
 			d := time.Since(start)

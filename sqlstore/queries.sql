@@ -61,26 +61,15 @@ SELECT ledger_account, currency, SUM(amount) FROM ledger_entries WHERE account_i
 SELECT txn_id, currency, SUM(amount) FROM ledger_entries WHERE account_id = $1 GROUP BY txn_id, currency
 
 -- name: idempotency_get
-SELECT request_hash, done, lock_token, locked_until, status, body, created_at
-FROM idempotency_keys WHERE account_id = $1 AND key = $2
+SELECT operation, request_hash, status, body, created_at, expires_at
+FROM idempotency_records WHERE account_id = $1 AND scope = $2 AND key = $3
 
 -- name: idempotency_insert
-INSERT INTO idempotency_keys (account_id, key, request_hash, done, lock_token, locked_until, status, body, created_at)
-VALUES ($1, $2, $3, 0, $4, $5, 0, NULL, $6)
-
--- name: idempotency_take_over
-UPDATE idempotency_keys SET lock_token = $4, locked_until = $5
-WHERE account_id = $1 AND key = $2 AND lock_token = $3 AND done = 0
-
--- name: idempotency_complete
-UPDATE idempotency_keys SET done = 1, status = $4, body = $5
-WHERE account_id = $1 AND key = $2 AND lock_token = $3 AND done = 0
-
--- name: idempotency_delete
-DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND lock_token = $3 AND done = 0
+INSERT INTO idempotency_records (account_id, scope, key, operation, request_hash, status, body, created_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 
 -- name: idempotency_purge
-DELETE FROM idempotency_keys WHERE created_at < $1
+DELETE FROM idempotency_records WHERE expires_at > 0 AND expires_at < $1
 
 -- name: job_insert
 INSERT INTO jobs (id, account_id, kind, payload, state, attempts, max_attempts, run_at, due_at, locked_by, locked_until, last_error, created_at, updated_at)

@@ -429,20 +429,21 @@ func (t *tx) LedgerTxnSums(ctx context.Context, accountID string) (map[string]in
 	return t.sums(ctx, "ledger_txn_sums", accountID)
 }
 
-func (t *tx) Idempotency(ctx context.Context, accountID, key string) (*kessai.IdempotencyRecord, error) {
-	r := kessai.IdempotencyRecord{AccountID: accountID, Key: key}
-	var done, status, lockedUntil, created int64
-	err := t.tx.QueryRowContext(ctx, t.s.q["idempotency_get"], accountID, key).
-		Scan(&r.RequestHash, &done, &r.LockToken, &lockedUntil, &status, &r.Body, &created)
+func (t *tx) Idempotency(ctx context.Context, accountID, scope, key string) (*kessai.IdempotencyRecord, error) {
+	r := kessai.IdempotencyRecord{AccountID: accountID, Scope: scope, Key: key}
+	var status, created, expires int64
+	err := t.tx.QueryRowContext(ctx, t.s.q["idempotency_get"], accountID, scope, key).
+		Scan(&r.Operation, &r.RequestHash, &status, &r.Body, &created, &expires)
 	if err != nil {
 		return nil, noRows("idempotency_get", err)
 	}
-	r.Done, r.Status, r.LockedUntil, r.CreatedAt = done == 1, int(status), fromUS(lockedUntil), fromUS(created)
+	r.Status, r.CreatedAt, r.ExpiresAt = int(status), fromUS(created), fromUS(expires)
 	return &r, nil
 }
 
 func (t *tx) InsertIdempotency(ctx context.Context, r *kessai.IdempotencyRecord) error {
-	_, err := t.exec(ctx, "idempotency_insert", r.AccountID, r.Key, r.RequestHash, r.LockToken, us(r.LockedUntil), us(r.CreatedAt))
+	_, err := t.exec(ctx, "idempotency_insert", r.AccountID, r.Scope, r.Key, r.Operation, r.RequestHash, r.Status, r.Body,
+		us(r.CreatedAt), us(r.ExpiresAt))
 	return err
 }
 
@@ -452,19 +453,6 @@ func affected(res sql.Result, err error) (bool, error) {
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
-}
-
-func (t *tx) TakeOverIdempotency(ctx context.Context, accountID, key, oldToken, newToken string, lockedUntil time.Time) (bool, error) {
-	return affected(t.exec(ctx, "idempotency_take_over", accountID, key, oldToken, newToken, us(lockedUntil)))
-}
-
-func (t *tx) CompleteIdempotency(ctx context.Context, accountID, key, token string, status int, body []byte) (bool, error) {
-	return affected(t.exec(ctx, "idempotency_complete", accountID, key, token, status, body))
-}
-
-func (t *tx) DeleteIdempotency(ctx context.Context, accountID, key, token string) error {
-	_, err := t.exec(ctx, "idempotency_delete", accountID, key, token)
-	return err
 }
 
 func (t *tx) PurgeIdempotency(ctx context.Context, before time.Time) (int, error) {

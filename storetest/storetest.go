@@ -274,44 +274,46 @@ func testLedger(t *testing.T, s kessai.Store) {
 
 func testIdempotency(t *testing.T, s kessai.Store) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	rec := &kessai.IdempotencyRecord{AccountID: "acct_i", Key: "k1", RequestHash: "h", LockToken: "t1", LockedUntil: now.Add(time.Minute), CreatedAt: now}
+	rec := &kessai.IdempotencyRecord{AccountID: "acct_i", Scope: kessai.ScopeIdempotencyKey, Key: "k1", Operation: "op",
+		RequestHash: "h", Status: 201, Body: []byte(`{"a":1}`), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.InsertIdempotency(ctx, rec) })
 	if err := s.Update(ctx, func(tx kessai.Tx) error { return tx.InsertIdempotency(ctx, rec) }); !errors.Is(err, kessai.ErrDuplicate) {
 		t.Errorf("second insert: %v, want ErrDuplicate", err)
 	}
-	mustUpdate(t, s, func(tx kessai.Tx) error {
-		if ok, _ := tx.CompleteIdempotency(ctx, "acct_i", "k1", "wrong", 200, []byte("x")); ok {
-			t.Error("completed with a wrong token")
-		}
-		ok, err := tx.TakeOverIdempotency(ctx, "acct_i", "k1", "t1", "t2", now.Add(2*time.Minute))
-		if !ok || err != nil {
-			t.Errorf("take over: %v %v", ok, err)
-		}
-		ok, err = tx.CompleteIdempotency(ctx, "acct_i", "k1", "t2", 201, []byte(`{"a":1}`))
-		if !ok || err != nil {
-			t.Errorf("complete: %v %v", ok, err)
-		}
-		return nil
-	})
+	// The same key in another scope is another key; a reference id is kept
+	// for good.
+	ref := *rec
+	ref.Scope, ref.ExpiresAt = kessai.ScopeReferenceID, time.Time{}
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.InsertIdempotency(ctx, &ref) })
 	mustView(t, s, func(tx kessai.Tx) error {
-		r, err := tx.Idempotency(ctx, "acct_i", "k1")
+		r, err := tx.Idempotency(ctx, "acct_i", kessai.ScopeIdempotencyKey, "k1")
 		if err != nil {
 			return err
 		}
-		if !r.Done || r.Status != 201 || string(r.Body) != `{"a":1}` || r.RequestHash != "h" || !r.CreatedAt.Equal(now) {
+		if r.Status != 201 || string(r.Body) != `{"a":1}` || r.RequestHash != "h" || r.Operation != "op" ||
+			!r.CreatedAt.Equal(now) || !r.ExpiresAt.Equal(now.Add(time.Hour)) {
 			t.Errorf("stored record %+v", r)
 		}
-		if _, err := tx.Idempotency(ctx, "acct_other", "k1"); !errors.Is(err, kessai.ErrNoRows) {
+		if _, err := tx.Idempotency(ctx, "acct_other", kessai.ScopeIdempotencyKey, "k1"); !errors.Is(err, kessai.ErrNoRows) {
 			t.Errorf("key visible to another account: %v", err)
 		}
 		return nil
 	})
 	mustUpdate(t, s, func(tx kessai.Tx) error {
-		n, err := tx.PurgeIdempotency(ctx, now.Add(time.Second))
+		if n, err := tx.PurgeIdempotency(ctx, now.Add(time.Minute)); n != 0 || err != nil {
+			t.Errorf("purged %d (%v) before expiry, want 0", n, err)
+		}
+		n, err := tx.PurgeIdempotency(ctx, now.Add(2*time.Hour))
 		if n != 1 {
-			t.Errorf("purged %d, want 1", n)
+			t.Errorf("purged %d, want 1 (the reference id stays)", n)
 		}
 		return err
+	})
+	mustView(t, s, func(tx kessai.Tx) error {
+		if _, err := tx.Idempotency(ctx, "acct_i", kessai.ScopeReferenceID, "k1"); err != nil {
+			t.Errorf("reference id purged: %v", err)
+		}
+		return nil
 	})
 }
 

@@ -128,17 +128,13 @@ func (w *Worker) Loop(ctx context.Context) {
 	}
 }
 
-// IdempotencyTTL is how long Idempotency-Key records are kept; PurgeEvery
-// is how often a worker deletes older ones.
-const (
-	IdempotencyTTL = 24 * time.Hour
-	PurgeEvery     = 10 * time.Minute
-)
+// PurgeEvery is how often a worker deletes expired idempotency records.
+const PurgeEvery = 10 * time.Minute
 
 func (w *Worker) purge(ctx context.Context) {
-	before := w.E.Clock.Now().Add(-IdempotencyTTL)
+	now := w.E.Clock.Now()
 	err := w.E.Store.Update(ctx, func(tx kessai.Tx) error {
-		n, err := tx.PurgeIdempotency(ctx, before)
+		n, err := tx.PurgeIdempotency(ctx, now)
 		if n > 0 {
 			w.Log.Info("purged idempotency records", "count", n)
 		}
@@ -267,36 +263,16 @@ func (w *Worker) accountBusy(ctx context.Context, accountID string) (bool, error
 }
 
 // Advance moves a test-mode account's clock forward by d and, before
-// returning, applies every job due by the new time. Errors: test_mode_only,
-// validation_error.
-func (w *Worker) Advance(ctx context.Context, acct *kessai.Account, d time.Duration) (time.Time, error) {
+// returning, applies every job due by the new time. Errors: those of
+// engine.AdvanceClock.
+func (w *Worker) Advance(ctx context.Context, acct *kessai.Account, d time.Duration) (*engine.ClockAdvance, error) {
 	const op = "worker.Advance"
-	if acct.Livemode {
-		return time.Time{}, kessai.Errorf(kessai.TestModeOnly, op, "Live-mode accounts follow the real clock.")
-	}
-	if d <= 0 {
-		return time.Time{}, kessai.Invalidf(op, "seconds", "Input should be greater than 0")
-	}
-	var from time.Time
-	var fresh *kessai.Account
-	err := w.E.Store.Update(ctx, func(tx kessai.Tx) error {
-		a, err := tx.Account(ctx, acct.ID, true)
-		if err != nil {
-			return err
-		}
-		from = w.E.Now(a)
-		a.ClockOffset += d
-		fresh = a
-		if err := tx.SetAccountClock(ctx, a.ID, a.ClockOffset); err != nil {
-			return err
-		}
-		return tx.ShiftJobs(ctx, a.ID, d)
-	})
+	adv, err := w.E.AdvanceClock(ctx, acct, d)
 	if err != nil {
-		return time.Time{}, kessai.WrapInternal(op, err)
+		return adv, err
 	}
-	if err := w.RunAccount(ctx, acct.ID, from); err != nil {
-		return time.Time{}, kessai.WrapInternal(op, err)
+	if err := w.RunAccount(ctx, acct.ID, adv.From); err != nil {
+		return nil, kessai.WrapInternal(op, err)
 	}
-	return w.E.Now(fresh), nil
+	return adv, nil
 }

@@ -1,4 +1,4 @@
-package payjp
+package jsonapi
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package payjp_test
+package jsonapi_test
 
 import (
 	"encoding/json"
@@ -6,15 +6,15 @@ import (
 	"testing"
 
 	"github.com/kessai/kessai"
-	"github.com/kessai/kessai/payjp"
+	"github.com/kessai/kessai/jsonapi"
 )
 
 type flowBody struct {
-	Amount   payjp.Int      `json:"amount"`
-	Currency *string        `json:"currency"`
-	Confirm  *bool          `json:"confirm"`
-	Types    []string       `json:"payment_method_types"`
-	Metadata payjp.Metadata `json:"metadata"`
+	Amount   jsonapi.Int      `json:"amount"`
+	Currency *string          `json:"currency"`
+	Confirm  *bool            `json:"confirm"`
+	Types    []string         `json:"payment_method_types"`
+	Metadata jsonapi.Metadata `json:"metadata"`
 }
 
 func TestDecodeJSON(t *testing.T) {
@@ -38,7 +38,7 @@ func TestDecodeJSON(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var b flowBody
-			err := payjp.DecodeJSON([]byte(c.body), &b)
+			err := jsonapi.DecodeJSON([]byte(c.body), &b)
 			if c.field == "" {
 				if err != nil {
 					t.Fatalf("rejected: %v", err)
@@ -68,14 +68,14 @@ func FuzzDecodeJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var b flowBody
-		err := payjp.DecodeJSON(body, &b)
+		err := jsonapi.DecodeJSON(body, &b)
 		if err == nil {
 			return
 		}
 		if kessai.ErrorCode(err) != kessai.Invalid {
 			t.Fatalf("body %q: code %s, want validation_error (%v)", body, kessai.ErrorCode(err), err)
 		}
-		status, raw := payjp.ProblemBody(err, "/v2/payment_flows")
+		status, raw := jsonapi.ProblemBody(err, "/v2/payment_flows")
 		var p map[string]any
 		if status != 422 || json.Unmarshal(raw, &p) != nil || !strings.Contains(string(raw), `"validation_error"`) {
 			t.Fatalf("body %q: problem %d %s", body, status, raw)

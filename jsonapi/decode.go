@@ -1,4 +1,4 @@
-package payjp
+package jsonapi
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ const MaxBody = 64 << 10
 // no unknown fields, integers where integers are declared. An empty body is
 // an empty object. Errors are validation_error with the offending field.
 func DecodeJSON(body []byte, dst any) error {
-	const op = "payjp.DecodeJSON"
+	const op = "jsonapi.DecodeJSON"
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
@@ -88,13 +88,13 @@ func (m *Metadata) UnmarshalJSON(b []byte) error {
 	dec.UseNumber()
 	var raw map[string]any
 	if err := dec.Decode(&raw); err != nil {
-		return kessai.Invalidf("payjp.Metadata", "metadata", "Input should be a valid dictionary")
+		return kessai.Invalidf("jsonapi.Metadata", "metadata", "Input should be a valid dictionary")
 	}
 	for k, v := range raw {
 		switch v.(type) {
 		case string, bool, json.Number:
 		default:
-			return kessai.Invalidf("payjp.Metadata", "metadata."+k, "Input should be a string, an integer or a boolean")
+			return kessai.Invalidf("jsonapi.Metadata", "metadata."+k, "Input should be a string, an integer or a boolean")
 		}
 	}
 	m.Metadata = raw

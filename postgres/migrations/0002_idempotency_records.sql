@@ -1,0 +1,21 @@
+-- Idempotency moves into the engine: a record is written in the same
+-- transaction as its write, so the claim/lease columns go. Keys are scoped:
+-- PAY.JP Idempotency-Key headers (kept a day) and MWS reference ids (kept
+-- for good). Completed records of the old table are carried over.
+CREATE TABLE idempotency_records (
+    account_id   TEXT COLLATE "C" NOT NULL,
+    scope        TEXT COLLATE "C" NOT NULL,
+    key          TEXT COLLATE "C" NOT NULL,
+    operation    TEXT COLLATE "C" NOT NULL,
+    request_hash TEXT COLLATE "C" NOT NULL,
+    status       BIGINT NOT NULL,
+    body         BYTEA NOT NULL,
+    created_at   BIGINT NOT NULL,
+    expires_at   BIGINT NOT NULL,
+    PRIMARY KEY (account_id, scope, key)
+);
+CREATE INDEX idempotency_records_expires ON idempotency_records (expires_at) WHERE expires_at > 0;
+INSERT INTO idempotency_records (account_id, scope, key, operation, request_hash, status, body, created_at, expires_at)
+SELECT account_id, 'idempotency_key', key, '', request_hash, status, body, created_at, created_at + 86400000000
+FROM idempotency_keys WHERE done = 1 AND body IS NOT NULL;
+DROP TABLE idempotency_keys;
