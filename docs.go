@@ -14,7 +14,7 @@ func (c *Customer) DocKind() Kind { return KindCustomer }
 func (c *Customer) DocKey() (string, string) { return c.AccountID, c.ID }
 
 // DocIndex implements Document.
-func (c *Customer) DocIndex() map[string]string { return nil }
+func (c *Customer) DocIndex() map[string]any { return nil }
 
 // DocKind implements Document.
 func (m *PaymentMethod) DocKind() Kind { return KindPaymentMethod }
@@ -23,8 +23,8 @@ func (m *PaymentMethod) DocKind() Kind { return KindPaymentMethod }
 func (m *PaymentMethod) DocKey() (string, string) { return m.AccountID, m.ID }
 
 // DocIndex implements Document.
-func (m *PaymentMethod) DocIndex() map[string]string {
-	return map[string]string{"customer_id": strOr(m.CustomerID)}
+func (m *PaymentMethod) DocIndex() map[string]any {
+	return map[string]any{"customer_id": strOr(m.CustomerID)}
 }
 
 // DocKind implements Document.
@@ -34,8 +34,32 @@ func (p *Payment) DocKind() Kind { return KindPayment }
 func (p *Payment) DocKey() (string, string) { return p.AccountID, p.ID }
 
 // DocIndex implements Document.
-func (p *Payment) DocIndex() map[string]string {
-	return map[string]string{"customer_id": strOr(p.CustomerID), "status": p.Status}
+func (p *Payment) DocIndex() map[string]any {
+	return map[string]any{"customer_id": strOr(p.CustomerID), "status": p.Status, "state": p.State}
+}
+
+// DocKind implements Document.
+func (a *Authorization) DocKind() Kind { return KindAuthorization }
+
+// DocKey implements Document.
+func (a *Authorization) DocKey() (string, string) { return a.AccountID, a.ID }
+
+// DocIndex implements Document.
+func (a *Authorization) DocIndex() map[string]any {
+	return map[string]any{"payment_id": a.PaymentID, "reference_id": a.ReferenceID, "state": a.State,
+		"amount": a.Amount, "expires_at": a.ExpiresAt}
+}
+
+// DocKind implements Document.
+func (c *Capture) DocKind() Kind { return KindCapture }
+
+// DocKey implements Document.
+func (c *Capture) DocKey() (string, string) { return c.AccountID, c.ID }
+
+// DocIndex implements Document.
+func (c *Capture) DocIndex() map[string]any {
+	return map[string]any{"payment_id": c.PaymentID, "authorization_id": c.AuthorizationID, "reference_id": c.ReferenceID,
+		"state": c.State, "amount": c.Amount, "refunded_amount": c.RefundedAmount, "refund_count": c.RefundCount}
 }
 
 // DocKind implements Document.
@@ -45,8 +69,9 @@ func (r *Refund) DocKind() Kind { return KindRefund }
 func (r *Refund) DocKey() (string, string) { return r.AccountID, r.ID }
 
 // DocIndex implements Document.
-func (r *Refund) DocIndex() map[string]string {
-	return map[string]string{"payment_id": r.PaymentID, "reason": strOr(r.Reason), "status": r.Status}
+func (r *Refund) DocIndex() map[string]any {
+	return map[string]any{"payment_id": r.PaymentID, "capture_id": r.CaptureID, "reference_id": r.ReferenceID,
+		"reason": strOr(r.Reason), "status": r.Status, "amount": r.Amount}
 }
 
 // DocKind implements Document.
@@ -56,8 +81,8 @@ func (t *Transaction) DocKind() Kind { return KindTransaction }
 func (t *Transaction) DocKey() (string, string) { return t.AccountID, t.ID }
 
 // DocIndex implements Document.
-func (t *Transaction) DocIndex() map[string]string {
-	return map[string]string{"type": t.Type, "payment_method_type": t.PaymentMethodType, "resource_id": t.ResourceID}
+func (t *Transaction) DocIndex() map[string]any {
+	return map[string]any{"type": t.Type, "payment_method_type": t.PaymentMethodType, "resource_id": t.ResourceID}
 }
 
 // DocKind implements Document.
@@ -67,6 +92,6 @@ func (e *Event) DocKind() Kind { return KindEvent }
 func (e *Event) DocKey() (string, string) { return e.AccountID, e.ID }
 
 // DocIndex implements Document.
-func (e *Event) DocIndex() map[string]string {
-	return map[string]string{"type": e.Type, "object": e.Object, "resource_id": e.ResourceID}
+func (e *Event) DocIndex() map[string]any {
+	return map[string]any{"type": e.Type, "object": e.Object, "resource_id": e.ResourceID}
 }

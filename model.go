@@ -128,17 +128,48 @@ type RedirectToURL struct {
 	ReturnURL *string `json:"return_url"`
 }
 
-// Payment is the core's payment: a PAY.JP payment flow. It holds at most one
-// authorization (Authorized*) and one capture (AmountReceived).
+// Payment kinds: which face's object a Payment is.
+const (
+	PaymentFlow           = "payment_flow"    // a PAY.JP payment flow: at most one authorization and one capture
+	PaymentOrderReference = "order_reference" // an Amazon order reference: many authorizations, each captured once
+)
+
+// Core payment states, shared by both faces. A PAY.JP flow is draft until
+// it is authorized, open while its authorization waits for capture, closed
+// once captured (it can still be refunded) and canceled. An Amazon order
+// reference uses them as Draft, Open, Suspended, Canceled and Closed.
+const (
+	StateDraft     = "draft"
+	StateOpen      = "open"
+	StateSuspended = "suspended"
+	StateCanceled  = "canceled"
+	StateClosed    = "closed"
+)
+
+// Payment is the core's payment: a PAY.JP payment flow or an Amazon order
+// reference. Money moves through its Authorizations, their Captures and the
+// Captures' Refunds; the payment keeps the totals over them, which the rules
+// read under the payment's row lock:
+//
+//	AuthorizedAmount  authorizations that hold or held money (not declined)
+//	AmountCapturable  what open authorizations still hold
+//	AmountReceived    captured
+//	AmountRefunded    refunds not failed or canceled (pending included)
+//
+// Status is the PAY.JP flow status of a flow; State and ReasonCode are the
+// core state of every payment.
 type Payment struct {
 	AccountID            string          `json:"account_id"`
 	ID                   string          `json:"id"`
+	Kind                 string          `json:"kind,omitempty"` // "" is a flow (documents written before kinds)
 	Livemode             bool            `json:"livemode"`
 	Amount               int64           `json:"amount"`
 	Currency             string          `json:"currency"`
+	State                string          `json:"state,omitempty"`
+	ReasonCode           string          `json:"reason_code,omitempty"`
 	AmountCapturable     int64           `json:"amount_capturable"`
 	AmountReceived       int64           `json:"amount_received"`
-	AmountRefunded       int64           `json:"amount_refunded"` // refunds not failed/canceled, pending included
+	AmountRefunded       int64           `json:"amount_refunded"`
 	Status               string          `json:"status"`
 	CaptureMethod        string          `json:"capture_method"`
 	CustomerID           *string         `json:"customer_id"`
@@ -161,6 +192,78 @@ type Payment struct {
 	UpdatedAt            time.Time       `json:"updated_at"`
 }
 
+// Authorization states.
+const (
+	AuthPending  = "pending"
+	AuthOpen     = "open"
+	AuthDeclined = "declined"
+	AuthClosed   = "closed"
+)
+
+// Reason codes of authorizations, captures and payments (Amazon's names,
+// which both faces' states map onto).
+const (
+	ReasonExpiredUnused          = "ExpiredUnused"
+	ReasonMaxCapturesProcessed   = "MaxCapturesProcessed"
+	ReasonSellerClosed           = "SellerClosed"
+	ReasonOrderReferenceCanceled = "OrderReferenceCanceled"
+	ReasonAmazonClosed           = "AmazonClosed"
+	ReasonMaxAmountRefunded      = "MaxAmountRefunded"
+	ReasonMaxRefundsProcessed    = "MaxRefundsProcessed"
+	ReasonMaxAmountCharged       = "MaxAmountCharged"
+	ReasonExpired                = "Expired"
+	ReasonStale                  = "Stale"
+	ReasonSellerCanceled         = "SellerCanceled"
+)
+
+// Authorization is money held on the buyer's method for a Payment. It is
+// captured at most once; whatever the capture does not take is released.
+type Authorization struct {
+	AccountID      string    `json:"account_id"`
+	ID             string    `json:"id"`
+	Livemode       bool      `json:"livemode"`
+	PaymentID      string    `json:"payment_id"`
+	ReferenceID    string    `json:"reference_id,omitempty"` // the merchant's id (MWS AuthorizationReferenceId)
+	Method         string    `json:"method"`                 // card, paypay, amazon
+	Amount         int64     `json:"amount"`
+	Currency       string    `json:"currency"`
+	CapturedAmount int64     `json:"captured_amount"`
+	State          string    `json:"state"`
+	ReasonCode     string    `json:"reason_code,omitempty"`
+	ExpiresAt      time.Time `json:"expires_at"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// Capture states.
+const (
+	CapturePending   = "pending"
+	CaptureCompleted = "completed"
+	CaptureDeclined  = "declined"
+	CaptureClosed    = "closed"
+)
+
+// Capture takes money an Authorization holds. Refunds give it back, up to
+// their caps: RefundedAmount (pending included) and RefundCount are kept on
+// the capture so that the caps are checked without scanning its refunds.
+type Capture struct {
+	AccountID       string    `json:"account_id"`
+	ID              string    `json:"id"`
+	Livemode        bool      `json:"livemode"`
+	PaymentID       string    `json:"payment_id"`
+	AuthorizationID string    `json:"authorization_id"`
+	ReferenceID     string    `json:"reference_id,omitempty"` // MWS CaptureReferenceId
+	Method          string    `json:"method"`
+	Amount          int64     `json:"amount"`
+	Currency        string    `json:"currency"`
+	RefundedAmount  int64     `json:"refunded_amount"`
+	RefundCount     int       `json:"refund_count"`
+	State           string    `json:"state"`
+	ReasonCode      string    `json:"reason_code,omitempty"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
 // Refund statuses.
 const (
 	RefundPending        = "pending"
@@ -176,6 +279,8 @@ type Refund struct {
 	ID                string    `json:"id"`
 	Livemode          bool      `json:"livemode"`
 	PaymentID         string    `json:"payment_id"`
+	CaptureID         string    `json:"capture_id"`
+	ReferenceID       string    `json:"reference_id,omitempty"` // MWS RefundReferenceId
 	Amount            int64     `json:"amount"`
 	Currency          string    `json:"currency"`
 	Status            string    `json:"status"`

@@ -14,18 +14,21 @@ const (
 	KindCustomer      Kind = "customers"
 	KindPaymentMethod Kind = "payment_methods"
 	KindPayment       Kind = "payments"
+	KindAuthorization Kind = "authorizations"
+	KindCapture       Kind = "captures"
 	KindRefund        Kind = "refunds"
 	KindTransaction   Kind = "payment_transactions"
 	KindEvent         Kind = "events"
 )
 
-// Document is an object that a Store keeps as a JSON document with a few
-// indexed columns. DocIndex returns those columns' values; only these
-// columns can be used to filter a List.
+// Document is an object that a Store keeps as a JSON document with typed
+// columns beside it: what a rule, a unique key or a list filters, sums or
+// sorts on. DocIndex returns those columns' values (string, int64, int or
+// time.Time); string columns can filter a List.
 type Document interface {
 	DocKind() Kind
 	DocKey() (accountID, id string)
-	DocIndex() map[string]string
+	DocIndex() map[string]any
 }
 
 // Page selects a page of a list. Lists run newest first (by id, which sorts

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
-	"github.com/kessai/kessai/ledger"
 	"github.com/kessai/kessai/processor"
 )
 
@@ -165,8 +164,8 @@ func (e *Engine) CreatePaymentFlow(ctx context.Context, acct *kessai.Account, p 
 		types = []string{kessai.MethodCard, kessai.MethodPayPay}
 	}
 	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		pay := &kessai.Payment{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixPaymentFlow), Livemode: w.acct.Livemode,
-			Amount: p.Amount, Currency: "jpy", Status: kessai.StatusRequiresPaymentMethod, CaptureMethod: p.CaptureMethod,
+		pay := &kessai.Payment{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixPaymentFlow), Kind: kessai.PaymentFlow,
+			State: kessai.StateDraft, Livemode: w.acct.Livemode, Amount: p.Amount, Currency: "jpy", Status: kessai.StatusRequiresPaymentMethod, CaptureMethod: p.CaptureMethod,
 			CustomerID: p.CustomerID, Description: p.Description, PaymentMethodTypes: types,
 			PaymentMethodOptions: p.PaymentMethodOptions, ReturnURL: p.ReturnURL, Metadata: md,
 			CreatedAt: w.now, UpdatedAt: w.now}
@@ -260,6 +259,9 @@ func (w *W) lockPayment(op, id string) (*kessai.Payment, error) {
 
 func (w *W) savePayment(p *kessai.Payment) error {
 	p.UpdatedAt = w.now
+	if p.Kind == kessai.PaymentFlow || p.Kind == "" {
+		p.Kind, p.State = kessai.PaymentFlow, flowState(p.Status)
+	}
 	return w.tx.Put(w.ctx, p)
 }
 
@@ -427,22 +429,24 @@ func (w *W) authorize(p *kessai.Payment, method string) error {
 	p.PaymentMethodType = method
 	p.NextAction = nil
 	p.ConfirmedAt = &now
-	p.AuthorizedAmount = p.Amount
-	if err := w.post(p.ID, p.Currency, ledger.Authorize(method, p.ID, p.Amount)); err != nil {
+	auth, err := w.newAuthorization(p, method, p.Amount)
+	if err != nil {
 		return err
 	}
 	if p.CaptureMethod == kessai.CaptureAutomatic {
-		p.AmountCapturable = p.Amount
-		return w.capture(p, p.Amount)
+		return w.capture(p, auth, p.Amount, true)
 	}
 	hold := CardHold
 	if method == kessai.MethodPayPay {
 		hold = PayPayHold
 	}
 	exp := now.Add(hold)
+	auth.ExpiresAt = exp
 	p.Status = kessai.StatusRequiresCapture
-	p.AmountCapturable = p.Amount
 	p.AuthorizationExpires = &exp
+	if err := w.saveAuthorization(auth, true); err != nil {
+		return err
+	}
 	if err := w.savePayment(p); err != nil {
 		return err
 	}
@@ -457,22 +461,24 @@ type jobRef struct {
 	ID string `json:"id"`
 }
 
-// capture takes amount of the hold and releases the rest.
-func (w *W) capture(p *kessai.Payment, amount int64) error {
-	held := p.AmountCapturable
-	if err := w.post(p.ID, p.Currency, ledger.Capture(p.PaymentMethodType, p.ID, held, amount)); err != nil {
+// capture takes amount of the flow's authorization into its one capture
+// and releases the rest of the hold; the flow succeeds.
+func (w *W) capture(p *kessai.Payment, auth *kessai.Authorization, amount int64, newAuth bool) error {
+	c, err := w.captureAuthorization(p, auth, amount)
+	if err != nil {
+		return err
+	}
+	if err := w.saveAuthorization(auth, newAuth); err != nil {
 		return err
 	}
 	p.Status = kessai.StatusSucceeded
-	p.AmountReceived = amount
-	p.AmountCapturable = 0
 	if err := w.savePayment(p); err != nil {
 		return err
 	}
 	if err := w.tx.Insert(w.ctx, &kessai.Transaction{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixTransaction),
 		Livemode: w.acct.Livemode, ResourceID: p.ID, PaymentID: p.ID, Amount: amount, Currency: p.Currency,
 		FeeRate: feeRateString, Fee: amount * feeBasisPoints / 10000, Type: kessai.TxnPayment,
-		PaymentMethodType: p.PaymentMethodType, CreatedAt: w.now}); err != nil {
+		PaymentMethodType: c.Method, CreatedAt: w.now}); err != nil {
 		return err
 	}
 	return w.emit("payment_flow.succeeded", kessai.ObjectPaymentFlow, p.ID, p)
@@ -496,6 +502,13 @@ func (e *Engine) CapturePaymentFlow(ctx context.Context, acct *kessai.Account, i
 		if p.Status != kessai.StatusRequiresCapture {
 			return nil, invalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresCapture)
 		}
+		auth, err := w.openAuthorization(p)
+		if err != nil {
+			return nil, err
+		}
+		if auth == nil {
+			return nil, fmt.Errorf("%s: flow %s requires capture but has no open authorization", op, p.ID)
+		}
 		amount := p.AmountCapturable
 		if amountToCapture != nil {
 			if *amountToCapture > p.AmountCapturable {
@@ -503,7 +516,7 @@ func (e *Engine) CapturePaymentFlow(ctx context.Context, acct *kessai.Account, i
 			}
 			amount = *amountToCapture
 		}
-		return p, w.capture(p, amount)
+		return p, w.capture(p, auth, amount, false)
 	})
 	return asPayment(res, err)
 }
@@ -533,11 +546,23 @@ func (e *Engine) CancelPaymentFlow(ctx context.Context, acct *kessai.Account, id
 }
 
 func (w *W) cancel(p *kessai.Payment, reason *string) error {
-	if p.Status == kessai.StatusRequiresCapture && p.AmountCapturable > 0 {
-		if err := w.post(p.ID, p.Currency, ledger.Release(p.PaymentMethodType, p.ID, p.AmountCapturable)); err != nil {
+	if p.Status == kessai.StatusRequiresCapture {
+		auth, err := w.openAuthorization(p)
+		if err != nil {
 			return err
 		}
-		p.AmountCapturable = 0
+		if auth != nil {
+			code := kessai.ReasonSellerClosed
+			if reason != nil && *reason == "expired" {
+				code = kessai.ReasonExpiredUnused
+			}
+			if err := w.releaseAuthorization(p, auth, code); err != nil {
+				return err
+			}
+			if err := w.saveAuthorization(auth, false); err != nil {
+				return err
+			}
+		}
 	}
 	now := w.now
 	p.Status = kessai.StatusCanceled

@@ -92,8 +92,12 @@ func (e *Engine) CreateRefund(ctx context.Context, acct *kessai.Account, p Refun
 		if deadline := RefundDeadline(pay); w.now.After(deadline) {
 			return nil, kessai.Errorf(kessai.RefundPeriodExpired, op, "The refund period for this payment ended at %s.", deadline.Format(time.RFC3339))
 		}
+		capture, err := w.flowCapture(pay)
+		if err != nil {
+			return nil, err
+		}
 		r := &kessai.Refund{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixRefund), Livemode: w.acct.Livemode,
-			PaymentID: pay.ID, Amount: amount, Currency: pay.Currency, Reason: p.Reason, Metadata: md,
+			PaymentID: pay.ID, CaptureID: capture.ID, Amount: amount, Currency: pay.Currency, Reason: p.Reason, Metadata: md,
 			PaymentMethodType: pay.PaymentMethodType, CreatedAt: w.now, UpdatedAt: w.now}
 		outcome, err := w.refundOutcome(pay, r)
 		if err != nil {
@@ -112,22 +116,27 @@ func (e *Engine) CreateRefund(ctx context.Context, acct *kessai.Account, p Refun
 		default:
 			r.Status = kessai.RefundSucceeded
 		}
+		capture.RefundCount++
 		if r.Status != kessai.RefundFailed {
 			pay.AmountRefunded += amount
+			capture.RefundedAmount += amount
 			if err := w.savePayment(pay); err != nil {
 				return nil, err
 			}
 		}
+		if err := w.saveCapture(capture); err != nil {
+			return nil, err
+		}
 		switch r.Status {
 		case kessai.RefundSucceeded:
-			if err := w.post(pay.ID, pay.Currency, ledger.RefundNow(pay.PaymentMethodType, pay.ID, amount)); err != nil {
+			if err := w.post(pay.ID, pay.Currency, ledger.RefundNow(capture.Method, capture.ID, amount)); err != nil {
 				return nil, err
 			}
 			if err := w.refundTransaction(r); err != nil {
 				return nil, err
 			}
 		case kessai.RefundPending, kessai.RefundRequiresAction:
-			if err := w.post(pay.ID, pay.Currency, ledger.RefundReserve(pay.ID, amount)); err != nil {
+			if err := w.post(pay.ID, pay.Currency, ledger.RefundReserve(capture.ID, amount)); err != nil {
 				return nil, err
 			}
 		}
@@ -195,10 +204,14 @@ func (w *W) settleRefund(ref settleRef) error {
 	if r.Status != kessai.RefundPending {
 		return nil
 	}
-	if r.Metadata[SimulateKey] == "failed" {
-		return w.failRefund(pay, &r, "declined")
+	var c kessai.Capture
+	if err := get(w.ctx, w.tx, kessai.KindCapture, w.acct.ID, r.CaptureID, true, &c, op, "capture"); err != nil {
+		return err
 	}
-	if err := w.post(pay.ID, pay.Currency, ledger.RefundSettle(pay.PaymentMethodType, pay.ID, r.Amount)); err != nil {
+	if r.Metadata[SimulateKey] == "failed" {
+		return w.failRefund(pay, &c, &r, "declined")
+	}
+	if err := w.post(pay.ID, pay.Currency, ledger.RefundSettle(c.Method, c.ID, r.Amount)); err != nil {
 		return err
 	}
 	if err := w.refundTransaction(&r); err != nil {
@@ -211,12 +224,16 @@ func (w *W) settleRefund(ref settleRef) error {
 	return w.emit("refund.updated", kessai.ObjectRefund, r.ID, &r)
 }
 
-func (w *W) failRefund(pay *kessai.Payment, r *kessai.Refund, reason string) error {
-	if err := w.post(pay.ID, pay.Currency, ledger.RefundRelease(pay.ID, r.Amount)); err != nil {
+func (w *W) failRefund(pay *kessai.Payment, c *kessai.Capture, r *kessai.Refund, reason string) error {
+	if err := w.post(pay.ID, pay.Currency, ledger.RefundRelease(c.ID, r.Amount)); err != nil {
 		return err
 	}
 	pay.AmountRefunded -= r.Amount
+	c.RefundedAmount -= r.Amount
 	if err := w.savePayment(pay); err != nil {
+		return err
+	}
+	if err := w.saveCapture(c); err != nil {
 		return err
 	}
 	r.Status, r.FailureReason, r.UpdatedAt = kessai.RefundFailed, &reason, w.now

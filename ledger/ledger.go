@@ -1,16 +1,17 @@
 // Package ledger builds kessai's double-entry postings. Every money movement
 // is a ledger transaction: legs that move amounts between ledger accounts
-// and sum to zero in their currency. Ledger accounts of a payment:
+// and sum to zero in their currency. The ledger accounts follow the core's
+// objects:
 //
-//	payment:{id}:authorized      held on the customer's method, not captured
-//	payment:{id}:captured        captured and not refunded
-//	payment:{id}:refund_pending  refunds accepted and not yet settled
-//	external:{method}            the outside world (card network, PayPay)
+//	authorization:{id}:held       held on the buyer's method, not captured
+//	capture:{id}:captured         captured and not refunded
+//	capture:{id}:refund_pending   refunds of the capture accepted, not yet settled
+//	external:{method}             the outside world (card network, PayPay, Amazon)
 //
-// So at any time: authorized = the payment's amount_capturable,
-// captured = amount_received − refunds not failed, refund_pending = the sum
-// of pending refunds, and the sum over all accounts is zero. Nothing is ever
-// edited: a release or a failed refund is a new transaction.
+// So at any time: held = what the open authorization still holds,
+// captured = the capture's amount − its refunds not failed, refund_pending =
+// the sum of its pending refunds, and the sum over all accounts is zero.
+// Nothing is ever edited: a release or a failed refund is a new transaction.
 package ledger
 
 import (
@@ -26,15 +27,15 @@ type Leg struct {
 	Amount  int64
 }
 
-// Authorized, Captured, RefundPending and External name ledger accounts.
-func Authorized(paymentID string) string    { return "payment:" + paymentID + ":authorized" }
-func Captured(paymentID string) string      { return "payment:" + paymentID + ":captured" }
-func RefundPending(paymentID string) string { return "payment:" + paymentID + ":refund_pending" }
+// Held, Captured, RefundPending and External name ledger accounts.
+func Held(authorizationID string) string    { return "authorization:" + authorizationID + ":held" }
+func Captured(captureID string) string      { return "capture:" + captureID + ":captured" }
+func RefundPending(captureID string) string { return "capture:" + captureID + ":refund_pending" }
 func External(method string) string         { return "external:" + method }
 
-// Txn returns the entries of one ledger transaction, or an error when its
-// legs do not sum to zero (a bug: the caller must not commit). Legs of zero
-// are dropped.
+// Txn returns the entries of one ledger transaction of a payment, or an
+// error when its legs do not sum to zero (a bug: the caller must not
+// commit). Legs of zero are dropped.
 func Txn(accountID, paymentID, currency string, at time.Time, legs ...Leg) ([]kessai.LedgerEntry, error) {
 	var sum int64
 	txnID := kessai.NewID(kessai.PrefixLedgerTxn)
@@ -57,37 +58,38 @@ func Txn(accountID, paymentID, currency string, at time.Time, legs ...Leg) ([]ke
 	return out, nil
 }
 
-// Authorize holds amount on the customer's method.
-func Authorize(method, paymentID string, amount int64) []Leg {
-	return []Leg{{External(method), -amount}, {Authorized(paymentID), amount}}
+// Authorize holds amount on the buyer's method.
+func Authorize(method, authID string, amount int64) []Leg {
+	return []Leg{{External(method), -amount}, {Held(authID), amount}}
 }
 
-// Capture takes captured out of a hold of held and releases the rest.
-func Capture(method, paymentID string, held, captured int64) []Leg {
-	return []Leg{{Authorized(paymentID), -held}, {Captured(paymentID), captured}, {External(method), held - captured}}
+// Capture takes captured out of a hold of held into a capture and releases
+// the rest of the hold.
+func Capture(method, authID, captureID string, held, captured int64) []Leg {
+	return []Leg{{Held(authID), -held}, {Captured(captureID), captured}, {External(method), held - captured}}
 }
 
 // Release gives a whole hold back.
-func Release(method, paymentID string, held int64) []Leg {
-	return []Leg{{Authorized(paymentID), -held}, {External(method), held}}
+func Release(method, authID string, held int64) []Leg {
+	return []Leg{{Held(authID), -held}, {External(method), held}}
 }
 
 // RefundReserve moves a pending refund's amount out of what was captured.
-func RefundReserve(paymentID string, amount int64) []Leg {
-	return []Leg{{Captured(paymentID), -amount}, {RefundPending(paymentID), amount}}
+func RefundReserve(captureID string, amount int64) []Leg {
+	return []Leg{{Captured(captureID), -amount}, {RefundPending(captureID), amount}}
 }
 
-// RefundSettle pays a pending refund out to the customer.
-func RefundSettle(method, paymentID string, amount int64) []Leg {
-	return []Leg{{RefundPending(paymentID), -amount}, {External(method), amount}}
+// RefundSettle pays a pending refund out to the buyer.
+func RefundSettle(method, captureID string, amount int64) []Leg {
+	return []Leg{{RefundPending(captureID), -amount}, {External(method), amount}}
 }
 
 // RefundRelease returns a failed or canceled pending refund to captured.
-func RefundRelease(paymentID string, amount int64) []Leg {
-	return []Leg{{RefundPending(paymentID), -amount}, {Captured(paymentID), amount}}
+func RefundRelease(captureID string, amount int64) []Leg {
+	return []Leg{{RefundPending(captureID), -amount}, {Captured(captureID), amount}}
 }
 
 // RefundNow pays a refund out at once (card refunds).
-func RefundNow(method, paymentID string, amount int64) []Leg {
-	return []Leg{{Captured(paymentID), -amount}, {External(method), amount}}
+func RefundNow(method, captureID string, amount int64) []Leg {
+	return []Leg{{Captured(captureID), -amount}, {External(method), amount}}
 }

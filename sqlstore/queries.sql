@@ -1,7 +1,8 @@
 -- Queries shared by both dialects. Tokens replaced per dialect and table:
 --   {{for_update}}  " FOR UPDATE" on PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE
 --   {{skip_locked}} " FOR UPDATE SKIP LOCKED" on PostgreSQL
---   {{table}} {{columns}} {{placeholders}} {{sets}} {{filters}}  document tables (see docTables)
+--   {{table}} {{columns}} {{placeholders}} {{sets}}  document tables (see docTables)
+--   {{filters}}  a list's conditions, one "AND col = $n" per filter it sets (see listQuery)
 
 -- name: insert_account
 INSERT INTO accounts (id, secret_key_hash, mws_access_key_id, mws_seller_id, clock_offset_us, data, created_at)

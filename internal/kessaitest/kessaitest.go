@@ -18,6 +18,7 @@ import (
 	"github.com/kessai/kessai/api"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/ledger"
 	"github.com/kessai/kessai/server"
 	"github.com/kessai/kessai/worker"
 )
@@ -321,43 +322,95 @@ func CheckLedger(tb testing.TB, store kessai.Store, accountID string) {
 
 func checkPayment(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[string]int64, p *kessai.Payment) {
 	tb.Helper()
-	var pending, live int64
+	c := p.Currency
+	var held, authorized int64
+	for _, a := range listAll[kessai.Authorization](tb, ctx, tx, kessai.KindAuthorization, p.AccountID, p.ID) {
+		want := int64(0)
+		if a.State == kessai.AuthOpen || a.State == kessai.AuthPending {
+			want = a.Amount - a.CapturedAmount
+		}
+		if got := bal[ledger.Held(a.ID)+"/"+c]; got != want {
+			tb.Errorf("%s: ledger held %d, authorization %s (%s) holds %d", p.ID, got, a.ID, a.State, want)
+		}
+		held += want
+		if a.State != kessai.AuthDeclined {
+			authorized += a.Amount
+		}
+	}
+	if held != p.AmountCapturable || authorized != p.AuthorizedAmount {
+		tb.Errorf("%s: authorizations hold %d of %d, payment amount_capturable %d authorized %d", p.ID, held, authorized, p.AmountCapturable, p.AuthorizedAmount)
+	}
+	var captured, refunded int64
+	caps := map[string]*kessai.Capture{}
+	for _, cp := range listAll[kessai.Capture](tb, ctx, tx, kessai.KindCapture, p.AccountID, p.ID) {
+		caps[cp.ID] = cp
+		captured += cp.Amount
+		refunded += cp.RefundedAmount
+		if cp.RefundedAmount > cp.Amount {
+			tb.Errorf("%s: capture %s refunds %d exceed its amount %d", p.ID, cp.ID, cp.RefundedAmount, cp.Amount)
+		}
+	}
+	pending, live, count := map[string]int64{}, map[string]int64{}, map[string]int{}
+	for _, r := range listAll[kessai.Refund](tb, ctx, tx, kessai.KindRefund, p.AccountID, p.ID) {
+		if caps[r.CaptureID] == nil {
+			tb.Errorf("%s: refund %s names capture %q, not one of the payment's", p.ID, r.ID, r.CaptureID)
+			continue
+		}
+		count[r.CaptureID]++
+		switch r.Status {
+		case kessai.RefundPending, kessai.RefundRequiresAction:
+			pending[r.CaptureID] += r.Amount
+			live[r.CaptureID] += r.Amount
+		case kessai.RefundSucceeded:
+			live[r.CaptureID] += r.Amount
+		}
+	}
+	for id, cp := range caps {
+		if got := bal[ledger.Captured(id)+"/"+c]; got != cp.Amount-live[id] {
+			tb.Errorf("%s: ledger captured %d, capture %s amount %d − live refunds %d", p.ID, got, id, cp.Amount, live[id])
+		}
+		if got := bal[ledger.RefundPending(id)+"/"+c]; got != pending[id] {
+			tb.Errorf("%s: ledger refund_pending %d, pending refunds of %s %d", p.ID, got, id, pending[id])
+		}
+		if cp.RefundedAmount != live[id] || cp.RefundCount != count[id] {
+			tb.Errorf("%s: capture %s says refunded %d in %d refunds; its refunds: %d live in %d", p.ID, id, cp.RefundedAmount, cp.RefundCount, live[id], count[id])
+		}
+	}
+	if captured != p.AmountReceived {
+		tb.Errorf("%s: captures total %d, amount_received %d", p.ID, captured, p.AmountReceived)
+	}
+	if refunded != p.AmountRefunded {
+		tb.Errorf("%s: amount_refunded %d, refunds not failed %d", p.ID, p.AmountRefunded, refunded)
+	}
+	if refunded > p.AmountReceived {
+		tb.Errorf("%s: refunds %d exceed amount_received %d", p.ID, refunded, p.AmountReceived)
+	}
+}
+
+// listAll loads every object of kind of a payment.
+func listAll[T any](tb testing.TB, ctx context.Context, tx kessai.Tx, kind kessai.Kind, accountID, paymentID string) []*T {
+	tb.Helper()
+	var out []*T
 	page := kessai.Page{Limit: 100}
 	for {
-		docs, more, err := tx.List(ctx, kessai.KindRefund, p.AccountID, map[string]string{"payment_id": p.ID}, page)
+		docs, more, err := tx.List(ctx, kind, accountID, map[string]string{"payment_id": paymentID}, page)
 		if err != nil {
 			tb.Fatal(err)
 		}
 		for _, d := range docs {
-			var r kessai.Refund
-			_ = json.Unmarshal(d, &r)
-			switch r.Status {
-			case kessai.RefundPending, kessai.RefundRequiresAction:
-				pending += r.Amount
-				live += r.Amount
-			case kessai.RefundSucceeded:
-				live += r.Amount
+			v := new(T)
+			if err := json.Unmarshal(d, v); err != nil {
+				tb.Fatal(err)
 			}
-			page.StartingAfter = r.ID
+			var key struct {
+				ID string `json:"id"`
+			}
+			_ = json.Unmarshal(d, &key)
+			page.StartingAfter = key.ID
+			out = append(out, v)
 		}
 		if !more {
-			break
+			return out
 		}
-	}
-	c := p.Currency
-	if got := bal["payment:"+p.ID+":authorized/"+c]; got != p.AmountCapturable {
-		tb.Errorf("%s: ledger authorized %d, amount_capturable %d", p.ID, got, p.AmountCapturable)
-	}
-	if got := bal["payment:"+p.ID+":captured/"+c]; got != p.AmountReceived-live {
-		tb.Errorf("%s: ledger captured %d, amount_received %d − live refunds %d", p.ID, got, p.AmountReceived, live)
-	}
-	if got := bal["payment:"+p.ID+":refund_pending/"+c]; got != pending {
-		tb.Errorf("%s: ledger refund_pending %d, pending refunds %d", p.ID, got, pending)
-	}
-	if live != p.AmountRefunded {
-		tb.Errorf("%s: amount_refunded %d, refunds not failed %d", p.ID, p.AmountRefunded, live)
-	}
-	if live > p.AmountReceived {
-		tb.Errorf("%s: refunds %d exceed amount_received %d", p.ID, live, p.AmountReceived)
 	}
 }
