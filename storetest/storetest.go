@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +26,8 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"Idempotency_Lifecycle":        testIdempotency,
 		"Jobs_ClaimLeaseFinish":        testJobs,
 		"Accounts_LookupAndClock":      testAccounts,
+		"CoreObjects_TypedColumns":     testCoreObjects,
+		"List_EveryFilterUsesAnIndex":  testListPlans,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -402,4 +405,99 @@ func testAccounts(t *testing.T, s kessai.Store) {
 		}
 		return nil
 	})
+}
+
+// testCoreObjects: authorizations and captures round trip, are listed by
+// payment, and their reference ids are unique per account.
+func testCoreObjects(t *testing.T, s kessai.Store) {
+	at := time.Unix(1700000000, 0).UTC()
+	auth := &kessai.Authorization{AccountID: "acct_c", ID: kessai.NewID(kessai.PrefixAuthorization), PaymentID: "pay_1",
+		ReferenceID: "auth-ref-1", Method: "amazon", Amount: 11500, Currency: "jpy", State: kessai.AuthOpen,
+		ExpiresAt: at.Add(30 * 24 * time.Hour), CreatedAt: at, UpdatedAt: at}
+	capture := &kessai.Capture{AccountID: "acct_c", ID: kessai.NewID(kessai.PrefixCapture), PaymentID: "pay_1",
+		AuthorizationID: auth.ID, ReferenceID: "cap-ref-1", Method: "amazon", Amount: 10000, Currency: "jpy",
+		RefundedAmount: 300, RefundCount: 2, State: kessai.CaptureCompleted, CreatedAt: at, UpdatedAt: at}
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		if err := tx.Insert(ctx, auth); err != nil {
+			return err
+		}
+		return tx.Insert(ctx, capture)
+	})
+	mustView(t, s, func(tx kessai.Tx) error {
+		var a kessai.Authorization
+		if err := tx.Get(ctx, kessai.KindAuthorization, "acct_c", auth.ID, false, &a); err != nil {
+			return err
+		}
+		if a != *auth {
+			t.Errorf("authorization round trip:\n got %+v\nwant %+v", a, *auth)
+		}
+		var c kessai.Capture
+		if err := tx.Get(ctx, kessai.KindCapture, "acct_c", capture.ID, false, &c); err != nil {
+			return err
+		}
+		if c != *capture {
+			t.Errorf("capture round trip:\n got %+v\nwant %+v", c, *capture)
+		}
+		docs, _, err := tx.List(ctx, kessai.KindCapture, "acct_c", map[string]string{"authorization_id": auth.ID}, kessai.Page{Limit: 10})
+		if err != nil || len(docs) != 1 {
+			t.Errorf("captures of the authorization: %d (%v), want 1", len(docs), err)
+		}
+		return nil
+	})
+	dup := *auth
+	dup.ID = kessai.NewID(kessai.PrefixAuthorization)
+	if err := s.Update(ctx, func(tx kessai.Tx) error { return tx.Insert(ctx, &dup) }); !errors.Is(err, kessai.ErrDuplicate) {
+		t.Errorf("second authorization with reference id %q: %v, want ErrDuplicate", dup.ReferenceID, err)
+	}
+	// Another account may use the reference id; objects without one never
+	// collide.
+	dup.AccountID = "acct_c2"
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.Insert(ctx, &dup) })
+	for i := 0; i < 2; i++ {
+		plain := *capture
+		plain.ID, plain.ReferenceID = kessai.NewID(kessai.PrefixCapture), ""
+		mustUpdate(t, s, func(tx kessai.Tx) error { return tx.Insert(ctx, &plain) })
+	}
+}
+
+// Explainer is implemented by stores that can show the plan of a list
+// query (package sqlstore).
+type Explainer interface {
+	ExplainList(ctx context.Context, kind kessai.Kind, filter map[string]string) (string, error)
+}
+
+// listFilters are the filters the engine lists with.
+var listFilters = map[kessai.Kind][]string{
+	kessai.KindPaymentMethod: {"customer_id"},
+	kessai.KindPayment:       {"customer_id", "status", "state"},
+	kessai.KindAuthorization: {"payment_id", "state"},
+	kessai.KindCapture:       {"payment_id", "authorization_id", "state"},
+	kessai.KindRefund:        {"payment_id", "capture_id", "reason", "status"},
+	kessai.KindTransaction:   {"type", "payment_method_type", "resource_id"},
+	kessai.KindEvent:         {"type", "object", "resource_id"},
+}
+
+// testListPlans: a list filtered on any one column is answered by an index
+// on (account_id, column, …), so its cost grows with the page, not with the
+// account's history.
+func testListPlans(t *testing.T, s kessai.Store) {
+	ex, ok := s.(Explainer)
+	if !ok {
+		t.Skip("the store cannot explain its queries")
+	}
+	for kind, cols := range listFilters {
+		for _, col := range cols {
+			t.Run(string(kind)+"_by_"+col, func(t *testing.T) {
+				plan, err := ex.ExplainList(ctx, kind, map[string]string{col: "x"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sqliteOK := strings.Contains(plan, "USING INDEX") && strings.Contains(plan, col+"=?")
+				pgOK := strings.Contains(plan, "Index Cond") && strings.Contains(plan, "("+col+" = ")
+				if !sqliteOK && !pgOK {
+					t.Errorf("the list of %s by %s does not search an index on the column:\n%s", kind, col, plan)
+				}
+			})
+		}
+	}
 }
