@@ -20,6 +20,8 @@ const (
 	AlreadyRefunded        Code = "already_refunded"        // nothing left to refund
 	RefundExceedsPayment   Code = "refund_exceeds_payment"  // the refund is larger than what is left
 	RefundPeriodExpired    Code = "refund_period_expired"   // the refund window has closed
+	AmountExceeded         Code = "amount_exceeded"         // an authorization, capture or refund would pass its cap (MWS: TransactionAmountExceeded)
+	CountExceeded          Code = "count_exceeded"          // too many refunds on one capture (MWS: TransactionCountExceeded)
 	MetadataLimitExceeded  Code = "metadata_limit_exceeded" // too many or too long metadata entries
 	CardDeclined           Code = "card_declined"           // the processor declined the card
 	ExpiredCard            Code = "expired_card"            // the card has expired
