@@ -58,6 +58,8 @@ type Engine struct {
 	Clock  kessai.Clock // the base clock; each test-mode account runs ahead of it by its offset
 	Log    *slog.Logger
 	Config Config
+
+	jobs map[string]jobHandler
 }
 
 // New returns an Engine.
@@ -72,7 +74,7 @@ func New(store kessai.Store, clock kessai.Clock, log *slog.Logger, cfg Config) (
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{Store: store, Clock: clock, Log: log, Config: cfg}, nil
+	return &Engine{Store: store, Clock: clock, Log: log, Config: cfg, jobs: jobKinds()}, nil
 }
 
 // Now returns the business time of an account: the base clock plus the
@@ -205,6 +207,29 @@ const (
 	JobExpireAuthorization = "expire_authorization"
 	JobSettleRefund        = "settle_refund"
 )
+
+// jobHandler runs one job inside its write.
+type jobHandler func(w *W, payload json.RawMessage) error
+
+// jobOf adapts a handler of a typed payload.
+func jobOf[P any](fn func(w *W, p P) error) jobHandler {
+	return func(w *W, payload json.RawMessage) error {
+		var p P
+		if err := json.Unmarshal(payload, &p); err != nil {
+			return fmt.Errorf("job payload: %w", err)
+		}
+		return fn(w, p)
+	}
+}
+
+// jobKinds is the registry of job kinds: the worker runs any job through
+// RunJob, so a new kind is one entry here and a handler.
+func jobKinds() map[string]jobHandler {
+	return map[string]jobHandler{
+		JobExpireAuthorization: jobOf(func(w *W, ref jobRef) error { return w.expireAuthorization(ref.ID) }),
+		JobSettleRefund:        jobOf((*W).settleRefund),
+	}
+}
 
 // schedule writes a job due at the account's business time runAt.
 func (w *W) schedule(kind string, payload any, runAt time.Time) error {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/kessai/kessai"
@@ -37,17 +36,6 @@ type RefundParams struct {
 	Metadata      kessai.Metadata
 }
 
-// RefundDeadline returns the last instant at which pay may be refunded:
-// refunds are allowed while now is not after it.
-func RefundDeadline(pay *kessai.Payment) time.Time {
-	if pay.PaymentMethodType == kessai.MethodPayPay && pay.ConfirmedAt != nil {
-		c := pay.ConfirmedAt.In(kessai.Tokyo)
-		day := time.Date(c.Year(), c.Month(), c.Day(), 0, 0, 0, 0, kessai.Tokyo).AddDate(0, 0, PayPayRefundDays+1)
-		return day.Add(-time.Microsecond).UTC() // 23:59:59.999999 JST of the 365th day
-	}
-	return pay.CreatedAt.Add(CardRefundWindow)
-}
-
 // CreateRefund refunds part or all of a succeeded flow. Card refunds
 // complete at once; PayPay refunds are pending until the settlement job.
 // Errors: validation_error, not_found, invalid_status, already_refunded,
@@ -75,22 +63,12 @@ func (e *Engine) CreateRefund(ctx context.Context, acct *kessai.Account, p Refun
 		if pay.Status != kessai.StatusSucceeded {
 			return nil, invalidStatus(op, "payment flow", pay.Status, kessai.StatusSucceeded)
 		}
-		// A full refund (no amount) of a flow with nothing left is
-		// already_refunded; an amount larger than what is left, zero
-		// included, is refund_exceeds_payment.
-		remaining := pay.AmountReceived - pay.AmountRefunded
-		if remaining <= 0 && p.Amount == nil {
-			return nil, kessai.Errorf(kessai.AlreadyRefunded, op, "This payment has already been refunded.")
+		amount, err := CheckFlowRefund(pay.AmountReceived, pay.AmountRefunded, p.Amount)
+		if err != nil {
+			return nil, err
 		}
-		amount := remaining
-		if p.Amount != nil {
-			amount = *p.Amount
-		}
-		if amount > remaining {
-			return nil, kessai.Errorf(kessai.RefundExceedsPayment, op, "The refund amount exceeds the payment amount. (refundable: %d)", remaining)
-		}
-		if deadline := RefundDeadline(pay); w.now.After(deadline) {
-			return nil, kessai.Errorf(kessai.RefundPeriodExpired, op, "The refund period for this payment ended at %s.", deadline.Format(time.RFC3339))
+		if err := CheckFlowRefundWindow(pay.PaymentMethodType, pay.CreatedAt, pay.ConfirmedAt, w.now); err != nil {
+			return nil, err
 		}
 		capture, err := w.flowCapture(pay)
 		if err != nil {
@@ -346,10 +324,14 @@ func (e *Engine) ListEvents(ctx context.Context, acct *kessai.Account, filter ma
 }
 
 // RunJob runs one job's handler in one transaction at the account's
-// business time now. Handlers are idempotent. An unknown kind is an error,
-// so the job is retried and finally marked failed.
+// business time now. Handlers are idempotent. A kind with no handler is an
+// error, so the job is retried and finally marked failed.
 func (e *Engine) RunJob(ctx context.Context, j *kessai.Job, now time.Time) error {
 	op := "engine.RunJob " + j.Kind
+	h, ok := e.jobs[j.Kind]
+	if !ok {
+		return kessai.Errorf(kessai.Internal, op, "unknown job kind %q", j.Kind)
+	}
 	// A job is never part of the request that runs it (a clock advance): it
 	// must not use that request's idempotency key.
 	ctx = WithIdempotency(context.WithoutCancel(ctx), nil)
@@ -357,21 +339,7 @@ func (e *Engine) RunJob(ctx context.Context, j *kessai.Job, now time.Time) error
 		if !now.IsZero() {
 			w.now = now
 		}
-		switch j.Kind {
-		case JobExpireAuthorization:
-			var ref jobRef
-			if err := json.Unmarshal(j.Payload, &ref); err != nil {
-				return nil, err
-			}
-			return nil, w.expireAuthorization(ref.ID)
-		case JobSettleRefund:
-			var ref settleRef
-			if err := json.Unmarshal(j.Payload, &ref); err != nil {
-				return nil, err
-			}
-			return nil, w.settleRefund(ref)
-		}
-		return nil, kessai.Errorf(kessai.Internal, op, "unknown job kind %q", j.Kind)
+		return nil, h(w, j.Payload)
 	})
 	return err
 }
