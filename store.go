@@ -77,6 +77,8 @@ type Tx interface {
 	InsertAccount(ctx context.Context, a *Account) error
 	// AccountBySecretHash finds the account of a secret key.
 	AccountBySecretHash(ctx context.Context, hash string) (*Account, error)
+	// AccountByMWSAccessKey finds the account of an MWS AWSAccessKeyId.
+	AccountByMWSAccessKey(ctx context.Context, accessKeyID string) (*Account, error)
 	// Account finds an account by id; lock serialises writers on it.
 	Account(ctx context.Context, id string, lock bool) (*Account, error)
 	SetAccountClock(ctx context.Context, id string, offset time.Duration) error

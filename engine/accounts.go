@@ -126,18 +126,56 @@ func (e *Engine) Authenticate(ctx context.Context, secretKey string) (*kessai.Ac
 	return acct, nil
 }
 
-// Unseal opens a sealed account secret (webhook token, MWS secret key).
-func (e *Engine) Unseal(ctx context.Context, s kessai.Sealed) (string, error) {
-	var out string
+// MWSAccount finds the account of an MWS access key id and opens its MWS
+// secret key, which the MWS face needs to check a request's signature.
+// Errors: unauthorized (no such key; the message does not tell which).
+func (e *Engine) MWSAccount(ctx context.Context, accessKeyID string) (*kessai.Account, string, error) {
+	const op = "engine.MWSAccount"
+	var acct *kessai.Account
 	err := e.Store.View(ctx, func(tx kessai.Tx) error {
-		key, err := readMasterKey(ctx, tx)
-		if err != nil {
-			return err
-		}
-		out, err = unseal(key, s)
+		a, err := tx.AccountByMWSAccessKey(ctx, accessKeyID)
+		acct = a
 		return err
 	})
-	return out, err
+	if errors.Is(err, kessai.ErrNoRows) {
+		return nil, "", kessai.Errorf(kessai.Unauthorized, op, "The AWS access key id is not known.")
+	}
+	if err != nil {
+		return nil, "", kessai.WrapInternal(op, err)
+	}
+	secret, err := e.Unseal(ctx, acct.MWS.SecretKey)
+	if err != nil {
+		return nil, "", kessai.WrapInternal(op, err)
+	}
+	return acct, secret, nil
+}
+
+// Unseal opens a sealed account secret (webhook token, MWS secret key). The
+// master key is read from the store once and kept.
+func (e *Engine) Unseal(ctx context.Context, s kessai.Sealed) (string, error) {
+	key, err := e.masterKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	return unseal(key, s)
+}
+
+func (e *Engine) masterKey(ctx context.Context) ([]byte, error) {
+	e.master.Lock()
+	defer e.master.Unlock()
+	if e.master.key != nil {
+		return e.master.key, nil
+	}
+	err := e.Store.View(ctx, func(tx kessai.Tx) error {
+		key, err := readMasterKey(ctx, tx)
+		e.master.key = key
+		return err
+	})
+	if err != nil {
+		e.master.key = nil
+		return nil, err
+	}
+	return e.master.key, nil
 }
 
 // The master key seals account secrets. It comes from KESSAI_MASTER_KEY

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/kessai/kessai"
@@ -59,7 +60,11 @@ type Engine struct {
 	Log    *slog.Logger
 	Config Config
 
-	jobs map[string]jobHandler
+	jobs   map[string]jobHandler
+	master struct {
+		sync.Mutex
+		key []byte // the master key, once read (see Unseal)
+	}
 }
 
 // New returns an Engine.

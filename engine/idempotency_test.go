@@ -144,3 +144,26 @@ func TestIdempotency_Write(t *testing.T) {
 		})
 	})
 }
+
+func TestEngine_MWSAccount(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		e, _ := mustEngine(t, dialect)
+		ctx := context.Background()
+		na, err := e.CreateAccount(ctx, "mws", false, "us")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run("known_key_opens_its_secret", func(t *testing.T) {
+			acct, secret, err := e.MWSAccount(ctx, na.MWS.AccessKeyID)
+			if err != nil || acct.ID != na.ID || secret != na.MWS.SecretKey || acct.MWS.Region != "us" {
+				t.Fatalf("got %v %v (secret matches: %v)", acct, err, secret == na.MWS.SecretKey)
+			}
+		})
+		t.Run("unknown_key_is_unauthorized", func(t *testing.T) {
+			if _, _, err := e.MWSAccount(ctx, "AKIANOTAKEY"); kessai.ErrorCode(err) != kessai.Unauthorized {
+				t.Fatalf("got %v", err)
+			}
+		})
+	})
+}

@@ -11,6 +11,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)
 -- name: account_by_secret_hash
 SELECT data, clock_offset_us FROM accounts WHERE secret_key_hash = $1
 
+-- name: account_by_mws_access_key
+SELECT data, clock_offset_us FROM accounts WHERE mws_access_key_id = $1
+
 -- name: account_by_id
 SELECT data, clock_offset_us FROM accounts WHERE id = $1
 

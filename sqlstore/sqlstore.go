@@ -207,6 +207,10 @@ func (t *tx) AccountBySecretHash(ctx context.Context, hash string) (*kessai.Acco
 	return t.scanAccount("account_by_secret_hash", t.tx.QueryRowContext(ctx, t.s.q["account_by_secret_hash"], hash))
 }
 
+func (t *tx) AccountByMWSAccessKey(ctx context.Context, accessKeyID string) (*kessai.Account, error) {
+	return t.scanAccount("account_by_mws_access_key", t.tx.QueryRowContext(ctx, t.s.q["account_by_mws_access_key"], accessKeyID))
+}
+
 func (t *tx) Account(ctx context.Context, id string, lock bool) (*kessai.Account, error) {
 	name := "account_by_id"
 	if lock {

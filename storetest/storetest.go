@@ -403,6 +403,13 @@ func testAccounts(t *testing.T, s kessai.Store) {
 		if _, err := tx.AccountBySecretHash(ctx, "nope"); !errors.Is(err, kessai.ErrNoRows) {
 			t.Errorf("unknown key: %v", err)
 		}
+		byMWS, err := tx.AccountByMWSAccessKey(ctx, a.MWS.AccessKeyID)
+		if err != nil || byMWS.ID != a.ID || byMWS.MWS.SellerID != a.MWS.SellerID {
+			t.Errorf("by MWS access key: %+v %v", byMWS, err)
+		}
+		if _, err := tx.AccountByMWSAccessKey(ctx, "AKIA-nope"); !errors.Is(err, kessai.ErrNoRows) {
+			t.Errorf("unknown MWS access key: %v", err)
+		}
 		return nil
 	})
 }
