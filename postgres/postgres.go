@@ -14,12 +14,34 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/kessai/kessai/sqlstore"
 )
 
 //go:embed migrations/*.sql
-var migrations embed.FS
+var migrationFiles embed.FS
+
+// lockID is the PostgreSQL advisory lock that processes migrating one
+// database take turns on; kessai's migrator has held this one since before
+// goose, so old and new binaries starting together exclude each other too.
+const lockID = 7738164935127302145
+
+// Migrations returns PostgreSQL's embedded schema migrations. They run
+// under a session-level advisory lock, so that any number of kessai
+// processes can start against one database at once: one migrates, the
+// others wait for it (checking every second, for up to five minutes).
+func Migrations() sqlstore.Migrations {
+	fsys, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the directory is embedded
+	}
+	return sqlstore.Migrations{Dialect: goose.DialectPostgres, FS: fsys,
+		NewLocker: func() (lock.SessionLocker, error) {
+			return lock.NewPostgresSessionLocker(lock.WithLockID(lockID), lock.WithLockTimeout(1, 300))
+		}}
+}
 
 var dialect = sqlstore.Dialect{
 	Name:       "postgres",
@@ -35,9 +57,34 @@ var dialect = sqlstore.Dialect{
 	},
 }
 
+// Migrate applies the pending migrations to the PostgreSQL database of a
+// postgres:// URL and reports what it did. Open does the same before it
+// returns a store.
+func Migrate(ctx context.Context, databaseURL string) (sqlstore.MigrationStatus, error) {
+	db, err := connect(ctx, databaseURL)
+	if err != nil {
+		return sqlstore.MigrationStatus{}, err
+	}
+	defer db.Close()
+	return sqlstore.Migrate(ctx, db, Migrations())
+}
+
 // Open connects to the PostgreSQL database of a postgres:// URL and applies
 // the migrations.
 func Open(ctx context.Context, databaseURL string) (*sqlstore.Store, error) {
+	db, err := connect(ctx, databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := sqlstore.Migrate(ctx, db, Migrations()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return sqlstore.New(dialect, db, db), nil
+}
+
+// connect opens the pool and checks that the server answers.
+func connect(ctx context.Context, databaseURL string) (*sql.DB, error) {
 	db, err := sql.Open("pgx", databaseURL)
 	if err != nil {
 		return nil, err
@@ -51,10 +98,5 @@ func Open(ctx context.Context, databaseURL string) (*sqlstore.Store, error) {
 		db.Close()
 		return nil, err
 	}
-	sub, _ := fs.Sub(migrations, "migrations")
-	if err := sqlstore.Migrate(ctx, db, sub, "SELECT pg_advisory_lock(7738164935127302145)", "SELECT pg_advisory_unlock(7738164935127302145)"); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return sqlstore.New(dialect, db, db), nil
+	return db, nil
 }

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -22,7 +23,17 @@ import (
 )
 
 //go:embed migrations/*.sql
-var migrations embed.FS
+var migrationFiles embed.FS
+
+// Migrations returns SQLite's embedded schema migrations. They run without a
+// lock: one process owns a SQLite file.
+func Migrations() sqlstore.Migrations {
+	fsys, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the directory is embedded
+	}
+	return sqlstore.Migrations{Dialect: goose.DialectSQLite3, FS: fsys}
+}
 
 var dialect = sqlstore.Dialect{
 	Name: "sqlite",
@@ -62,13 +73,8 @@ func dsn(path, txlock string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Open opens (creating if needed) the SQLite database at the path of a
-// sqlite: URL and applies the migrations.
-func Open(ctx context.Context, databaseURL string) (*sqlstore.Store, error) {
-	path, err := PathFromURL(databaseURL)
-	if err != nil {
-		return nil, err
-	}
+// openWriter opens the pool of the one writing connection.
+func openWriter(path string) (*sql.DB, error) {
 	write, err := sql.Open("sqlite", dsn(path, "immediate"))
 	if err != nil {
 		return nil, err
@@ -76,8 +82,37 @@ func Open(ctx context.Context, databaseURL string) (*sqlstore.Store, error) {
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
-	sub, _ := fs.Sub(migrations, "migrations")
-	if err := sqlstore.Migrate(ctx, write, sub, "", ""); err != nil {
+	return write, nil
+}
+
+// Migrate applies the pending migrations to the SQLite database at the path
+// of a sqlite: URL, creating the file if needed, and reports what it did.
+// Open does the same before it returns a store.
+func Migrate(ctx context.Context, databaseURL string) (sqlstore.MigrationStatus, error) {
+	path, err := PathFromURL(databaseURL)
+	if err != nil {
+		return sqlstore.MigrationStatus{}, err
+	}
+	write, err := openWriter(path)
+	if err != nil {
+		return sqlstore.MigrationStatus{}, err
+	}
+	defer write.Close()
+	return sqlstore.Migrate(ctx, write, Migrations())
+}
+
+// Open opens (creating if needed) the SQLite database at the path of a
+// sqlite: URL and applies the migrations.
+func Open(ctx context.Context, databaseURL string) (*sqlstore.Store, error) {
+	path, err := PathFromURL(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	write, err := openWriter(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := sqlstore.Migrate(ctx, write, Migrations()); err != nil {
 		write.Close()
 		return nil, err
 	}

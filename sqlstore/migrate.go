@@ -5,92 +5,65 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
-	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
-// Migrate applies the migrations in dir of fsys (files NNNN_name.sql, in
-// order) that the database has not seen, each in its own transaction with
-// its row in schema_migrations. lockSQL and unlockSQL, when set, bracket the
-// run so that several processes migrating one database take turns.
-func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, lockSQL, unlockSQL string) error {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	defer conn.Close()
-	if lockSQL != "" {
-		if _, err := conn.ExecContext(ctx, lockSQL); err != nil {
-			return fmt.Errorf("migrate: lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), unlockSQL) //nolint:errcheck
-	}
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	names, err := fs.Glob(fsys, "*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		version, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migrate: bad file name %q", name)
-		}
-		var n int
-		if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-		if n > 0 {
-			continue
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return err
-		}
-		tx, err := conn.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("migrate %s: %w", name, err)
-		}
-		for _, stmt := range splitStatements(string(body)) {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				_ = tx.Rollback()
-				return fmt.Errorf("migrate %s: %w", name, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, version, time.Now().UnixMicro()); err != nil {
-			_ = tx.Rollback()
-			return fmt.Errorf("migrate %s: %w", name, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migrate %s: %w", name, err)
-		}
-	}
-	return nil
+// Migrations are one dialect's schema migrations, run by goose: files
+// NNNNN_name.sql at the root of FS, each with a "-- +goose Up" and a
+// "-- +goose Down" section. goose records the applied versions in the table
+// goose_db_version and runs each file in its own transaction.
+type Migrations struct {
+	Dialect goose.Dialect
+	FS      fs.FS
+	// NewLocker, when set, returns a lock that makes processes migrating
+	// one database at the same time take turns: the first applies the
+	// pending migrations, the others wait and then find nothing to do.
+	NewLocker func() (lock.SessionLocker, error)
 }
 
-// splitStatements splits a migration on semicolons at line ends; migrations
-// hold no semicolons inside statements.
-func splitStatements(src string) []string {
-	var out []string
-	var cur strings.Builder
-	for _, line := range strings.Split(src, "\n") {
-		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "--") || t == "" {
-			continue
+// MigrationStatus is what Migrate did to a database.
+type MigrationStatus struct {
+	Applied []int64 // versions applied by this run, in order
+	Version int64   // the database's version afterwards
+	Latest  int64   // the newest version among the migrations
+}
+
+// Provider returns a goose provider of the migrations on db, for Migrate
+// and for tools and tests that go down or to a version.
+func (m Migrations) Provider(db *sql.DB) (*goose.Provider, error) {
+	// Migrations come from FS only, never from goose's global registry.
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	if m.NewLocker != nil {
+		l, err := m.NewLocker()
+		if err != nil {
+			return nil, err
 		}
-		cur.WriteString(line)
-		cur.WriteString("\n")
-		if strings.HasSuffix(t, ";") {
-			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
-			cur.Reset()
-		}
+		opts = append(opts, goose.WithSessionLocker(l))
 	}
-	if s := strings.TrimSpace(cur.String()); s != "" {
-		out = append(out, s)
+	return goose.NewProvider(m.Dialect, db, m.FS, opts...)
+}
+
+// Migrate applies the migrations that db has not seen, in order.
+func Migrate(ctx context.Context, db *sql.DB, m Migrations) (MigrationStatus, error) {
+	var st MigrationStatus
+	p, err := m.Provider(db)
+	if err != nil {
+		return st, fmt.Errorf("migrate: %w", err)
 	}
-	return out
+	results, err := p.Up(ctx)
+	if err != nil {
+		return st, fmt.Errorf("migrate: %w", err)
+	}
+	for _, r := range results {
+		st.Applied = append(st.Applied, r.Source.Version)
+	}
+	if st.Version, err = p.GetDBVersion(ctx); err != nil {
+		return st, fmt.Errorf("migrate: %w", err)
+	}
+	for _, s := range p.ListSources() {
+		st.Latest = max(st.Latest, s.Version)
+	}
+	return st, nil
 }

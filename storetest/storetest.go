@@ -1,5 +1,7 @@
 // Package storetest is the conformance suite of kessai.Store: every
-// implementation (sqlite, postgres) runs the same tests through Run.
+// implementation (sqlite, postgres) runs the same tests through Run, the
+// same checks of its migrations through Migrations, and the same checks of
+// an upgrade from a database of an older kessai through Upgrade.
 package storetest
 
 import (

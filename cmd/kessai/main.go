@@ -2,7 +2,7 @@
 //
 //	kessai serve   [--addr 127.0.0.1:8080] [--database-url sqlite:kessai.db]   API and worker
 //	kessai worker  [--database-url …]                                         worker only
-//	kessai migrate [--database-url …]                                         apply migrations
+//	kessai migrate [--database-url …]                                         apply migrations, print their versions
 //	kessai accounts create --name NAME [--live] [--region jp|us|eu] [--json]  new merchant account
 //
 // KESSAI_ADDR and KESSAI_DATABASE_URL give the defaults of --addr and
@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/internal/dburl"
 	"github.com/kessai/kessai/server"
 	"github.com/kessai/kessai/worker"
 )
@@ -143,12 +144,19 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	m := &server.Main{DatabaseURL: c.databaseURL, Log: c.logger(stderr)}
-	if err := m.Open(ctx); err != nil { // opening migrates
+	st, err := dburl.Migrate(ctx, c.databaseURL)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "migrations applied")
-	return m.Store.Close()
+	for _, v := range st.Applied {
+		fmt.Fprintf(stdout, "applied migration %05d\n", v)
+	}
+	if len(st.Applied) == 0 {
+		fmt.Fprintf(stdout, "no migrations to apply; database at version %d\n", st.Version)
+		return nil
+	}
+	fmt.Fprintf(stdout, "database at version %d\n", st.Version)
+	return nil
 }
 
 func createAccount(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/postgres"
 	"github.com/kessai/kessai/sqlite"
+	"github.com/kessai/kessai/sqlstore"
 )
 
 // Open opens and migrates the store of databaseURL.
@@ -21,6 +22,18 @@ func Open(ctx context.Context, databaseURL string) (kessai.Store, error) {
 		return postgres.Open(ctx, databaseURL)
 	}
 	return nil, fmt.Errorf("unsupported database URL (want sqlite:PATH or postgres://…): %q", redact(databaseURL))
+}
+
+// Migrate applies the pending migrations to the database of databaseURL
+// and reports what it did.
+func Migrate(ctx context.Context, databaseURL string) (sqlstore.MigrationStatus, error) {
+	switch {
+	case strings.HasPrefix(databaseURL, "sqlite:"):
+		return sqlite.Migrate(ctx, databaseURL)
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		return postgres.Migrate(ctx, databaseURL)
+	}
+	return sqlstore.MigrationStatus{}, fmt.Errorf("unsupported database URL (want sqlite:PATH or postgres://…): %q", redact(databaseURL))
 }
 
 func redact(s string) string {

@@ -101,6 +101,42 @@ func URL(tb testing.TB, dialect string) string {
 	return ""
 }
 
+// FromDump returns the URL of a fresh database of the dialect into which the
+// SQL dump at path has been loaded: the output of Python's sqlite3
+// iterdump() for SQLite, of pg_dump --inserts (without psql's backslash
+// commands) for PostgreSQL. Nothing is migrated.
+func FromDump(tb testing.TB, dialect, path string) string {
+	tb.Helper()
+	dump, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u := URL(tb, dialect)
+	driver, dsn := "pgx", u
+	if dialect == "sqlite" {
+		p, err := sqlite.PathFromURL(u)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		driver, dsn = "sqlite", "file:"+p
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// The dump sets session state (PostgreSQL's search_path): one
+	// connection, closed afterwards.
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// Without arguments both drivers run every statement of the text.
+	if _, err := db.ExecContext(ctx, string(dump)); err != nil {
+		tb.Fatalf("load %s into %s: %v", path, dialect, err)
+	}
+	return u
+}
+
 // Open opens a fresh migrated store of the dialect, closed when the test
 // ends.
 func Open(tb testing.TB, dialect string) kessai.Store {
