@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
 	"github.com/kessai/kessai/sqlite"
 	"github.com/kessai/kessai/sqlstore"
@@ -20,5 +21,9 @@ func TestOpen_UpgradesV1Database(t *testing.T) {
 		Open:    func(ctx context.Context) (kessai.Store, error) { return sqlite.Open(ctx, u) },
 		Migrate: func(ctx context.Context) (sqlstore.MigrationStatus, error) { return sqlite.Migrate(ctx, u) },
 	})
+	// Every object agrees with its ledger accounts, before and after new
+	// writes.
+	kessaitest.CheckLedger(t, up.Store, up.Fixture.AccountID)
 	up.CheckWrites(t)
+	kessaitest.CheckLedger(t, up.Store, up.Fixture.AccountID)
 }

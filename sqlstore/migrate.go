@@ -33,8 +33,9 @@ type MigrationStatus struct {
 // Provider returns a goose provider of the migrations on db, for Migrate
 // and for tools and tests that go down or to a version.
 func (m Migrations) Provider(db *sql.DB) (*goose.Provider, error) {
-	// Migrations come from FS only, never from goose's global registry.
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	// Migrations come from FS and goMigrations only, never from goose's
+	// global registry.
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(goMigrations()...)}
 	if m.NewLocker != nil {
 		l, err := m.NewLocker()
 		if err != nil {
@@ -66,4 +67,13 @@ func Migrate(ctx context.Context, db *sql.DB, m Migrations) (MigrationStatus, er
 		st.Latest = max(st.Latest, s.Version)
 	}
 	return st, nil
+}
+
+// goMigrations are the migrations written in Go, shared by both dialects:
+// data changes that SQL would have to spell twice. Their versions sit
+// between the dialects' SQL files.
+func goMigrations() []*goose.Migration {
+	return []*goose.Migration{
+		goose.NewGoMigration(4, &goose.GoFunc{RunTx: BackfillCoreObjects}, &goose.GoFunc{RunTx: UndoBackfillCoreObjects}),
+	}
 }

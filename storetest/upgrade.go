@@ -10,6 +10,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/ledger"
 	"github.com/kessai/kessai/sqlstore"
 )
 
@@ -198,26 +199,94 @@ func Upgrade(t *testing.T, fx V1Fixture, d UpgradeDialect) *Upgraded {
 		}
 	})
 	t.Run("ledger_is_balanced_and_matches_the_flows", func(t *testing.T) {
+		// Migration 4 renamed the flows' ledger accounts to their
+		// authorization's and capture's.
 		checkLedger(t, store, fx.AccountID, map[string]int64{
-			"payment:" + fx.PaidFlow + ":captured/jpy":         1500,
-			"payment:" + fx.PaidFlow + ":refund_pending/jpy":   0,
-			"payment:" + fx.ManualFlow + ":authorized/jpy":     2000,
-			"payment:" + fx.PayPayFlow + ":captured/jpy":       800,
-			"payment:" + fx.PayPayFlow + ":refund_pending/jpy": 400,
+			ledger.Captured(capOf(fx.PaidFlow)) + "/jpy":        1500,
+			ledger.RefundPending(capOf(fx.PaidFlow)) + "/jpy":   0,
+			ledger.Held(authOf(fx.ManualFlow)) + "/jpy":         2000,
+			ledger.Captured(capOf(fx.PayPayFlow)) + "/jpy":      800,
+			ledger.RefundPending(capOf(fx.PayPayFlow)) + "/jpy": 400,
+		})
+		mustView(t, store, func(tx kessai.Tx) error {
+			bal, err := tx.LedgerBalances(ctx, fx.AccountID)
+			for k := range bal {
+				if strings.HasPrefix(k, "payment:") {
+					t.Errorf("ledger account %s was not renamed", k)
+				}
+			}
+			return err
+		})
+	})
+	t.Run("flows_have_their_authorization_and_capture", func(t *testing.T) {
+		want := []struct {
+			flow, state, reason     string
+			amount, captured, count int64
+			refunded                int64
+			capture                 bool
+		}{
+			{fx.PaidFlow, kessai.AuthClosed, kessai.ReasonMaxCapturesProcessed, 3000, 3000, 2, 1500, true},
+			{fx.ManualFlow, kessai.AuthOpen, "", 2000, 0, 0, 0, false},
+			{fx.PayPayFlow, kessai.AuthClosed, kessai.ReasonMaxCapturesProcessed, 1200, 1200, 1, 400, true},
+		}
+		mustView(t, store, func(tx kessai.Tx) error {
+			for _, w := range want {
+				var a kessai.Authorization
+				if err := tx.Get(ctx, kessai.KindAuthorization, fx.AccountID, authOf(w.flow), false, &a); err != nil {
+					t.Errorf("authorization of %s: %v", w.flow, err)
+					continue
+				}
+				if a.PaymentID != w.flow || a.State != w.state || a.ReasonCode != w.reason || a.Amount != w.amount || a.CapturedAmount != w.captured {
+					t.Errorf("authorization of %s: %+v", w.flow, a)
+				}
+				var c kessai.Capture
+				err := tx.Get(ctx, kessai.KindCapture, fx.AccountID, capOf(w.flow), false, &c)
+				if !w.capture {
+					if err == nil {
+						t.Errorf("%s has a capture: %+v", w.flow, c)
+					}
+					continue
+				}
+				if err != nil {
+					t.Errorf("capture of %s: %v", w.flow, err)
+					continue
+				}
+				if c.AuthorizationID != a.ID || c.Amount != w.captured || c.RefundedAmount != w.refunded ||
+					int64(c.RefundCount) != w.count || c.State != kessai.CaptureCompleted {
+					t.Errorf("capture of %s: %+v", w.flow, c)
+				}
+			}
+			for _, id := range append(fx.PaidRefunds[:], fx.PayPayRefund) {
+				var r kessai.Refund
+				if err := tx.Get(ctx, kessai.KindRefund, fx.AccountID, id, false, &r); err != nil {
+					return err
+				}
+				if r.CaptureID != capOf(r.PaymentID) {
+					t.Errorf("refund %s names capture %q, want %s", id, r.CaptureID, capOf(r.PaymentID))
+				}
+			}
+			var p kessai.Payment
+			if err := tx.Get(ctx, kessai.KindPayment, fx.AccountID, fx.ManualFlow, false, &p); err != nil {
+				return err
+			}
+			if p.Kind != kessai.PaymentFlow || p.State != kessai.StateOpen {
+				t.Errorf("manual flow kind %q state %q, want payment_flow open", p.Kind, p.State)
+			}
+			return nil
 		})
 	})
 	t.Run("idempotency_records_keep_their_responses", func(t *testing.T) {
 		mustView(t, store, func(tx kessai.Tx) error {
 			for key, id := range fx.IdempotencyKeys() {
-				r, err := tx.Idempotency(ctx, fx.AccountID, key)
+				r, err := tx.Idempotency(ctx, fx.AccountID, kessai.ScopeIdempotencyKey, key)
 				if err != nil {
 					t.Errorf("idempotency key %s: %v", key, err)
 					continue
 				}
 				var body struct{ ID string }
 				_ = json.Unmarshal(r.Body, &body)
-				if !r.Done || r.Status != 200 || body.ID != id || r.RequestHash == "" {
-					t.Errorf("idempotency key %s: done %v status %d id %q; want done 200 %s", key, r.Done, r.Status, body.ID, id)
+				if r.Status != 200 || body.ID != id || r.RequestHash == "" || !r.ExpiresAt.Equal(r.CreatedAt.Add(24*time.Hour)) {
+					t.Errorf("idempotency key %s: status %d id %q expires %s; want 200 %s a day after %s", key, r.Status, body.ID, r.ExpiresAt, id, r.CreatedAt)
 				}
 			}
 			return nil
@@ -245,6 +314,15 @@ func Upgrade(t *testing.T, fx V1Fixture, d UpgradeDialect) *Upgraded {
 	return u
 }
 
+// authOf and capOf are the ids migration 4 gives a flow's authorization and
+// capture.
+func authOf(flow string) string {
+	return kessai.PrefixAuthorization + strings.TrimPrefix(flow, kessai.PrefixPaymentFlow)
+}
+func capOf(flow string) string {
+	return kessai.PrefixCapture + strings.TrimPrefix(flow, kessai.PrefixPaymentFlow)
+}
+
 // CheckWrites checks that the upgraded database takes new writes: a refund
 // of the paid flow and the capture of the manual one, with their ledger
 // entries. It changes the fixture, so it runs after every other check.
@@ -267,10 +345,26 @@ func (u *Upgraded) CheckWrites(t *testing.T) {
 	if p.Status != kessai.StatusSucceeded || p.AmountReceived != 2000 {
 		t.Errorf("capture after upgrade: %s, received %d", p.Status, p.AmountReceived)
 	}
+	var captureID string
+	mustView(t, u.Store, func(tx kessai.Tx) error {
+		docs, _, err := tx.List(ctx, kessai.KindCapture, fx.AccountID, map[string]string{"payment_id": fx.ManualFlow}, kessai.Page{Limit: 10})
+		if len(docs) != 1 {
+			t.Fatalf("captures of the manual flow: %d (%v), want 1", len(docs), err)
+		}
+		var c kessai.Capture
+		if err := json.Unmarshal(docs[0], &c); err != nil {
+			return err
+		}
+		captureID = c.ID
+		if c.AuthorizationID != authOf(fx.ManualFlow) || c.Amount != 2000 {
+			t.Errorf("capture of the manual flow: %+v", c)
+		}
+		return err
+	})
 	checkLedger(t, u.Store, fx.AccountID, map[string]int64{
-		"payment:" + fx.PaidFlow + ":captured/jpy":     1400,
-		"payment:" + fx.ManualFlow + ":authorized/jpy": 0,
-		"payment:" + fx.ManualFlow + ":captured/jpy":   2000,
+		ledger.Captured(capOf(fx.PaidFlow)) + "/jpy": 1400,
+		ledger.Held(authOf(fx.ManualFlow)) + "/jpy":  0,
+		ledger.Captured(captureID) + "/jpy":          2000,
 	})
 }
 
