@@ -1,5 +1,14 @@
 package kessai
 
+// faceOr is the face of an object: objects written before faces are
+// PAY.JP's.
+func faceOr(face string) string {
+	if face == "" {
+		return FacePayJP
+	}
+	return face
+}
+
 func strOr(p *string) string {
 	if p == nil {
 		return ""
@@ -35,7 +44,7 @@ func (p *Payment) DocKey() (string, string) { return p.AccountID, p.ID }
 
 // DocIndex implements Document.
 func (p *Payment) DocIndex() map[string]any {
-	return map[string]any{"customer_id": strOr(p.CustomerID), "status": p.Status, "state": p.State}
+	return map[string]any{"customer_id": strOr(p.CustomerID), "status": p.Status, "state": p.State, "face": p.Face()}
 }
 
 // DocKind implements Document.
@@ -71,7 +80,7 @@ func (r *Refund) DocKey() (string, string) { return r.AccountID, r.ID }
 // DocIndex implements Document.
 func (r *Refund) DocIndex() map[string]any {
 	return map[string]any{"payment_id": r.PaymentID, "capture_id": r.CaptureID, "reference_id": r.ReferenceID,
-		"reason": strOr(r.Reason), "status": r.Status, "amount": r.Amount}
+		"reason": strOr(r.Reason), "status": r.Status, "amount": r.Amount, "face": faceOr(r.Face)}
 }
 
 // DocKind implements Document.
@@ -93,5 +102,5 @@ func (e *Event) DocKey() (string, string) { return e.AccountID, e.ID }
 
 // DocIndex implements Document.
 func (e *Event) DocIndex() map[string]any {
-	return map[string]any{"type": e.Type, "object": e.Object, "resource_id": e.ResourceID}
+	return map[string]any{"type": e.Type, "object": e.Object, "resource_id": e.ResourceID, "face": faceOr(e.Face)}
 }

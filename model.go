@@ -188,8 +188,67 @@ type Payment struct {
 	AuthorizationExpires *time.Time      `json:"authorization_expires_at"`
 	ClientSecret         string          `json:"client_secret"`
 	Metadata             Metadata        `json:"metadata"`
+	Order                *OrderDetails   `json:"order,omitempty"` // order references only
 	CreatedAt            time.Time       `json:"created_at"`
 	UpdatedAt            time.Time       `json:"updated_at"`
+}
+
+// Faces: which API a payment, refund or event belongs to. Each face lists
+// only its own.
+const (
+	FacePayJP = "payjp"
+	FaceMWS   = "mws"
+)
+
+// Face returns the face of p.
+func (p *Payment) Face() string {
+	if p.Kind == PaymentOrderReference {
+		return FaceMWS
+	}
+	return FacePayJP
+}
+
+// OrderDetails is what an Amazon order reference holds beside the core
+// payment: the buyer's choices (made in Amazon's widgets, simulated by
+// kessai) and the seller's attributes.
+type OrderDetails struct {
+	Buyer             Buyer     `json:"buyer"`
+	Destination       *Address  `json:"destination,omitempty"`
+	SellerNote        string    `json:"seller_note,omitempty"`
+	PlatformID        string    `json:"platform_id,omitempty"`
+	SellerOrderID     string    `json:"seller_order_id,omitempty"`
+	StoreName         string    `json:"store_name,omitempty"`
+	CustomInformation string    `json:"custom_information,omitempty"`
+	SupplementaryData string    `json:"supplementary_data,omitempty"`
+	Constraints       []string  `json:"constraints,omitempty"` // e.g. PaymentMethodNotAllowed: Confirm is refused
+	ClosureReason     string    `json:"closure_reason,omitempty"`
+	ExpiresAt         time.Time `json:"expires_at"`           // 180 days after creation
+	Seq               int       `json:"seq"`                  // numbers the order's authorizations and refunds
+	Authorizations    []string  `json:"authorizations"`       // ids, oldest first
+	SuspendedUntil    time.Time `json:"suspended_until"`      // a simulated payment method update reopens it then
+	LastStateChange   time.Time `json:"last_state_change_at"` // of the core state
+}
+
+// Buyer is the simulated Amazon buyer of an order reference.
+type Buyer struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// Address is a physical destination.
+type Address struct {
+	Name          string `json:"name,omitempty"`
+	AddressLine1  string `json:"address_line1,omitempty"`
+	AddressLine2  string `json:"address_line2,omitempty"`
+	AddressLine3  string `json:"address_line3,omitempty"`
+	City          string `json:"city,omitempty"`
+	County        string `json:"county,omitempty"`
+	District      string `json:"district,omitempty"`
+	StateOrRegion string `json:"state_or_region,omitempty"`
+	PostalCode    string `json:"postal_code,omitempty"`
+	CountryCode   string `json:"country_code,omitempty"`
+	Phone         string `json:"phone,omitempty"`
 }
 
 // Authorization states.
@@ -231,6 +290,12 @@ type Authorization struct {
 	State          string    `json:"state"`
 	ReasonCode     string    `json:"reason_code,omitempty"`
 	ExpiresAt      time.Time `json:"expires_at"`
+	Note           string    `json:"note,omitempty"`            // SellerAuthorizationNote
+	SoftDescriptor string    `json:"soft_descriptor,omitempty"` // shown on the buyer's statement
+	CaptureNow     bool      `json:"capture_now,omitempty"`
+	CaptureID      string    `json:"capture_id,omitempty"`
+	SoftDecline    *bool     `json:"soft_decline,omitempty"`
+	TimeoutAt      time.Time `json:"timeout_at"` // an asynchronous authorization still pending then is declined
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 }
@@ -258,8 +323,12 @@ type Capture struct {
 	Currency        string    `json:"currency"`
 	RefundedAmount  int64     `json:"refunded_amount"`
 	RefundCount     int       `json:"refund_count"`
+	RefundIDs       []string  `json:"refund_ids,omitempty"` // oldest first
 	State           string    `json:"state"`
 	ReasonCode      string    `json:"reason_code,omitempty"`
+	Note            string    `json:"note,omitempty"` // SellerCaptureNote
+	SoftDescriptor  string    `json:"soft_descriptor,omitempty"`
+	Chargeback      bool      `json:"chargeback,omitempty"` // the buyer was paid back by an A-to-z claim or chargeback
 	CreatedAt       time.Time `json:"created_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
 }
@@ -286,6 +355,10 @@ type Refund struct {
 	Status            string    `json:"status"`
 	Reason            *string   `json:"reason"`
 	FailureReason     *string   `json:"failure_reason"`
+	Face              string    `json:"face,omitempty"`        // "" is payjp (written before faces)
+	ReasonCode        string    `json:"reason_code,omitempty"` // why it failed, in the core's terms (AmazonRejected, ProcessingFailure)
+	Note              string    `json:"note,omitempty"`        // SellerRefundNote
+	SoftDescriptor    string    `json:"soft_descriptor,omitempty"`
 	PaymentMethodType string    `json:"payment_method_type"`
 	Metadata          Metadata  `json:"metadata"`
 	CreatedAt         time.Time `json:"created_at"`
@@ -324,6 +397,7 @@ type Event struct {
 	Type       string          `json:"type"`
 	Object     string          `json:"object"`
 	ResourceID string          `json:"resource_id"`
+	Face       string          `json:"face,omitempty"` // "" is payjp (written before faces)
 	Data       json.RawMessage `json:"data"`
 	CreatedAt  time.Time       `json:"created_at"`
 }
@@ -334,6 +408,11 @@ const (
 	ObjectRefund        = "payment_refund"
 	ObjectPaymentMethod = "payment_method"
 	ObjectCustomer      = "customer"
+	// The MWS face's objects.
+	ObjectOrderReference = "order_reference"
+	ObjectAuthorization  = "authorization"
+	ObjectCapture        = "capture"
+	ObjectAmazonRefund   = "amazon_refund"
 )
 
 // LedgerEntry is one line of a double-entry ledger transaction: Amount moves

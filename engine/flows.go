@@ -676,5 +676,11 @@ func (e *Engine) CheckoutFlow(ctx context.Context, accountID, id, clientSecret s
 // ListPaymentFlows pages through flows, newest first, optionally of one
 // customer.
 func (e *Engine) ListPaymentFlows(ctx context.Context, acct *kessai.Account, customerID string, page kessai.Page) ([]*kessai.Payment, bool, error) {
-	return list[kessai.Payment](ctx, e, acct, kessai.KindPayment, map[string]string{"customer_id": customerID}, page, "engine.ListPaymentFlows", "payment_flow")
+	// Only flows have customers: the face filter is needed, and used, only
+	// without one (each filter shape searches its own index).
+	filter := map[string]string{"customer_id": customerID}
+	if customerID == "" {
+		filter["face"] = kessai.FacePayJP
+	}
+	return list[kessai.Payment](ctx, e, acct, kessai.KindPayment, filter, page, "engine.ListPaymentFlows", "payment_flow")
 }

@@ -281,8 +281,11 @@ func (e *Engine) ListRefunds(ctx context.Context, acct *kessai.Account, f Refund
 			return nil, false, err
 		}
 	}
-	return list[kessai.Refund](ctx, e, acct, kessai.KindRefund,
-		map[string]string{"payment_id": f.PaymentFlowID, "reason": f.Reason, "status": f.Status}, page, op, "payment_refund")
+	filter := map[string]string{"payment_id": f.PaymentFlowID, "reason": f.Reason, "status": f.Status}
+	if f.PaymentFlowID == "" {
+		filter["face"] = kessai.FacePayJP // a flow's refunds are PAY.JP's already
+	}
+	return list[kessai.Refund](ctx, e, acct, kessai.KindRefund, filter, page, op, "payment_refund")
 }
 
 // GetTransaction returns a payment transaction. Errors: not_found.
@@ -318,7 +321,7 @@ func (e *Engine) GetEvent(ctx context.Context, acct *kessai.Account, id string) 
 }
 
 // ListEvents pages through events, newest first; filter keys: type,
-// object, resource_id.
+// object, resource_id, face.
 func (e *Engine) ListEvents(ctx context.Context, acct *kessai.Account, filter map[string]string, page kessai.Page) ([]*kessai.Event, bool, error) {
 	return list[kessai.Event](ctx, e, acct, kessai.KindEvent, filter, page, "engine.ListEvents", "event")
 }

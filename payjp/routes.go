@@ -375,7 +375,13 @@ func (f *Face) listEvents(ctx context.Context, acct *kessai.Account, r *http.Req
 		return nil, err
 	}
 	q := r.URL.Query()
-	items, more, err := f.E.ListEvents(ctx, acct, map[string]string{"type": q.Get("type"), "resource_id": q.Get("resource_id"), "object": q.Get("object")}, p)
+	filter := map[string]string{"type": q.Get("type"), "resource_id": q.Get("resource_id"), "object": q.Get("object")}
+	if filter["type"] == "" && filter["resource_id"] == "" && filter["object"] == "" {
+		// Event types, objects and resource ids are the face's own; only
+		// an unfiltered list needs the face (each shape searches its index).
+		filter["face"] = kessai.FacePayJP
+	}
+	items, more, err := f.E.ListEvents(ctx, acct, filter, p)
 	if err != nil {
 		return nil, err
 	}

@@ -49,12 +49,12 @@ var queriesSQL string
 var docTables = map[kessai.Kind][]string{
 	kessai.KindCustomer:      nil,
 	kessai.KindPaymentMethod: {"customer_id"},
-	kessai.KindPayment:       {"customer_id", "status", "state"},
+	kessai.KindPayment:       {"customer_id", "status", "state", "face"},
 	kessai.KindAuthorization: {"payment_id", "reference_id", "state", "amount", "expires_at"},
 	kessai.KindCapture:       {"payment_id", "authorization_id", "reference_id", "state", "amount", "refunded_amount", "refund_count"},
-	kessai.KindRefund:        {"payment_id", "capture_id", "reference_id", "reason", "status", "amount"},
+	kessai.KindRefund:        {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face"},
 	kessai.KindTransaction:   {"type", "payment_method_type", "resource_id"},
-	kessai.KindEvent:         {"type", "object", "resource_id"},
+	kessai.KindEvent:         {"type", "object", "resource_id", "face"},
 }
 
 // New returns a Store; write and read may be the same *sql.DB.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -437,14 +438,14 @@ func testCoreObjects(t *testing.T, s kessai.Store) {
 		if err := tx.Get(ctx, kessai.KindAuthorization, "acct_c", auth.ID, false, &a); err != nil {
 			return err
 		}
-		if a != *auth {
+		if !reflect.DeepEqual(a, *auth) {
 			t.Errorf("authorization round trip:\n got %+v\nwant %+v", a, *auth)
 		}
 		var c kessai.Capture
 		if err := tx.Get(ctx, kessai.KindCapture, "acct_c", capture.ID, false, &c); err != nil {
 			return err
 		}
-		if c != *capture {
+		if !reflect.DeepEqual(c, *capture) {
 			t.Errorf("capture round trip:\n got %+v\nwant %+v", c, *capture)
 		}
 		docs, _, err := tx.List(ctx, kessai.KindCapture, "acct_c", map[string]string{"authorization_id": auth.ID}, kessai.Page{Limit: 10})
@@ -478,12 +479,12 @@ type Explainer interface {
 // listFilters are the filters the engine lists with.
 var listFilters = map[kessai.Kind][]string{
 	kessai.KindPaymentMethod: {"customer_id"},
-	kessai.KindPayment:       {"customer_id", "status", "state"},
+	kessai.KindPayment:       {"customer_id", "status", "state", "face"},
 	kessai.KindAuthorization: {"payment_id", "state"},
 	kessai.KindCapture:       {"payment_id", "authorization_id", "state"},
-	kessai.KindRefund:        {"payment_id", "capture_id", "reason", "status"},
+	kessai.KindRefund:        {"payment_id", "capture_id", "reason", "status", "face"},
 	kessai.KindTransaction:   {"type", "payment_method_type", "resource_id"},
-	kessai.KindEvent:         {"type", "object", "resource_id"},
+	kessai.KindEvent:         {"type", "object", "resource_id", "face"},
 }
 
 // testListPlans: a list filtered on any one column is answered by an index

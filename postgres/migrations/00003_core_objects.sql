@@ -47,10 +47,24 @@ ALTER TABLE refunds ADD COLUMN amount BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX refunds_capture ON refunds (account_id, capture_id, id);
 CREATE UNIQUE INDEX refunds_reference ON refunds (account_id, reference_id) WHERE reference_id <> '';
 
+-- Each face lists only its own payments, refunds and events.
+ALTER TABLE payments ADD COLUMN face TEXT COLLATE "C" NOT NULL DEFAULT 'payjp';
+ALTER TABLE refunds ADD COLUMN face TEXT COLLATE "C" NOT NULL DEFAULT 'payjp';
+ALTER TABLE events ADD COLUMN face TEXT COLLATE "C" NOT NULL DEFAULT 'payjp';
+CREATE INDEX payments_face ON payments (account_id, face, id);
+CREATE INDEX refunds_face ON refunds (account_id, face, id);
+CREATE INDEX events_face ON events (account_id, face, id);
+
 -- Transactions are listed by payment method type too.
 CREATE INDEX payment_transactions_method ON payment_transactions (account_id, payment_method_type, id);
 
 -- +goose Down
+DROP INDEX events_face;
+DROP INDEX refunds_face;
+DROP INDEX payments_face;
+ALTER TABLE events DROP COLUMN face;
+ALTER TABLE refunds DROP COLUMN face;
+ALTER TABLE payments DROP COLUMN face;
 DROP INDEX payment_transactions_method;
 DROP INDEX refunds_reference;
 DROP INDEX refunds_capture;
