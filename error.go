@@ -9,7 +9,10 @@ import (
 // to its own wire format in exactly one function.
 type Code string
 
-// The codes. Their values are the PAY.JP face's error codes where one exists.
+// The codes. They name the failure, not a wire format: the JSON faces show
+// them as they are (they coincide with PAY.JP's codes where PAY.JP has the
+// same failure), and the MWS face maps each to its own error code and HTTP
+// status in one function.
 const (
 	Internal               Code = "internal"                // a bug or an unreachable dependency
 	Invalid                Code = "validation_error"        // the request is malformed (422 on the PAY.JP face)
