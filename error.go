@@ -16,6 +16,9 @@ type Code string
 const (
 	Internal               Code = "internal"                // a bug or an unreachable dependency
 	Invalid                Code = "validation_error"        // the request is malformed (422 on the PAY.JP face)
+	Malformed              Code = "invalid_request_body"    // the body is not a JSON text kessai accepts (invalid UTF-8, too deep)
+	TooLarge               Code = "request_too_large"       // the body is larger than the limit
+	RateLimited            Code = "rate_limit_exceeded"     // too many requests; retry after a while
 	Unauthorized           Code = "unauthorized"            // no or bad credentials
 	NotFound               Code = "not_found"               // no such object for this account
 	ResourceMissing        Code = "resource_missing"        // a list cursor names no object

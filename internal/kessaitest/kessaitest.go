@@ -33,6 +33,7 @@ type Options struct {
 	Worker   worker.Config
 	NoWorker bool // no background worker (clock advances still run jobs)
 	RealTime bool // use the system clock instead of a manual one
+	HTTP     server.HTTPConfig
 }
 
 // Server is a running kessai with one test-mode account.
@@ -52,7 +53,7 @@ type Server struct {
 func Start(tb testing.TB, dialect string, opts Options) *Server {
 	tb.Helper()
 	s := &Server{T: tb, DBURL: testdb.URL(tb, dialect)}
-	m := &server.Main{Addr: "127.0.0.1:0", DatabaseURL: s.DBURL, Engine: opts.Engine, Worker: opts.Worker, NoWorker: opts.NoWorker}
+	m := &server.Main{Addr: "127.0.0.1:0", DatabaseURL: s.DBURL, Engine: opts.Engine, Worker: opts.Worker, NoWorker: opts.NoWorker, HTTP: opts.HTTP}
 	if !opts.RealTime {
 		s.Clock = kessai.NewManualClock(Epoch)
 		m.Clock = s.Clock
