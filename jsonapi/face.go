@@ -72,6 +72,13 @@ func (f *Face) Authenticate(r *http.Request) (*kessai.Account, error) {
 	return f.E.Authenticate(r.Context(), key)
 }
 
+// Router is where a face registers its routes: an *http.ServeMux, or one
+// that also records the patterns (the server keeps its route table, which
+// the account-isolation test walks).
+type Router interface {
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}
+
 // GetFunc handles a read.
 type GetFunc func(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error)
 

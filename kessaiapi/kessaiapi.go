@@ -51,7 +51,7 @@ func New(e *engine.Engine, log *slog.Logger, w *worker.Worker, renderFlow func(a
 const MaxAdvance = 10 * 366 * 24 * time.Hour
 
 // Register adds the routes to mux.
-func (a *API) Register(mux *http.ServeMux) {
+func (a *API) Register(mux jsonapi.Router) {
 	mux.HandleFunc("GET /kessai/v1/clock", a.Face.Get(a.clock))
 	mux.HandleFunc("POST /kessai/v1/clock/advance", a.Face.Post(a.advance))
 	mux.HandleFunc("POST /kessai/v1/payment_flows/{id}/approve", a.Face.Post(a.approve))

@@ -47,6 +47,7 @@ type Main struct {
 	E     *engine.Engine
 	W     *worker.Worker
 
+	routes []string
 	ln     net.Listener
 	srv    *http.Server
 	cancel context.CancelFunc
@@ -171,7 +172,7 @@ func (m *Main) Close(ctx context.Context) error {
 
 // Handler is the whole HTTP API.
 func (m *Main) Handler() http.Handler {
-	mux := http.NewServeMux()
+	mux := &routeMux{ServeMux: http.NewServeMux()}
 	var limiter *jsonapi.RateLimiter
 	if hc := m.HTTP.WithDefaults(); hc.RateLimit > 0 {
 		limiter = jsonapi.NewRateLimiter(hc.RateLimit, hc.RateBurst)
@@ -203,8 +204,29 @@ func (m *Main) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		jsonapi.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "server", "No route for %s %s.", r.Method, r.URL.Path))
 	})
+	m.routes = mux.patterns
 	return m.middleware(mux, reqs)
 }
+
+// routeMux is a ServeMux that remembers the patterns registered on it.
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (r *routeMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	r.patterns = append(r.patterns, pattern)
+	r.ServeMux.HandleFunc(pattern, h)
+}
+
+func (r *routeMux) Handle(pattern string, h http.Handler) {
+	r.patterns = append(r.patterns, pattern)
+	r.ServeMux.Handle(pattern, h)
+}
+
+// Routes returns the patterns of every route the server serves, in the
+// order they were registered.
+func (m *Main) Routes() []string { return append([]string(nil), m.routes...) }
 
 func writeStatus(w http.ResponseWriter, code int, status string) {
 	w.Header().Set("Content-Type", "application/json")
