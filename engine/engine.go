@@ -142,10 +142,13 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 			}
 			return nil
 		})
+		if err == nil && idem != nil {
+			idem.Done = true // committed: the stored response may be sent
+		}
 		switch {
 		case errors.Is(err, errKeyTaken) && attempt < 3:
 			continue // the next attempt finds the other request's record
-		case replayed:
+		case err == nil && replayed:
 			return nil, ErrReplayed
 		case err == nil:
 			return result, failure
