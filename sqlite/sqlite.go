@@ -37,6 +37,10 @@ func Migrations() sqlstore.Migrations {
 
 var dialect = sqlstore.Dialect{
 	Name: "sqlite",
+	// One writer, whose every commit is an fsync: put concurrent writes
+	// into one transaction.
+	GroupCommit:       true,
+	PrepareStatements: true,
 	IsDuplicate: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -69,6 +73,7 @@ func dsn(path, txlock string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_txlock", txlock)
 	return "file:" + path + "?" + q.Encode()
 }

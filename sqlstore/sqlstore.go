@@ -11,7 +11,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +31,13 @@ type Dialect struct {
 	// IsRetryable reports whether a transaction failed for a reason that a
 	// fresh attempt can avoid (deadlock, serialization failure).
 	IsRetryable func(error) bool
+	// GroupCommit runs every write through one committer that puts the
+	// units of concurrent requests into one transaction (see commit.go):
+	// for a store with one writer, where each commit is an fsync.
+	GroupCommit bool
+	// PrepareStatements keeps every query prepared on its pool, for a
+	// driver that would otherwise prepare it for every execution.
+	PrepareStatements bool
 }
 
 // Store is a kessai.Store on a database/sql database.
@@ -39,6 +48,8 @@ type Store struct {
 	q     map[string]string
 	docq  map[kessai.Kind]map[string]string
 	lists sync.Map // list query per kind, filter shape and direction
+	stmts sync.Map // stmtKey → *sql.Stmt
+	gc    *committer
 }
 
 //go:embed queries.sql
@@ -62,6 +73,15 @@ func New(d Dialect, write, read *sql.DB) *Store {
 	s := &Store{d: d, write: write, read: read, q: parseQueries(queriesSQL, d), docq: map[kessai.Kind]map[string]string{}}
 	for kind, cols := range docTables {
 		s.docq[kind] = docQueries(s.q, string(kind), cols)
+	}
+	if d.PrepareStatements {
+		s.prepare(write)
+		if read != write {
+			s.prepare(read)
+		}
+	}
+	if d.GroupCommit {
+		s.gc = newCommitter(s)
 	}
 	return s
 }
@@ -102,6 +122,9 @@ func (s *Store) Ping(ctx context.Context) error { return s.write.PingContext(ctx
 
 // Close implements kessai.Store.
 func (s *Store) Close() error {
+	if s.gc != nil {
+		s.gc.stop()
+	}
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -112,6 +135,9 @@ func (s *Store) Close() error {
 // Update implements kessai.Store. A transaction that fails for a retryable
 // reason (deadlock, serialization) is run again, up to five times.
 func (s *Store) Update(ctx context.Context, fn func(kessai.Tx) error) error {
+	if s.gc != nil {
+		return s.gc.submit(ctx, fn)
+	}
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = s.run(ctx, s.write, false, fn)
@@ -132,7 +158,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(kess
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&tx{s: s, tx: sqlTx}); err != nil {
+	if err := fn(&tx{s: s, tx: sqlTx, db: db}); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
@@ -145,6 +171,75 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(kess
 type tx struct {
 	s  *Store
 	tx *sql.Tx
+	db *sql.DB // the pool tx came from, whose prepared statements it uses
+}
+
+type stmtKey struct {
+	db *sql.DB
+	q  string
+}
+
+// stmt returns query as prepared on db when the store opened: re-preparing
+// every statement of every transaction cost SQLite a sixth of its CPU. Only
+// fixed queries are prepared, and only at open: preparing on a pool later
+// takes a connection, which a transaction holding the pool's last one
+// would wait for forever. A statement prepared on the pool is prepared
+// again on a transaction's connection by database/sql when needed, without
+// another connection. PostgreSQL (pgx caches statements per connection
+// itself) does not use this.
+func (s *Store) stmt(db *sql.DB, query string) *sql.Stmt {
+	if v, ok := s.stmts.Load(stmtKey{db, query}); ok {
+		return v.(*sql.Stmt)
+	}
+	return nil
+}
+
+// prepare prepares the fixed queries on a pool.
+func (s *Store) prepare(db *sql.DB) {
+	ctx := context.Background()
+	queries := []string{}
+	for _, q := range s.q {
+		queries = append(queries, q)
+	}
+	for _, qs := range s.docq {
+		for name, q := range qs {
+			if !strings.HasPrefix(name, "doc_list") {
+				queries = append(queries, q)
+			}
+		}
+	}
+	for n := 1; n <= 4; n++ {
+		queries = append(queries, s.ledgerInsert(n))
+	}
+	for _, q := range queries {
+		if strings.Contains(q, "{{") {
+			continue
+		}
+		if st, err := db.PrepareContext(ctx, q); err == nil {
+			s.stmts.Store(stmtKey{db, q}, st)
+		}
+	}
+}
+
+func (t *tx) execContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.s.stmt(t.db, query); st != nil {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+func (t *tx) queryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.s.stmt(t.db, query); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (t *tx) queryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.s.stmt(t.db, query); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
 }
 
 func us(t time.Time) int64 {
@@ -162,7 +257,7 @@ func fromUS(v int64) time.Time {
 }
 
 func (t *tx) exec(ctx context.Context, name string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(ctx, t.s.q[name], args...)
+	res, err := t.execContext(ctx, t.s.q[name], args...)
 	if err != nil {
 		if t.s.d.IsDuplicate(err) {
 			return nil, fmt.Errorf("%s: %w", name, kessai.ErrDuplicate)
@@ -204,11 +299,11 @@ func (t *tx) scanAccount(name string, row *sql.Row) (*kessai.Account, error) {
 }
 
 func (t *tx) AccountBySecretHash(ctx context.Context, hash string) (*kessai.Account, error) {
-	return t.scanAccount("account_by_secret_hash", t.tx.QueryRowContext(ctx, t.s.q["account_by_secret_hash"], hash))
+	return t.scanAccount("account_by_secret_hash", t.queryRowContext(ctx, t.s.q["account_by_secret_hash"], hash))
 }
 
 func (t *tx) AccountByMWSAccessKey(ctx context.Context, accessKeyID string) (*kessai.Account, error) {
-	return t.scanAccount("account_by_mws_access_key", t.tx.QueryRowContext(ctx, t.s.q["account_by_mws_access_key"], accessKeyID))
+	return t.scanAccount("account_by_mws_access_key", t.queryRowContext(ctx, t.s.q["account_by_mws_access_key"], accessKeyID))
 }
 
 func (t *tx) Account(ctx context.Context, id string, lock bool) (*kessai.Account, error) {
@@ -216,7 +311,7 @@ func (t *tx) Account(ctx context.Context, id string, lock bool) (*kessai.Account
 	if lock {
 		name = "account_by_id_locked"
 	}
-	return t.scanAccount(name, t.tx.QueryRowContext(ctx, t.s.q[name], id))
+	return t.scanAccount(name, t.queryRowContext(ctx, t.s.q[name], id))
 }
 
 func (t *tx) SetAccountClock(ctx context.Context, id string, offset time.Duration) error {
@@ -240,7 +335,7 @@ func mustAffect(name string, res sql.Result, err error) error {
 
 func (t *tx) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	if err := t.tx.QueryRowContext(ctx, t.s.q["setting"], key).Scan(&v); err != nil {
+	if err := t.queryRowContext(ctx, t.s.q["setting"], key).Scan(&v); err != nil {
 		return "", noRows("setting", err)
 	}
 	return v, nil
@@ -280,7 +375,7 @@ func (t *tx) docArgs(d kessai.Document) (kind kessai.Kind, args []any, err error
 }
 
 func (t *tx) docExec(ctx context.Context, kind kessai.Kind, name string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(ctx, t.s.docq[kind][name], args...)
+	res, err := t.execContext(ctx, t.s.docq[kind][name], args...)
 	if err != nil {
 		if t.s.d.IsDuplicate(err) {
 			return nil, fmt.Errorf("%s %s: %w", name, kind, kessai.ErrDuplicate)
@@ -318,7 +413,7 @@ func (t *tx) Get(ctx context.Context, kind kessai.Kind, accountID, id string, lo
 		return fmt.Errorf("sqlstore: unknown kind %q", kind)
 	}
 	var data []byte
-	if err := t.tx.QueryRowContext(ctx, q, accountID, id).Scan(&data); err != nil {
+	if err := t.queryRowContext(ctx, q, accountID, id).Scan(&data); err != nil {
 		return noRows(name+" "+string(kind), err)
 	}
 	if err := json.Unmarshal(data, dst); err != nil {
@@ -329,7 +424,7 @@ func (t *tx) Get(ctx context.Context, kind kessai.Kind, accountID, id string, lo
 
 func (t *tx) Exists(ctx context.Context, kind kessai.Kind, accountID, id string) (bool, error) {
 	var data []byte
-	err := t.tx.QueryRowContext(ctx, t.s.docq[kind]["doc_get"], accountID, id).Scan(&data)
+	err := t.queryRowContext(ctx, t.s.docq[kind]["doc_get"], accountID, id).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -360,7 +455,7 @@ func (t *tx) List(ctx context.Context, kind kessai.Kind, accountID string, filte
 	for _, c := range cols {
 		args = append(args, filter[c])
 	}
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.queryContext(ctx, q, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("list %s: %w", kind, err)
 	}
@@ -486,23 +581,51 @@ func contains(xs []string, x string) bool {
 }
 
 func (t *tx) InsertLedgerEntries(ctx context.Context, entries []kessai.LedgerEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	// One statement for all the legs: VALUES ($1…$7), ($8…$14), …
+	args := make([]any, 0, 7*len(entries))
 	for _, e := range entries {
-		if _, err := t.exec(ctx, "insert_ledger_entry", e.AccountID, e.TxnID, e.PaymentID, e.LedgerAccount,
-			e.Currency, e.Amount, us(e.CreatedAt)); err != nil {
-			return err
-		}
+		args = append(args, e.AccountID, e.TxnID, e.PaymentID, e.LedgerAccount, e.Currency, e.Amount, us(e.CreatedAt))
+	}
+	_, err := t.execContext(ctx, t.s.ledgerInsert(len(entries)), args...)
+	if err != nil {
+		return fmt.Errorf("insert_ledger_entry: %w", err)
 	}
 	return nil
 }
 
+// ledgerInsert is the insert of n ledger entries.
+func (s *Store) ledgerInsert(n int) string {
+	if q, ok := s.lists.Load(n); ok {
+		return q.(string)
+	}
+	head, row, _ := strings.Cut(s.q["insert_ledger_entry"], "VALUES")
+	var b strings.Builder
+	b.WriteString(head + "VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(regexp.MustCompile(`\$(\d+)`).ReplaceAllStringFunc(strings.TrimSpace(row), func(m string) string {
+			k, _ := strconv.Atoi(m[1:])
+			return "$" + strconv.Itoa(k+7*i)
+		}))
+	}
+	q := b.String()
+	s.lists.Store(n, q)
+	return q
+}
+
 func (t *tx) LedgerBalance(ctx context.Context, accountID, ledgerAccount, currency string) (int64, error) {
 	var n int64
-	err := t.tx.QueryRowContext(ctx, t.s.q["ledger_balance"], accountID, ledgerAccount, currency).Scan(&n)
+	err := t.queryRowContext(ctx, t.s.q["ledger_balance"], accountID, ledgerAccount, currency).Scan(&n)
 	return n, err
 }
 
 func (t *tx) sums(ctx context.Context, name, accountID string) (map[string]int64, error) {
-	rows, err := t.tx.QueryContext(ctx, t.s.q[name], accountID)
+	rows, err := t.queryContext(ctx, t.s.q[name], accountID)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -530,7 +653,7 @@ func (t *tx) LedgerTxnSums(ctx context.Context, accountID string) (map[string]in
 func (t *tx) Idempotency(ctx context.Context, accountID, scope, key string) (*kessai.IdempotencyRecord, error) {
 	r := kessai.IdempotencyRecord{AccountID: accountID, Scope: scope, Key: key}
 	var status, created, expires int64
-	err := t.tx.QueryRowContext(ctx, t.s.q["idempotency_get"], accountID, scope, key).
+	err := t.queryRowContext(ctx, t.s.q["idempotency_get"], accountID, scope, key).
 		Scan(&r.Operation, &r.RequestHash, &status, &r.Body, &created, &expires)
 	if err != nil {
 		return nil, noRows("idempotency_get", err)
@@ -590,7 +713,7 @@ func scanJob(r scanner) (*kessai.Job, error) {
 }
 
 func (t *tx) Job(ctx context.Context, id string) (*kessai.Job, error) {
-	j, err := scanJob(t.tx.QueryRowContext(ctx, t.s.q["job_get"], id))
+	j, err := scanJob(t.queryRowContext(ctx, t.s.q["job_get"], id))
 	if err != nil {
 		return nil, noRows("job_get", err)
 	}
@@ -598,7 +721,7 @@ func (t *tx) Job(ctx context.Context, id string) (*kessai.Job, error) {
 }
 
 func (t *tx) ClaimJobs(ctx context.Context, p kessai.ClaimParams) ([]*kessai.Job, error) {
-	rows, err := t.tx.QueryContext(ctx, t.s.q["job_claim"], us(p.Now), p.Worker, us(p.LockedUntil), p.AccountID, p.Limit)
+	rows, err := t.queryContext(ctx, t.s.q["job_claim"], us(p.Now), p.Worker, us(p.LockedUntil), p.AccountID, p.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("job_claim: %w", err)
 	}
@@ -635,13 +758,13 @@ func (t *tx) ShiftJobs(ctx context.Context, accountID string, d time.Duration) e
 func (t *tx) JobStats(ctx context.Context, now time.Time) (kessai.JobStats, error) {
 	var s kessai.JobStats
 	var oldest int64
-	err := t.tx.QueryRowContext(ctx, t.s.q["job_stats"], us(now)).Scan(&s.Due, &s.Running, &s.Failed, &oldest)
+	err := t.queryRowContext(ctx, t.s.q["job_stats"], us(now)).Scan(&s.Due, &s.Running, &s.Failed, &oldest)
 	s.OldestDue = fromUS(oldest)
 	return s, err
 }
 
 func (t *tx) AccountJobsRunning(ctx context.Context, accountID string, now time.Time) (bool, error) {
 	var n int64
-	err := t.tx.QueryRowContext(ctx, t.s.q["job_account_running"], accountID, us(now)).Scan(&n)
+	err := t.queryRowContext(ctx, t.s.q["job_account_running"], accountID, us(now)).Scan(&n)
 	return n > 0, err
 }

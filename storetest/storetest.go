@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -20,17 +21,18 @@ import (
 // Run runs the suite; open returns a fresh, empty, migrated store.
 func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 	tests := map[string]func(t *testing.T, s kessai.Store){
-		"Documents_RoundTripAndScope":  testDocuments,
-		"List_PagesNewestFirst":        testList,
-		"Insert_DuplicateIsErrDup":     testDuplicate,
-		"Update_RollbackLeavesNothing": testRollback,
-		"Update_LockSerialisesWriters": testLock,
-		"Ledger_SumsAndBalances":       testLedger,
-		"Idempotency_Lifecycle":        testIdempotency,
-		"Jobs_ClaimLeaseFinish":        testJobs,
-		"Accounts_LookupAndClock":      testAccounts,
-		"CoreObjects_TypedColumns":     testCoreObjects,
-		"List_EveryFilterUsesAnIndex":  testListPlans,
+		"Documents_RoundTripAndScope":    testDocuments,
+		"List_PagesNewestFirst":          testList,
+		"Insert_DuplicateIsErrDup":       testDuplicate,
+		"Update_RollbackLeavesNothing":   testRollback,
+		"Update_LockSerialisesWriters":   testLock,
+		"Ledger_SumsAndBalances":         testLedger,
+		"Idempotency_Lifecycle":          testIdempotency,
+		"Jobs_ClaimLeaseFinish":          testJobs,
+		"Accounts_LookupAndClock":        testAccounts,
+		"CoreObjects_TypedColumns":       testCoreObjects,
+		"List_EveryFilterUsesAnIndex":    testListPlans,
+		"Concurrency_ManyReadersWriters": testManyReadersWriters,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -510,4 +512,49 @@ func testListPlans(t *testing.T, s kessai.Store) {
 			})
 		}
 	}
+}
+
+// testManyReadersWriters: many more concurrent readers and writers than
+// the store has connections all finish (a transaction must never wait for
+// a connection of its own pool), and every write is there afterwards.
+func testManyReadersWriters(t *testing.T, s kessai.Store) {
+	const n = 48
+	done := make(chan error, 2*n)
+	for i := range n {
+		go func() {
+			done <- s.View(ctx, func(tx kessai.Tx) error {
+				_, err := tx.AccountBySecretHash(ctx, "nope")
+				if errors.Is(err, kessai.ErrNoRows) {
+					err = nil
+				}
+				if err == nil {
+					_, err = tx.Exists(ctx, kessai.KindRefund, "acct_m", "re_x")
+				}
+				return err
+			})
+		}()
+		go func() {
+			done <- s.Update(ctx, func(tx kessai.Tx) error {
+				return tx.Insert(ctx, &kessai.Customer{AccountID: "acct_m", ID: fmt.Sprintf("c-%d", i)})
+			})
+		}()
+	}
+	timeout := time.After(30 * time.Second)
+	for range 2 * n {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Error(err)
+			}
+		case <-timeout:
+			t.Fatal("concurrent transactions did not finish in 30 s: a pool waits for itself")
+		}
+	}
+	mustView(t, s, func(tx kessai.Tx) error {
+		docs, _, err := tx.List(ctx, kessai.KindCustomer, "acct_m", nil, kessai.Page{Limit: 100})
+		if len(docs) != n {
+			t.Errorf("%d customers after %d concurrent inserts", len(docs), n)
+		}
+		return err
+	})
 }
