@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/kessai/kessai"
 )
@@ -111,9 +112,14 @@ func (e *Engine) Authenticate(ctx context.Context, secretKey string) (*kessai.Ac
 	if !strings.HasPrefix(secretKey, "sk_test_") && !strings.HasPrefix(secretKey, "sk_live_") {
 		return nil, kessai.Errorf(kessai.Unauthorized, op, "Invalid API key provided.")
 	}
+	hash := HashKey(secretKey)
+	if v, ok := e.accounts.Load(hash); ok {
+		a := *v.(*kessai.Account)
+		return &a, nil
+	}
 	var acct *kessai.Account
 	err := e.Store.View(ctx, func(tx kessai.Tx) error {
-		a, err := tx.AccountBySecretHash(ctx, HashKey(secretKey))
+		a, err := tx.AccountBySecretHash(ctx, hash)
 		acct = a
 		return err
 	})
@@ -123,7 +129,29 @@ func (e *Engine) Authenticate(ctx context.Context, secretKey string) (*kessai.Ac
 	if err != nil {
 		return nil, kessai.WrapInternal(op, err)
 	}
+	// An account's keys, mode and credentials never change after it is
+	// created, so the account is kept by its key's hash. Its test clock
+	// does change, possibly in another process: every write reads it again
+	// inside its transaction, and Clock reads it for a request that shows
+	// the time.
+	cached := *acct
+	e.accounts.Store(hash, &cached)
 	return acct, nil
+}
+
+// ClockNow returns an account's business time now, reading its test clock
+// from the store (another process may have moved it).
+func (e *Engine) ClockNow(ctx context.Context, acct *kessai.Account) (time.Time, error) {
+	const op = "engine.ClockNow"
+	var now time.Time
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		a, err := tx.Account(ctx, acct.ID, false)
+		if err == nil {
+			now = e.Now(a)
+		}
+		return err
+	})
+	return now, err
 }
 
 // MWSAccount finds the account of an MWS access key id and opens its MWS

@@ -60,8 +60,9 @@ type Engine struct {
 	Log    *slog.Logger
 	Config Config
 
-	jobs   map[string]jobHandler
-	master struct {
+	jobs     map[string]jobHandler
+	accounts sync.Map // secret key hash → *kessai.Account (see Authenticate)
+	master   struct {
 		sync.Mutex
 		key []byte // the master key, once read (see Unseal)
 	}

@@ -70,7 +70,11 @@ type clockJSON struct {
 }
 
 func (a *API) clock(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	return clockJSON{Now: a.Face.E.Now(acct).Format(time.RFC3339)}, nil
+	now, err := a.Face.E.ClockNow(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	return clockJSON{Now: now.Format(time.RFC3339)}, nil
 }
 
 func (a *API) advance(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
