@@ -27,3 +27,19 @@ func invalidParameter(format string, args ...any) error {
 func missingParameter(name string) error {
 	return refuse("MissingParameter", http.StatusBadRequest, "The request must contain the parameter %s.", name)
 }
+
+// wireError is an error as MWS writes it.
+type wireError struct {
+	Code    string
+	Status  int
+	Type    string // Sender (the request is at fault) or Server
+	Message string
+}
+
+func wire(code string, status int, message string) wireError {
+	typ := "Sender"
+	if status >= 500 {
+		typ = "Server"
+	}
+	return wireError{Code: code, Status: status, Type: typ, Message: message}
+}
