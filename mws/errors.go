@@ -1,8 +1,12 @@
 package mws
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+
+	"github.com/kessai/kessai"
 )
 
 // faceError is a refusal the face makes in MWS's own terms, before or
@@ -42,4 +46,98 @@ func wire(code string, status int, message string) wireError {
 		typ = "Server"
 	}
 	return wireError{Code: code, Status: status, Type: typ, Message: message}
+}
+
+// internalMessage is all a client learns of an internal error.
+const internalMessage = "There was an unknown error in the service."
+
+// errorOf maps an error of action to its MWS code, HTTP status, Type and
+// message: the one place where engine codes become MWS codes. Errors the
+// face made itself pass through. Unknown errors are InternalServerError
+// with a generic message (the caller logs the cause).
+func errorOf(action string, err error) wireError {
+	var fe *faceError
+	if errors.As(err, &fe) {
+		return wire(fe.code, fe.status, fe.message)
+	}
+	msg := kessai.ErrorMessage(err)
+	switch code := kessai.ErrorCode(err); code {
+	case kessai.Invalid, kessai.MetadataLimitExceeded, kessai.TestModeOnly:
+		return wire("InvalidParameterValue", http.StatusBadRequest, invalidMessage(err))
+	case kessai.Unauthorized:
+		return wire("UnauthorizedAccess", http.StatusUnauthorized, msg)
+	case kessai.NotFound:
+		if objectOf(action) == objectOrderReference {
+			return wire("InvalidOrderReferenceId", http.StatusNotFound, msg)
+		}
+		return wire("InvalidTransactionId", http.StatusNotFound, msg)
+	case kessai.InvalidStatus:
+		switch action {
+		case "SetOrderReferenceDetails":
+			return wire("OrderReferenceNotModifiable", http.StatusBadRequest, msg)
+		case "Capture", "CloseAuthorization":
+			return wire("InvalidAuthorizationStatus", http.StatusMethodNotAllowed, msg)
+		case "Refund":
+			return wire("CaptureNotRefundable", http.StatusMethodNotAllowed, msg)
+		}
+		return wire("InvalidOrderReferenceStatus", http.StatusBadRequest, msg)
+	case kessai.AmountExceeded, kessai.RefundExceedsPayment, kessai.AlreadyRefunded:
+		return wire("TransactionAmountExceeded", http.StatusBadRequest, msg)
+	case kessai.CountExceeded:
+		return wire("TransactionCountExceeded", http.StatusBadRequest, msg)
+	case codeCurrencyMismatch:
+		return wire("CurrencyMismatch", http.StatusBadRequest, msg)
+	case codeConstraintsExist:
+		return wire("ConstraintsExist", http.StatusBadRequest, msg)
+	case codeInvalidSimulation:
+		return wire("InvalidSandboxSimulationSpecified", http.StatusBadRequest, msg)
+	case kessai.IdempotencyConflict:
+		return wire("DuplicateRequest", http.StatusBadRequest, msg)
+	case kessai.ReferenceIDInUse:
+		return wire("DuplicateReferenceId", http.StatusBadRequest, msg)
+	case kessai.LiveModeUnsupported:
+		return wire("InvalidAccountStatus", http.StatusForbidden, msg)
+	case kessai.IdempotencyInProgress, kessai.Conflict:
+		// Every MWS client retries a 503.
+		return wire("ServiceUnavailable", http.StatusServiceUnavailable, msg)
+	}
+	return wire("InternalServerError", http.StatusInternalServerError, internalMessage)
+}
+
+// Codes the engine returns that error.go may not declare yet; matched by
+// their string value.
+const (
+	codeCurrencyMismatch  kessai.Code = "currency_mismatch"
+	codeConstraintsExist  kessai.Code = "constraints_exist"
+	codeInvalidSimulation kessai.Code = "invalid_sandbox_simulation"
+)
+
+// invalidMessage is the message of a validation error with its fields, as
+// MWS names no field in a structured way.
+func invalidMessage(err error) string {
+	var ke *kessai.Error
+	if !errors.As(err, &ke) || len(ke.Fields) == 0 {
+		return kessai.ErrorMessage(err)
+	}
+	parts := make([]string, 0, len(ke.Fields))
+	for _, f := range ke.Fields {
+		parts = append(parts, f.Field+": "+f.Message)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// The object an action's id names, for InvalidOrderReferenceId versus
+// InvalidTransactionId.
+const (
+	objectOrderReference = "order_reference"
+	objectTransaction    = "transaction"
+)
+
+func objectOf(action string) string {
+	switch action {
+	case "SetOrderReferenceDetails", "GetOrderReferenceDetails", "ConfirmOrderReference",
+		"CancelOrderReference", "CloseOrderReference", "Authorize":
+		return objectOrderReference
+	}
+	return objectTransaction
 }
