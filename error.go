@@ -9,10 +9,16 @@ import (
 // to its own wire format in exactly one function.
 type Code string
 
-// The codes. Their values are the PAY.JP face's error codes where one exists.
+// The codes. They name the failure, not a wire format: the JSON faces show
+// them as they are (they coincide with PAY.JP's codes where PAY.JP has the
+// same failure), and the MWS face maps each to its own error code and HTTP
+// status in one function.
 const (
 	Internal               Code = "internal"                // a bug or an unreachable dependency
 	Invalid                Code = "validation_error"        // the request is malformed (422 on the PAY.JP face)
+	Malformed              Code = "invalid_request_body"    // the body is not a JSON text kessai accepts (invalid UTF-8, too deep)
+	TooLarge               Code = "request_too_large"       // the body is larger than the limit
+	RateLimited            Code = "rate_limit_exceeded"     // too many requests; retry after a while
 	Unauthorized           Code = "unauthorized"            // no or bad credentials
 	NotFound               Code = "not_found"               // no such object for this account
 	ResourceMissing        Code = "resource_missing"        // a list cursor names no object
@@ -32,14 +38,17 @@ const (
 	PaymentMethodNotOwned  Code = "payment_method_not_owned_by_customer"
 	PaymentMethodNotUsable Code = "detached_payment_method_not_usable"
 	PaymentMethodNotAllowd Code = "payment_method_not_in_allowed_types"
-	AlreadyExistsID        Code = "already_exists_id"       // a merchant-chosen id is taken
-	IdempotencyKeyInvalid  Code = "invalid_idempotency_key" // the Idempotency-Key header is malformed
-	IdempotencyConflict    Code = "idempotency_conflict"    // the key was used with another request
-	IdempotencyInProgress  Code = "idempotency_timeout"     // the key's first request is still running
-	ReferenceIDInUse       Code = "reference_id_in_use"     // the key was used by another operation
-	LiveModeUnsupported    Code = "livemode_unsupported"    // no live processor exists
-	TestModeOnly           Code = "test_mode_only"          // the operation exists only in test mode
-	Conflict               Code = "conflict"                // a concurrent change won; retry
+	AlreadyExistsID        Code = "already_exists_id"          // a merchant-chosen id is taken
+	IdempotencyKeyInvalid  Code = "invalid_idempotency_key"    // the Idempotency-Key header is malformed
+	IdempotencyConflict    Code = "idempotency_conflict"       // the key was used with another request
+	IdempotencyInProgress  Code = "idempotency_timeout"        // the key's first request is still running
+	ReferenceIDInUse       Code = "reference_id_in_use"        // the key was used by another operation
+	CurrencyMismatch       Code = "currency_mismatch"          // the amount's currency is not the payment's
+	ConstraintsExist       Code = "constraints_exist"          // the order reference has constraints that keep it from being confirmed
+	InvalidSimulation      Code = "invalid_sandbox_simulation" // a sandbox simulation string is malformed or impossible here
+	LiveModeUnsupported    Code = "livemode_unsupported"       // no live processor exists
+	TestModeOnly           Code = "test_mode_only"             // the operation exists only in test mode
+	Conflict               Code = "conflict"                   // a concurrent change won; retry
 )
 
 // Error is kessai's one error type. Op names the operation that failed

@@ -58,9 +58,10 @@ func (w *W) flowCapture(p *kessai.Payment) (*kessai.Capture, error) {
 	return caps[0], nil
 }
 
-// newAuthorization holds amount on the buyer's method for p, open.
-func (w *W) newAuthorization(p *kessai.Payment, method string, amount int64) (*kessai.Authorization, error) {
-	a := &kessai.Authorization{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixAuthorization), Livemode: w.acct.Livemode,
+// newAuthorization holds amount on the buyer's method for p under a new
+// authorization id, open; the caller saves it.
+func (w *W) newAuthorization(p *kessai.Payment, id, method string, amount int64) (*kessai.Authorization, error) {
+	a := &kessai.Authorization{AccountID: w.acct.ID, ID: id, Livemode: w.acct.Livemode,
 		PaymentID: p.ID, Method: method, Amount: amount, Currency: p.Currency, State: kessai.AuthOpen,
 		CreatedAt: w.now, UpdatedAt: w.now}
 	if err := w.post(p.ID, p.Currency, ledger.Authorize(method, a.ID, amount)); err != nil {
@@ -75,24 +76,25 @@ func (w *W) newAuthorization(p *kessai.Payment, method string, amount int64) (*k
 	return a, nil
 }
 
-// captureAuthorization takes amount of what a holds into a new capture and
-// releases the rest; a is closed (captured once). The caller saves p and a.
-func (w *W) captureAuthorization(p *kessai.Payment, a *kessai.Authorization, amount int64) (*kessai.Capture, error) {
+// captureAuthorization takes amount of what a holds into a new capture id
+// and releases the rest; a is closed (captured once). The caller saves p,
+// a and the capture.
+func (w *W) captureAuthorization(p *kessai.Payment, a *kessai.Authorization, id string, amount int64) (*kessai.Capture, error) {
 	held := a.Amount - a.CapturedAmount
-	c := &kessai.Capture{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixCapture), Livemode: w.acct.Livemode,
+	c := &kessai.Capture{AccountID: w.acct.ID, ID: id, Livemode: w.acct.Livemode,
 		PaymentID: p.ID, AuthorizationID: a.ID, Method: a.Method, Amount: amount, Currency: p.Currency,
 		State: kessai.CaptureCompleted, CreatedAt: w.now, UpdatedAt: w.now}
 	if err := w.post(p.ID, p.Currency, ledger.Capture(a.Method, a.ID, c.ID, held, amount)); err != nil {
 		return nil, err
 	}
-	a.CapturedAmount, a.State, a.ReasonCode, a.UpdatedAt = amount, kessai.AuthClosed, kessai.ReasonMaxCapturesProcessed, w.now
+	a.CapturedAmount, a.State, a.ReasonCode, a.CaptureID, a.UpdatedAt = amount, kessai.AuthClosed, kessai.ReasonMaxCapturesProcessed, c.ID, w.now
 	p.AmountCapturable -= held
 	received, err := kessai.AddAmounts(p.AmountReceived, amount)
 	if err != nil {
 		return nil, err
 	}
 	p.AmountReceived = received
-	return c, w.tx.Insert(w.ctx, c)
+	return c, nil
 }
 
 // releaseAuthorization gives back what an open authorization holds and

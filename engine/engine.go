@@ -142,10 +142,13 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 			}
 			return nil
 		})
+		if err == nil && idem != nil {
+			idem.Done = true // committed: the stored response may be sent
+		}
 		switch {
 		case errors.Is(err, errKeyTaken) && attempt < 3:
 			continue // the next attempt finds the other request's record
-		case replayed:
+		case err == nil && replayed:
 			return nil, ErrReplayed
 		case err == nil:
 			return result, failure
@@ -188,13 +191,18 @@ func (e *Engine) view(ctx context.Context, op string, fn func(tx kessai.Tx) erro
 	return nil
 }
 
-// emit records an event whose data is obj as it is now.
+// emit records a PAY.JP face event whose data is obj as it is now.
 func (w *W) emit(typ, object, resourceID string, obj any) error {
+	return w.emitFace(kessai.FacePayJP, typ, object, resourceID, obj)
+}
+
+// emitFace records an event of a face whose data is obj as it is now.
+func (w *W) emitFace(face, typ, object, resourceID string, obj any) error {
 	data, err := json.Marshal(obj)
 	if err != nil {
 		return err
 	}
-	return w.tx.Insert(w.ctx, &kessai.Event{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixEvent),
+	return w.tx.Insert(w.ctx, &kessai.Event{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixEvent), Face: face,
 		Livemode: w.acct.Livemode, Type: typ, Object: object, ResourceID: resourceID, Data: data, CreatedAt: w.now})
 }
 
@@ -230,10 +238,14 @@ func jobOf[P any](fn func(w *W, p P) error) jobHandler {
 // jobKinds is the registry of job kinds: the worker runs any job through
 // RunJob, so a new kind is one entry here and a handler.
 func jobKinds() map[string]jobHandler {
-	return map[string]jobHandler{
+	kinds := map[string]jobHandler{
 		JobExpireAuthorization: jobOf(func(w *W, ref jobRef) error { return w.expireAuthorization(ref.ID) }),
 		JobSettleRefund:        jobOf((*W).settleRefund),
 	}
+	for k, h := range orderJobs() {
+		kinds[k] = h
+	}
+	return kinds
 }
 
 // schedule writes a job due at the account's business time runAt.

@@ -429,7 +429,7 @@ func (w *W) authorize(p *kessai.Payment, method string) error {
 	p.PaymentMethodType = method
 	p.NextAction = nil
 	p.ConfirmedAt = &now
-	auth, err := w.newAuthorization(p, method, p.Amount)
+	auth, err := w.newAuthorization(p, kessai.NewID(kessai.PrefixAuthorization), method, p.Amount)
 	if err != nil {
 		return err
 	}
@@ -464,8 +464,11 @@ type jobRef struct {
 // capture takes amount of the flow's authorization into its one capture
 // and releases the rest of the hold; the flow succeeds.
 func (w *W) capture(p *kessai.Payment, auth *kessai.Authorization, amount int64, newAuth bool) error {
-	c, err := w.captureAuthorization(p, auth, amount)
+	c, err := w.captureAuthorization(p, auth, kessai.NewID(kessai.PrefixCapture), amount)
 	if err != nil {
+		return err
+	}
+	if err := w.tx.Insert(w.ctx, c); err != nil {
 		return err
 	}
 	if err := w.saveAuthorization(auth, newAuth); err != nil {

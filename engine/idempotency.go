@@ -35,8 +35,8 @@ type Idempotency struct {
 	// inside the transaction, so it must not do I/O.
 	Render func(result any, failure error) (status int, body []byte, err error)
 
-	// Set by the engine: the response to send, when the write stored or
-	// replayed one.
+	// Set by the engine once the transaction that stored or found the
+	// response is committed: the response to send.
 	Done     bool
 	Replayed bool
 	Status   int
@@ -80,7 +80,7 @@ func (idem *Idempotency) check(ctx context.Context, tx kessai.Tx, acct *kessai.A
 	if rec.RequestHash != idem.RequestHash {
 		return false, kessai.Errorf(kessai.IdempotencyConflict, op, "The key %q was already used with different parameters.", idem.Key)
 	}
-	idem.Done, idem.Replayed, idem.Status, idem.Body = true, true, rec.Status, rec.Body
+	idem.Replayed, idem.Status, idem.Body = true, rec.Status, rec.Body
 	return true, nil
 }
 
@@ -101,7 +101,7 @@ func (idem *Idempotency) record(ctx context.Context, tx kessai.Tx, acct *kessai.
 		}
 		return err
 	}
-	idem.Done, idem.Replayed, idem.Status, idem.Body = true, false, status, body
+	idem.Replayed, idem.Status, idem.Body = false, status, body
 	return nil
 }
 
@@ -115,6 +115,9 @@ func (e *Engine) recordFailure(ctx context.Context, idem *Idempotency, acct *kes
 			}
 			return idem.record(ctx, tx, acct, e.Clock.Now(), nil, failure)
 		})
+		if err == nil {
+			idem.Done = true // durable: the response may be sent
+		}
 		if !errors.Is(err, errKeyTaken) || attempt >= 3 {
 			return err
 		}

@@ -322,3 +322,150 @@ func (r *recorder) Fatalf(format string, a ...any) {
 	r.msgs = append(r.msgs, fmt.Sprintf(format, a...))
 	panic(errFatal)
 }
+
+// TestOrderProperty runs random sequences of authorizations, captures,
+// refunds, closes, chargebacks and clock advances on Amazon order
+// references (many of each per order) and checks after every step, against
+// a model of the limits, that every refusal is the one the model expects,
+// that no limit is ever exceeded, and that every authorization, capture and
+// refund agrees with its ledger accounts.
+func TestOrderProperty(t *testing.T) {
+	ctx := context.Background()
+	store := testdb.Open(t, "sqlite")
+	e, err := engine.New(store, kessai.NewManualClock(kessaitest.Epoch), nil, engine.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := worker.New(e, nil, worker.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		na, err := e.CreateAccount(ctx, "orders", false, "jp")
+		if err != nil {
+			rt.Fatal(err)
+		}
+		acct, err := e.Authenticate(ctx, na.SecretKey)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		amount := rapid.Int64Range(100, 200_000).Draw(rt, "order amount")
+		o, err := e.CreateOrderReference(ctx, acct, engine.OrderReferenceParams{Amount: &amount})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if _, err := e.ConfirmOrderReference(ctx, acct, o.ID); err != nil {
+			rt.Fatal(err)
+		}
+		allowance, _ := engine.OverAllowance(amount, "jpy")
+		var auths []*kessai.Authorization
+		var caps []*kessai.Capture
+		n := 0
+		ref := func() string { n++; return fmt.Sprintf("p-%d", n) }
+
+		authorize := func() {
+			o, _ := e.GetOrderReference(ctx, acct, o.ID)
+			var exposure int64
+			for _, a := range auths {
+				a, _ := e.GetAuthorization(ctx, acct, a.ID)
+				switch a.State {
+				case kessai.AuthOpen, kessai.AuthPending:
+					exposure += a.Amount
+				case kessai.AuthClosed:
+					exposure += a.CapturedAmount
+				}
+			}
+			amt := rapid.Int64Range(1, amount).Draw(rt, "authorize")
+			a, err := e.Authorize(ctx, acct, engine.AuthorizeParams{OrderReferenceID: o.ID, ReferenceID: ref(), Amount: amt, Currency: "jpy",
+				CaptureNow: rapid.Bool().Draw(rt, "capture now")})
+			switch {
+			case o.State != kessai.StateOpen:
+				wantCode(rt, err, kessai.InvalidStatus)
+			case exposure+amt > amount+allowance:
+				wantCode(rt, err, kessai.AmountExceeded)
+			case err != nil && kessai.ErrorCode(err) != kessai.AmountExceeded && kessai.ErrorCode(err) != kessai.CountExceeded:
+				rt.Fatalf("authorize %d (exposure %d of %d+%d): %v", amt, exposure, amount, allowance, err)
+			case err == nil:
+				auths = append(auths, a)
+				if a.CaptureID != "" {
+					c, err := e.GetCapture(ctx, acct, a.CaptureID)
+					if err != nil {
+						rt.Fatal(err)
+					}
+					caps = append(caps, c)
+				}
+			}
+		}
+		capture := func() {
+			if len(auths) == 0 {
+				return
+			}
+			a := auths[rapid.IntRange(0, len(auths)-1).Draw(rt, "which auth")]
+			a, _ = e.GetAuthorization(ctx, acct, a.ID)
+			o, _ := e.GetOrderReference(ctx, acct, o.ID)
+			amt := rapid.Int64Range(1, a.Amount+10).Draw(rt, "capture")
+			c, err := e.Capture(ctx, acct, engine.CaptureParams{AuthorizationID: a.ID, ReferenceID: ref(), Amount: amt, Currency: "jpy"})
+			switch {
+			case a.State != kessai.AuthOpen:
+				wantCode(rt, err, kessai.InvalidStatus)
+			case amt > a.Amount || o.AmountReceived+amt > amount+allowance:
+				wantCode(rt, err, kessai.AmountExceeded)
+			case err != nil && kessai.ErrorCode(err) != kessai.CountExceeded:
+				rt.Fatalf("capture %d of %+v: %v", amt, a, err)
+			case err == nil:
+				caps = append(caps, c)
+			}
+		}
+		refund := func() {
+			if len(caps) == 0 {
+				return
+			}
+			c := caps[rapid.IntRange(0, len(caps)-1).Draw(rt, "which capture")]
+			c, _ = e.GetCapture(ctx, acct, c.ID)
+			capAllowance, _ := engine.OverAllowance(c.Amount, "jpy")
+			most := c.Amount + capAllowance
+			if rapid.Bool().Draw(rt, "small") {
+				most = max(1, most/12) // many small refunds reach the count limit
+			}
+			amt := rapid.Int64Range(1, most).Draw(rt, "refund")
+			_, err := e.RefundCapture(ctx, acct, engine.CaptureRefundParams{CaptureID: c.ID, ReferenceID: ref(), Amount: amt, Currency: "jpy"})
+			switch {
+			case c.State != kessai.CaptureCompleted:
+				wantCode(rt, err, kessai.InvalidStatus)
+			case c.RefundCount >= engine.MaxRefundsPerCapture:
+				wantCode(rt, err, kessai.CountExceeded)
+			case c.RefundedAmount+amt > c.Amount+capAllowance:
+				wantCode(rt, err, kessai.AmountExceeded)
+			case err != nil:
+				rt.Fatalf("refund %d of %+v: %v", amt, c, err)
+			}
+		}
+		steps := rapid.IntRange(1, 40).Draw(rt, "steps")
+		for i := range steps {
+			switch rapid.SampledFrom([]string{"authorize", "authorize", "capture", "capture", "refund", "refund", "refund", "refund", "refund", "close", "chargeback", "advance"}).Draw(rt, fmt.Sprintf("op%d", i)) {
+			case "authorize":
+				authorize()
+			case "capture":
+				capture()
+			case "refund":
+				refund()
+			case "close":
+				if _, err := e.CloseOrderReference(ctx, acct, o.ID, ""); err != nil && kessai.ErrorCode(err) != kessai.InvalidStatus {
+					rt.Fatal(err)
+				}
+			case "chargeback":
+				if len(caps) > 0 {
+					if _, err := e.Chargeback(ctx, acct, caps[0].ID); err != nil && kessai.ErrorCode(err) != kessai.InvalidStatus {
+						rt.Fatal(err)
+					}
+				}
+			case "advance":
+				d := time.Duration(rapid.IntRange(1, 60).Draw(rt, "seconds")) * time.Second
+				if _, err := w.Advance(ctx, acct, d); err != nil {
+					rt.Fatal(err)
+				}
+			}
+			ledgerOK(rt, store, acct.ID)
+		}
+	})
+}

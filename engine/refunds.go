@@ -187,7 +187,10 @@ func (w *W) settleRefund(ref settleRef) error {
 		return err
 	}
 	if r.Metadata[SimulateKey] == "failed" {
-		return w.failRefund(pay, &c, &r, "declined")
+		if err := w.failRefund(pay, &c, &r, "declined"); err != nil {
+			return err
+		}
+		return w.emit("refund.updated", kessai.ObjectRefund, r.ID, &r)
 	}
 	if err := w.post(pay.ID, pay.Currency, ledger.RefundSettle(c.Method, c.ID, r.Amount)); err != nil {
 		return err
@@ -215,10 +218,7 @@ func (w *W) failRefund(pay *kessai.Payment, c *kessai.Capture, r *kessai.Refund,
 		return err
 	}
 	r.Status, r.FailureReason, r.UpdatedAt = kessai.RefundFailed, &reason, w.now
-	if err := w.tx.Put(w.ctx, r); err != nil {
-		return err
-	}
-	return w.emit("refund.updated", kessai.ObjectRefund, r.ID, r)
+	return w.tx.Put(w.ctx, r)
 }
 
 // GetRefund returns a refund. Errors: not_found.

@@ -273,3 +273,33 @@ func CheckFlowRefundWindow(method string, createdAt time.Time, confirmedAt *time
 	}
 	return nil
 }
+
+// Largest amount of one authorization, capture or refund (and of an order
+// reference): 10,000,000 JPY; 150,000.00 USD, EUR or GBP.
+const (
+	MaxTransactionJPY   = 10_000_000
+	MaxTransactionMajor = 150_000
+)
+
+// CheckTransactionAmount checks an MWS amount: positive, in a known
+// currency, and at most the largest one transaction may be.
+//
+// Errors: validation_error.
+func CheckTransactionAmount(amount int64, currency string) error {
+	const op = "engine.CheckTransactionAmount"
+	cur, ok := kessai.LookupCurrency(currency)
+	if !ok {
+		return kessai.Invalidf(op, "currency_code", "The currency %q is not one of JPY, USD, EUR, GBP.", currency)
+	}
+	max := int64(MaxTransactionJPY)
+	if cur.Code != "jpy" {
+		max = MaxTransactionMajor
+		for range cur.Digits {
+			max *= 10
+		}
+	}
+	if amount <= 0 || amount > max {
+		return kessai.Invalidf(op, "amount", "The amount must be greater than 0 and at most %s %s.", kessai.FormatDecimalAmount(max, cur), strings.ToUpper(cur.Code))
+	}
+	return nil
+}

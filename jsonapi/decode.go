@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/kessai/kessai"
 )
@@ -15,13 +16,25 @@ import (
 // MaxBody is the largest request body the face reads.
 const MaxBody = 64 << 10
 
+// MaxDepth is how deeply objects and arrays may nest in a request body.
+const MaxDepth = 16
+
 // DecodeJSON decodes a request body into dst strictly: one JSON object,
-// no unknown fields, integers where integers are declared. An empty body is
-// an empty object. Errors are validation_error with the offending field.
+// no unknown fields, integers where integers are declared, no key twice in
+// one object, valid UTF-8, nesting at most MaxDepth. An empty body is an
+// empty object. Errors are validation_error with the offending field, or
+// invalid_request_body (400) for a body that is not UTF-8 or nests too
+// deeply.
 func DecodeJSON(body []byte, dst any) error {
 	const op = "jsonapi.DecodeJSON"
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
+	}
+	if !utf8.Valid(body) {
+		return kessai.Errorf(kessai.Malformed, op, "The request body is not valid UTF-8.")
+	}
+	if err := checkStructure(op, body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -33,6 +46,78 @@ func DecodeJSON(body []byte, dst any) error {
 		return kessai.Invalidf(op, "body", "JSON decode error: trailing data after the object")
 	}
 	return nil
+}
+
+// checkStructure walks the tokens of body and refuses a key that appears
+// twice in one object (encoding/json keeps the last, which a proxy or a
+// log reading the first would not see) and nesting deeper than MaxDepth.
+// Syntax errors are left to the decoder, which words them.
+func checkStructure(op string, body []byte) error {
+	type frame struct {
+		object    bool
+		expectKey bool
+		keys      map[string]bool
+		path      string
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var stack []*frame
+	valueDone := func() {
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].expectKey = true
+		}
+	}
+	var key string
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // io.EOF, or a syntax error the decoder reports
+		}
+		top := (*frame)(nil)
+		if n := len(stack); n > 0 {
+			top = stack[n-1]
+		}
+		if top != nil && top.object && top.expectKey {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				valueDone()
+				continue
+			}
+			key, _ = tok.(string)
+			if top.keys[key] {
+				field := key
+				if top.path != "" {
+					field = top.path + "." + key
+				}
+				return kessai.Invalidf(op, field, "Duplicate key %q: each key may appear once", key)
+			}
+			top.keys[key] = true
+			top.expectKey = false
+			continue
+		}
+		switch d, _ := tok.(json.Delim); d {
+		case '{', '[':
+			if len(stack) >= MaxDepth {
+				return kessai.Errorf(kessai.Malformed, op, "The request body nests deeper than %d levels.", MaxDepth)
+			}
+			path := ""
+			if top != nil {
+				path = top.path
+				if top.object {
+					if path != "" {
+						path += "."
+					}
+					path += key
+				}
+			}
+			stack = append(stack, &frame{object: d == '{', expectKey: d == '{', keys: map[string]bool{}, path: path})
+		case ']':
+			stack = stack[:len(stack)-1]
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
 }
 
 func decodeErr(op string, err error) error {
@@ -112,7 +197,10 @@ type Int struct {
 func (i *Int) UnmarshalJSON(b []byte) error {
 	s := string(b)
 	if s == "null" {
-		return nil
+		// The official schemas declare these integers without null: null is
+		// refused rather than taken as "absent" (a refund of null is not a
+		// refund of everything).
+		return &json.UnmarshalTypeError{Value: "null", Type: intType}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {

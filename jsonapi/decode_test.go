@@ -1,7 +1,11 @@
 package jsonapi_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -34,6 +38,10 @@ func TestDecodeJSON(t *testing.T) {
 		{"syntax error", `{"amount":`, "body"},
 		{"array body", `[1]`, "body"},
 		{"trailing data", `{} {}`, "body"},
+		{"duplicate key, last would win", `{"amount":1,"amount":4000}`, "amount"},
+		{"duplicate key in metadata", `{"metadata":{"k":"a","k":"b"}}`, "metadata.k"},
+		{"null amount is not absent", `{"amount":null}`, "amount"},
+		{"same key in two objects is fine", `{"metadata":{"amount":"1"},"amount":2}`, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -48,6 +56,26 @@ func TestDecodeJSON(t *testing.T) {
 			var ke *kessai.Error
 			if err == nil || !asError(err, &ke) || ke.Code != kessai.Invalid || len(ke.Fields) == 0 || ke.Fields[0].Field != c.field {
 				t.Fatalf("err %v, want validation_error on field %q", err, c.field)
+			}
+		})
+	}
+}
+
+func TestDecodeJSON_Malformed(t *testing.T) {
+	t.Parallel()
+	for name, body := range map[string]string{
+		"invalid UTF-8 in a value": "{\"currency\":\"\xff\xfe\"}",
+		"invalid UTF-8 in a key":   "{\"metadata\":{\"\xff\":\"v\"}}",
+		"nested too deeply":        `{"metadata":` + strings.Repeat("[", jsonapi.MaxDepth) + strings.Repeat("]", jsonapi.MaxDepth) + `}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var b flowBody
+			err := jsonapi.DecodeJSON([]byte(body), &b)
+			if kessai.ErrorCode(err) != kessai.Malformed {
+				t.Fatalf("err %v, want invalid_request_body", err)
+			}
+			if status, _ := jsonapi.ProblemBody(err, "/v2/payment_flows"); status != 400 {
+				t.Errorf("status %d, want 400", status)
 			}
 		})
 	}
@@ -72,13 +100,58 @@ func FuzzDecodeJSON(f *testing.F) {
 		if err == nil {
 			return
 		}
-		if kessai.ErrorCode(err) != kessai.Invalid {
-			t.Fatalf("body %q: code %s, want validation_error (%v)", body, kessai.ErrorCode(err), err)
+		code := kessai.ErrorCode(err)
+		if code != kessai.Invalid && code != kessai.Malformed {
+			t.Fatalf("body %q: code %s, want validation_error or invalid_request_body (%v)", body, code, err)
 		}
 		status, raw := jsonapi.ProblemBody(err, "/v2/payment_flows")
 		var p map[string]any
-		if status != 422 || json.Unmarshal(raw, &p) != nil || !strings.Contains(string(raw), `"validation_error"`) {
+		want := map[kessai.Code]int{kessai.Invalid: 422, kessai.Malformed: 400}[code]
+		if status != want || json.Unmarshal(raw, &p) != nil || p["code"] != string(code) {
 			t.Fatalf("body %q: problem %d %s", body, status, raw)
+		}
+	})
+}
+
+// FuzzDecodeJSON_Differential compares DecodeJSON with encoding/json
+// (unknown fields refused, numbers kept): whatever DecodeJSON accepts,
+// encoding/json accepts with the same result; whatever encoding/json
+// accepts and DecodeJSON refuses is refused for one of DecodeJSON's own
+// rules (a key twice, invalid UTF-8, nesting, an integer given as null).
+func FuzzDecodeJSON_Differential(f *testing.F) {
+	for _, s := range []string{`{}`, `{"amount":1000,"currency":"jpy"}`, `{"amount":1,"amount":2}`, `{"amount":null}`,
+		`{"metadata":{"a":"1","b":2,"c":true}}`, `{"payment_method_types":["card"]}`, "{\"currency\":\"\xff\"}"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if len(bytes.TrimSpace(body)) == 0 {
+			return
+		}
+		var ours, std flowBody
+		errOurs := jsonapi.DecodeJSON(body, &ours)
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		dec.UseNumber()
+		errStd := dec.Decode(&std)
+		if errStd == nil {
+			if _, err := dec.Token(); err != io.EOF {
+				errStd = errors.New("trailing data")
+			}
+		}
+		switch {
+		case errOurs == nil && errStd != nil:
+			t.Fatalf("body %q: DecodeJSON accepts what encoding/json refuses (%v)", body, errStd)
+		case errOurs == nil && !reflect.DeepEqual(ours, std):
+			t.Fatalf("body %q: DecodeJSON %+v, encoding/json %+v", body, ours, std)
+		case errOurs != nil && errStd == nil:
+			msg := errOurs.Error()
+			var ke *kessai.Error
+			if errors.As(errOurs, &ke) && len(ke.Fields) > 0 {
+				msg += " " + ke.Fields[0].Message
+			}
+			if kessai.ErrorCode(errOurs) != kessai.Malformed && !strings.Contains(msg, "Duplicate key") && !bytes.Contains(body, []byte("null")) {
+				t.Fatalf("body %q: DecodeJSON refuses what encoding/json accepts, for no rule of its own: %v", body, errOurs)
+			}
 		}
 	})
 }

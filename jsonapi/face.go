@@ -28,6 +28,8 @@ type Face struct {
 	// Render converts a domain object to its wire form; values it does not
 	// know are marshalled as they are.
 	Render func(v any) (any, error)
+	// Limiter, when set, limits each account's request rate.
+	Limiter *RateLimiter
 }
 
 // NewFace returns a Face; render may be nil (values are marshalled as they
@@ -70,6 +72,13 @@ func (f *Face) Authenticate(r *http.Request) (*kessai.Account, error) {
 	return f.E.Authenticate(r.Context(), key)
 }
 
+// Router is where a face registers its routes: an *http.ServeMux, or one
+// that also records the patterns (the server keeps its route table, which
+// the account-isolation test walks).
+type Router interface {
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}
+
 // GetFunc handles a read.
 type GetFunc func(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error)
 
@@ -84,6 +93,15 @@ func (f *Face) Get(fn GetFunc) http.HandlerFunc {
 			f.Fail(w, r, err)
 			return
 		}
+		if !f.limit(w, r, acct) {
+			return
+		}
+		sim, err := parseSimulation(r, acct)
+		if err != nil {
+			f.Fail(w, r, err)
+			return
+		}
+		sim.wait(r.Context())
 		res, err := fn(r.Context(), acct, r)
 		if err != nil {
 			f.Fail(w, r, err)
@@ -144,9 +162,22 @@ func (f *Face) Post(fn PostFunc) http.HandlerFunc {
 			f.Fail(w, r, err)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+		if !f.limit(w, r, acct) {
+			return
+		}
+		sim, err := parseSimulation(r, acct)
 		if err != nil {
-			f.Fail(w, r, kessai.Invalidf("jsonapi.Post", "body", "Request body too large or unreadable (limit %d bytes).", MaxBody))
+			f.Fail(w, r, err)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			f.Fail(w, r, kessai.Errorf(kessai.TooLarge, "jsonapi.Post", "The request body is larger than %d bytes.", MaxBody))
+			return
+		case err != nil:
+			f.Fail(w, r, kessai.Errorf(kessai.Malformed, "jsonapi.Post", "The request body could not be read."))
 			return
 		}
 		ctx := r.Context()
@@ -161,7 +192,11 @@ func (f *Face) Post(fn PostFunc) http.HandlerFunc {
 				TTL: IdempotencyKeyTTL, Render: f.response(r)}
 			ctx = engine.WithIdempotency(ctx, idem)
 		}
+		sim.wait(ctx)
 		res, err := fn(ctx, acct, r, body)
+		if sim.after(f, w, r) {
+			return
+		}
 		if idem != nil && idem.Done {
 			if idem.Replayed {
 				w.Header().Set("Idempotent-Replayed", "true")

@@ -25,6 +25,10 @@ func statusOf(code kessai.Code) int {
 	switch code {
 	case kessai.Invalid:
 		return http.StatusUnprocessableEntity
+	case kessai.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case kessai.RateLimited:
+		return http.StatusTooManyRequests
 	case kessai.Unauthorized:
 		return http.StatusUnauthorized
 	case kessai.NotFound:

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/kessai/kessai"
@@ -31,8 +32,15 @@ type API struct {
 // sees one shape).
 func New(e *engine.Engine, log *slog.Logger, w *worker.Worker, renderFlow func(any) (any, error)) *API {
 	render := func(v any) (any, error) {
-		if c, ok := v.(*engine.ClockAdvance); ok {
-			return clockJSON{Now: c.Now.Format(time.RFC3339)}, nil
+		switch x := v.(type) {
+		case *engine.ClockAdvance:
+			return clockJSON{Now: x.Now.Format(time.RFC3339)}, nil
+		case *kessai.Payment:
+			if x.Kind == kessai.PaymentOrderReference {
+				return orderJSONOf(x), nil
+			}
+		case *kessai.Capture:
+			return captureJSON{Object: "amazon_capture", AmazonCaptureID: x.ID, State: amazonState(x.State), Chargeback: x.Chargeback}, nil
 		}
 		return renderFlow(v)
 	}
@@ -43,11 +51,13 @@ func New(e *engine.Engine, log *slog.Logger, w *worker.Worker, renderFlow func(a
 const MaxAdvance = 10 * 366 * 24 * time.Hour
 
 // Register adds the routes to mux.
-func (a *API) Register(mux *http.ServeMux) {
+func (a *API) Register(mux jsonapi.Router) {
 	mux.HandleFunc("GET /kessai/v1/clock", a.Face.Get(a.clock))
 	mux.HandleFunc("POST /kessai/v1/clock/advance", a.Face.Post(a.advance))
 	mux.HandleFunc("POST /kessai/v1/payment_flows/{id}/approve", a.Face.Post(a.approve))
 	mux.HandleFunc("POST /kessai/v1/payment_flows/{id}/decline", a.Face.Post(a.decline))
+	mux.HandleFunc("POST /kessai/v1/amazon/order_references", a.Face.Post(a.createOrder))
+	mux.HandleFunc("POST /kessai/v1/amazon/captures/{id}/chargeback", a.Face.Post(a.chargeback))
 	mux.HandleFunc("GET /kessai/v1/checkout/{account}/{id}", a.checkoutPage)
 	mux.HandleFunc("POST /kessai/v1/checkout/{account}/{id}", a.checkoutSubmit)
 	mux.HandleFunc("/kessai/", func(w http.ResponseWriter, r *http.Request) {
@@ -170,4 +180,71 @@ func (a *API) checkoutSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.Redirect(w, r, r.URL.Path+"?client_secret="+url.QueryEscape(p.ClientSecret), http.StatusSeeOther)
+}
+
+// orderJSON is an order reference as kessai's sandbox buyer API shows it.
+type orderJSON struct {
+	Object                 string          `json:"object"`
+	AmazonOrderReferenceID string          `json:"amazon_order_reference_id"`
+	State                  string          `json:"state"`
+	Amount                 int64           `json:"amount"`
+	Currency               string          `json:"currency"`
+	Buyer                  kessai.Buyer    `json:"buyer"`
+	Destination            *kessai.Address `json:"destination"`
+	CreatedAt              string          `json:"created_at"`
+	ExpiresAt              string          `json:"expires_at"`
+}
+
+func orderJSONOf(p *kessai.Payment) orderJSON {
+	return orderJSON{Object: "amazon_order_reference", AmazonOrderReferenceID: p.ID, State: amazonState(p.State), Amount: p.Amount,
+		Currency: p.Currency, Buyer: p.Order.Buyer, Destination: p.Order.Destination,
+		CreatedAt: p.CreatedAt.Format(time.RFC3339), ExpiresAt: p.Order.ExpiresAt.Format(time.RFC3339)}
+}
+
+type captureJSON struct {
+	Object          string `json:"object"`
+	AmazonCaptureID string `json:"amazon_capture_id"`
+	State           string `json:"state"`
+	Chargeback      bool   `json:"chargeback"`
+}
+
+func amazonState(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// createOrder is the simulated buyer starting an Amazon Pay checkout: a
+// Draft order reference the seller's MWS calls then work on.
+func (a *API) createOrder(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	var req struct {
+		Amount   jsonapi.Int `json:"amount"`
+		Currency *string     `json:"currency"`
+		Buyer    *struct {
+			Name  string `json:"name"`
+			Email string `json:"email"`
+			Phone string `json:"phone"`
+		} `json:"buyer"`
+		Destination *kessai.Address `json:"destination"`
+	}
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	p := engine.OrderReferenceParams{Amount: req.Amount.Ptr(), Destination: req.Destination}
+	if req.Currency != nil {
+		p.Currency = *req.Currency
+	}
+	if req.Buyer != nil {
+		p.Buyer = kessai.Buyer{Name: req.Buyer.Name, Email: req.Buyer.Email, Phone: req.Buyer.Phone}
+	}
+	return a.Face.E.CreateOrderReference(ctx, acct, p)
+}
+
+// chargeback files an A-to-z guarantee claim or chargeback on a capture.
+func (a *API) chargeback(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
+		return nil, err
+	}
+	return a.Face.E.Chargeback(ctx, acct, r.PathValue("id"))
 }

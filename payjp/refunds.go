@@ -9,7 +9,7 @@ import (
 	"github.com/kessai/kessai/jsonapi"
 )
 
-func (f *Face) registerRefunds(mux *http.ServeMux) {
+func (f *Face) registerRefunds(mux jsonapi.Router) {
 	// The SDKs' form: /v2/payment_refunds with payment_flow_id.
 	mux.HandleFunc("POST /v2/payment_refunds", f.Post(f.createRefund("payment_flow_id")))
 	mux.HandleFunc("GET /v2/payment_refunds", f.Get(f.listRefunds))

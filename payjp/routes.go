@@ -11,7 +11,7 @@ import (
 )
 
 // Register adds the face's routes under /v2 to mux.
-func (f *Face) Register(mux *http.ServeMux) {
+func (f *Face) Register(mux jsonapi.Router) {
 	mux.HandleFunc("POST /v2/payment_methods", f.Post(f.createMethod))
 	mux.HandleFunc("GET /v2/payment_methods", f.Get(f.listMethods))
 	mux.HandleFunc("GET /v2/payment_methods/{id}", f.Get(f.getMethod))

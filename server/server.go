@@ -41,15 +41,52 @@ type Main struct {
 	Engine      engine.Config
 	Worker      worker.Config
 	NoWorker    bool // serve the API only (workers run elsewhere)
+	HTTP        HTTPConfig
 
 	Store kessai.Store
 	E     *engine.Engine
 	W     *worker.Worker
 
+	routes []string
 	ln     net.Listener
 	srv    *http.Server
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+}
+
+// HTTPConfig bounds what one client can hold of the server; zero values
+// take the defaults.
+type HTTPConfig struct {
+	ReadHeaderTimeout time.Duration // default 10s
+	ReadTimeout       time.Duration // the whole request, body included; default 30s
+	WriteTimeout      time.Duration // until the response is written; default 2m (a long clock advance)
+	IdleTimeout       time.Duration // keep-alive; default 2m
+	MaxHeaderBytes    int           // default 64 KiB
+	// RateLimit is each account's request rate on the JSON faces, per
+	// second, with bursts of RateBurst (default twice the rate); 0 is
+	// unlimited (the default).
+	RateLimit float64
+	RateBurst int
+}
+
+// WithDefaults returns c with zero fields set to their defaults.
+func (c HTTPConfig) WithDefaults() HTTPConfig {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.ReadHeaderTimeout, 10*time.Second)
+	def(&c.ReadTimeout, 30*time.Second)
+	def(&c.WriteTimeout, 2*time.Minute)
+	def(&c.IdleTimeout, 2*time.Minute)
+	if c.MaxHeaderBytes == 0 {
+		c.MaxHeaderBytes = 64 << 10
+	}
+	if c.RateLimit > 0 && c.RateBurst == 0 {
+		c.RateBurst = max(1, int(2*c.RateLimit))
+	}
+	return c
 }
 
 // Open opens the store and builds the engine and worker, without serving.
@@ -92,7 +129,10 @@ func (m *Main) Start(ctx context.Context) error {
 		ln.Close()
 		return err
 	}
-	m.srv = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	hc := m.HTTP.WithDefaults()
+	m.srv = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: hc.ReadHeaderTimeout, ReadTimeout: hc.ReadTimeout,
+		WriteTimeout: hc.WriteTimeout, IdleTimeout: hc.IdleTimeout, MaxHeaderBytes: hc.MaxHeaderBytes,
+		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
 	if !m.NoWorker {
@@ -132,10 +172,17 @@ func (m *Main) Close(ctx context.Context) error {
 
 // Handler is the whole HTTP API.
 func (m *Main) Handler() http.Handler {
-	mux := http.NewServeMux()
+	mux := &routeMux{ServeMux: http.NewServeMux()}
+	var limiter *jsonapi.RateLimiter
+	if hc := m.HTTP.WithDefaults(); hc.RateLimit > 0 {
+		limiter = jsonapi.NewRateLimiter(hc.RateLimit, hc.RateBurst)
+	}
 	face := payjp.NewFace(m.E, m.Log)
+	face.Limiter = limiter
 	face.Register(mux)
-	kessaiapi.New(m.E, m.Log, m.W, payjp.Render).Register(mux)
+	own := kessaiapi.New(m.E, m.Log, m.W, payjp.Render)
+	own.Face.Limiter = limiter
+	own.Register(mux)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
@@ -157,8 +204,29 @@ func (m *Main) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		jsonapi.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "server", "No route for %s %s.", r.Method, r.URL.Path))
 	})
+	m.routes = mux.patterns
 	return m.middleware(mux, reqs)
 }
+
+// routeMux is a ServeMux that remembers the patterns registered on it.
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (r *routeMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	r.patterns = append(r.patterns, pattern)
+	r.ServeMux.HandleFunc(pattern, h)
+}
+
+func (r *routeMux) Handle(pattern string, h http.Handler) {
+	r.patterns = append(r.patterns, pattern)
+	r.ServeMux.Handle(pattern, h)
+}
+
+// Routes returns the patterns of every route the server serves, in the
+// order they were registered.
+func (m *Main) Routes() []string { return append([]string(nil), m.routes...) }
 
 func writeStatus(w http.ResponseWriter, code int, status string) {
 	w.Header().Set("Content-Type", "application/json")
@@ -208,7 +276,14 @@ func (m *Main) middleware(next http.Handler, reqs *prometheus.HistogramVec) http
 		r = r.WithContext(ctx)
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
-			if v := recover(); v != nil {
+			v := recover()
+			if v == http.ErrAbortHandler {
+				// A deliberate abort (Kessai-Simulate: drop_after_commit):
+				// log it and let the server drop the connection.
+				m.Log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", 0, "aborted", true)
+				panic(v)
+			}
+			if v != nil {
 				m.Log.ErrorContext(ctx, "panic", "request_id", id, "panic", fmt.Sprint(v))
 				if rec.status == 0 {
 					jsonapi.WriteProblem(rec, r, kessai.Errorf(kessai.Internal, "server", "panic"))

@@ -44,6 +44,7 @@ commands:
   worker             run the job worker only
   migrate            apply database migrations
   accounts create    create a merchant account and print its keys
+  bench              measure throughput and latency over HTTP
 
 Run 'kessai <command> -h' for the flags of a command.`
 
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args[1:], stderr, true)
 	case "migrate":
 		return migrate(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "accounts":
 		if len(args) < 2 || args[1] != "create" {
 			return errors.New("usage: kessai accounts create --name NAME [--json]")

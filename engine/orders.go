@@ -1,0 +1,1174 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/ledger"
+	"github.com/kessai/kessai/processor"
+)
+
+// Amazon order references (the MWS face) on the core: a Payment of kind
+// order_reference with many authorizations, each captured at most once,
+// and refunds per capture. Each rule is one of rules.go; every operation is
+// one write with its postings, events and jobs.
+
+// Amazon's time limits.
+const (
+	OrderDraftTTL       = 3 * time.Hour        // an unconfirmed Draft becomes Canceled/Stale
+	OrderOpenTTL        = 180 * 24 * time.Hour // an order reference is closed (Expired) this long after creation
+	AmazonAuthTTL       = 30 * 24 * time.Hour  // an authorization not captured by then is Closed/ExpiredUnused
+	MaxCapturesPerOrder = 10                   // authorizations captured per order reference
+)
+
+// MethodAmazon is the payment method type of order references.
+const MethodAmazon = "amazon"
+
+// Job kinds of order references.
+const (
+	JobOrderStale          = "order_stale"
+	JobOrderExpire         = "order_expire"
+	JobOrderReopen         = "order_reopen"
+	JobAmazonAuthSettle    = "amazon_authorization_settle"
+	JobAmazonAuthExpire    = "amazon_authorization_expire"
+	JobAmazonCaptureSettle = "amazon_capture_settle"
+	JobAmazonRefundSettle  = "amazon_refund_settle"
+)
+
+// orderJobs are the job handlers of order references.
+func orderJobs() map[string]jobHandler {
+	return map[string]jobHandler{
+		JobOrderStale:          jobOf((*W).orderStale),
+		JobOrderExpire:         jobOf((*W).orderExpire),
+		JobOrderReopen:         jobOf((*W).orderReopen),
+		JobAmazonAuthSettle:    jobOf((*W).amazonAuthSettle),
+		JobAmazonAuthExpire:    jobOf((*W).amazonAuthExpire),
+		JobAmazonCaptureSettle: jobOf((*W).amazonCaptureSettle),
+		JobAmazonRefundSettle:  jobOf((*W).amazonRefundSettle),
+	}
+}
+
+// orderPrefix is the first group of an order reference id: S (sandbox) or
+// P (live), then 01 (US), 02 (EU) or 03 (JP).
+func orderPrefix(a *kessai.Account) string {
+	env := "S"
+	if a.Livemode {
+		env = "P"
+	}
+	switch a.MWS.Region {
+	case "us":
+		return env + "01"
+	case "eu":
+		return env + "02"
+	}
+	return env + "03"
+}
+
+func digits(n int) string {
+	max := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
+	v, _ := rand.Int(rand.Reader, max)
+	return fmt.Sprintf("%0*d", n, v)
+}
+
+// OrderReferenceID reports whether id has the shape of an order reference
+// id (S03-1234567-1234567).
+func OrderReferenceID(id string) bool {
+	if len(id) != 19 || (id[0] != 'S' && id[0] != 'P') || id[1] != '0' || id[2] < '1' || id[2] > '3' || id[3] != '-' || id[11] != '-' {
+		return false
+	}
+	for i, c := range id[4:] {
+		if i != 7 && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// orderOf returns the order reference id of a child id (<OR>-A000001), or
+// "" when id is not one.
+func orderOf(id string, kind byte) string {
+	if len(id) != 27 || id[19] != '-' || id[20] != kind || !OrderReferenceID(id[:19]) {
+		return ""
+	}
+	for _, c := range id[21:] {
+		if c < '0' || c > '9' {
+			return ""
+		}
+	}
+	return id[:19]
+}
+
+// defaultCurrency is the currency of an account's region.
+func defaultCurrency(a *kessai.Account) string {
+	switch a.MWS.Region {
+	case "us":
+		return "usd"
+	case "eu":
+		return "eur"
+	}
+	return "jpy"
+}
+
+// OrderReferenceParams creates an order reference for a simulated buyer.
+type OrderReferenceParams struct {
+	Amount      *int64 // minor units; nil: the seller sets it with SetOrderReferenceDetails
+	Currency    string // default: the account's region's
+	Buyer       kessai.Buyer
+	Destination *kessai.Address
+}
+
+// CreateOrderReference is kessai's sandbox buyer: in real life Amazon's
+// widgets create a Draft order reference; here the seller's test does.
+// Errors: validation_error, currency_mismatch.
+func (e *Engine) CreateOrderReference(ctx context.Context, acct *kessai.Account, p OrderReferenceParams) (*kessai.Payment, error) {
+	const op = "engine.CreateOrderReference"
+	cur := p.Currency
+	if cur == "" {
+		cur = defaultCurrency(acct)
+	}
+	cur = strings.ToLower(cur)
+	if _, ok := kessai.LookupCurrency(cur); !ok {
+		return nil, kessai.Invalidf(op, "currency", "Input should be one of jpy, usd, eur, gbp")
+	}
+	var amount int64
+	if p.Amount != nil {
+		if err := CheckTransactionAmount(*p.Amount, cur); err != nil {
+			return nil, err
+		}
+		amount = *p.Amount
+	}
+	if p.Buyer.Name == "" {
+		p.Buyer.Name = "Test Buyer"
+	}
+	if p.Buyer.Email == "" {
+		p.Buyer.Email = "buyer@example.com"
+	}
+	for field, v := range map[string]string{"buyer.name": p.Buyer.Name, "buyer.email": p.Buyer.Email, "buyer.phone": p.Buyer.Phone} {
+		if err := checkLen(op, field, &v, 255); err != nil {
+			return nil, err
+		}
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		o := &kessai.Payment{AccountID: w.acct.ID, ID: orderPrefix(w.acct) + "-" + digits(7) + "-" + digits(7),
+			Kind: kessai.PaymentOrderReference, Livemode: w.acct.Livemode, Amount: amount, Currency: cur,
+			State: kessai.StateDraft, Status: kessai.StateDraft, PaymentMethodType: MethodAmazon, Metadata: kessai.Metadata{},
+			Order: &kessai.OrderDetails{Buyer: p.Buyer, Destination: p.Destination, ExpiresAt: w.now.Add(OrderOpenTTL),
+				Authorizations: []string{}, LastStateChange: w.now},
+			CreatedAt: w.now, UpdatedAt: w.now}
+		if err := w.tx.Insert(w.ctx, o); err != nil {
+			return nil, err
+		}
+		if err := w.schedule(JobOrderStale, jobRef{ID: o.ID}, w.now.Add(OrderDraftTTL)); err != nil {
+			return nil, err
+		}
+		return o, w.emitOrder(o)
+	})
+	return asPayment(res, err)
+}
+
+// lockOrder loads an order reference and locks it for this transaction.
+func (w *W) lockOrder(op, id string) (*kessai.Payment, error) {
+	var p kessai.Payment
+	if !OrderReferenceID(id) {
+		return nil, notFound(op, "order_reference", id)
+	}
+	if err := get(w.ctx, w.tx, kessai.KindPayment, w.acct.ID, id, true, &p, op, "order_reference"); err != nil {
+		return nil, err
+	}
+	if p.Kind != kessai.PaymentOrderReference {
+		return nil, notFound(op, "order_reference", id)
+	}
+	return &p, nil
+}
+
+// saveOrder stores an order reference; a change of state is stamped.
+func (w *W) saveOrder(o *kessai.Payment, state, reason string) error {
+	if state != "" && (state != o.State || reason != o.ReasonCode) {
+		o.State, o.ReasonCode, o.Status = state, reason, state
+		o.Order.LastStateChange = w.now
+	}
+	o.UpdatedAt = w.now
+	return w.tx.Put(w.ctx, o)
+}
+
+// emitOrder records order_reference.<state>.
+func (w *W) emitOrder(o *kessai.Payment) error {
+	return w.emitFace(kessai.FaceMWS, "order_reference."+o.State, kessai.ObjectOrderReference, o.ID, o)
+}
+
+func (w *W) emitAuth(a *kessai.Authorization) error {
+	return w.emitFace(kessai.FaceMWS, "authorization."+a.State, kessai.ObjectAuthorization, a.ID, a)
+}
+
+func (w *W) emitCapture(c *kessai.Capture) error {
+	return w.emitFace(kessai.FaceMWS, "capture."+c.State, kessai.ObjectCapture, c.ID, c)
+}
+
+// amazonRefundState is the MWS state of a refund's status.
+func amazonRefundState(r *kessai.Refund) string {
+	switch r.Status {
+	case kessai.RefundSucceeded:
+		return "completed"
+	case kessai.RefundFailed:
+		return "declined"
+	}
+	return "pending"
+}
+
+func (w *W) emitAmazonRefund(r *kessai.Refund) error {
+	return w.emitFace(kessai.FaceMWS, "amazon_refund."+amazonRefundState(r), kessai.ObjectAmazonRefund, r.ID, r)
+}
+
+// OrderReferenceUpdate is SetOrderReferenceDetails: the amount and the
+// seller's attributes; nil fields are left alone.
+type OrderReferenceUpdate struct {
+	Amount            int64
+	Currency          string
+	SellerNote        *string
+	PlatformID        *string
+	SellerOrderID     *string
+	StoreName         *string
+	CustomInformation *string
+	SupplementaryData *string
+}
+
+// SetOrderReferenceDetails sets a Draft order reference's amount and
+// attributes. A SellerNote with the PaymentMethodNotAllowed simulation adds
+// that constraint; overwriting the note removes it. Errors: not_found,
+// invalid_status (not Draft), validation_error, currency_mismatch,
+// invalid_sandbox_simulation.
+func (e *Engine) SetOrderReferenceDetails(ctx context.Context, acct *kessai.Account, id string, u OrderReferenceUpdate) (*kessai.Payment, error) {
+	const op = "engine.SetOrderReferenceDetails"
+	cur := strings.ToLower(u.Currency)
+	if err := CheckTransactionAmount(u.Amount, cur); err != nil {
+		return nil, err
+	}
+	limits := []struct {
+		field string
+		v     *string
+		max   int
+	}{{"seller_note", u.SellerNote, 1024}, {"platform_id", u.PlatformID, 64}, {"seller_order_id", u.SellerOrderID, 1024},
+		{"store_name", u.StoreName, 1024}, {"custom_information", u.CustomInformation, 1024}, {"supplementary_data", u.SupplementaryData, 1024}}
+	for _, l := range limits {
+		if err := checkLen(op, l.field, l.v, l.max); err != nil {
+			return nil, err
+		}
+	}
+	var sim *processor.Simulation
+	if u.SellerNote != nil {
+		var err error
+		if sim, err = processor.ParseSimulation(processor.SimOrderNote, *u.SellerNote); err != nil {
+			return nil, err
+		}
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		o, err := w.lockOrder(op, id)
+		if err != nil {
+			return nil, err
+		}
+		if o.State != kessai.StateDraft {
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "OrderReference %s is not in draft state and cannot be modified with the request submitted by you.", o.ID)
+		}
+		if cur != o.Currency {
+			return nil, kessai.Errorf(kessai.CurrencyMismatch, op, "The currency %s is not the currency %s of OrderReference %s.", strings.ToUpper(cur), strings.ToUpper(o.Currency), o.ID)
+		}
+		o.Amount = u.Amount
+		d := o.Order
+		set := func(dst *string, v *string) {
+			if v != nil {
+				*dst = *v
+			}
+		}
+		set(&d.SellerNote, u.SellerNote)
+		set(&d.PlatformID, u.PlatformID)
+		set(&d.SellerOrderID, u.SellerOrderID)
+		set(&d.StoreName, u.StoreName)
+		set(&d.CustomInformation, u.CustomInformation)
+		set(&d.SupplementaryData, u.SupplementaryData)
+		if u.SellerNote != nil {
+			d.Constraints = nil
+			if sim != nil {
+				d.Constraints = []string{sim.Constraint}
+			}
+		}
+		if err := w.saveOrder(o, "", ""); err != nil {
+			return nil, err
+		}
+		return o, w.emitFace(kessai.FaceMWS, "order_reference.updated", kessai.ObjectOrderReference, o.ID, o)
+	})
+	return asPayment(res, err)
+}
+
+// GetOrderReference returns an order reference. Errors: not_found.
+func (e *Engine) GetOrderReference(ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
+	const op = "engine.GetOrderReference"
+	var p kessai.Payment
+	if !OrderReferenceID(id) {
+		return nil, notFound(op, "order_reference", id)
+	}
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		return get(ctx, tx, kessai.KindPayment, acct.ID, id, false, &p, op, "order_reference")
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.Kind != kessai.PaymentOrderReference {
+		return nil, notFound(op, "order_reference", id)
+	}
+	return &p, nil
+}
+
+// ConfirmOrderReference opens a Draft order reference. Errors: not_found,
+// invalid_status (not Draft), constraints_exist (no amount, or a
+// constraint).
+func (e *Engine) ConfirmOrderReference(ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
+	const op = "engine.ConfirmOrderReference"
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		o, err := w.lockOrder(op, id)
+		if err != nil {
+			return nil, err
+		}
+		if o.State != kessai.StateDraft {
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "OrderReference %s is in state %s and cannot be confirmed.", o.ID, amazonState(o.State))
+		}
+		if o.Amount == 0 {
+			return nil, kessai.Errorf(kessai.ConstraintsExist, op, "OrderReference %s has the constraint AmountNotSet: set its OrderTotal with SetOrderReferenceDetails first.", o.ID)
+		}
+		if len(o.Order.Constraints) > 0 {
+			return nil, kessai.Errorf(kessai.ConstraintsExist, op, "OrderReference %s has the constraint %s.", o.ID, strings.Join(o.Order.Constraints, ", "))
+		}
+		if err := w.saveOrder(o, kessai.StateOpen, ""); err != nil {
+			return nil, err
+		}
+		if err := w.schedule(JobOrderExpire, jobRef{ID: o.ID}, o.Order.ExpiresAt); err != nil {
+			return nil, err
+		}
+		return o, w.emitOrder(o)
+	})
+	return asPayment(res, err)
+}
+
+// amazonState is Amazon's spelling of a core state.
+func amazonState(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// orderAuthorizations loads an order reference's authorizations.
+func (w *W) orderAuthorizations(o *kessai.Payment) ([]*kessai.Authorization, error) {
+	return childrenOf[kessai.Authorization](w, kessai.KindAuthorization, o.ID)
+}
+
+// CancelOrderReference cancels an order reference that has nothing
+// captured (no capture Pending, Completed or Closed); its open and pending
+// authorizations are closed (OrderReferenceCanceled). Errors: not_found,
+// invalid_status.
+func (e *Engine) CancelOrderReference(ctx context.Context, acct *kessai.Account, id, reason string) (*kessai.Payment, error) {
+	const op = "engine.CancelOrderReference"
+	if err := checkLen(op, "cancelation_reason", &reason, 1024); err != nil {
+		return nil, err
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		o, err := w.lockOrder(op, id)
+		if err != nil {
+			return nil, err
+		}
+		if !statusIn(o.State, kessai.StateDraft, kessai.StateOpen, kessai.StateSuspended) {
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "OrderReference %s is in state %s and cannot be canceled.", o.ID, amazonState(o.State))
+		}
+		caps, err := childrenOf[kessai.Capture](w, kessai.KindCapture, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range caps {
+			if c.State != kessai.CaptureDeclined {
+				return nil, kessai.Errorf(kessai.InvalidStatus, op, "OrderReference %s has capture %s and cannot be canceled.", o.ID, c.ID)
+			}
+		}
+		if err := w.closeOrderAuthorizations(o, kessai.ReasonOrderReferenceCanceled); err != nil {
+			return nil, err
+		}
+		o.Order.ClosureReason = reason
+		if err := w.saveOrder(o, kessai.StateCanceled, kessai.ReasonSellerCanceled); err != nil {
+			return nil, err
+		}
+		return o, w.emitOrder(o)
+	})
+	return asPayment(res, err)
+}
+
+// closeOrderAuthorizations closes every open or pending authorization of o.
+func (w *W) closeOrderAuthorizations(o *kessai.Payment, reason string) error {
+	auths, err := w.orderAuthorizations(o)
+	if err != nil {
+		return err
+	}
+	for _, a := range auths {
+		if a.State != kessai.AuthOpen && a.State != kessai.AuthPending {
+			continue
+		}
+		if err := w.releaseAuthorization(o, a, reason); err != nil {
+			return err
+		}
+		if err := w.saveAuthorization(a, false); err != nil {
+			return err
+		}
+		if err := w.emitAuth(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CloseOrderReference closes an Open or Suspended order reference
+// (SellerClosed; AmazonClosed with that simulation in reason): no new
+// authorizations, but open authorizations can still be captured and
+// captures refunded. Closing a Closed one changes nothing. Errors:
+// not_found, invalid_status, validation_error, invalid_sandbox_simulation.
+func (e *Engine) CloseOrderReference(ctx context.Context, acct *kessai.Account, id, reason string) (*kessai.Payment, error) {
+	const op = "engine.CloseOrderReference"
+	if err := checkLen(op, "closure_reason", &reason, 1024); err != nil {
+		return nil, err
+	}
+	sim, err := processor.ParseSimulation(processor.SimOrderClose, reason)
+	if err != nil {
+		return nil, err
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		o, err := w.lockOrder(op, id)
+		if err != nil {
+			return nil, err
+		}
+		if o.State == kessai.StateClosed {
+			return o, nil
+		}
+		if !statusIn(o.State, kessai.StateOpen, kessai.StateSuspended) {
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "OrderReference %s is in state %s and cannot be closed.", o.ID, amazonState(o.State))
+		}
+		code := kessai.ReasonSellerClosed
+		if sim != nil {
+			code = kessai.ReasonAmazonClosed
+		}
+		o.Order.ClosureReason = reason
+		if err := w.saveOrder(o, kessai.StateClosed, code); err != nil {
+			return nil, err
+		}
+		return o, w.emitOrder(o)
+	})
+	return asPayment(res, err)
+}
+
+// AuthorizeParams authorizes an amount on an order reference.
+type AuthorizeParams struct {
+	OrderReferenceID string
+	ReferenceID      string
+	Amount           int64
+	Currency         string
+	Note             string
+	SoftDescriptor   string
+	Timeout          time.Duration // 0: synchronous; else the authorization is Pending first
+	CaptureNow       bool
+}
+
+// Authorize holds an amount on the buyer's Amazon payment method. The
+// order reference must be Open; everything authorized on it (held, pending
+// and captured) may exceed its amount by OverAllowance at most. A
+// synchronous authorization is Open (or Declined, as simulated) at once,
+// and with CaptureNow is captured at once; an asynchronous one is Pending
+// until the settlement job. Errors: not_found, invalid_status,
+// validation_error, currency_mismatch, amount_exceeded, count_exceeded,
+// invalid_sandbox_simulation, livemode_unsupported.
+func (e *Engine) Authorize(ctx context.Context, acct *kessai.Account, p AuthorizeParams) (*kessai.Authorization, error) {
+	const op = "engine.Authorize"
+	cur := strings.ToLower(p.Currency)
+	if err := CheckTransactionAmount(p.Amount, cur); err != nil {
+		return nil, err
+	}
+	if err := checkLen(op, "seller_authorization_note", &p.Note, 255); err != nil {
+		return nil, err
+	}
+	if err := checkLen(op, "soft_descriptor", &p.SoftDescriptor, 16); err != nil {
+		return nil, err
+	}
+	sim, err := processor.ParseSimulation(processor.SimAuthorization, p.Note)
+	if err != nil {
+		return nil, err
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		o, err := w.lockOrder(op, p.OrderReferenceID)
+		if err != nil {
+			return nil, err
+		}
+		if o.State != kessai.StateOpen {
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "OrderReference %s is in state %s: authorizations need an Open order reference.", o.ID, amazonState(o.State))
+		}
+		if w.acct.Livemode {
+			return nil, kessai.Errorf(kessai.LiveModeUnsupported, op, "kessai has no live Amazon Pay processor; use the sandbox.")
+		}
+		if cur != o.Currency {
+			return nil, kessai.Errorf(kessai.CurrencyMismatch, op, "The currency %s is not the currency %s of OrderReference %s.", strings.ToUpper(cur), strings.ToUpper(o.Currency), o.ID)
+		}
+		auths, err := w.orderAuthorizations(o)
+		if err != nil {
+			return nil, err
+		}
+		if err := CheckAuthorization(o.Amount, exposure(auths), p.Amount, cur); err != nil {
+			return nil, err
+		}
+		o.Order.Seq++
+		a, err := w.newAuthorization(o, fmt.Sprintf("%s-A%06d", o.ID, o.Order.Seq), MethodAmazon, p.Amount)
+		if err != nil {
+			return nil, err
+		}
+		a.ReferenceID, a.Note, a.SoftDescriptor, a.CaptureNow = p.ReferenceID, p.Note, p.SoftDescriptor, p.CaptureNow
+		a.ExpiresAt = w.now.Add(AmazonAuthTTL)
+		o.Order.Authorizations = append(o.Order.Authorizations, a.ID)
+		if p.Timeout > 0 {
+			a.State, a.TimeoutAt = kessai.AuthPending, w.now.Add(p.Timeout)
+			if err := w.saveAuthorization(a, true); err != nil {
+				return nil, err
+			}
+			if err := w.saveOrder(o, "", ""); err != nil {
+				return nil, err
+			}
+			delay := min(w.e.Config.SettleDelayAmazon, p.Timeout)
+			if err := w.schedule(JobAmazonAuthSettle, amazonAuthSettle{ID: a.ID, Note: p.Note}, w.now.Add(delay)); err != nil {
+				return nil, err
+			}
+			return a, w.emitAuth(a)
+		}
+		if err := w.decideAuthorization(o, a, sim, true); err != nil {
+			return nil, err
+		}
+		return a, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.Authorization), nil
+}
+
+// exposure is what counts against an order reference's authorization
+// limit: what its authorizations hold or will hold, and what they captured.
+func exposure(auths []*kessai.Authorization) int64 {
+	var n int64
+	for _, a := range auths {
+		switch a.State {
+		case kessai.AuthOpen, kessai.AuthPending:
+			n += a.Amount
+		case kessai.AuthClosed:
+			n += a.CapturedAmount
+		}
+	}
+	return n
+}
+
+// amazonAuthSettle is the payload of an asynchronous authorization's
+// settlement.
+type amazonAuthSettle struct {
+	ID   string `json:"id"`
+	Note string `json:"note"`
+}
+
+// decideAuthorization applies the (simulated) processor's answer to a new
+// or pending authorization a of o, and saves both: Open (captured at once
+// with CaptureNow), or Declined or Closed as simulated, with the effect of
+// a decline on the order reference.
+func (w *W) decideAuthorization(o *kessai.Payment, a *kessai.Authorization, sim *processor.Simulation, isNew bool) error {
+	orderState, orderReason := "", ""
+	a.State, a.ReasonCode = kessai.AuthOpen, ""
+	var reopenIn time.Duration
+	if sim != nil {
+		switch sim.State + "/" + sim.ReasonCode {
+		case "Declined/InvalidPaymentMethod":
+			orderState, orderReason = kessai.StateSuspended, "InvalidPaymentMethod"
+			soft := sim.SoftDecline == "true"
+			a.SoftDecline = &soft
+			reopenIn = time.Duration(sim.PaymentMethodUpdateTimeInMins) * time.Minute
+		case "Declined/AmazonRejected":
+			orderState, orderReason = kessai.StateClosed, kessai.ReasonAmazonClosed
+		case "Closed/ExpiredUnused":
+			if sim.ExpirationTimeInMins > 0 {
+				a.ExpiresAt = w.now.Add(time.Duration(sim.ExpirationTimeInMins) * time.Minute)
+			}
+		}
+		if sim.State == "Declined" {
+			a.State, a.ReasonCode = kessai.AuthDeclined, sim.ReasonCode
+		}
+	}
+	switch {
+	case a.State == kessai.AuthDeclined:
+		if err := w.releaseAuthorization(o, a, sim.ReasonCode); err != nil {
+			return err
+		}
+		a.State = kessai.AuthDeclined
+		o.AuthorizedAmount -= a.Amount
+	case sim != nil && sim.State == "Closed" && sim.ReasonCode == kessai.ReasonAmazonClosed:
+		if err := w.releaseAuthorization(o, a, kessai.ReasonAmazonClosed); err != nil {
+			return err
+		}
+	}
+	if a.State == kessai.AuthOpen {
+		if err := w.schedule(JobAmazonAuthExpire, jobRef{ID: a.ID}, a.ExpiresAt); err != nil {
+			return err
+		}
+	}
+	var c *kessai.Capture
+	if a.State == kessai.AuthOpen && a.CaptureNow {
+		var err error
+		if c, err = w.captureOrder(o, a, a.Amount, "", a.Note, a.SoftDescriptor, nil); err != nil {
+			return err
+		}
+	}
+	if err := w.saveAuthorization(a, isNew); err != nil {
+		return err
+	}
+	if orderState != "" && statusIn(o.State, kessai.StateOpen, kessai.StateSuspended) {
+		if err := w.saveOrder(o, orderState, orderReason); err != nil {
+			return err
+		}
+		if err := w.emitOrder(o); err != nil {
+			return err
+		}
+		if reopenIn > 0 {
+			if err := w.schedule(JobOrderReopen, jobRef{ID: o.ID}, w.now.Add(reopenIn)); err != nil {
+				return err
+			}
+		}
+	} else if err := w.saveOrder(o, "", ""); err != nil {
+		return err
+	}
+	if err := w.emitAuth(a); err != nil {
+		return err
+	}
+	if c != nil {
+		return w.emitCapture(c)
+	}
+	return nil
+}
+
+// lockOrderOf locks the order reference of a child object id.
+func (w *W) lockOrderOf(op, id string, kind byte, what string) (*kessai.Payment, error) {
+	orderID := orderOf(id, kind)
+	if orderID == "" {
+		return nil, notFound(op, what, id)
+	}
+	o, err := w.lockOrder(op, orderID)
+	if kessai.ErrorCode(err) == kessai.NotFound {
+		return nil, notFound(op, what, id)
+	}
+	return o, err
+}
+
+// amazonAuthSettle decides a pending authorization; the job may run any
+// number of times.
+func (w *W) amazonAuthSettle(ref amazonAuthSettle) error {
+	const op = "engine.SettleAuthorization"
+	o, err := w.lockOrderOf(op, ref.ID, 'A', "authorization")
+	if err != nil {
+		return err
+	}
+	var a kessai.Authorization
+	if err := get(w.ctx, w.tx, kessai.KindAuthorization, w.acct.ID, ref.ID, true, &a, op, "authorization"); err != nil {
+		return err
+	}
+	if a.State != kessai.AuthPending {
+		return nil
+	}
+	sim, err := processor.ParseSimulation(processor.SimAuthorization, ref.Note)
+	if err != nil {
+		return err
+	}
+	if sim == nil && !a.TimeoutAt.IsZero() && w.now.After(a.TimeoutAt) {
+		sim = &processor.Simulation{State: "Declined", ReasonCode: "TransactionTimedOut"}
+	}
+	return w.decideAuthorization(o, &a, sim, false)
+}
+
+// GetAuthorization returns an order reference's authorization. Errors:
+// not_found.
+func (e *Engine) GetAuthorization(ctx context.Context, acct *kessai.Account, id string) (*kessai.Authorization, error) {
+	const op = "engine.GetAuthorization"
+	var a kessai.Authorization
+	if orderOf(id, 'A') == "" {
+		return nil, notFound(op, "authorization", id)
+	}
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		return get(ctx, tx, kessai.KindAuthorization, acct.ID, id, false, &a, op, "authorization")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// CloseAuthorization closes an Open or Pending authorization that will not
+// be captured (SellerClosed), releasing its hold. Errors: not_found,
+// invalid_status, validation_error.
+func (e *Engine) CloseAuthorization(ctx context.Context, acct *kessai.Account, id, reason string) (*kessai.Authorization, error) {
+	const op = "engine.CloseAuthorization"
+	if err := checkLen(op, "closure_reason", &reason, 255); err != nil {
+		return nil, err
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		o, err := w.lockOrderOf(op, id, 'A', "authorization")
+		if err != nil {
+			return nil, err
+		}
+		var a kessai.Authorization
+		if err := get(w.ctx, w.tx, kessai.KindAuthorization, w.acct.ID, id, true, &a, op, "authorization"); err != nil {
+			return nil, err
+		}
+		if a.State != kessai.AuthOpen && a.State != kessai.AuthPending {
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "Authorization %s is in state %s and cannot be closed.", a.ID, amazonState(a.State))
+		}
+		if err := w.releaseAuthorization(o, &a, kessai.ReasonSellerClosed); err != nil {
+			return nil, err
+		}
+		if err := w.saveAuthorization(&a, false); err != nil {
+			return nil, err
+		}
+		if err := w.saveOrder(o, "", ""); err != nil {
+			return nil, err
+		}
+		return &a, w.emitAuth(&a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.Authorization), nil
+}
+
+// amazonAuthExpire closes an open authorization whose time has run out
+// (ExpiredUnused); anything else is left alone.
+func (w *W) amazonAuthExpire(ref jobRef) error {
+	const op = "engine.ExpireAuthorization"
+	o, err := w.lockOrderOf(op, ref.ID, 'A', "authorization")
+	if err != nil {
+		return err
+	}
+	var a kessai.Authorization
+	if err := get(w.ctx, w.tx, kessai.KindAuthorization, w.acct.ID, ref.ID, true, &a, op, "authorization"); err != nil {
+		return err
+	}
+	if a.State != kessai.AuthOpen || w.now.Before(a.ExpiresAt) {
+		return nil
+	}
+	if err := w.releaseAuthorization(o, &a, kessai.ReasonExpiredUnused); err != nil {
+		return err
+	}
+	if err := w.saveAuthorization(&a, false); err != nil {
+		return err
+	}
+	if err := w.saveOrder(o, "", ""); err != nil {
+		return err
+	}
+	return w.emitAuth(&a)
+}
+
+// CaptureParams captures an authorization of an order reference.
+type CaptureParams struct {
+	AuthorizationID string
+	ReferenceID     string
+	Amount          int64
+	Currency        string
+	Note            string
+	SoftDescriptor  string
+}
+
+// Capture takes up to an Open authorization's amount, once; the rest of
+// the hold is released. Everything captured on the order reference may
+// exceed its amount by OverAllowance at most, and reaching that closes it
+// (MaxAmountCharged); at most MaxCapturesPerOrder authorizations are
+// captured. A closed order reference's open authorizations can still be
+// captured. Errors: not_found, invalid_status, validation_error,
+// currency_mismatch, amount_exceeded, count_exceeded,
+// invalid_sandbox_simulation.
+func (e *Engine) Capture(ctx context.Context, acct *kessai.Account, p CaptureParams) (*kessai.Capture, error) {
+	const op = "engine.Capture"
+	cur := strings.ToLower(p.Currency)
+	if err := CheckTransactionAmount(p.Amount, cur); err != nil {
+		return nil, err
+	}
+	if err := checkLen(op, "seller_capture_note", &p.Note, 255); err != nil {
+		return nil, err
+	}
+	if err := checkLen(op, "soft_descriptor", &p.SoftDescriptor, 16); err != nil {
+		return nil, err
+	}
+	sim, err := processor.ParseSimulation(processor.SimCapture, p.Note)
+	if err != nil {
+		return nil, err
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		o, err := w.lockOrderOf(op, p.AuthorizationID, 'A', "authorization")
+		if err != nil {
+			return nil, err
+		}
+		var a kessai.Authorization
+		if err := get(w.ctx, w.tx, kessai.KindAuthorization, w.acct.ID, p.AuthorizationID, true, &a, op, "authorization"); err != nil {
+			return nil, err
+		}
+		if a.State != kessai.AuthOpen {
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "Authorization %s is in state %s and cannot be captured.", a.ID, amazonState(a.State))
+		}
+		if cur != o.Currency {
+			return nil, kessai.Errorf(kessai.CurrencyMismatch, op, "The currency %s is not the currency %s of OrderReference %s.", strings.ToUpper(cur), strings.ToUpper(o.Currency), o.ID)
+		}
+		c, err := w.captureOrder(o, &a, p.Amount, p.ReferenceID, p.Note, p.SoftDescriptor, sim)
+		if err != nil {
+			return nil, err
+		}
+		if err := w.saveAuthorization(&a, false); err != nil {
+			return nil, err
+		}
+		if err := w.saveOrder(o, "", ""); err != nil {
+			return nil, err
+		}
+		if err := w.emitAuth(&a); err != nil {
+			return nil, err
+		}
+		return c, w.emitCapture(c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.Capture), nil
+}
+
+// captureOrder captures amount of a into a new capture of o, applying the
+// order's limits and the simulation; the caller saves a and o and emits.
+func (w *W) captureOrder(o *kessai.Payment, a *kessai.Authorization, amount int64, refID, note, softDescriptor string, sim *processor.Simulation) (*kessai.Capture, error) {
+	const op = "engine.Capture"
+	if err := CheckCaptureOfAuthorization(a.Amount, amount); err != nil {
+		return nil, err
+	}
+	caps, err := childrenOf[kessai.Capture](w, kessai.KindCapture, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	captured := 0
+	for _, c := range caps {
+		if c.State != kessai.CaptureDeclined {
+			captured++
+		}
+	}
+	if captured >= MaxCapturesPerOrder {
+		return nil, kessai.Errorf(kessai.CountExceeded, op, "%d authorizations of OrderReference %s have been captured already.", captured, o.ID)
+	}
+	reachesCap, err := CheckCapture(o.Amount, o.AmountReceived, amount, o.Currency)
+	if err != nil {
+		return nil, err
+	}
+	capID := o.ID + "-C" + a.ID[len(o.ID)+2:]
+	if sim != nil && sim.State == "Declined" {
+		// Nothing moves: the authorization stays open for another try.
+		c := &kessai.Capture{AccountID: w.acct.ID, ID: capID, Livemode: w.acct.Livemode, PaymentID: o.ID, AuthorizationID: a.ID,
+			ReferenceID: refID, Method: MethodAmazon, Amount: amount, Currency: o.Currency, State: kessai.CaptureDeclined,
+			ReasonCode: sim.ReasonCode, Note: note, SoftDescriptor: softDescriptor, CreatedAt: w.now, UpdatedAt: w.now}
+		a.CaptureID = c.ID
+		return c, w.insertCapture(c)
+	}
+	c, err := w.captureAuthorization(o, a, capID, amount)
+	if err != nil {
+		return nil, err
+	}
+	c.ReferenceID, c.Note, c.SoftDescriptor = refID, note, softDescriptor
+	switch {
+	case sim != nil && sim.State == "Pending":
+		c.State = kessai.CapturePending
+		if err := w.schedule(JobAmazonCaptureSettle, jobRef{ID: c.ID}, w.now.Add(w.e.Config.SettleDelayAmazon)); err != nil {
+			return nil, err
+		}
+	case sim != nil && sim.State == "Closed":
+		c.State, c.ReasonCode = kessai.CaptureClosed, sim.ReasonCode
+	}
+	if err := w.insertCapture(c); err != nil {
+		return nil, err
+	}
+	switch {
+	case reachesCap && statusIn(o.State, kessai.StateOpen, kessai.StateSuspended):
+		return c, w.closeOrderFor(o, kessai.ReasonMaxAmountCharged)
+	case captured+1 >= MaxCapturesPerOrder && statusIn(o.State, kessai.StateOpen, kessai.StateSuspended):
+		return c, w.closeOrderFor(o, "MaxAuthorizationsCaptured")
+	}
+	return c, nil
+}
+
+func (w *W) insertCapture(c *kessai.Capture) error {
+	err := w.tx.Insert(w.ctx, c)
+	if errors.Is(err, kessai.ErrDuplicate) {
+		return kessai.Errorf(kessai.ReferenceIDInUse, "engine.Capture", "The reference id %q was already used by another capture.", c.ReferenceID)
+	}
+	return err
+}
+
+// closeOrderFor closes an order reference with reason and records it.
+func (w *W) closeOrderFor(o *kessai.Payment, reason string) error {
+	if err := w.saveOrder(o, kessai.StateClosed, reason); err != nil {
+		return err
+	}
+	return w.emitOrder(o)
+}
+
+// amazonCaptureSettle completes a pending capture.
+func (w *W) amazonCaptureSettle(ref jobRef) error {
+	const op = "engine.SettleCapture"
+	if _, err := w.lockOrderOf(op, ref.ID, 'C', "capture"); err != nil {
+		return err
+	}
+	var c kessai.Capture
+	if err := get(w.ctx, w.tx, kessai.KindCapture, w.acct.ID, ref.ID, true, &c, op, "capture"); err != nil {
+		return err
+	}
+	if c.State != kessai.CapturePending {
+		return nil
+	}
+	c.State = kessai.CaptureCompleted
+	if err := w.saveCapture(&c); err != nil {
+		return err
+	}
+	return w.emitCapture(&c)
+}
+
+// GetCapture returns an order reference's capture. Errors: not_found.
+func (e *Engine) GetCapture(ctx context.Context, acct *kessai.Account, id string) (*kessai.Capture, error) {
+	const op = "engine.GetCapture"
+	var c kessai.Capture
+	if orderOf(id, 'C') == "" {
+		return nil, notFound(op, "capture", id)
+	}
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		return get(ctx, tx, kessai.KindCapture, acct.ID, id, false, &c, op, "capture")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// CaptureRefundParams refunds part or all of a capture.
+type CaptureRefundParams struct {
+	CaptureID      string
+	ReferenceID    string
+	Amount         int64
+	Currency       string
+	Note           string
+	SoftDescriptor string
+}
+
+// RefundCapture refunds a Completed capture. The refunds of a capture,
+// pending ones included, may exceed what it captured by OverAllowance at
+// most, and it may have MaxRefundsPerCapture of them. A refund is always
+// Pending first; the settlement job completes it, or declines it as
+// simulated, or with ProcessingFailure when the buyer was already paid
+// back by an A-to-z claim or chargeback. There is no time limit. Errors:
+// not_found, invalid_status (the capture is not Completed),
+// validation_error, currency_mismatch, amount_exceeded, count_exceeded,
+// invalid_sandbox_simulation.
+func (e *Engine) RefundCapture(ctx context.Context, acct *kessai.Account, p CaptureRefundParams) (*kessai.Refund, error) {
+	const op = "engine.RefundCapture"
+	cur := strings.ToLower(p.Currency)
+	if err := CheckTransactionAmount(p.Amount, cur); err != nil {
+		return nil, err
+	}
+	if err := checkLen(op, "seller_refund_note", &p.Note, 255); err != nil {
+		return nil, err
+	}
+	if err := checkLen(op, "soft_descriptor", &p.SoftDescriptor, 16); err != nil {
+		return nil, err
+	}
+	if _, err := processor.ParseSimulation(processor.SimRefund, p.Note); err != nil {
+		return nil, err
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		o, err := w.lockOrderOf(op, p.CaptureID, 'C', "capture")
+		if err != nil {
+			return nil, err
+		}
+		var c kessai.Capture
+		if err := get(w.ctx, w.tx, kessai.KindCapture, w.acct.ID, p.CaptureID, true, &c, op, "capture"); err != nil {
+			return nil, err
+		}
+		if c.State != kessai.CaptureCompleted {
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "Capture %s is in state %s and cannot be refunded.", c.ID, amazonState(c.State))
+		}
+		if cur != c.Currency {
+			return nil, kessai.Errorf(kessai.CurrencyMismatch, op, "The currency %s is not the currency %s of capture %s.", strings.ToUpper(cur), strings.ToUpper(c.Currency), c.ID)
+		}
+		if err := CheckRefund(c.Amount, c.RefundedAmount, c.RefundCount, p.Amount, cur); err != nil {
+			return nil, err
+		}
+		o.Order.Seq++
+		r := &kessai.Refund{AccountID: w.acct.ID, ID: fmt.Sprintf("%s-R%06d", o.ID, o.Order.Seq), Livemode: w.acct.Livemode,
+			PaymentID: o.ID, CaptureID: c.ID, ReferenceID: p.ReferenceID, Amount: p.Amount, Currency: c.Currency,
+			Status: kessai.RefundPending, Face: kessai.FaceMWS, Note: p.Note, SoftDescriptor: p.SoftDescriptor,
+			PaymentMethodType: MethodAmazon, Metadata: kessai.Metadata{}, CreatedAt: w.now, UpdatedAt: w.now}
+		c.RefundCount++
+		c.RefundedAmount += p.Amount
+		c.RefundIDs = append(c.RefundIDs, r.ID)
+		o.AmountRefunded += p.Amount
+		if err := w.post(o.ID, o.Currency, ledger.RefundReserve(c.ID, p.Amount)); err != nil {
+			return nil, err
+		}
+		if err := w.tx.Insert(w.ctx, r); err != nil {
+			if errors.Is(err, kessai.ErrDuplicate) {
+				return nil, kessai.Errorf(kessai.ReferenceIDInUse, op, "The reference id %q was already used by another refund.", p.ReferenceID)
+			}
+			return nil, err
+		}
+		if err := w.saveCapture(&c); err != nil {
+			return nil, err
+		}
+		if err := w.saveOrder(o, "", ""); err != nil {
+			return nil, err
+		}
+		if err := w.schedule(JobAmazonRefundSettle, settleRef{PaymentID: o.ID, RefundID: r.ID}, w.now.Add(w.e.Config.SettleDelayAmazon)); err != nil {
+			return nil, err
+		}
+		return r, w.emitAmazonRefund(r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.Refund), nil
+}
+
+// amazonRefundSettle completes a pending refund, or declines it as
+// simulated or after a chargeback. A capture whose refunds reach its limit
+// is closed (MaxAmountRefunded, MaxRefundsProcessed).
+func (w *W) amazonRefundSettle(ref settleRef) error {
+	const op = "engine.SettleAmazonRefund"
+	o, err := w.lockOrder(op, ref.PaymentID)
+	if err != nil {
+		return err
+	}
+	var r kessai.Refund
+	if err := get(w.ctx, w.tx, kessai.KindRefund, w.acct.ID, ref.RefundID, true, &r, op, "refund"); err != nil {
+		return err
+	}
+	if r.Status != kessai.RefundPending {
+		return nil
+	}
+	var c kessai.Capture
+	if err := get(w.ctx, w.tx, kessai.KindCapture, w.acct.ID, r.CaptureID, true, &c, op, "capture"); err != nil {
+		return err
+	}
+	sim, _ := processor.ParseSimulation(processor.SimRefund, r.Note)
+	switch {
+	case sim != nil:
+		r.ReasonCode = sim.ReasonCode
+	case c.Chargeback:
+		r.ReasonCode = "ProcessingFailure"
+	}
+	if r.ReasonCode != "" {
+		if err := w.failRefund(o, &c, &r, strings.ToLower(r.ReasonCode)); err != nil {
+			return err
+		}
+		return w.emitAmazonRefund(&r)
+	}
+	if err := w.post(o.ID, o.Currency, ledger.RefundSettle(c.Method, c.ID, r.Amount)); err != nil {
+		return err
+	}
+	r.Status, r.UpdatedAt = kessai.RefundSucceeded, w.now
+	if err := w.tx.Put(w.ctx, &r); err != nil {
+		return err
+	}
+	allowance, err := OverAllowance(c.Amount, c.Currency)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.RefundedAmount >= c.Amount+allowance:
+		c.State, c.ReasonCode = kessai.CaptureClosed, kessai.ReasonMaxAmountRefunded
+	case c.RefundCount >= MaxRefundsPerCapture:
+		c.State, c.ReasonCode = kessai.CaptureClosed, kessai.ReasonMaxRefundsProcessed
+	}
+	if c.State == kessai.CaptureClosed {
+		if err := w.saveCapture(&c); err != nil {
+			return err
+		}
+		if err := w.emitCapture(&c); err != nil {
+			return err
+		}
+	}
+	return w.emitAmazonRefund(&r)
+}
+
+// Chargeback records that the buyer of a capture was paid back by an A-to-z
+// guarantee claim or a chargeback: later refunds of the capture are
+// declined (ProcessingFailure). Errors: not_found, invalid_status (the
+// capture moved no money), test_mode_only.
+func (e *Engine) Chargeback(ctx context.Context, acct *kessai.Account, captureID string) (*kessai.Capture, error) {
+	const op = "engine.Chargeback"
+	if acct.Livemode {
+		return nil, kessai.Errorf(kessai.TestModeOnly, op, "Claims are filed by buyers, not through the API, in live mode.")
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		if _, err := w.lockOrderOf(op, captureID, 'C', "capture"); err != nil {
+			return nil, err
+		}
+		var c kessai.Capture
+		if err := get(w.ctx, w.tx, kessai.KindCapture, w.acct.ID, captureID, true, &c, op, "capture"); err != nil {
+			return nil, err
+		}
+		if c.State == kessai.CaptureDeclined {
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "Capture %s was declined: nothing was paid to charge back.", c.ID)
+		}
+		if c.Chargeback {
+			return &c, nil
+		}
+		c.Chargeback = true
+		if err := w.saveCapture(&c); err != nil {
+			return nil, err
+		}
+		return &c, w.emitFace(kessai.FaceMWS, "capture.chargeback", kessai.ObjectCapture, c.ID, &c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.Capture), nil
+}
+
+// orderStale cancels a Draft that was not confirmed in time (Stale).
+func (w *W) orderStale(ref jobRef) error {
+	o, err := w.lockOrder("engine.OrderStale", ref.ID)
+	if err != nil || o.State != kessai.StateDraft || w.now.Before(o.CreatedAt.Add(OrderDraftTTL)) {
+		return err
+	}
+	if err := w.saveOrder(o, kessai.StateCanceled, kessai.ReasonStale); err != nil {
+		return err
+	}
+	return w.emitOrder(o)
+}
+
+// orderExpire closes an Open or Suspended order reference 180 days after
+// its creation (Expired).
+func (w *W) orderExpire(ref jobRef) error {
+	o, err := w.lockOrder("engine.OrderExpire", ref.ID)
+	if err != nil || !statusIn(o.State, kessai.StateOpen, kessai.StateSuspended) || w.now.Before(o.Order.ExpiresAt) {
+		return err
+	}
+	return w.closeOrderFor(o, kessai.ReasonExpired)
+}
+
+// orderReopen is the simulated buyer updating the payment method of a
+// Suspended order reference.
+func (w *W) orderReopen(ref jobRef) error {
+	o, err := w.lockOrder("engine.OrderReopen", ref.ID)
+	if err != nil || o.State != kessai.StateSuspended {
+		return err
+	}
+	if err := w.saveOrder(o, kessai.StateOpen, ""); err != nil {
+		return err
+	}
+	return w.emitOrder(o)
+}

@@ -1,0 +1,449 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/internal/kessaitest"
+	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/worker"
+)
+
+// orderKit is an engine, a worker for its jobs and an account, on one store.
+type orderKit struct {
+	t     *testing.T
+	e     *engine.Engine
+	w     *worker.Worker
+	acct  *kessai.Account
+	store kessai.Store
+	n     int
+}
+
+func newOrderKit(t *testing.T, dialect string) *orderKit {
+	t.Helper()
+	store := testdb.Open(t, dialect)
+	e, err := engine.New(store, kessai.NewManualClock(kessaitest.Epoch), nil, engine.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := worker.New(e, nil, worker.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	na, err := e.CreateAccount(context.Background(), "orders", false, "jp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, err := e.Authenticate(context.Background(), na.SecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &orderKit{t: t, e: e, w: w, acct: acct, store: store}
+	t.Cleanup(func() { kessaitest.CheckLedger(t, store, acct.ID) })
+	return k
+}
+
+var bg = context.Background()
+
+func (k *orderKit) ref() string { k.n++; return fmt.Sprintf("ref-%d", k.n) }
+
+// open returns an Open order reference of amount (JPY unless cur).
+func (k *orderKit) open(amount int64, cur ...string) *kessai.Payment {
+	k.t.Helper()
+	c := "jpy"
+	if len(cur) > 0 {
+		c = cur[0]
+	}
+	o, err := k.e.CreateOrderReference(bg, k.acct, engine.OrderReferenceParams{Currency: c})
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	if _, err := k.e.SetOrderReferenceDetails(bg, k.acct, o.ID, engine.OrderReferenceUpdate{Amount: amount, Currency: c}); err != nil {
+		k.t.Fatal(err)
+	}
+	if o, err = k.e.ConfirmOrderReference(bg, k.acct, o.ID); err != nil {
+		k.t.Fatal(err)
+	}
+	return o
+}
+
+func (k *orderKit) authorize(o *kessai.Payment, amount int64, opts ...func(*engine.AuthorizeParams)) (*kessai.Authorization, error) {
+	p := engine.AuthorizeParams{OrderReferenceID: o.ID, ReferenceID: k.ref(), Amount: amount, Currency: o.Currency}
+	for _, f := range opts {
+		f(&p)
+	}
+	return k.e.Authorize(bg, k.acct, p)
+}
+
+func (k *orderKit) mustAuthorize(o *kessai.Payment, amount int64, opts ...func(*engine.AuthorizeParams)) *kessai.Authorization {
+	k.t.Helper()
+	a, err := k.authorize(o, amount, opts...)
+	if err != nil {
+		k.t.Fatalf("authorize %d: %v", amount, err)
+	}
+	return a
+}
+
+func (k *orderKit) capture(a *kessai.Authorization, amount int64, note ...string) (*kessai.Capture, error) {
+	p := engine.CaptureParams{AuthorizationID: a.ID, ReferenceID: k.ref(), Amount: amount, Currency: a.Currency}
+	if len(note) > 0 {
+		p.Note = note[0]
+	}
+	return k.e.Capture(bg, k.acct, p)
+}
+
+func (k *orderKit) refund(c *kessai.Capture, amount int64, note ...string) (*kessai.Refund, error) {
+	p := engine.CaptureRefundParams{CaptureID: c.ID, ReferenceID: k.ref(), Amount: amount, Currency: c.Currency}
+	if len(note) > 0 {
+		p.Note = note[0]
+	}
+	return k.e.RefundCapture(bg, k.acct, p)
+}
+
+func (k *orderKit) order(id string) *kessai.Payment {
+	k.t.Helper()
+	o, err := k.e.GetOrderReference(bg, k.acct, id)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	return o
+}
+
+func (k *orderKit) advance(d time.Duration) {
+	k.t.Helper()
+	if _, err := k.w.Advance(bg, k.acct, d); err != nil {
+		k.t.Fatal(err)
+	}
+}
+
+func wantErrCode(t *testing.T, err error, code kessai.Code) {
+	t.Helper()
+	if kessai.ErrorCode(err) != code {
+		t.Fatalf("got %v, want %s", err, code)
+	}
+}
+
+func TestOrders_AuthorizationLimit(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		k := newOrderKit(t, dialect)
+		for _, tc := range []struct {
+			name          string
+			amount        int64
+			cur           string
+			first, second int64
+			secondOK      bool
+		}{
+			{"yen_10000_allows_11500", 10_000, "jpy", 11_500, 0, true},
+			{"yen_10000_refuses_11501", 10_000, "jpy", 11_501, 0, false},
+			{"yen_20000_then_3000_is_allowed", 20_000, "jpy", 20_000, 3_000, true},
+			{"yen_20000_then_3001_is_refused", 20_000, "jpy", 20_000, 3_001, false},
+			{"yen_100000_allows_8400_not_15000", 100_000, "jpy", 100_000, 8_400, true},
+			{"yen_100000_refuses_8401", 100_000, "jpy", 100_000, 8_401, false},
+			{"usd_1000_allows_75_more", 100_000, "usd", 100_000, 7_500, true},
+			{"usd_1000_refuses_75_01_more", 100_000, "usd", 100_000, 7_501, false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				o := k.open(tc.amount, tc.cur)
+				_, err := k.authorize(o, tc.first)
+				if tc.second == 0 {
+					if tc.secondOK != (err == nil) {
+						t.Fatalf("authorize %d of %d: %v", tc.first, tc.amount, err)
+					}
+					if err != nil {
+						wantErrCode(t, err, kessai.AmountExceeded)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = k.authorize(o, tc.second)
+				if tc.secondOK != (err == nil) {
+					t.Fatalf("second authorize %d: %v", tc.second, err)
+				}
+				if err != nil {
+					wantErrCode(t, err, kessai.AmountExceeded)
+				}
+			})
+		}
+		t.Run("a_declined_or_closed_authorization_frees_its_amount", func(t *testing.T) {
+			o := k.open(10_000)
+			k.mustAuthorize(o, 10_000, func(p *engine.AuthorizeParams) {
+				p.Note = `{"SandboxSimulation": {"State":"Declined", "ReasonCode":"TransactionTimedOut"}}`
+			})
+			a := k.mustAuthorize(o, 11_500)
+			if _, err := k.e.CloseAuthorization(bg, k.acct, a.ID, "not needed"); err != nil {
+				t.Fatal(err)
+			}
+			k.mustAuthorize(o, 11_500)
+		})
+		t.Run("currency_must_match", func(t *testing.T) {
+			o := k.open(10_000)
+			_, err := k.authorize(o, 100, func(p *engine.AuthorizeParams) { p.Currency = "usd" })
+			wantErrCode(t, err, kessai.CurrencyMismatch)
+		})
+		t.Run("draft_cannot_be_authorized", func(t *testing.T) {
+			o, err := k.e.CreateOrderReference(bg, k.acct, engine.OrderReferenceParams{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = k.authorize(o, 100)
+			wantErrCode(t, err, kessai.InvalidStatus)
+		})
+	})
+}
+
+func TestOrders_ConcurrentAuthorizationsStayWithinTheLimit(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		k := newOrderKit(t, dialect)
+		o := k.open(10_000)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var total int64
+		for i := range 32 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				a, err := k.e.Authorize(bg, k.acct, engine.AuthorizeParams{OrderReferenceID: o.ID,
+					ReferenceID: fmt.Sprintf("race-%d", i), Amount: 1_000, Currency: "jpy"})
+				if err != nil {
+					if kessai.ErrorCode(err) != kessai.AmountExceeded {
+						t.Errorf("authorize %d: %v", i, err)
+					}
+					return
+				}
+				mu.Lock()
+				total += a.Amount
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if total != 11_000 {
+			t.Errorf("32 concurrent ¥1,000 authorizations on ¥10,000: %d authorized, want 11,000 (≤ 11,500)", total)
+		}
+		if got := k.order(o.ID).AuthorizedAmount; got != total {
+			t.Errorf("order says %d authorized, the callers got %d", got, total)
+		}
+	})
+}
+
+func TestOrders_CapturesAndRefunds(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		k := newOrderKit(t, dialect)
+		t.Run("capture_once_up_to_its_authorization", func(t *testing.T) {
+			o := k.open(10_000)
+			a := k.mustAuthorize(o, 5_000)
+			_, err := k.capture(a, 5_001)
+			wantErrCode(t, err, kessai.AmountExceeded)
+			c, err := k.capture(a, 4_000)
+			if err != nil || c.State != kessai.CaptureCompleted || c.ID != o.ID+"-C000001" {
+				t.Fatalf("capture: %+v %v", c, err)
+			}
+			a, _ = k.e.GetAuthorization(bg, k.acct, a.ID)
+			if a.State != kessai.AuthClosed || a.ReasonCode != kessai.ReasonMaxCapturesProcessed || a.CaptureID != c.ID {
+				t.Errorf("authorization after capture: %+v", a)
+			}
+			_, err = k.capture(a, 100)
+			wantErrCode(t, err, kessai.InvalidStatus)
+		})
+		t.Run("reaching_the_capture_limit_closes_the_order", func(t *testing.T) {
+			o := k.open(10_000)
+			c1, err := k.capture(k.mustAuthorize(o, 6_000), 6_000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a2 := k.mustAuthorize(o, 5_500)
+			if _, err := k.capture(a2, 5_500); err != nil {
+				t.Fatal(err)
+			}
+			if o := k.order(o.ID); o.State != kessai.StateClosed || o.ReasonCode != kessai.ReasonMaxAmountCharged || o.AmountReceived != 11_500 {
+				t.Errorf("order after ¥11,500 captured on ¥10,000: %s/%s received %d", o.State, o.ReasonCode, o.AmountReceived)
+			}
+			if _, err := k.refund(c1, 100); err != nil {
+				t.Errorf("refund after the order closed: %v", err)
+			}
+		})
+		t.Run("refunds_of_a_capture_646_stop_at_743", func(t *testing.T) {
+			o := k.open(646)
+			c, err := k.capture(k.mustAuthorize(o, 646), 646)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := k.refund(c, 646)
+			if err != nil || r.Status != kessai.RefundPending {
+				t.Fatalf("refund 646: %+v %v", r, err)
+			}
+			_, err = k.refund(c, 98)
+			wantErrCode(t, err, kessai.AmountExceeded)
+			if _, err := k.refund(c, 97); err != nil {
+				t.Fatalf("refund up to 743: %v", err)
+			}
+			k.advance(engine.DefaultSettleDelayAmazon)
+			c, _ = k.e.GetCapture(bg, k.acct, c.ID)
+			if c.State != kessai.CaptureClosed || c.ReasonCode != kessai.ReasonMaxAmountRefunded || c.RefundedAmount != 743 {
+				t.Errorf("capture after refunds of 743: %+v", c)
+			}
+		})
+		t.Run("ten_refunds_per_capture", func(t *testing.T) {
+			o := k.open(10_000)
+			c, err := k.capture(k.mustAuthorize(o, 10_000), 10_000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 10 {
+				if _, err := k.refund(c, 100); err != nil {
+					t.Fatalf("refund %d: %v", i+1, err)
+				}
+			}
+			_, err = k.refund(c, 100)
+			wantErrCode(t, err, kessai.CountExceeded)
+		})
+		t.Run("refund_is_pending_then_completed_by_the_clock", func(t *testing.T) {
+			o := k.open(1_000)
+			c, _ := k.capture(k.mustAuthorize(o, 1_000), 1_000)
+			r, _ := k.refund(c, 300)
+			k.advance(engine.DefaultSettleDelayAmazon - time.Second)
+			if r, _ := k.e.GetRefund(bg, k.acct, r.ID); r.Status != kessai.RefundPending {
+				t.Fatalf("refund before its delay: %s", r.Status)
+			}
+			k.advance(time.Second)
+			if r, _ := k.e.GetRefund(bg, k.acct, r.ID); r.Status != kessai.RefundSucceeded {
+				t.Fatalf("refund after its delay: %s", r.Status)
+			}
+		})
+		t.Run("simulated_decline_and_chargeback", func(t *testing.T) {
+			o := k.open(1_000)
+			c, _ := k.capture(k.mustAuthorize(o, 1_000), 1_000)
+			declined, err := k.refund(c, 100, `{"SandboxSimulation": {"State":"Declined", "ReasonCode":"AmazonRejected"}}`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := k.e.Chargeback(bg, k.acct, c.ID); err != nil {
+				t.Fatal(err)
+			}
+			after, _ := k.refund(c, 200)
+			k.advance(engine.DefaultSettleDelayAmazon)
+			for id, reason := range map[string]string{declined.ID: "AmazonRejected", after.ID: "ProcessingFailure"} {
+				r, _ := k.e.GetRefund(bg, k.acct, id)
+				if r.Status != kessai.RefundFailed || r.ReasonCode != reason {
+					t.Errorf("refund %s: %s/%s, want declined/%s", id, r.Status, r.ReasonCode, reason)
+				}
+			}
+			if c, _ := k.e.GetCapture(bg, k.acct, c.ID); c.RefundedAmount != 0 {
+				t.Errorf("declined refunds still count: %d", c.RefundedAmount)
+			}
+		})
+		t.Run("bad_simulation_is_refused", func(t *testing.T) {
+			o := k.open(1_000)
+			_, err := k.authorize(o, 100, func(p *engine.AuthorizeParams) { p.Note = `{"SandboxSimulation": {"State":"Pending"}}` })
+			wantErrCode(t, err, kessai.InvalidSimulation)
+			_, err = k.authorize(o, 100, func(p *engine.AuthorizeParams) { p.Note = `{"SandboxSimulation": oops` })
+			wantErrCode(t, err, kessai.InvalidSimulation)
+		})
+	})
+}
+
+func TestOrders_CancelCloseAndTime(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		k := newOrderKit(t, dialect)
+		t.Run("cancel_closes_open_authorizations", func(t *testing.T) {
+			o := k.open(1_000)
+			a := k.mustAuthorize(o, 500)
+			if _, err := k.e.CancelOrderReference(bg, k.acct, o.ID, "out of stock"); err != nil {
+				t.Fatal(err)
+			}
+			a, _ = k.e.GetAuthorization(bg, k.acct, a.ID)
+			if a.State != kessai.AuthClosed || a.ReasonCode != kessai.ReasonOrderReferenceCanceled {
+				t.Errorf("authorization after cancel: %s/%s", a.State, a.ReasonCode)
+			}
+			if o := k.order(o.ID); o.State != kessai.StateCanceled || o.ReasonCode != kessai.ReasonSellerCanceled || o.AmountCapturable != 0 {
+				t.Errorf("order after cancel: %+v", o)
+			}
+		})
+		t.Run("cancel_with_a_capture_is_refused", func(t *testing.T) {
+			o := k.open(1_000)
+			if _, err := k.capture(k.mustAuthorize(o, 500), 500); err != nil {
+				t.Fatal(err)
+			}
+			_, err := k.e.CancelOrderReference(bg, k.acct, o.ID, "")
+			wantErrCode(t, err, kessai.InvalidStatus)
+		})
+		t.Run("closed_order_takes_no_authorization_but_captures_open_ones", func(t *testing.T) {
+			o := k.open(1_000)
+			a := k.mustAuthorize(o, 500)
+			if _, err := k.e.CloseOrderReference(bg, k.acct, o.ID, "done"); err != nil {
+				t.Fatal(err)
+			}
+			_, err := k.authorize(o, 100)
+			wantErrCode(t, err, kessai.InvalidStatus)
+			if _, err := k.capture(a, 500); err != nil {
+				t.Errorf("capture of an open authorization after close: %v", err)
+			}
+		})
+		t.Run("amazon_rejected_closes_the_order", func(t *testing.T) {
+			o := k.open(1_000)
+			a := k.mustAuthorize(o, 500, func(p *engine.AuthorizeParams) {
+				p.Note = `{"SandboxSimulation": {"State":"Declined", "ReasonCode":"AmazonRejected"}}`
+			})
+			if a.State != kessai.AuthDeclined || a.ReasonCode != "AmazonRejected" {
+				t.Errorf("authorization: %s/%s", a.State, a.ReasonCode)
+			}
+			if o := k.order(o.ID); o.State != kessai.StateClosed || o.ReasonCode != kessai.ReasonAmazonClosed {
+				t.Errorf("order: %s/%s", o.State, o.ReasonCode)
+			}
+		})
+		t.Run("invalid_payment_method_suspends_then_reopens", func(t *testing.T) {
+			o := k.open(1_000)
+			k.mustAuthorize(o, 500, func(p *engine.AuthorizeParams) {
+				p.Note = `{"SandboxSimulation": {"State":"Declined", "ReasonCode":"InvalidPaymentMethod", "PaymentMethodUpdateTimeInMins":5}}`
+			})
+			if o := k.order(o.ID); o.State != kessai.StateSuspended {
+				t.Fatalf("order: %s", o.State)
+			}
+			k.advance(5 * time.Minute)
+			if o := k.order(o.ID); o.State != kessai.StateOpen {
+				t.Errorf("order 5 minutes later: %s", o.State)
+			}
+		})
+		t.Run("asynchronous_authorization_is_pending_then_open", func(t *testing.T) {
+			o := k.open(1_000)
+			a := k.mustAuthorize(o, 500, func(p *engine.AuthorizeParams) { p.Timeout = 1440 * time.Minute; p.CaptureNow = true })
+			if a.State != kessai.AuthPending {
+				t.Fatalf("asynchronous authorization: %s", a.State)
+			}
+			k.advance(engine.DefaultSettleDelayAmazon)
+			a, _ = k.e.GetAuthorization(bg, k.acct, a.ID)
+			if a.State != kessai.AuthClosed || a.ReasonCode != kessai.ReasonMaxCapturesProcessed || a.CaptureID == "" {
+				t.Errorf("after settlement with CaptureNow: %+v", a)
+			}
+		})
+		t.Run("draft_goes_stale_after_3_hours", func(t *testing.T) {
+			o, _ := k.e.CreateOrderReference(bg, k.acct, engine.OrderReferenceParams{})
+			k.advance(3 * time.Hour)
+			if o := k.order(o.ID); o.State != kessai.StateCanceled || o.ReasonCode != kessai.ReasonStale {
+				t.Errorf("draft after 3 h: %s/%s", o.State, o.ReasonCode)
+			}
+		})
+		t.Run("authorization_expires_unused_after_30_days_and_order_after_180", func(t *testing.T) {
+			o := k.open(1_000)
+			a := k.mustAuthorize(o, 500)
+			k.advance(30 * 24 * time.Hour)
+			if a, _ := k.e.GetAuthorization(bg, k.acct, a.ID); a.State != kessai.AuthClosed || a.ReasonCode != kessai.ReasonExpiredUnused {
+				t.Errorf("authorization after 30 days: %s/%s", a.State, a.ReasonCode)
+			}
+			k.advance(150 * 24 * time.Hour)
+			if o := k.order(o.ID); o.State != kessai.StateClosed || o.ReasonCode != kessai.ReasonExpired {
+				t.Errorf("order after 180 days: %s/%s", o.State, o.ReasonCode)
+			}
+		})
+	})
+}

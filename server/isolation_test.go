@@ -1,0 +1,123 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/internal/kessaitest"
+	"github.com/kessai/kessai/internal/testdb"
+)
+
+// TestIsolation_EveryRouteHidesOtherAccounts walks the server's own route
+// table: every route that names an object in its path is called with
+// another account's key and the victim's object of that kind, and must
+// answer 404 and change nothing. A route whose path parameters the test
+// cannot fill fails the test, so a new route cannot be forgotten.
+func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		s := kessaitest.Start(t, dialect, kessaitest.Options{})
+		victim := s.Acct()
+		ctx := context.Background()
+
+		pm := s.Card("4242424242424242")
+		cus := must(t, s.Post("/v2/customers", map[string]any{"email": "v@example.com"}), 200).Str("id")
+		flow := s.PaidCardFlow(3000)
+		refund := must(t, s.Post("/v2/payment_refunds", map[string]any{"payment_flow_id": flow, "amount": 100}), 200).Str("id")
+		txn := must(t, s.Get("/v2/payment_transactions?limit=1"), 200).Data()[0]["id"].(string)
+		event := must(t, s.Get("/v2/events?limit=1"), 200).Data()[0]["id"].(string)
+		amount := int64(1000)
+		order, err := s.Main.E.CreateOrderReference(ctx, victim, engine.OrderReferenceParams{Amount: &amount})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Main.E.ConfirmOrderReference(ctx, victim, order.ID); err != nil {
+			t.Fatal(err)
+		}
+		auth, err := s.Main.E.Authorize(ctx, victim, engine.AuthorizeParams{OrderReferenceID: order.ID, ReferenceID: "iso-1", Amount: 1000, Currency: "jpy", CaptureNow: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// The victim's object for each path parameter, by the path's prefix.
+		fill := []struct {
+			prefix string
+			ids    map[string]string
+		}{
+			{"/v2/payment_methods/", map[string]string{"id": pm}},
+			{"/v2/customers/", map[string]string{"id": cus}},
+			{"/v2/payment_flows/", map[string]string{"id": flow}},
+			{"/v2/payment_refunds/", map[string]string{"id": refund}},
+			{"/v2/refunds/", map[string]string{"id": refund}},
+			{"/v2/payment_transactions/", map[string]string{"id": txn}},
+			{"/v2/events/", map[string]string{"id": event}},
+			{"/kessai/v1/payment_flows/", map[string]string{"id": flow}},
+			{"/kessai/v1/amazon/captures/", map[string]string{"id": auth.CaptureID}},
+			{"/kessai/v1/checkout/", map[string]string{"account": victim.ID, "id": flow}},
+		}
+		snapshot := func() []byte {
+			var b bytes.Buffer
+			for _, p := range []string{"/v2/payment_flows/" + flow, "/v2/customers/" + cus, "/v2/payment_methods/" + pm, "/v2/payment_refunds/" + refund} {
+				b.Write(must(t, s.Get(p), 200).Body)
+			}
+			o, _ := s.Main.E.GetOrderReference(ctx, victim, order.ID)
+			c, _ := s.Main.E.GetCapture(ctx, victim, auth.CaptureID)
+			b.WriteString(o.State + o.ReasonCode + c.State)
+			if c.Chargeback {
+				b.WriteString("chargeback")
+			}
+			return b.Bytes()
+		}
+		before := snapshot()
+
+		intruder := s.NewAccount("intruder")
+		param := regexp.MustCompile(`\{([a-z_]+)\.*\}`)
+		walked := 0
+		for _, pattern := range s.Main.Routes() {
+			method, path, ok := strings.Cut(pattern, " ")
+			if !ok || !strings.Contains(path, "{") {
+				continue // no object in the path: creates and lists are checked by TestE2EAccountIsolation
+			}
+			var ids map[string]string
+			for _, f := range fill {
+				if strings.HasPrefix(path, f.prefix) {
+					ids = f.ids
+				}
+			}
+			var missing string
+			filled := param.ReplaceAllStringFunc(path, func(m string) string {
+				name := param.FindStringSubmatch(m)[1]
+				if ids[name] == "" {
+					missing = name
+				}
+				return ids[name]
+			})
+			if missing != "" {
+				t.Errorf("route %q: the test has no victim object for {%s}: add it", pattern, missing)
+				continue
+			}
+			walked++
+			t.Run(pattern, func(t *testing.T) {
+				var body any
+				if method == "POST" {
+					body = map[string]any{}
+				}
+				r := on(s, t).Do(req{Method: method, Path: filled, Body: body, Key: intruder.SecretKey, NoValidate: true})
+				if r.Status != 404 {
+					t.Errorf("%s %s with another account's key: %d %s, want 404", method, filled, r.Status, r.Body)
+				}
+			})
+		}
+		if walked < 15 {
+			t.Errorf("walked %d routes with objects in their paths; the route table looks incomplete", walked)
+		}
+		if after := snapshot(); !bytes.Equal(before, after) {
+			t.Errorf("the victim's objects changed:\n%s\n%s", before, after)
+		}
+		s.CheckLedger()
+	})
+}
