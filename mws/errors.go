@@ -62,8 +62,8 @@ func errorOf(action string, err error) wireError {
 	}
 	msg := kessai.ErrorMessage(err)
 	switch code := kessai.ErrorCode(err); code {
-	case kessai.Invalid, kessai.MetadataLimitExceeded, kessai.TestModeOnly:
-		return wire("InvalidParameterValue", http.StatusBadRequest, invalidMessage(err))
+	case kessai.Invalid, kessai.Malformed, kessai.TooLarge, kessai.MetadataLimitExceeded, kessai.TestModeOnly:
+		return wire("InvalidParameterValue", http.StatusBadRequest, invalidMessage(action, err))
 	case kessai.Unauthorized:
 		return wire("UnauthorizedAccess", http.StatusUnauthorized, msg)
 	case kessai.NotFound:
@@ -85,11 +85,11 @@ func errorOf(action string, err error) wireError {
 		return wire("TransactionAmountExceeded", http.StatusBadRequest, msg)
 	case kessai.CountExceeded:
 		return wire("TransactionCountExceeded", http.StatusBadRequest, msg)
-	case codeCurrencyMismatch:
+	case kessai.CurrencyMismatch:
 		return wire("CurrencyMismatch", http.StatusBadRequest, msg)
-	case codeConstraintsExist:
+	case kessai.ConstraintsExist:
 		return wire("ConstraintsExist", http.StatusBadRequest, msg)
-	case codeInvalidSimulation:
+	case kessai.InvalidSimulation:
 		return wire("InvalidSandboxSimulationSpecified", http.StatusBadRequest, msg)
 	case kessai.IdempotencyConflict:
 		return wire("DuplicateRequest", http.StatusBadRequest, msg)
@@ -97,6 +97,8 @@ func errorOf(action string, err error) wireError {
 		return wire("DuplicateReferenceId", http.StatusBadRequest, msg)
 	case kessai.LiveModeUnsupported:
 		return wire("InvalidAccountStatus", http.StatusForbidden, msg)
+	case kessai.RateLimited:
+		return wire("RequestThrottled", http.StatusServiceUnavailable, msg)
 	case kessai.IdempotencyInProgress, kessai.Conflict:
 		// Every MWS client retries a 503.
 		return wire("ServiceUnavailable", http.StatusServiceUnavailable, msg)
@@ -104,24 +106,16 @@ func errorOf(action string, err error) wireError {
 	return wire("InternalServerError", http.StatusInternalServerError, internalMessage)
 }
 
-// Codes the engine returns that error.go may not declare yet; matched by
-// their string value.
-const (
-	codeCurrencyMismatch  kessai.Code = "currency_mismatch"
-	codeConstraintsExist  kessai.Code = "constraints_exist"
-	codeInvalidSimulation kessai.Code = "invalid_sandbox_simulation"
-)
-
-// invalidMessage is the message of a validation error with its fields, as
-// MWS names no field in a structured way.
-func invalidMessage(err error) string {
+// invalidMessage is the message of a validation error with its fields
+// named as the action's parameters, as MWS has no structured field list.
+func invalidMessage(action string, err error) string {
 	var ke *kessai.Error
 	if !errors.As(err, &ke) || len(ke.Fields) == 0 {
 		return kessai.ErrorMessage(err)
 	}
 	parts := make([]string, 0, len(ke.Fields))
 	for _, f := range ke.Fields {
-		parts = append(parts, f.Field+": "+f.Message)
+		parts = append(parts, paramName(action, f.Field)+": "+f.Message)
 	}
 	return strings.Join(parts, "; ")
 }
@@ -140,4 +134,45 @@ func objectOf(action string) string {
 		return objectOrderReference
 	}
 	return objectTransaction
+}
+
+// priceParams are the price parameters of each action.
+var priceParams = map[string]string{
+	"SetOrderReferenceDetails": "OrderReferenceAttributes.OrderTotal",
+	"Authorize":                "AuthorizationAmount",
+	"Capture":                  "CaptureAmount",
+	"Refund":                   "RefundAmount",
+}
+
+// fieldParams are the parameters of the engine's field names.
+var fieldParams = map[string]string{
+	"seller_note":               "OrderReferenceAttributes.SellerNote",
+	"platform_id":               "OrderReferenceAttributes.PlatformId",
+	"seller_order_id":           "OrderReferenceAttributes.SellerOrderAttributes.SellerOrderId",
+	"store_name":                "OrderReferenceAttributes.SellerOrderAttributes.StoreName",
+	"custom_information":        "OrderReferenceAttributes.SellerOrderAttributes.CustomInformation",
+	"supplementary_data":        "OrderReferenceAttributes.SellerOrderAttributes.SupplementaryData",
+	"cancelation_reason":        "CancelationReason",
+	"closure_reason":            "ClosureReason",
+	"seller_authorization_note": "SellerAuthorizationNote",
+	"seller_capture_note":       "SellerCaptureNote",
+	"seller_refund_note":        "SellerRefundNote",
+	"soft_descriptor":           "SoftDescriptor",
+}
+
+// paramName is the MWS parameter of an engine field in action, or the
+// field itself when there is none.
+func paramName(action, field string) string {
+	if p, ok := fieldParams[field]; ok {
+		return p
+	}
+	if prefix, ok := priceParams[action]; ok {
+		switch field {
+		case "amount":
+			return prefix + ".Amount"
+		case "currency", "currency_code":
+			return prefix + ".CurrencyCode"
+		}
+	}
+	return field
 }

@@ -41,12 +41,14 @@ func TestErrorOf(t *testing.T) {
 		{"Authorize", kerr(kessai.AmountExceeded), "TransactionAmountExceeded", 400, "Sender"},
 		{"Refund", kerr(kessai.AmountExceeded), "TransactionAmountExceeded", 400, "Sender"},
 		{"Refund", kerr(kessai.CountExceeded), "TransactionCountExceeded", 400, "Sender"},
-		{"Capture", kerr(codeCurrencyMismatch), "CurrencyMismatch", 400, "Sender"},
-		{"ConfirmOrderReference", kerr(codeConstraintsExist), "ConstraintsExist", 400, "Sender"},
-		{"Authorize", kerr(codeInvalidSimulation), "InvalidSandboxSimulationSpecified", 400, "Sender"},
+		{"Capture", kerr(kessai.CurrencyMismatch), "CurrencyMismatch", 400, "Sender"},
+		{"ConfirmOrderReference", kerr(kessai.ConstraintsExist), "ConstraintsExist", 400, "Sender"},
+		{"Authorize", kerr(kessai.InvalidSimulation), "InvalidSandboxSimulationSpecified", 400, "Sender"},
 		{"Authorize", kerr(kessai.IdempotencyConflict), "DuplicateRequest", 400, "Sender"},
 		{"Refund", kerr(kessai.ReferenceIDInUse), "DuplicateReferenceId", 400, "Sender"},
 		{"Authorize", kerr(kessai.LiveModeUnsupported), "InvalidAccountStatus", 403, "Sender"},
+		{"Authorize", kerr(kessai.RateLimited), "RequestThrottled", 503, "Server"},
+		{"Authorize", kerr(kessai.TooLarge), "InvalidParameterValue", 400, "Sender"},
 		{"Authorize", kerr(kessai.Conflict), "ServiceUnavailable", 503, "Server"},
 		{"Authorize", kerr(kessai.IdempotencyInProgress), "ServiceUnavailable", 503, "Server"},
 		{"Authorize", kerr(kessai.Internal), "InternalServerError", 500, "Server"},
@@ -77,7 +79,15 @@ func TestErrorOf(t *testing.T) {
 func TestErrorOf_InvalidFields(t *testing.T) {
 	t.Parallel()
 	err := kessai.Invalidf("engine.Authorize", "seller_authorization_note", "At most 255 characters")
-	if got := errorOf("Authorize", err).Message; got != "seller_authorization_note: At most 255 characters" {
+	if got := errorOf("Authorize", err).Message; got != "SellerAuthorizationNote: At most 255 characters" {
+		t.Errorf("message %q", got)
+	}
+	err = kessai.Invalidf("engine.CheckTransactionAmount", "amount", "too much")
+	if got := errorOf("Refund", err).Message; got != "RefundAmount.Amount: too much" {
+		t.Errorf("message %q", got)
+	}
+	err = kessai.Invalidf("engine.X", "something_else", "odd")
+	if got := errorOf("Refund", err).Message; got != "something_else: odd" {
 		t.Errorf("message %q", got)
 	}
 }
