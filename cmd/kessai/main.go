@@ -19,11 +19,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/dburl"
+	"github.com/kessai/kessai/mws"
 	"github.com/kessai/kessai/server"
 	"github.com/kessai/kessai/worker"
 )
@@ -53,6 +55,15 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// envBool reads a boolean environment variable: 1, true, yes or on.
+func envBool(key string) bool {
+	switch strings.ToLower(os.Getenv(key)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }
 
 type common struct {
@@ -112,13 +123,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer, workerOnly bool
 	settleAmazon := fs.Duration("settle-delay-amazon", engine.DefaultSettleDelayAmazon, "how long Amazon refunds, authorizations and captures stay pending")
 	lease := fs.Duration("job-lease", 30*time.Second, "how long a worker's claim on a job lasts")
 	poll := fs.Duration("job-poll", 250*time.Millisecond, "how often the worker looks for due jobs")
+	mwsThrottle := fs.Bool("mws-throttle", envBool("KESSAI_MWS_THROTTLE"),
+		"throttle MWS requests like Amazon's sandbox: per seller and Action, a burst of 2, then one every 2 s (env KESSAI_MWS_THROTTLE)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := c.logger(stderr)
 	m := &server.Main{Addr: *addr, DatabaseURL: c.databaseURL, PublicURL: *publicURL, Log: log, NoWorker: *noWorker,
 		Engine: engine.Config{SettleDelayPayPay: *settlePayPay, SettleDelayAmazon: *settleAmazon, PublicURL: *publicURL},
-		Worker: worker.Config{Lease: *lease, Poll: *poll}}
+		Worker: worker.Config{Lease: *lease, Poll: *poll}, MWS: mws.Config{Throttle: *mwsThrottle}}
 	if workerOnly {
 		if err := m.Open(ctx); err != nil {
 			return err
