@@ -868,7 +868,15 @@ func (w *W) captureOrder(o *kessai.Payment, a *kessai.Authorization, amount int6
 	if err != nil {
 		return nil, err
 	}
+	// A capture takes its authorization's digits (as Amazon's do), unless
+	// a declined capture of the authorization has them already.
 	capID := o.ID + "-C" + a.ID[len(o.ID)+2:]
+	for _, c := range caps {
+		if c.ID == capID {
+			o.Order.Seq++
+			capID = fmt.Sprintf("%s-C%06d", o.ID, o.Order.Seq)
+		}
+	}
 	if sim != nil && sim.State == "Declined" {
 		// Nothing moves: the authorization stays open for another try.
 		c := &kessai.Capture{AccountID: w.acct.ID, ID: capID, Livemode: w.acct.Livemode, PaymentID: o.ID, AuthorizationID: a.ID,
