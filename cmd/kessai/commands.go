@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/internal/dburl"
+	"github.com/kessai/kessai/server"
+	"github.com/kessai/kessai/worker"
+)
+
+// database holds the flags of every command that opens the database.
+type database struct {
+	DatabaseURL string `name:"database-url" env:"KESSAI_DATABASE_URL" default:"sqlite:kessai.db" placeholder:"URL" help:"sqlite:PATH (an embedded file) or postgres://USER@HOST:PORT/DB."`
+	LogLevel    string `name:"log-level" env:"KESSAI_LOG_LEVEL" default:"info" placeholder:"LEVEL" help:"debug, info, warn or error (default ${default}); logs are JSON lines on stderr."`
+}
+
+// url returns the database URL the command works on.
+func (d *database) url() (string, error) {
+	return d.DatabaseURL, nil
+}
+
+// Validate checks --log-level; kong calls it after parsing.
+func (d *database) Validate() error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(d.LogLevel)); err != nil {
+		return fmt.Errorf("--log-level %q: want debug, info, warn or error", d.LogLevel)
+	}
+	return nil
+}
+
+// logger returns the JSON logger on stderr at --log-level.
+func (d *database) logger(s *streams) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(d.LogLevel)) // checked by Validate
+	return slog.New(slog.NewJSONHandler(s.err, &slog.HandlerOptions{Level: level}))
+}
+
+// jobs holds the flags of the commands that run jobs.
+type jobs struct {
+	PublicURL         string        `name:"public-url" env:"KESSAI_PUBLIC_URL" placeholder:"URL" help:"Base URL buyers' browsers reach kessai at, for the PayPay approval page (default http://ADDR)."`
+	SettleDelayPayPay time.Duration `name:"settle-delay-paypay" env:"KESSAI_SETTLE_DELAY_PAYPAY" default:"${settle_delay_paypay}" help:"How long PayPay refunds stay pending."`
+	SettleDelayAmazon time.Duration `name:"settle-delay-amazon" env:"KESSAI_SETTLE_DELAY_AMAZON" default:"${settle_delay_amazon}" help:"How long Amazon refunds, authorizations and captures stay pending."`
+	JobLease          time.Duration `name:"job-lease" env:"KESSAI_JOB_LEASE" default:"30s" help:"How long a worker's claim on a job lasts."`
+	JobPoll           time.Duration `name:"job-poll" env:"KESSAI_JOB_POLL" default:"250ms" help:"How often the worker looks for due jobs."`
+}
+
+func (j *jobs) main(dbURL string, log *slog.Logger) *server.Main {
+	return &server.Main{DatabaseURL: dbURL, PublicURL: j.PublicURL, Log: log,
+		Engine: engine.Config{SettleDelayPayPay: j.SettleDelayPayPay, SettleDelayAmazon: j.SettleDelayAmazon, PublicURL: j.PublicURL},
+		Worker: worker.Config{Lease: j.JobLease, Poll: j.JobPoll}}
+}
+
+// serveCmd runs the API and the worker. All of serve's own flags are
+// fields here, one line each.
+type serveCmd struct {
+	database
+	Addr     string `name:"addr" env:"KESSAI_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Listen address (default ${default})."`
+	NoWorker bool   `name:"no-worker" env:"KESSAI_NO_WORKER" help:"Serve the API without running jobs (run 'kessai worker' elsewhere)."`
+	jobs
+}
+
+// Help is the long help of 'kessai serve --help'.
+func (serveCmd) Help() string {
+	return `Serves the PAY.JP v2 API (/v2), kessai's own API (/kessai/v1), /healthz, /readyz and /metrics, and runs the durable job worker (settlements, expiries, webhooks) unless --no-worker. Migrations are applied at start. SIGINT or SIGTERM stops accepting requests and lets those in flight and the running job finish.
+
+KESSAI_MASTER_KEY (base64 of 32 bytes) seals the accounts' webhook tokens and MWS secrets; without it kessai generates one and keeps it in the database's settings table. Logs are JSON lines on stderr.`
+}
+
+// Run serves until ctx ends.
+func (c *serveCmd) Run(ctx context.Context, s *streams) error {
+	log := c.logger(s)
+	u, err := c.url()
+	if err != nil {
+		return err
+	}
+	m := c.main(u, log)
+	m.Addr, m.NoWorker = c.Addr, c.NoWorker
+	if err := m.Start(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return m.Close(sctx)
+}
+
+// workerCmd runs jobs without serving the API.
+type workerCmd struct {
+	database
+	jobs
+	// Accepted, and ignored, for scripts that gave worker serve's flags.
+	Addr     string `name:"addr" hidden:"" help:"Ignored."`
+	NoWorker bool   `name:"no-worker" hidden:"" help:"Ignored."`
+}
+
+// Help is the long help of 'kessai worker --help'.
+func (workerCmd) Help() string {
+	return `Runs the durable job worker (settlements, expiries, webhooks) until SIGINT or SIGTERM, without serving the API: beside 'kessai serve --no-worker' or other servers on one PostgreSQL database.
+
+KESSAI_MASTER_KEY (base64 of 32 bytes) seals account secrets, as for serve. Logs are JSON lines on stderr.`
+}
+
+// Run works until ctx ends.
+func (c *workerCmd) Run(ctx context.Context, s *streams) error {
+	log := c.logger(s)
+	u, err := c.url()
+	if err != nil {
+		return err
+	}
+	m := c.main(u, log)
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Store.Close()
+	log.Info("kessai worker running", "store", m.Store.Dialect(), "id", m.W.Cfg.ID)
+	m.W.Loop(ctx)
+	log.Info("kessai worker stopped")
+	return nil
+}
+
+// migrateCmd applies the migrations.
+type migrateCmd struct {
+	database
+}
+
+// Run migrates and prints the versions applied.
+func (c *migrateCmd) Run(ctx context.Context, s *streams) error {
+	u, err := c.url()
+	if err != nil {
+		return err
+	}
+	st, err := dburl.Migrate(ctx, u)
+	if err != nil {
+		return err
+	}
+	for _, v := range st.Applied {
+		fmt.Fprintf(s.out, "applied migration %05d\n", v)
+	}
+	if len(st.Applied) == 0 {
+		fmt.Fprintf(s.out, "no migrations to apply; database at version %d\n", st.Version)
+		return nil
+	}
+	fmt.Fprintf(s.out, "database at version %d\n", st.Version)
+	return nil
+}
+
+// accountsCmd groups the account commands.
+type accountsCmd struct {
+	Create accountsCreateCmd `cmd:"" help:"Create a merchant account and print its keys (shown this once)."`
+}
+
+// accountsCreateCmd creates a merchant account.
+type accountsCreateCmd struct {
+	database
+	Name   string `name:"name" env:"KESSAI_ACCOUNT_NAME" placeholder:"NAME" help:"The account's display name (required)."`
+	Live   bool   `name:"live" env:"KESSAI_ACCOUNT_LIVE" help:"Create a live-mode account (sk_live_…) instead of a test-mode one."`
+	Region string `name:"region" env:"KESSAI_ACCOUNT_REGION" enum:"jp,us,eu" default:"jp" help:"The Amazon Pay MWS region: jp, us or eu."`
+	JSON   bool   `name:"json" env:"KESSAI_ACCOUNT_JSON" help:"Print the account as one JSON object."`
+}
+
+// Run creates the account and prints it.
+func (c *accountsCreateCmd) Run(ctx context.Context, s *streams) error {
+	if strings.TrimSpace(c.Name) == "" {
+		return usageError{errors.New("--name is required: the account's display name, e.g. --name shop")}
+	}
+	log := c.logger(s)
+	u, err := c.url()
+	if err != nil {
+		return err
+	}
+	m := &server.Main{DatabaseURL: u, Log: log}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Store.Close()
+	a, err := m.E.CreateAccount(ctx, c.Name, c.Live, c.Region)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return json.NewEncoder(s.out).Encode(a)
+	}
+	fmt.Fprintf(s.out, "account          %s\nsecret key       %s\npublishable key  %s\nwebhook token    %s\nMWS seller id    %s\nMWS access key   %s\nMWS secret key   %s\nMWS region       %s\n",
+		a.ID, a.SecretKey, a.PublishableKey, a.WebhookToken, a.MWS.SellerID, a.MWS.AccessKeyID, a.MWS.SecretKey, a.MWS.Region)
+	return nil
+}
