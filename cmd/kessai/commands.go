@@ -6,24 +6,86 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/dburl"
 	"github.com/kessai/kessai/server"
+	"github.com/kessai/kessai/sqlite"
 	"github.com/kessai/kessai/worker"
 )
 
 // database holds the flags of every command that opens the database.
 type database struct {
-	DatabaseURL string `name:"database-url" env:"KESSAI_DATABASE_URL" default:"sqlite:kessai.db" placeholder:"URL" help:"sqlite:PATH (an embedded file) or postgres://USER@HOST:PORT/DB."`
+	DatabaseURL string `name:"database-url" env:"KESSAI_DATABASE_URL" placeholder:"URL" help:"sqlite:PATH (an embedded file) or postgres://USER@HOST:PORT/DB; by default sqlite:$XDG_DATA_HOME/kessai/kessai.db, here ${default_database}, whatever the working directory."`
 	LogLevel    string `name:"log-level" env:"KESSAI_LOG_LEVEL" default:"info" placeholder:"LEVEL" help:"debug, info, warn or error (default ${default}); logs are JSON lines on stderr."`
 }
 
-// url returns the database URL the command works on.
+// url returns the database URL the command works on: --database-url (or
+// KESSAI_DATABASE_URL), else the per-user default, whose directory it
+// creates.
 func (d *database) url() (string, error) {
-	return d.DatabaseURL, nil
+	if d.DatabaseURL != "" {
+		return d.DatabaseURL, nil
+	}
+	p, err := defaultDatabasePath()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return "", fmt.Errorf("create the directory of the default database: %w (or name another with --database-url or KESSAI_DATABASE_URL)", err)
+	}
+	return "sqlite:" + p, nil
+}
+
+// defaultDatabasePath is the SQLite file that every command uses when no
+// database URL is given: $XDG_DATA_HOME/kessai/kessai.db, or
+// ~/.local/share/kessai/kessai.db when XDG_DATA_HOME is unset (or, against
+// the XDG rules, relative). It does not depend on the working directory, so
+// that `accounts create` and `serve` run from different places share one
+// database.
+func defaultDatabasePath() (string, error) {
+	dir := os.Getenv("XDG_DATA_HOME")
+	if !filepath.IsAbs(dir) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no database URL is given and the default one needs a home directory: %w (set --database-url or KESSAI_DATABASE_URL)", err)
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "kessai", "kessai.db"), nil
+}
+
+// defaultDatabaseHelp is the default database as --help shows it.
+func defaultDatabaseHelp() string {
+	p, err := defaultDatabasePath()
+	if err != nil {
+		return "unavailable without a home directory"
+	}
+	return "sqlite:" + p
+}
+
+// describeDatabase is a database URL as kessai tells the user about it: a
+// SQLite path made absolute, a PostgreSQL password hidden.
+func describeDatabase(u string) string {
+	if strings.HasPrefix(u, "sqlite:") {
+		p, err := sqlite.PathFromURL(u)
+		if err != nil {
+			return u
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		return "sqlite:" + p
+	}
+	if parsed, err := url.Parse(u); err == nil {
+		return parsed.Redacted()
+	}
+	return "(an unparseable URL)"
 }
 
 // Validate checks --log-level; kong calls it after parsing.
@@ -85,6 +147,7 @@ func (c *serveCmd) Run(ctx context.Context, s *streams) error {
 	if err := m.Start(ctx); err != nil {
 		return err
 	}
+	fmt.Fprintf(s.err, "kessai: serving on %s, database %s\n", m.URL(), describeDatabase(u))
 	<-ctx.Done()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -120,6 +183,7 @@ func (c *workerCmd) Run(ctx context.Context, s *streams) error {
 		return err
 	}
 	defer m.Store.Close()
+	fmt.Fprintf(s.err, "kessai: worker running, database %s\n", describeDatabase(u))
 	log.Info("kessai worker running", "store", m.Store.Dialect(), "id", m.W.Cfg.ID)
 	m.W.Loop(ctx)
 	log.Info("kessai worker stopped")
@@ -137,6 +201,7 @@ func (c *migrateCmd) Run(ctx context.Context, s *streams) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(s.err, "kessai: migrating database %s\n", describeDatabase(u))
 	st, err := dburl.Migrate(ctx, u)
 	if err != nil {
 		return err
@@ -185,6 +250,7 @@ func (c *accountsCreateCmd) Run(ctx context.Context, s *streams) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(s.err, "kessai: account %s created in database %s\n", a.ID, describeDatabase(u))
 	if c.JSON {
 		return json.NewEncoder(s.out).Encode(a)
 	}

@@ -7,7 +7,10 @@
 //	kessai version          version, commit and Go version
 //
 // Every flag can also be set by an environment variable (KESSAI_…), which
-// --help shows beside it; a postgres:// database URL selects PostgreSQL.
+// --help shows beside it. The database is --database-url (sqlite:PATH or
+// postgres://…), else $KESSAI_DATABASE_URL, else the SQLite file
+// $XDG_DATA_HOME/kessai/kessai.db (~/.local/share/kessai/kessai.db): the
+// same one whatever the working directory.
 package main
 
 import (
@@ -83,6 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		kong.Exit(func(int) { exited = true }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, WrapUpperBound: 100}),
 		kong.Vars{
+			"default_database":    defaultDatabaseHelp(),
 			"settle_delay_paypay": engine.DefaultSettleDelayPayPay.String(),
 			"settle_delay_amazon": engine.DefaultSettleDelayAmazon.String(),
 		},
