@@ -30,6 +30,9 @@ type database struct {
 // creates.
 func (d *database) url() (string, error) {
 	if d.DatabaseURL != "" {
+		if _, err := dburl.Dialect(d.DatabaseURL); err != nil {
+			return "", usageError{err}
+		}
 		return d.DatabaseURL, nil
 	}
 	p, err := defaultDatabasePath()

@@ -21,8 +21,7 @@ import (
 var kessaiBin string
 
 // TestMain builds cmd/kessai once, into a temporary directory that every
-// test's commands run from. (t.TempDir would remove it after the first
-// test.)
+// test runs it from (t.TempDir would be removed after the first test).
 func TestMain(m *testing.M) {
 	os.Exit(func() int {
 		dir, err := os.MkdirTemp("", "kessai-cmd-test-")
@@ -31,6 +30,11 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer os.RemoveAll(dir)
+		// Some tests run the binary as another user.
+		if err := os.Chmod(dir, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 		kessaiBin = filepath.Join(dir, "kessai")
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
@@ -71,9 +75,10 @@ func (r result) String() string {
 // command is one run of the binary: in dir (the test's temporary directory
 // if empty), with env (testEnv if nil).
 type command struct {
-	dir  string
-	env  []string
-	args []string
+	dir     string
+	env     []string
+	args    []string
+	prepare func(*exec.Cmd) // if set, called before the command starts
 }
 
 // kessai runs the binary with args in a fresh environment and waits for it.
@@ -93,6 +98,9 @@ func (c command) cmd(t *testing.T, ctx context.Context) *exec.Cmd {
 		cmd.Env = testEnv(t)
 	}
 	cmd.WaitDelay = 5 * time.Second
+	if c.prepare != nil {
+		c.prepare(cmd)
+	}
 	return cmd
 }
 
