@@ -107,6 +107,16 @@ func (d *database) logger(s *streams) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(s.err, &slog.HandlerOptions{Level: level}))
 }
 
+// claim makes this process the only one that serves a SQLite database, for
+// its whole life: a second serve or worker on the file would run a second
+// worker on it. A PostgreSQL database is shared by design and needs none.
+func claim(u, owner string) (*sqlite.Claimed, error) {
+	if d, err := dburl.Dialect(u); err != nil || d != "sqlite" {
+		return nil, err
+	}
+	return sqlite.Claim(u, owner)
+}
+
 // jobs holds the flags of the commands that run jobs.
 type jobs struct {
 	PublicURL         string        `name:"public-url" env:"KESSAI_PUBLIC_URL" placeholder:"URL" help:"Base URL buyers' browsers reach kessai at, for the PayPay approval page (default http://ADDR)."`
@@ -133,7 +143,7 @@ type serveCmd struct {
 
 // Help is the long help of 'kessai serve --help'.
 func (serveCmd) Help() string {
-	return `Serves the PAY.JP v2 API (/v2), kessai's own API (/kessai/v1), /healthz, /readyz and /metrics, and runs the durable job worker (settlements, expiries, webhooks) unless --no-worker. Migrations are applied at start. SIGINT or SIGTERM stops accepting requests and lets those in flight and the running job finish.
+	return `Serves the PAY.JP v2 API (/v2), kessai's own API (/kessai/v1), /healthz, /readyz and /metrics, and runs the durable job worker (settlements, expiries, webhooks) unless --no-worker. Migrations are applied at start. On SQLite one process, serve or worker, has the database file (a lock on PATH.lock): a second one is refused; migrate and accounts create may run beside it. SIGINT or SIGTERM stops accepting requests and lets those in flight and the running job finish.
 
 KESSAI_MASTER_KEY (base64 of 32 bytes) seals the accounts' webhook tokens and MWS secrets; without it kessai generates one and keeps it in the database's settings table. Logs are JSON lines on stderr.`
 }
@@ -145,6 +155,11 @@ func (c *serveCmd) Run(ctx context.Context, s *streams) error {
 	if err != nil {
 		return err
 	}
+	claimed, err := claim(u, "kessai serve")
+	if err != nil {
+		return err
+	}
+	defer claimed.Release()
 	m := c.main(u, log)
 	m.Addr, m.NoWorker = c.Addr, c.NoWorker
 	if err := m.Start(ctx); err != nil {
@@ -169,7 +184,7 @@ type workerCmd struct {
 
 // Help is the long help of 'kessai worker --help'.
 func (workerCmd) Help() string {
-	return `Runs the durable job worker (settlements, expiries, webhooks) until SIGINT or SIGTERM, without serving the API: beside 'kessai serve --no-worker' or other servers on one PostgreSQL database.
+	return `Runs the durable job worker (settlements, expiries, webhooks) until SIGINT or SIGTERM, without serving the API: beside 'kessai serve --no-worker' or other servers on one PostgreSQL database. On SQLite one process, serve or worker, has the database file: a second one is refused.
 
 KESSAI_MASTER_KEY (base64 of 32 bytes) seals account secrets, as for serve. Logs are JSON lines on stderr.`
 }
@@ -181,6 +196,11 @@ func (c *workerCmd) Run(ctx context.Context, s *streams) error {
 	if err != nil {
 		return err
 	}
+	claimed, err := claim(u, "kessai worker")
+	if err != nil {
+		return err
+	}
+	defer claimed.Release()
 	m := c.main(u, log)
 	if err := m.Open(ctx); err != nil {
 		return err

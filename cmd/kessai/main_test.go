@@ -82,6 +82,7 @@ type command struct {
 }
 
 // kessai runs the binary with args in a fresh environment and waits for it.
+// It may be called from any goroutine.
 func kessai(t *testing.T, args ...string) result {
 	t.Helper()
 	return command{args: args}.run(t)
@@ -117,8 +118,9 @@ func (c command) run(t *testing.T) result {
 	switch {
 	case errors.As(err, &exit):
 		r.code = exit.ExitCode()
-	case err != nil:
-		t.Fatalf("kessai %s: %v", strings.Join(c.args, " "), err)
+	case err != nil: // t.Error: run may be called from other goroutines
+		t.Errorf("kessai %s: %v", strings.Join(c.args, " "), err)
+		r.code = -1
 	}
 	return r
 }

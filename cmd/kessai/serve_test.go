@@ -4,12 +4,16 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -19,6 +23,8 @@ import (
 type running struct {
 	url  string // base URL, from its "kessai: serving on …" line
 	line string // that line
+	pid  int
+	cmd  *exec.Cmd
 
 	mu     sync.Mutex
 	stderr strings.Builder
@@ -45,7 +51,7 @@ func (c command) start(t *testing.T, ready string) *running {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	r := &running{exited: make(chan struct{})}
+	r := &running{exited: make(chan struct{}), pid: cmd.Process.Pid, cmd: cmd}
 	found := make(chan string, 1)
 	copied := make(chan struct{})
 	go func() {
@@ -70,24 +76,7 @@ func (c command) start(t *testing.T, ready string) *running {
 		r.err = cmd.Wait()
 		close(r.exited)
 	}()
-	t.Cleanup(func() {
-		select {
-		case <-r.exited:
-			return
-		default:
-		}
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-r.exited:
-			if r.err != nil {
-				t.Errorf("kessai %s exited with %v after SIGTERM\n%s", strings.Join(c.args, " "), r.err, r.Stderr())
-			}
-		case <-time.After(15 * time.Second):
-			t.Errorf("kessai %s did not stop within 15s of SIGTERM", strings.Join(c.args, " "))
-			_ = cmd.Process.Kill()
-			<-r.exited
-		}
-	})
+	t.Cleanup(func() { r.stop(t) })
 	select {
 	case r.line = <-found:
 	case <-r.exited:
@@ -99,6 +88,34 @@ func (c command) start(t *testing.T, ready string) *running {
 		r.url, _, _ = strings.Cut(rest, ",")
 	}
 	return r
+}
+
+// stop sends SIGTERM and fails the test unless the process then exits 0
+// within 15 seconds. It does nothing if the process has exited.
+func (r *running) stop(t *testing.T) {
+	t.Helper()
+	select {
+	case <-r.exited:
+		return
+	default:
+	}
+	_ = r.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-r.exited:
+		if r.err != nil {
+			t.Errorf("kessai %s exited with %v after SIGTERM\n%s", strings.Join(r.cmd.Args[1:], " "), r.err, r.Stderr())
+		}
+	case <-time.After(15 * time.Second):
+		t.Errorf("kessai %s did not stop within 15s of SIGTERM", strings.Join(r.cmd.Args[1:], " "))
+		_ = r.cmd.Process.Kill()
+		<-r.exited
+	}
+}
+
+// kill kills the process with SIGKILL and waits for it.
+func (r *running) kill() {
+	_ = r.cmd.Process.Kill()
+	<-r.exited
 }
 
 // serve starts `kessai serve` on a free loopback port with the extra args.
@@ -113,13 +130,25 @@ func get(t *testing.T, url, key string) (int, map[string]any) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return 0, nil
 	}
-	req.Header.Set("Authorization", "Bearer "+key)
+	return do(t, req, key)
+}
+
+// do sends req with the secret key. Errors are t.Error, so that it can run
+// in goroutines other than the test's.
+func do(t *testing.T, req *http.Request, key string) (int, map[string]any) {
+	t.Helper()
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	req.Header.Set("Content-Type", "application/json")
 	client := &http.Client{Timeout: 10 * time.Second}
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return 0, nil
 	}
 	defer resp.Body.Close()
 	var body map[string]any
@@ -130,15 +159,25 @@ func get(t *testing.T, url, key string) (int, map[string]any) {
 // createAccount runs `accounts create --json` and returns its secret key.
 func createAccount(t *testing.T, c command) string {
 	t.Helper()
+	key, err := tryCreateAccount(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// tryCreateAccount is createAccount for goroutines other than the test's.
+func tryCreateAccount(t *testing.T, c command) (string, error) {
+	t.Helper()
 	c.args = append([]string{"accounts", "create", "--name", "test", "--json"}, c.args...)
 	r := c.run(t)
 	var a struct {
 		SecretKey string `json:"secret_key"`
 	}
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &a) != nil || a.SecretKey == "" {
-		t.Fatalf("accounts create: %v", r)
+		return "", fmt.Errorf("accounts create: %v", r)
 	}
-	return a.SecretKey
+	return a.SecretKey, nil
 }
 
 func TestDefaultDatabase_SameWhateverTheWorkingDirectory(t *testing.T) {
@@ -176,4 +215,94 @@ func TestDatabaseURL_EnvironmentVariable(t *testing.T) {
 	if code, body := get(t, srv.url+"/v2/payment_flows", key); code != http.StatusOK {
 		t.Fatalf("%d %v", code, body)
 	}
+}
+
+func TestServe_OneProcessPerSQLiteFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "k.db")
+	db := "sqlite:" + path
+	first := serve(t, command{args: []string{"--database-url", db}})
+
+	for _, args := range [][]string{{"serve", "--addr", "127.0.0.1:0"}, {"worker"}} {
+		start := time.Now()
+		r := kessai(t, append(args, "--database-url", db)...)
+		wantFailure(t, r, "database "+path+" is in use by another kessai serve (pid "+strconv.Itoa(first.pid)+")",
+			"lock "+path+".lock", "PostgreSQL")
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("kessai %s took %s to give up", args[0], d)
+		}
+	}
+
+	// The first one is unharmed, and migrate and accounts create, short
+	// writers, run beside it while it writes: SQLite serialises them.
+	if code, _ := get(t, first.url+"/healthz", ""); code != http.StatusOK {
+		t.Fatalf("the first server stopped answering: %d\n%s", code, first.Stderr())
+	}
+	key := createAccount(t, command{args: []string{"--database-url", db}})
+	stopWriting := make(chan struct{})
+	var wrote atomic.Int64
+	var writer sync.WaitGroup
+	writer.Add(1)
+	go func() {
+		defer writer.Done()
+		for {
+			select {
+			case <-stopWriting:
+				return
+			default:
+			}
+			if code, body := post(t, first.url+"/v2/customers", key, `{"email":"a@example.com"}`); code != http.StatusOK {
+				t.Errorf("POST /v2/customers: %d %v", code, body)
+				return
+			}
+			wrote.Add(1)
+		}
+	}()
+	var short sync.WaitGroup
+	keys := make([]string, 4)
+	for i := range keys {
+		short.Add(2)
+		go func() {
+			defer short.Done()
+			var err error
+			if keys[i], err = tryCreateAccount(t, command{args: []string{"--database-url", db}}); err != nil {
+				t.Errorf("beside the server: %v", err)
+			}
+		}()
+		go func() {
+			defer short.Done()
+			if r := kessai(t, "migrate", "--database-url", db); r.code != 0 || !strings.Contains(r.stdout, "no migrations to apply") {
+				t.Errorf("migrate beside the server: %v", r)
+			}
+		}()
+	}
+	short.Wait()
+	close(stopWriting)
+	writer.Wait()
+	if wrote.Load() == 0 {
+		t.Error("the server wrote nothing while the short writers ran")
+	}
+	for _, k := range keys {
+		if code, body := get(t, first.url+"/v2/customers", k); code != http.StatusOK {
+			t.Errorf("a key created beside the server does not work: %d %v", code, body)
+		}
+	}
+
+	// Once the first is gone, even by SIGKILL, the file is free again.
+	first.kill()
+	second := serve(t, command{args: []string{"--database-url", db}})
+	if code, body := get(t, second.url+"/v2/customers", key); code != http.StatusOK {
+		t.Fatalf("%d %v", code, body)
+	}
+}
+
+// post does POST url with the secret key and a JSON body.
+func post(t *testing.T, url, key, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Error(err)
+		return 0, nil
+	}
+	return do(t, req, key)
 }
