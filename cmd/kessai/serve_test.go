@@ -306,3 +306,14 @@ func post(t *testing.T, url, key, body string) (int, map[string]any) {
 	}
 	return do(t, req, key)
 }
+
+func TestServe_KeyOfAnotherDatabaseSaysWhy(t *testing.T) {
+	t.Parallel()
+	key := createAccount(t, command{args: []string{"--database-url", "sqlite:" + filepath.Join(t.TempDir(), "a.db")}})
+	srv := serve(t, command{args: []string{"--database-url", "sqlite:" + filepath.Join(t.TempDir(), "b.db")}})
+	code, body := get(t, srv.url+"/v2/payment_flows", key)
+	detail, _ := body["detail"].(string)
+	if code != http.StatusUnauthorized || !strings.Contains(detail, "kessai accounts create") {
+		t.Fatalf("want 401 whose detail says how to create the account in this database, got %d %v", code, body)
+	}
+}
