@@ -50,7 +50,7 @@ func TestDatabaseURL_ErrorsSayWhatToDo(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			for _, args := range [][]string{{"migrate"}, {"accounts", "create", "--name", "x"}, {"serve", "--addr", "127.0.0.1:0"}} {
-				wantFailure(t, kessai(t, append(args, "--database-url", c.url)...), c.wants...)
+				wantFailure(t, runKessai(t, append(args, "--database-url", c.url)...), c.wants...)
 			}
 		})
 	}
@@ -68,6 +68,6 @@ func TestDatabaseURL_PostgresDatabaseMissing(t *testing.T) {
 	u.Path = "/" + name
 	want := "database " + name + " does not exist: create it with createdb " + name + " (or CREATE DATABASE " + name + ")"
 	for _, args := range [][]string{{"migrate"}, {"serve", "--addr", "127.0.0.1:0"}} {
-		wantFailure(t, kessai(t, append(args, "--database-url", u.String())...), want)
+		wantFailure(t, runKessai(t, append(args, "--database-url", u.String())...), want)
 	}
 }

@@ -4,6 +4,7 @@
 //	kessai worker           the job worker only
 //	kessai migrate          apply the embedded migrations, print their versions
 //	kessai accounts create  a new merchant account; its keys are printed once
+//	kessai demo             an account with payments and refunds, and curl commands to try
 //	kessai version          version, commit and Go version
 //
 // Every flag can also be set by an environment variable (KESSAI_…), which
@@ -50,6 +51,7 @@ type cli struct {
 	Worker   workerCmd   `cmd:"" help:"Run the job worker only, without the API."`
 	Migrate  migrateCmd  `cmd:"" help:"Apply the embedded database migrations and print the versions applied."`
 	Accounts accountsCmd `cmd:"" help:"Merchant accounts."`
+	Demo     demoCmd     `cmd:"" help:"Create an account with a paid, partly refunded payment and print curl commands to try on it."`
 	Version  versionCmd  `cmd:"" help:"Print kessai's version, commit and Go version."`
 }
 

@@ -62,6 +62,12 @@ func testEnv(t *testing.T, extra ...string) []string {
 	return append(env, extra...)
 }
 
+// requiredHere reports whether tests must run rather than skip for want of
+// a tool: under CI, by internal/testdb's rule.
+func requiredHere() bool {
+	return os.Getenv("CI") != "" || os.Getenv("KESSAI_REQUIRE_POSTGRES") != ""
+}
+
 // result is what one run of the binary did.
 type result struct {
 	stdout, stderr string
@@ -81,9 +87,9 @@ type command struct {
 	prepare func(*exec.Cmd) // if set, called before the command starts
 }
 
-// kessai runs the binary with args in a fresh environment and waits for it.
+// runKessai runs the binary with args in a fresh environment and waits for it.
 // It may be called from any goroutine.
-func kessai(t *testing.T, args ...string) result {
+func runKessai(t *testing.T, args ...string) result {
 	t.Helper()
 	return command{args: args}.run(t)
 }
@@ -157,7 +163,7 @@ func TestHelp_ExitsZeroAndNamesTheCommandsFlags(t *testing.T) {
 		flags []string
 		texts []string
 	}{
-		{[]string{"--help"}, "Usage: kessai <command>", nil, []string{"serve", "worker", "migrate", "accounts create", "version"}},
+		{[]string{"--help"}, "Usage: kessai <command>", nil, []string{"serve", "worker", "migrate", "accounts create", "demo", "version"}},
 		{[]string{"-h"}, "Usage: kessai <command>", nil, nil},
 		{[]string{"serve", "--help"}, "Usage: kessai serve", slices.Concat(common, jobs, []string{"--addr", "--no-worker"}),
 			[]string{"KESSAI_MASTER_KEY", "JSON lines on stderr"}},
@@ -166,12 +172,13 @@ func TestHelp_ExitsZeroAndNamesTheCommandsFlags(t *testing.T) {
 		{[]string{"accounts", "--help"}, "Usage: kessai accounts", nil, []string{"accounts create"}},
 		{[]string{"accounts", "create", "--help"}, "Usage: kessai accounts create",
 			slices.Concat(common, []string{"--name", "--live", "--region", "--json"}), nil},
+		{[]string{"demo", "--help"}, "Usage: kessai demo", slices.Concat(common, []string{"--addr"}), []string{"curl"}},
 		{[]string{"version", "--help"}, "Usage: kessai version", nil, nil},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			t.Parallel()
-			r := kessai(t, c.args...)
+			r := runKessai(t, c.args...)
 			if r.code != 0 || r.stderr != "" {
 				t.Fatalf("want exit 0 and nothing on stderr, got %v", r)
 			}
@@ -214,7 +221,7 @@ func TestRun_UsageErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			r := kessai(t, c.args...)
+			r := runKessai(t, c.args...)
 			if r.code != 2 || !strings.Contains(r.stderr, c.want) {
 				t.Fatalf("want exit 2 and %q on stderr, got %v", c.want, r)
 			}
@@ -224,7 +231,7 @@ func TestRun_UsageErrors(t *testing.T) {
 
 func TestVersion_PrintsTheGoVersion(t *testing.T) {
 	t.Parallel()
-	r := kessai(t, "version")
+	r := runKessai(t, "version")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "kessai ") || !strings.Contains(r.stdout, runtime.Version()) {
 		t.Fatalf("want exit 0 and kessai's version with %s, got %v", runtime.Version(), r)
 	}
@@ -235,7 +242,7 @@ func TestVersion_PrintsTheGoVersion(t *testing.T) {
 
 func TestAccountsCreate_WithoutNameSaysWhatToDo(t *testing.T) {
 	t.Parallel()
-	r := kessai(t, "accounts", "create", "--database-url", "sqlite:"+filepath.Join(t.TempDir(), "k.db"), "--json")
+	r := runKessai(t, "accounts", "create", "--database-url", "sqlite:"+filepath.Join(t.TempDir(), "k.db"), "--json")
 	if r.code == 0 || !strings.Contains(r.stderr, "--name is required: the account's display name") {
 		t.Fatalf("want a failure saying --name is required, got %v", r)
 	}
@@ -248,7 +255,7 @@ func TestAccountsCreate_WithoutNameSaysWhatToDo(t *testing.T) {
 // read (SPEC §8).
 func TestAccountsCreate_JSONIsTheSpecContract(t *testing.T) {
 	t.Parallel()
-	r := kessai(t, "accounts", "create", "--name", "shop", "--database-url", "sqlite:"+filepath.Join(t.TempDir(), "k.db"), "--json")
+	r := runKessai(t, "accounts", "create", "--name", "shop", "--database-url", "sqlite:"+filepath.Join(t.TempDir(), "k.db"), "--json")
 	if r.code != 0 {
 		t.Fatal(r)
 	}

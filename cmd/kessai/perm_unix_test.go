@@ -46,7 +46,7 @@ func TestDatabaseURL_PermissionErrorsSayWhy(t *testing.T) {
 	open := mkdir("open", 0o777)
 	readOnly, unreadable := filepath.Join(open, "ro.db"), filepath.Join(open, "secret.db")
 	for _, p := range []string{readOnly, unreadable} {
-		if r := kessai(t, "migrate", "--database-url", "sqlite:"+p); r.code != 0 {
+		if r := runKessai(t, "migrate", "--database-url", "sqlite:"+p); r.code != 0 {
 			t.Fatal(r)
 		}
 	}

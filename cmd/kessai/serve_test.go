@@ -225,7 +225,7 @@ func TestServe_OneProcessPerSQLiteFile(t *testing.T) {
 
 	for _, args := range [][]string{{"serve", "--addr", "127.0.0.1:0"}, {"worker"}} {
 		start := time.Now()
-		r := kessai(t, append(args, "--database-url", db)...)
+		r := runKessai(t, append(args, "--database-url", db)...)
 		wantFailure(t, r, "database "+path+" is in use by another kessai serve (pid "+strconv.Itoa(first.pid)+")",
 			"lock "+path+".lock", "PostgreSQL")
 		if d := time.Since(start); d > 10*time.Second {
@@ -271,7 +271,7 @@ func TestServe_OneProcessPerSQLiteFile(t *testing.T) {
 		}()
 		go func() {
 			defer short.Done()
-			if r := kessai(t, "migrate", "--database-url", db); r.code != 0 || !strings.Contains(r.stdout, "no migrations to apply") {
+			if r := runKessai(t, "migrate", "--database-url", db); r.code != 0 || !strings.Contains(r.stdout, "no migrations to apply") {
 				t.Errorf("migrate beside the server: %v", r)
 			}
 		}()
