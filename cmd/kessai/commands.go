@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/kessai/kessai/engine"
@@ -163,6 +164,9 @@ func (c *serveCmd) Run(ctx context.Context, s *streams) error {
 	m := c.main(u, log)
 	m.Addr, m.NoWorker = c.Addr, c.NoWorker
 	if err := m.Start(ctx); err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("%w: another program (another kessai?) listens on %s; choose another address with --addr or KESSAI_ADDR", err, c.Addr)
+		}
 		return err
 	}
 	fmt.Fprintf(s.err, "kessai: serving on %s, database %s\n", m.URL(), describeDatabase(u))

@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -76,6 +77,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if bare {
 		// A bare "kessai" is a mistake, but the help is the answer to it.
 		args, helpOut = []string{"--help"}, stderr
+	}
+	if args[0] == "help" { // kessai help [COMMAND…], as before kong
+		args = append(slices.Clone(args[1:]), "--help")
 	}
 	var c cli
 	exited := false

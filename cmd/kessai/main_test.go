@@ -165,6 +165,8 @@ func TestHelp_ExitsZeroAndNamesTheCommandsFlags(t *testing.T) {
 	}{
 		{[]string{"--help"}, "Usage: kessai <command>", nil, []string{"serve", "worker", "migrate", "accounts create", "demo", "version"}},
 		{[]string{"-h"}, "Usage: kessai <command>", nil, nil},
+		{[]string{"help"}, "Usage: kessai <command>", nil, nil},
+		{[]string{"help", "serve"}, "Usage: kessai serve", []string{"--addr"}, nil},
 		{[]string{"serve", "--help"}, "Usage: kessai serve", slices.Concat(common, jobs, []string{"--addr", "--no-worker"}),
 			[]string{"KESSAI_MASTER_KEY", "JSON lines on stderr"}},
 		{[]string{"worker", "--help"}, "Usage: kessai worker", slices.Concat(common, jobs), []string{"KESSAI_MASTER_KEY"}},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -316,4 +317,15 @@ func TestServe_KeyOfAnotherDatabaseSaysWhy(t *testing.T) {
 	if code != http.StatusUnauthorized || !strings.Contains(detail, "kessai accounts create") {
 		t.Fatalf("want 401 whose detail says how to create the account in this database, got %d %v", code, body)
 	}
+}
+
+func TestServe_AddressInUseSaysWhatToDo(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	r := runKessai(t, "serve", "--addr", l.Addr().String(), "--database-url", "sqlite:"+filepath.Join(t.TempDir(), "k.db"))
+	wantFailure(t, r, "address already in use", "listens on "+l.Addr().String(), "--addr or KESSAI_ADDR")
 }
