@@ -668,6 +668,20 @@ func (t *tx) InsertIdempotency(ctx context.Context, r *kessai.IdempotencyRecord)
 	return err
 }
 
+func (t *tx) ClaimIdempotency(ctx context.Context, r *kessai.IdempotencyRecord) (bool, error) {
+	body := r.Body
+	if body == nil {
+		body = []byte{}
+	}
+	return affected(t.exec(ctx, "idempotency_claim", r.AccountID, r.Scope, r.Key, r.Operation, r.RequestHash, r.Status, body,
+		us(r.CreatedAt), us(r.ExpiresAt)))
+}
+
+func (t *tx) CompleteIdempotency(ctx context.Context, accountID, scope, key string, status int, body []byte) error {
+	res, err := t.exec(ctx, "idempotency_complete", accountID, scope, key, status, body)
+	return mustAffect("idempotency_complete", res, err)
+}
+
 func affected(res sql.Result, err error) (bool, error) {
 	if err != nil {
 		return false, err
