@@ -632,7 +632,16 @@ func (w *W) decideAuthorization(o *kessai.Payment, a *kessai.Authorization, sim 
 	var c *kessai.Capture
 	if a.State == kessai.AuthOpen && a.CaptureNow {
 		var err error
-		if c, err = w.captureOrder(o, a, a.Amount, "", a.Note, a.SoftDescriptor, nil); err != nil {
+		c, err = w.captureOrder(o, a, a.Amount, "", a.Note, a.SoftDescriptor, nil)
+		switch {
+		case err != nil && isNew:
+			return err // the request is refused whole
+		case err != nil && kessai.ErrorCode(err) != kessai.Internal:
+			// A pending authorization settled after the order's limits
+			// moved: it stays open, for the seller to capture or close,
+			// rather than fail its job for good.
+			c = nil
+		case err != nil:
 			return err
 		}
 	}
