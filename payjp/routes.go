@@ -112,11 +112,23 @@ func (f *Face) updateMethod(ctx context.Context, acct *kessai.Account, r *http.R
 		return nil, err
 	}
 	var req struct {
+		Type           *string          `json:"type"`
 		BillingDetails *billingReq      `json:"billing_details"`
 		Metadata       jsonapi.Metadata `json:"metadata"`
 	}
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
+	}
+	if req.Type != nil {
+		// The official schema requires the method's type (a method never
+		// changes type): accept it, refuse another.
+		pm, err := f.E.GetPaymentMethod(ctx, acct, id)
+		if err != nil {
+			return nil, err
+		}
+		if *req.Type != pm.Type {
+			return nil, kessai.Invalidf("payjp.updateMethod", "type", "Input should be '%s', the payment method's type", pm.Type)
+		}
 	}
 	var billing *kessai.BillingDetails
 	if req.BillingDetails != nil {
@@ -192,7 +204,7 @@ func (f *Face) deleteCustomer(ctx context.Context, acct *kessai.Account, r *http
 	if err != nil {
 		return nil, err
 	}
-	return deletedJSON{ID: c.ID, Object: "customer", Livemode: c.Livemode, Deleted: true}, nil
+	return deletedCustomerJSON{customerJSON: CustomerJSON(c).(customerJSON), Deleted: true}, nil
 }
 
 func (f *Face) listCustomers(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {

@@ -79,10 +79,10 @@ func FlowJSON(p *kessai.Payment) any {
 }
 
 type billingJSON struct {
-	Email   *string         `json:"email"`
-	Name    *string         `json:"name"`
-	Phone   *string         `json:"phone"`
-	Address json.RawMessage `json:"address"`
+	Email   *string `json:"email"`
+	Name    *string `json:"name"`
+	Phone   *string `json:"phone"`
+	Address any     `json:"address"`
 }
 
 type cardJSON struct {
@@ -108,12 +108,23 @@ type methodJSON struct {
 	UpdatedAt      string          `json:"updated_at"`
 }
 
+// addressMembers are the members of a billing address, each present in a
+// response (null when not given), as the official schema has them.
+var addressMembers = []string{"country", "zip", "state", "city", "line1", "line2"}
+
+func billingAddress(raw json.RawMessage) any {
+	out := map[string]any{}
+	var given map[string]any
+	_ = json.Unmarshal(raw, &given) // null or absent: no members
+	for _, k := range addressMembers {
+		out[k] = given[k]
+	}
+	return out
+}
+
 // MethodJSON renders a payment method.
 func MethodJSON(m *kessai.PaymentMethod) any {
-	addr := m.BillingDetails.Address
-	if len(addr) == 0 {
-		addr = json.RawMessage("null")
-	}
+	addr := billingAddress(m.BillingDetails.Address)
 	out := methodJSON{Object: "payment_method", ID: m.ID, Livemode: m.Livemode, Type: m.Type, CustomerID: m.CustomerID,
 		DetachedAt: tsp(m.DetachedAt), BillingDetails: billingJSON{Email: m.BillingDetails.Email, Name: m.BillingDetails.Name,
 			Phone: m.BillingDetails.Phone, Address: addr},
@@ -142,11 +153,11 @@ func CustomerJSON(c *kessai.Customer) any {
 		DefaultPaymentMethodID: c.DefaultPaymentMethodID, Metadata: md(c.Metadata), CreatedAt: ts(c.CreatedAt), UpdatedAt: ts(c.UpdatedAt)}
 }
 
-type deletedJSON struct {
-	ID       string `json:"id"`
-	Object   string `json:"object"`
-	Livemode bool   `json:"livemode"`
-	Deleted  bool   `json:"deleted"`
+// deletedCustomerJSON is a deleted customer: the customer as it was, as
+// PAY.JP answers, and deleted: true.
+type deletedCustomerJSON struct {
+	customerJSON
+	Deleted bool `json:"deleted"`
 }
 
 type refundJSON struct {
