@@ -25,6 +25,12 @@ import {
   getPaymentFlow,
   createPaymentRefund,
   getPaymentRefund,
+  createCustomer,
+  deleteCustomer,
+  attachPaymentMethod,
+  detachPaymentMethod,
+  getCustomerPaymentMethods,
+  updatePaymentMethod,
 } from '@payjp/payjpv2';
 
 const baseUrl = process.env.KESSAI_BASE_URL;
@@ -302,4 +308,45 @@ test('h. Idempotency-Key replays the first response', T, async () => {
     'createPaymentFlow #3 (new key)',
   );
   assert.notEqual(third.id, first.id, 'a different key must create a new flow');
+});
+
+test('i. attach a card to a customer, list it, pay, detach', T, async () => {
+  const pm = await newCardPaymentMethod();
+  const customer = ok(await createCustomer({ client, body: { email: 'sdk@example.com' } }), 'createCustomer');
+  const attached = ok(
+    await attachPaymentMethod({ client, path: { payment_method_id: pm.id }, body: { customer_id: customer.id } }),
+    'attachPaymentMethod',
+  );
+  assert.equal(attached.customer_id, customer.id);
+  // The official schema: every address member is present.
+  assert.deepEqual(Object.keys(attached.billing_details.address).sort(), ['city', 'country', 'line1', 'line2', 'state', 'zip']);
+  const listed = ok(
+    await getCustomerPaymentMethods({ client, path: { customer_id: customer.id } }),
+    'getCustomerPaymentMethods',
+  );
+  assert.deepEqual(listed.data.map((m) => m.id), [pm.id]);
+  const updated = ok(
+    await updatePaymentMethod({ client, path: { payment_method_id: pm.id }, body: { type: 'card', metadata: { k: 'v' } } }),
+    'updatePaymentMethod(type card)',
+  );
+  assert.equal(updated.metadata.k, 'v');
+  const flow = ok(
+    await createPaymentFlow({
+      client,
+      body: { amount: 700, currency: 'jpy', customer_id: customer.id, payment_method_id: pm.id, confirm: true },
+    }),
+    'createPaymentFlow(customer)',
+  );
+  assert.equal(flow.status, 'succeeded');
+  const detached = ok(await detachPaymentMethod({ client, path: { payment_method_id: pm.id } }), 'detachPaymentMethod');
+  assert.equal(typeof detached.detached_at, 'string');
+  const refused = await createPaymentFlow({
+    client,
+    body: { amount: 700, currency: 'jpy', customer_id: customer.id, payment_method_id: pm.id, confirm: true },
+  });
+  assert.equal(refused.response.status, 400);
+  assert.equal(refused.error.code, 'detached_payment_method_not_usable');
+  const gone = ok(await deleteCustomer({ client, path: { customer_id: customer.id } }), 'deleteCustomer');
+  assert.equal(gone.id, customer.id);
+  assert.equal(gone.email, 'sdk@example.com');
 });

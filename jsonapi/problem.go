@@ -60,7 +60,7 @@ var payjpCodes = map[kessai.Code]bool{
 	kessai.MetadataLimitExceeded: true, kessai.CardDeclined: true, kessai.ExpiredCard: true,
 	kessai.IncorrectCardData: true, kessai.ProcessingError: true, kessai.UnacceptableBrand: true,
 	kessai.MissingPaymentMethod: true, kessai.PaymentMethodNotOwned: true, kessai.PaymentMethodNotUsable: true,
-	kessai.PaymentMethodNotAllowd: true, kessai.AlreadyExistsID: true, kessai.IdempotencyKeyInvalid: true,
+	kessai.PaymentMethodNotAllowd: true, kessai.AlreadyExistsID: true, kessai.PaymentMethodAttached: true, kessai.IdempotencyKeyInvalid: true,
 	kessai.IdempotencyConflict: true, kessai.IdempotencyInProgress: true, kessai.Internal: true,
 }
 

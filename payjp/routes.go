@@ -16,6 +16,9 @@ func (f *Face) Register(mux jsonapi.Router) {
 	mux.HandleFunc("GET /v2/payment_methods", f.Get(f.listMethods))
 	mux.HandleFunc("GET /v2/payment_methods/{id}", f.Get(f.getMethod))
 	mux.HandleFunc("POST /v2/payment_methods/{id}", f.Post(f.updateMethod))
+	mux.HandleFunc("POST /v2/payment_methods/{id}/attach", f.Post(f.attachMethod))
+	mux.HandleFunc("POST /v2/payment_methods/{id}/detach", f.Post(f.detachMethod))
+	mux.HandleFunc("GET /v2/customers/{id}/payment_methods", f.Get(f.listCustomerMethods))
 
 	mux.HandleFunc("POST /v2/customers", f.Post(f.createCustomer))
 	mux.HandleFunc("GET /v2/customers", f.Get(f.listCustomers))
@@ -406,4 +409,54 @@ func (f *Face) getEvent(ctx context.Context, acct *kessai.Account, r *http.Reque
 		return nil, err
 	}
 	return f.E.GetEvent(ctx, acct, id)
+}
+
+func (f *Face) attachMethod(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixPaymentMethod, "payment_method")
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		CustomerID *string `json:"customer_id"`
+	}
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	if err := required("payjp.attachMethod", "customer_id", req.CustomerID != nil); err != nil {
+		return nil, err
+	}
+	if !kessai.ValidCustomID(*req.CustomerID) {
+		return nil, kessai.Errorf(kessai.NotFound, "payjp.attachMethod", "customer: %s not found.", *req.CustomerID)
+	}
+	return f.E.AttachPaymentMethod(ctx, acct, id, *req.CustomerID)
+}
+
+func (f *Face) detachMethod(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixPaymentMethod, "payment_method")
+	if err != nil {
+		return nil, err
+	}
+	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
+		return nil, err
+	}
+	return f.E.DetachPaymentMethod(ctx, acct, id)
+}
+
+func (f *Face) listCustomerMethods(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := jsonapi.PathID(r, "id", "", "customer")
+	if err != nil {
+		return nil, err
+	}
+	p, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.E.GetCustomer(ctx, acct, id); err != nil {
+		return nil, err
+	}
+	items, more, err := f.E.ListPaymentMethods(ctx, acct, id, p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
 }

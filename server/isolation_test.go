@@ -105,6 +105,9 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 				var body any
 				if method == "POST" {
 					body = map[string]any{}
+					if strings.HasSuffix(path, "/attach") {
+						body = map[string]any{"customer_id": cus}
+					}
 				}
 				r := on(s, t).Do(req{Method: method, Path: filled, Body: body, Key: intruder.SecretKey, NoValidate: true})
 				if r.Status != 404 {

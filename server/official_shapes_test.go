@@ -43,3 +43,43 @@ func TestOfficialShapes(t *testing.T) {
 		})
 	})
 }
+
+// TestPaymentMethods_AttachDetach: a method attached to a customer pays for
+// them and is listed under them; another customer cannot take it; a
+// detached method cannot pay.
+func TestPaymentMethods_AttachDetach(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		s := kessaitest.Start(t, dialect, kessaitest.Options{})
+		pm := s.Card("4242424242424242")
+		cus := must(t, s.Post("/v2/customers", map[string]any{"email": "a@example.com"}), 200).Str("id")
+		other := must(t, s.Post("/v2/customers", map[string]any{"email": "b@example.com"}), 200).Str("id")
+
+		r := must(t, s.Post("/v2/payment_methods/"+pm+"/attach", map[string]any{"customer_id": cus}), 200)
+		if r.Str("customer_id") != cus {
+			t.Fatalf("attach: %s", r.Body)
+		}
+		must(t, s.Post("/v2/payment_methods/"+pm+"/attach", map[string]any{"customer_id": cus}), 200)
+		wantProblem(t, s.Post("/v2/payment_methods/"+pm+"/attach", map[string]any{"customer_id": other}), 400, "payment_method_already_attached")
+		wantProblem(t, s.Post("/v2/payment_methods/"+pm+"/attach", map[string]any{"customer_id": "cus_nope"}), 404, "not_found")
+		wantProblem(t, s.Post("/v2/payment_methods/"+pm+"/attach", map[string]any{}), 422, "validation_error")
+		ids, _ := listIDs(t, s, "/v2/customers/"+cus+"/payment_methods", "")
+		if len(ids) != 1 || ids[0] != pm {
+			t.Errorf("the customer's methods: %v", ids)
+		}
+		wantProblem(t, s.Get("/v2/customers/cus_nope/payment_methods"), 404, "not_found")
+		must(t, s.Post("/v2/payment_flows", map[string]any{"amount": 1000, "currency": "jpy", "customer_id": cus, "payment_method_id": pm, "confirm": true}), 200)
+
+		d := must(t, s.Post("/v2/payment_methods/"+pm+"/detach", nil), 200)
+		if d.Str("detached_at") == "" {
+			t.Errorf("detach: %s", d.Body)
+		}
+		wantProblem(t, s.Post("/v2/payment_flows", map[string]any{"amount": 1000, "currency": "jpy", "customer_id": cus, "payment_method_id": pm, "confirm": true}),
+			400, "detached_payment_method_not_usable")
+		wantProblem(t, s.Post("/v2/payment_methods/"+pm+"/attach", map[string]any{"customer_id": cus}), 400, "detached_payment_method_not_usable")
+		for _, typ := range []string{"payment_method.attached", "payment_method.detached"} {
+			hasEvent(t, s, pm, typ)
+		}
+		s.CheckLedger()
+	})
+}
