@@ -40,6 +40,7 @@ type client struct {
 	edit       func(url.Values)       // changes after signing
 	rawBody    string                 // sent instead of the form
 	httpMethod string                 // "" POST
+	header     map[string]string      // extra request headers
 }
 
 // newClient returns a client for the harness's account on the sandbox.
@@ -138,6 +139,9 @@ func (c *client) call(action string, params map[string]string) *reply {
 		c.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range c.header {
+		req.Header.Set(k, v)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s: %v", action, err)

@@ -131,12 +131,18 @@ func (f *Face) endpoint(live bool) http.HandlerFunc {
 				"Too many %s requests for this seller: the sandbox allows a burst of %d, then one every %s.", name, ThrottleBurst, ThrottleEvery))
 			return
 		}
+		sim, err := jsonapi.ParseSimulation(r, acct)
+		if err != nil {
+			f.fail(w, r, name, err)
+			return
+		}
 		o, err := act(f, acct, p)
 		if err != nil {
 			f.fail(w, r, name, err)
 			return
 		}
-		f.run(w, r, name, p, o)
+		sim.Wait(r.Context())
+		f.run(w, r, name, p, o, sim)
 	}
 }
 
@@ -213,7 +219,7 @@ type op struct {
 // (engine.Idempotency): the engine decides the id in the write's own
 // transaction and stores the rendered response there, so that the same
 // request again is answered with the very same bytes, RequestId included.
-func (f *Face) run(w http.ResponseWriter, r *http.Request, action string, p Params, o op) {
+func (f *Face) run(w http.ResponseWriter, r *http.Request, action string, p Params, o op, sim jsonapi.Simulation) {
 	ctx := r.Context()
 	var idem *engine.Idempotency
 	if o.refID != "" {
@@ -229,6 +235,15 @@ func (f *Face) run(w http.ResponseWriter, r *http.Request, action string, p Para
 		ctx = engine.WithIdempotency(ctx, idem)
 	}
 	res, err := o.call(ctx)
+	// Kessai-Simulate (test mode): misbehave after the write, so that a
+	// client can prove its retries with a reference id are safe.
+	switch {
+	case sim.Drop:
+		panic(http.ErrAbortHandler)
+	case sim.Fail:
+		f.fail(w, r, action, kessai.Errorf(kessai.Internal, "mws.Simulate", "simulated failure after commit (%s)", jsonapi.SimulateHeader))
+		return
+	}
 	if idem != nil && idem.Done {
 		writeXML(w, idem.Status, idem.Body)
 		return

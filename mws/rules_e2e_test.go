@@ -101,3 +101,29 @@ func TestE2E_ConcurrentAuthorizations(t *testing.T) {
 		s.CheckLedger()
 	})
 }
+
+// TestE2E_SimulatedFaultAfterCommit: an Authorize answered 500 after its
+// commit (Kessai-Simulate), retried with its reference id, is the same
+// authorization: one hold.
+func TestE2E_SimulatedFaultAfterCommit(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		s := kessaitest.Start(t, dialect, kessaitest.Options{})
+		c := newClient(s)
+		id := openOrder(s, c, 10000)
+		faulty := c.with(func(c *client) { c.header = map[string]string{"Kessai-Simulate": "error_after_commit"} })
+		authorize(faulty, id, "fault-1", "4000", nil).fails(t, 500, "InternalServerError")
+		r := authorize(c, id, "fault-1", "4000", nil).ok(t, "Authorize")
+		if r.get("AuthorizeResult/AuthorizationDetails/AmazonAuthorizationId") == "" {
+			t.Errorf("retry: %s", r.Body)
+		}
+		o, err := s.Main.E.GetOrderReference(context.Background(), s.Acct(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(o.Order.Authorizations) != 1 || o.AuthorizedAmount != 4000 {
+			t.Errorf("after a fault and a retry: %d authorizations, %d authorized", len(o.Order.Authorizations), o.AuthorizedAmount)
+		}
+		s.CheckLedger()
+	})
+}
