@@ -76,7 +76,9 @@ type simulation = Simulation
 
 // ParseSimulation reads the Kessai-Simulate header of a request of acct.
 // Errors: validation_error, test_mode_only.
-func ParseSimulation(r *http.Request, acct *kessai.Account) (Simulation, error) { return parseSimulation(r, acct) }
+func ParseSimulation(r *http.Request, acct *kessai.Account) (Simulation, error) {
+	return parseSimulation(r, acct)
+}
 
 // Wait sleeps the simulated latency, or until ctx ends.
 func (s Simulation) Wait(ctx context.Context) { s.wait(ctx) }
