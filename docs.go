@@ -104,3 +104,14 @@ func (e *Event) DocKey() (string, string) { return e.AccountID, e.ID }
 func (e *Event) DocIndex() map[string]any {
 	return map[string]any{"type": e.Type, "object": e.Object, "resource_id": e.ResourceID, "face": faceOr(e.Face)}
 }
+
+// DocKind implements Document.
+func (t *Term) DocKind() Kind { return KindTerm }
+
+// DocKey implements Document.
+func (t *Term) DocKey() (string, string) { return t.AccountID, t.ID }
+
+// DocIndex implements Document.
+func (t *Term) DocIndex() map[string]any {
+	return map[string]any{"state": t.State, "start_at": t.StartAt}
+}

@@ -22,6 +22,7 @@ const (
 	PrefixJob           = "job_"
 	PrefixLedgerTxn     = "ltx_"
 	PrefixClientSecret  = "pfws_"
+	PrefixTerm          = "tm_"
 )
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"

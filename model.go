@@ -385,7 +385,28 @@ type Transaction struct {
 	Fee               int64     `json:"fee"`
 	Type              string    `json:"type"`
 	PaymentMethodType string    `json:"payment_method_type"`
+	TermID            string    `json:"term_id,omitempty"` // the closing period it counts in ("" before terms existed)
 	CreatedAt         time.Time `json:"created_at"`
+}
+
+// Term states.
+const (
+	TermOpen   = "open"
+	TermClosed = "closed"
+)
+
+// Term is a closing period of an account's payment transactions:
+// [StartAt, EndAt). The open term has no end yet; it closes when the
+// account's clock passes the end of its month (Japan time).
+type Term struct {
+	AccountID string     `json:"account_id"`
+	ID        string     `json:"id"`
+	Livemode  bool       `json:"livemode"`
+	State     string     `json:"state"`
+	StartAt   time.Time  `json:"start_at"`
+	EndAt     *time.Time `json:"end_at"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // Event records a state change; Data is the domain object as it was after

@@ -18,6 +18,7 @@ const (
 	KindCapture       Kind = "captures"
 	KindRefund        Kind = "refunds"
 	KindTransaction   Kind = "payment_transactions"
+	KindTerm          Kind = "terms"
 	KindEvent         Kind = "events"
 )
 

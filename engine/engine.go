@@ -249,6 +249,7 @@ func jobKinds() map[string]jobHandler {
 	kinds := map[string]jobHandler{
 		JobExpireAuthorization: jobOf(func(w *W, ref jobRef) error { return w.expireAuthorization(ref.ID) }),
 		JobSettleRefund:        jobOf((*W).settleRefund),
+		JobCloseTerm:           jobOf((*W).closeTermJob),
 	}
 	for k, h := range orderJobs() {
 		kinds[k] = h

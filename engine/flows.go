@@ -478,10 +478,14 @@ func (w *W) capture(p *kessai.Payment, auth *kessai.Authorization, amount int64,
 	if err := w.savePayment(p); err != nil {
 		return err
 	}
+	term, err := w.termID()
+	if err != nil {
+		return err
+	}
 	if err := w.tx.Insert(w.ctx, &kessai.Transaction{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixTransaction),
 		Livemode: w.acct.Livemode, ResourceID: p.ID, PaymentID: p.ID, Amount: amount, Currency: p.Currency,
 		FeeRate: feeRateString, Fee: amount * feeBasisPoints / 10000, Type: kessai.TxnPayment,
-		PaymentMethodType: c.Method, CreatedAt: w.now}); err != nil {
+		PaymentMethodType: c.Method, TermID: term, CreatedAt: w.now}); err != nil {
 		return err
 	}
 	return w.emit("payment_flow.succeeded", kessai.ObjectPaymentFlow, p.ID, p)

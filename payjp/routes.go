@@ -36,6 +36,8 @@ func (f *Face) Register(mux jsonapi.Router) {
 
 	mux.HandleFunc("GET /v2/payment_transactions", f.Get(f.listTransactions))
 	mux.HandleFunc("GET /v2/payment_transactions/{id}", f.Get(f.getTransaction))
+	mux.HandleFunc("GET /v2/terms", f.Get(f.listTerms))
+	mux.HandleFunc("GET /v2/terms/{id}", f.Get(f.getTerm))
 	mux.HandleFunc("GET /v2/events", f.Get(f.listEvents))
 	mux.HandleFunc("GET /v2/events/{id}", f.Get(f.getEvent))
 
@@ -459,4 +461,24 @@ func (f *Face) listCustomerMethods(ctx context.Context, acct *kessai.Account, r 
 		return nil, err
 	}
 	return listOf(r, items, more)
+}
+
+func (f *Face) listTerms(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	p, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return nil, err
+	}
+	items, more, err := f.E.ListTerms(ctx, acct, p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
+}
+
+func (f *Face) getTerm(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixTerm, "term")
+	if err != nil {
+		return nil, err
+	}
+	return f.E.GetTerm(ctx, acct, id)
 }

@@ -204,7 +204,29 @@ type txnJSON struct {
 func TransactionJSON(t *kessai.Transaction) any {
 	return txnJSON{Object: "payment_transaction", ID: t.ID, Livemode: t.Livemode, ResourceID: t.ResourceID, Amount: t.Amount,
 		Currency: t.Currency, FeeRate: t.FeeRate, Fee: t.Fee, Type: t.Type, PaymentMethodType: t.PaymentMethodType,
-		CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.CreatedAt)}
+		TermID: nilIfEmpty(t.TermID), CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.CreatedAt)}
+}
+
+func nilIfEmpty(s string) *string {
+	if s == "" {
+		return nil // a transaction recorded before terms existed
+	}
+	return &s
+}
+
+type termJSON struct {
+	Object   string  `json:"object"`
+	ID       string  `json:"id"`
+	Livemode bool    `json:"livemode"`
+	StartAt  string  `json:"start_at"`
+	EndAt    *string `json:"end_at"`
+	Closed   bool    `json:"closed"`
+}
+
+// TermJSON renders a term; the open term has no end_at yet.
+func TermJSON(t *kessai.Term) any {
+	return termJSON{Object: "term", ID: t.ID, Livemode: t.Livemode, StartAt: ts(t.StartAt), EndAt: tsp(t.EndAt),
+		Closed: t.State == kessai.TermClosed}
 }
 
 type eventJSON struct {
@@ -241,6 +263,12 @@ func EventJSON(e *kessai.Event) (any, error) {
 			return nil, err
 		}
 		data = MethodJSON(&m)
+	case "term":
+		var t kessai.Term
+		if err := json.Unmarshal(e.Data, &t); err != nil {
+			return nil, err
+		}
+		data = TermJSON(&t)
 	case kessai.ObjectCustomer:
 		var c kessai.Customer
 		if err := json.Unmarshal(e.Data, &c); err != nil {
@@ -267,6 +295,8 @@ func Render(v any) (any, error) {
 		return RefundJSON(x), nil
 	case *kessai.Transaction:
 		return TransactionJSON(x), nil
+	case *kessai.Term:
+		return TermJSON(x), nil
 	case *kessai.Event:
 		return EventJSON(x)
 	case rawList:

@@ -30,6 +30,7 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		refund := must(t, s.Post("/v2/payment_refunds", map[string]any{"payment_flow_id": flow, "amount": 100}), 200).Str("id")
 		txn := must(t, s.Get("/v2/payment_transactions?limit=1"), 200).Data()[0]["id"].(string)
 		event := must(t, s.Get("/v2/events?limit=1"), 200).Data()[0]["id"].(string)
+		term := must(t, s.Get("/v2/terms?limit=1"), 200).Data()[0]["id"].(string)
 		amount := int64(1000)
 		order, err := s.Main.E.CreateOrderReference(ctx, victim, engine.OrderReferenceParams{Amount: &amount})
 		if err != nil {
@@ -55,6 +56,7 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			{"/v2/refunds/", map[string]string{"id": refund}},
 			{"/v2/payment_transactions/", map[string]string{"id": txn}},
 			{"/v2/events/", map[string]string{"id": event}},
+			{"/v2/terms/", map[string]string{"id": term}},
 			{"/kessai/v1/payment_flows/", map[string]string{"id": flow}},
 			{"/kessai/v1/amazon/captures/", map[string]string{"id": auth.CaptureID}},
 			{"/kessai/v1/checkout/", map[string]string{"account": victim.ID, "id": flow}},

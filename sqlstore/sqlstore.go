@@ -65,6 +65,7 @@ var docTables = map[kessai.Kind][]string{
 	kessai.KindCapture:       {"payment_id", "authorization_id", "reference_id", "state", "amount", "refunded_amount", "refund_count"},
 	kessai.KindRefund:        {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face"},
 	kessai.KindTransaction:   {"type", "payment_method_type", "resource_id"},
+	kessai.KindTerm:          {"state", "start_at"},
 	kessai.KindEvent:         {"type", "object", "resource_id", "face"},
 }
 
