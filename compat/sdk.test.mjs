@@ -31,6 +31,9 @@ import {
   detachPaymentMethod,
   getCustomerPaymentMethods,
   updatePaymentMethod,
+  getAllTerms,
+  getTerm,
+  getAllPaymentTransactions,
 } from '@payjp/payjpv2';
 
 const baseUrl = process.env.KESSAI_BASE_URL;
@@ -349,4 +352,17 @@ test('i. attach a card to a customer, list it, pay, detach', T, async () => {
   const gone = ok(await deleteCustomer({ client, path: { customer_id: customer.id } }), 'deleteCustomer');
   assert.equal(gone.id, customer.id);
   assert.equal(gone.email, 'sdk@example.com');
+});
+
+test('j. a payment transaction counts in the open term', T, async () => {
+  await newSucceededFlow(1200);
+  const txns = ok(await getAllPaymentTransactions({ client, query: { limit: 1 } }), 'getAllPaymentTransactions');
+  const termId = txns.data[0].term_id;
+  assert.equal(typeof termId, 'string');
+  const term = ok(await getTerm({ client, path: { term_id: termId } }), 'getTerm');
+  assert.equal(term.object, 'term');
+  assert.equal(term.closed, false);
+  assert.equal(term.end_at, null);
+  const terms = ok(await getAllTerms({ client }), 'getAllTerms');
+  assert.ok(terms.data.some((t) => t.id === termId), 'the open term is listed');
 });
