@@ -15,7 +15,7 @@ import (
 // benchCmd is `kessai bench`: measure a running kessai (--url and --key),
 // or one it starts on a temporary SQLite file or on --database-url.
 type benchCmd struct {
-	Workload    string        `name:"workload" env:"KESSAI_BENCH_WORKLOAD" default:"refunds" enum:"refunds,flows,reads,mixed" help:"refunds (¥1 partial refunds, each client on its own flow), flows (create + confirm + capture), reads (get and filtered list) or mixed."`
+	Workload    string        `name:"workload" env:"KESSAI_BENCH_WORKLOAD" default:"refunds" enum:"refunds,flows,reads,mixed,mws" help:"refunds (¥1 partial refunds, each client on its own flow), flows (create + confirm + capture), reads (get and filtered list), mixed, or mws (Amazon Pay: order reference → confirm → Authorize with CaptureNow → Refund; needs the server bench starts)."`
 	Concurrency int           `name:"concurrency" env:"KESSAI_BENCH_CONCURRENCY" default:"64" help:"Clients (closed loop) or the most requests in flight (open loop)."`
 	Rate        float64       `name:"rate" env:"KESSAI_BENCH_RATE" default:"0" help:"Requests per second (open loop, latency from the scheduled send); 0 runs a closed loop."`
 	Duration    time.Duration `name:"duration" env:"KESSAI_BENCH_DURATION" default:"10s" help:"How long to measure."`
@@ -54,7 +54,9 @@ func (c *benchCmd) Run(ctx context.Context, s *streams) error {
 			return err
 		}
 		defer srv.Stop()
-		cfg.URL, cfg.Key = srv.URL, srv.Key
+		cfg.URL, cfg.Key, cfg.MWS = srv.URL, srv.Key, srv.MWS
+	} else if cfg.Workload == bench.MWS {
+		return usageError{fmt.Errorf("the mws workload signs with the account that bench creates: run it without --url")}
 	} else if cfg.Key == "" {
 		return usageError{fmt.Errorf("--url needs --key: a test-mode secret key of that server")}
 	}
