@@ -115,3 +115,14 @@ func (t *Term) DocKey() (string, string) { return t.AccountID, t.ID }
 func (t *Term) DocIndex() map[string]any {
 	return map[string]any{"state": t.State, "start_at": t.StartAt}
 }
+
+// DocKind implements Document.
+func (f *SetupFlow) DocKind() Kind { return KindSetupFlow }
+
+// DocKey implements Document.
+func (f *SetupFlow) DocKey() (string, string) { return f.AccountID, f.ID }
+
+// DocIndex implements Document.
+func (f *SetupFlow) DocIndex() map[string]any {
+	return map[string]any{"customer_id": strOr(f.CustomerID), "status": f.Status}
+}

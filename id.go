@@ -23,6 +23,7 @@ const (
 	PrefixLedgerTxn     = "ltx_"
 	PrefixClientSecret  = "pfws_"
 	PrefixTerm          = "tm_"
+	PrefixSetupFlow     = "setfw_"
 )
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"

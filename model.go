@@ -389,6 +389,31 @@ type Transaction struct {
 	CreatedAt         time.Time `json:"created_at"`
 }
 
+// SetupFlow saves a payment method for later payments: the customer enters
+// a card (in kessai's test mode, the simulated customer confirms it with a
+// test card), and a succeeded setup flow leaves the method attached to its
+// customer, ready to pay on or off session.
+type SetupFlow struct {
+	AccountID            string          `json:"account_id"`
+	ID                   string          `json:"id"`
+	Livemode             bool            `json:"livemode"`
+	Status               string          `json:"status"`
+	CustomerID           *string         `json:"customer_id"`
+	Description          *string         `json:"description"`
+	PaymentMethodID      *string         `json:"payment_method_id"`
+	PaymentMethodTypes   []string        `json:"payment_method_types"`
+	PaymentMethodOptions json.RawMessage `json:"payment_method_options"`
+	Usage                string          `json:"usage"`
+	NextAction           *NextAction     `json:"next_action"`
+	ReturnURL            *string         `json:"return_url"`
+	LastSetupError       *PaymentError   `json:"last_setup_error"`
+	CancellationReason   *string         `json:"cancellation_reason"`
+	ClientSecret         string          `json:"client_secret"`
+	Metadata             Metadata        `json:"metadata"`
+	CreatedAt            time.Time       `json:"created_at"`
+	UpdatedAt            time.Time       `json:"updated_at"`
+}
+
 // Term states.
 const (
 	TermOpen   = "open"

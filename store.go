@@ -19,6 +19,7 @@ const (
 	KindRefund        Kind = "refunds"
 	KindTransaction   Kind = "payment_transactions"
 	KindTerm          Kind = "terms"
+	KindSetupFlow     Kind = "setup_flows"
 	KindEvent         Kind = "events"
 )
 

@@ -34,6 +34,11 @@ import {
   getAllTerms,
   getTerm,
   getAllPaymentTransactions,
+  createSetupFlow,
+  getSetupFlow,
+  updateSetupFlow,
+  getAllSetupFlows,
+  cancelSetupFlow,
 } from '@payjp/payjpv2';
 
 const baseUrl = process.env.KESSAI_BASE_URL;
@@ -365,4 +370,44 @@ test('j. a payment transaction counts in the open term', T, async () => {
   assert.equal(term.end_at, null);
   const terms = ok(await getAllTerms({ client }), 'getAllTerms');
   assert.ok(terms.data.some((t) => t.id === termId), 'the open term is listed');
+});
+
+test('k. setup flows: create, update, list, cancel; a saved card pays', T, async () => {
+  const customer = ok(await createCustomer({ client, body: { email: 'setup@example.com' } }), 'createCustomer');
+  const sf = ok(await createSetupFlow({ client, body: { customer_id: customer.id, usage: 'off_session' } }), 'createSetupFlow');
+  assert.equal(sf.object, 'setup_flow');
+  assert.equal(sf.status, 'requires_payment_method');
+  const updated = ok(
+    await updateSetupFlow({ client, path: { setup_flow_id: sf.id }, body: { description: 'for later', metadata: { k: 'v' } } }),
+    'updateSetupFlow',
+  );
+  assert.equal(updated.description, 'for later');
+  assert.equal(ok(await getSetupFlow({ client, path: { setup_flow_id: sf.id } }), 'getSetupFlow').id, sf.id);
+  // The customer enters a card: kessai's sandbox call (payjp.js in real life).
+  const pm = await newCardPaymentMethod();
+  const r = await fetch(`${baseUrl}/kessai/v1/setup_flows/${sf.id}/confirm`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ payment_method_id: pm.id }),
+  });
+  assert.equal(r.status, 200);
+  const done = ok(await getSetupFlow({ client, path: { setup_flow_id: sf.id } }), 'getSetupFlow');
+  assert.equal(done.status, 'succeeded');
+  assert.equal(done.payment_method_id, pm.id);
+  const flow = ok(
+    await createPaymentFlow({
+      client,
+      body: { amount: 800, currency: 'jpy', customer_id: customer.id, payment_method_id: pm.id, confirm: true },
+    }),
+    'createPaymentFlow(saved card)',
+  );
+  assert.equal(flow.status, 'succeeded');
+  const other = ok(await createSetupFlow({ client, body: {} }), 'createSetupFlow');
+  const canceled = ok(
+    await cancelSetupFlow({ client, path: { setup_flow_id: other.id }, body: { cancellation_reason: 'abandoned' } }),
+    'cancelSetupFlow',
+  );
+  assert.equal(canceled.status, 'canceled');
+  const listed = ok(await getAllSetupFlows({ client, query: { limit: 100 } }), 'getAllSetupFlows');
+  assert.ok(listed.data.some((f) => f.id === sf.id));
 });

@@ -36,6 +36,11 @@ func (f *Face) Register(mux jsonapi.Router) {
 
 	mux.HandleFunc("GET /v2/payment_transactions", f.Get(f.listTransactions))
 	mux.HandleFunc("GET /v2/payment_transactions/{id}", f.Get(f.getTransaction))
+	mux.HandleFunc("POST /v2/setup_flows", f.Post(f.createSetupFlow))
+	mux.HandleFunc("GET /v2/setup_flows", f.Get(f.listSetupFlows))
+	mux.HandleFunc("GET /v2/setup_flows/{id}", f.Get(f.getSetupFlow))
+	mux.HandleFunc("POST /v2/setup_flows/{id}", f.Post(f.updateSetupFlow))
+	mux.HandleFunc("POST /v2/setup_flows/{id}/cancel", f.Post(f.cancelSetupFlow))
 	mux.HandleFunc("GET /v2/terms", f.Get(f.listTerms))
 	mux.HandleFunc("GET /v2/terms/{id}", f.Get(f.getTerm))
 	mux.HandleFunc("GET /v2/events", f.Get(f.listEvents))
@@ -481,4 +486,79 @@ func (f *Face) getTerm(ctx context.Context, acct *kessai.Account, r *http.Reques
 		return nil, err
 	}
 	return f.E.GetTerm(ctx, acct, id)
+}
+
+type setupFlowReq struct {
+	CustomerID           *string          `json:"customer_id"`
+	Description          *string          `json:"description"`
+	Metadata             jsonapi.Metadata `json:"metadata"`
+	PaymentMethodOptions json.RawMessage  `json:"payment_method_options"`
+	PaymentMethodTypes   []string         `json:"payment_method_types"`
+	Usage                *string          `json:"usage"`
+}
+
+func (q setupFlowReq) params() engine.SetupFlowParams {
+	return engine.SetupFlowParams{CustomerID: q.CustomerID, Description: q.Description, PaymentMethodTypes: q.PaymentMethodTypes,
+		PaymentMethodOptions: q.PaymentMethodOptions, Usage: q.Usage, Metadata: q.Metadata.Metadata}
+}
+
+func (f *Face) createSetupFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	var req setupFlowReq
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	return f.E.CreateSetupFlow(ctx, acct, req.params())
+}
+
+func (f *Face) setupFlowID(r *http.Request) (string, error) {
+	return jsonapi.PathID(r, "id", kessai.PrefixSetupFlow, "setup_flow")
+}
+
+func (f *Face) getSetupFlow(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := f.setupFlowID(r)
+	if err != nil {
+		return nil, err
+	}
+	return f.E.GetSetupFlow(ctx, acct, id)
+}
+
+func (f *Face) updateSetupFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := f.setupFlowID(r)
+	if err != nil {
+		return nil, err
+	}
+	var req setupFlowReq
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	if req.Usage != nil {
+		return nil, kessai.Invalidf("payjp.updateSetupFlow", "usage", "Extra inputs are not permitted")
+	}
+	return f.E.UpdateSetupFlow(ctx, acct, id, req.params())
+}
+
+func (f *Face) cancelSetupFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := f.setupFlowID(r)
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		CancellationReason *string `json:"cancellation_reason"`
+	}
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	return f.E.CancelSetupFlow(ctx, acct, id, req.CancellationReason)
+}
+
+func (f *Face) listSetupFlows(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	p, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return nil, err
+	}
+	items, more, err := f.E.ListSetupFlows(ctx, acct, r.URL.Query().Get("customer_id"), p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
 }

@@ -214,6 +214,39 @@ func nilIfEmpty(s string) *string {
 	return &s
 }
 
+type setupFlowJSON struct {
+	Object               string               `json:"object"`
+	ID                   string               `json:"id"`
+	Livemode             bool                 `json:"livemode"`
+	ClientSecret         string               `json:"client_secret"`
+	CustomerID           *string              `json:"customer_id"`
+	Description          *string              `json:"description"`
+	Metadata             kessai.Metadata      `json:"metadata"`
+	PaymentMethodID      *string              `json:"payment_method_id"`
+	PaymentMethodOptions json.RawMessage      `json:"payment_method_options"`
+	PaymentMethodTypes   []string             `json:"payment_method_types"`
+	Status               string               `json:"status"`
+	Usage                string               `json:"usage"`
+	NextAction           *kessai.NextAction   `json:"next_action"`
+	ReturnURL            *string              `json:"return_url"`
+	LastSetupError       *kessai.PaymentError `json:"last_setup_error"`
+	CancellationReason   *string              `json:"cancellation_reason"`
+	CreatedAt            string               `json:"created_at"`
+	UpdatedAt            string               `json:"updated_at"`
+}
+
+// SetupFlowJSON renders a setup flow.
+func SetupFlowJSON(f *kessai.SetupFlow) any {
+	opts := f.PaymentMethodOptions
+	if len(opts) == 0 {
+		opts = json.RawMessage("null")
+	}
+	return setupFlowJSON{Object: "setup_flow", ID: f.ID, Livemode: f.Livemode, ClientSecret: f.ClientSecret, CustomerID: f.CustomerID,
+		Description: f.Description, Metadata: md(f.Metadata), PaymentMethodID: f.PaymentMethodID, PaymentMethodOptions: opts,
+		PaymentMethodTypes: f.PaymentMethodTypes, Status: f.Status, Usage: f.Usage, NextAction: f.NextAction, ReturnURL: f.ReturnURL,
+		LastSetupError: f.LastSetupError, CancellationReason: f.CancellationReason, CreatedAt: ts(f.CreatedAt), UpdatedAt: ts(f.UpdatedAt)}
+}
+
 type termJSON struct {
 	Object   string  `json:"object"`
 	ID       string  `json:"id"`
@@ -263,6 +296,12 @@ func EventJSON(e *kessai.Event) (any, error) {
 			return nil, err
 		}
 		data = MethodJSON(&m)
+	case "setup_flow":
+		var f kessai.SetupFlow
+		if err := json.Unmarshal(e.Data, &f); err != nil {
+			return nil, err
+		}
+		data = SetupFlowJSON(&f)
 	case "term":
 		var t kessai.Term
 		if err := json.Unmarshal(e.Data, &t); err != nil {
@@ -297,6 +336,8 @@ func Render(v any) (any, error) {
 		return TransactionJSON(x), nil
 	case *kessai.Term:
 		return TermJSON(x), nil
+	case *kessai.SetupFlow:
+		return SetupFlowJSON(x), nil
 	case *kessai.Event:
 		return EventJSON(x)
 	case rawList:

@@ -66,6 +66,7 @@ var docTables = map[kessai.Kind][]string{
 	kessai.KindRefund:        {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face"},
 	kessai.KindTransaction:   {"type", "payment_method_type", "resource_id"},
 	kessai.KindTerm:          {"state", "start_at"},
+	kessai.KindSetupFlow:     {"customer_id", "status"},
 	kessai.KindEvent:         {"type", "object", "resource_id", "face"},
 }
 

@@ -507,6 +507,8 @@ var listFilters = map[kessai.Kind][]string{
 	kessai.KindRefund:        {"payment_id", "capture_id", "reason", "status", "face"},
 	kessai.KindTransaction:   {"type", "payment_method_type", "resource_id"},
 	kessai.KindEvent:         {"type", "object", "resource_id", "face"},
+	kessai.KindTerm:          {"state"},
+	kessai.KindSetupFlow:     {"customer_id", "status"},
 }
 
 // testListPlans: a list filtered on any one column is answered by an index
