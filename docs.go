@@ -126,3 +126,12 @@ func (f *SetupFlow) DocKey() (string, string) { return f.AccountID, f.ID }
 func (f *SetupFlow) DocIndex() map[string]any {
 	return map[string]any{"customer_id": strOr(f.CustomerID), "status": f.Status}
 }
+
+// DocKind implements Document.
+func (c *MethodConfig) DocKind() Kind { return KindMethodConfig }
+
+// DocKey implements Document.
+func (c *MethodConfig) DocKey() (string, string) { return c.AccountID, c.ID }
+
+// DocIndex implements Document.
+func (c *MethodConfig) DocIndex() map[string]any { return nil }

@@ -24,6 +24,7 @@ const (
 	PrefixClientSecret  = "pfws_"
 	PrefixTerm          = "tm_"
 	PrefixSetupFlow     = "setfw_"
+	PrefixMethodConfig  = "pmc_"
 )
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"

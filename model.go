@@ -414,6 +414,31 @@ type SetupFlow struct {
 	UpdatedAt            time.Time       `json:"updated_at"`
 }
 
+// Display preferences of a payment method type.
+const (
+	PreferenceOn   = "on"
+	PreferenceOff  = "off"
+	PreferenceNone = "none" // the default: on
+)
+
+// MethodConfig is an account's payment method configuration: which
+// payment method types its payments offer when they do not name their own.
+// Preferences maps a type (card, paypay) to on, off or none.
+type MethodConfig struct {
+	AccountID   string            `json:"account_id"`
+	ID          string            `json:"id"`
+	Livemode    bool              `json:"livemode"`
+	Active      bool              `json:"active"`
+	Name        *string           `json:"name"`
+	Preferences map[string]string `json:"preferences"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+}
+
+// Available reports whether the configuration offers method.
+func (c *MethodConfig) Available(method string) bool {
+	return c.Active && c.Preferences[method] != PreferenceOff
+}
+
 // Term states.
 const (
 	TermOpen   = "open"

@@ -20,6 +20,7 @@ const (
 	KindTransaction   Kind = "payment_transactions"
 	KindTerm          Kind = "terms"
 	KindSetupFlow     Kind = "setup_flows"
+	KindMethodConfig  Kind = "payment_method_configurations"
 	KindEvent         Kind = "events"
 )
 

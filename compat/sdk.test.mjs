@@ -39,6 +39,9 @@ import {
   updateSetupFlow,
   getAllSetupFlows,
   cancelSetupFlow,
+  getAllPaymentMethodConfigurations,
+  getPaymentMethodConfiguration,
+  updatePaymentMethodConfiguration,
 } from '@payjp/payjpv2';
 
 const baseUrl = process.env.KESSAI_BASE_URL;
@@ -410,4 +413,23 @@ test('k. setup flows: create, update, list, cancel; a saved card pays', T, async
   assert.equal(canceled.status, 'canceled');
   const listed = ok(await getAllSetupFlows({ client, query: { limit: 100 } }), 'getAllSetupFlows');
   assert.ok(listed.data.some((f) => f.id === sf.id));
+});
+
+test('l. payment method configuration: read it, rename it', T, async () => {
+  const list = ok(await getAllPaymentMethodConfigurations({ client }), 'getAllPaymentMethodConfigurations');
+  assert.equal(list.data.length, 1);
+  const id = list.data[0].id;
+  const got = ok(await getPaymentMethodConfiguration({ client, path: { payment_method_configuration_id: id } }), 'getPaymentMethodConfiguration');
+  assert.equal(got.object, 'payment_method_configuration');
+  assert.equal(got.card.available, true);
+  const renamed = ok(
+    await updatePaymentMethodConfiguration({
+      client,
+      path: { payment_method_configuration_id: id },
+      body: { name: 'shop', card: { display_preference: { preference: 'on' } } },
+    }),
+    'updatePaymentMethodConfiguration',
+  );
+  assert.equal(renamed.name, 'shop');
+  assert.equal(renamed.card.display_preference.preference, 'on');
 });

@@ -159,11 +159,15 @@ func (e *Engine) CreatePaymentFlow(ctx context.Context, acct *kessai.Account, p 
 	if err != nil {
 		return nil, err
 	}
-	types := p.PaymentMethodTypes
-	if types == nil {
-		types = []string{kessai.MethodCard, kessai.MethodPayPay}
-	}
 	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		types := p.PaymentMethodTypes
+		if types == nil {
+			// The account's payment method configuration decides.
+			var err error
+			if types, err = w.defaultMethodTypes(op); err != nil {
+				return nil, err
+			}
+		}
 		pay := &kessai.Payment{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixPaymentFlow), Kind: kessai.PaymentFlow,
 			State: kessai.StateDraft, Livemode: w.acct.Livemode, Amount: p.Amount, Currency: "jpy", Status: kessai.StatusRequiresPaymentMethod, CaptureMethod: p.CaptureMethod,
 			CustomerID: p.CustomerID, Description: p.Description, PaymentMethodTypes: types,

@@ -67,6 +67,15 @@ func (e *Engine) CreateSetupFlow(ctx context.Context, acct *kessai.Account, p Se
 			PaymentMethodTypes: p.PaymentMethodTypes, PaymentMethodOptions: p.PaymentMethodOptions, Usage: "off_session",
 			Metadata: md, CreatedAt: w.now, UpdatedAt: w.now}
 		if f.PaymentMethodTypes == nil {
+			// Setup flows save cards; the configuration may have turned
+			// them off.
+			c, _, err := loadMethodConfig(ctx, w.tx, w.acct, false)
+			if err != nil {
+				return nil, err
+			}
+			if !c.Available(kessai.MethodCard) {
+				return nil, kessai.Errorf(kessai.PaymentMethodNotAllowd, op, "The account's payment method configuration does not offer cards, which setup flows save.")
+			}
 			f.PaymentMethodTypes = []string{kessai.MethodCard}
 		}
 		if p.Usage != nil {

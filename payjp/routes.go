@@ -41,6 +41,9 @@ func (f *Face) Register(mux jsonapi.Router) {
 	mux.HandleFunc("GET /v2/setup_flows/{id}", f.Get(f.getSetupFlow))
 	mux.HandleFunc("POST /v2/setup_flows/{id}", f.Post(f.updateSetupFlow))
 	mux.HandleFunc("POST /v2/setup_flows/{id}/cancel", f.Post(f.cancelSetupFlow))
+	mux.HandleFunc("GET /v2/payment_method_configurations", f.Get(f.listMethodConfigs))
+	mux.HandleFunc("GET /v2/payment_method_configurations/{id}", f.Get(f.getMethodConfig))
+	mux.HandleFunc("POST /v2/payment_method_configurations/{id}", f.Post(f.updateMethodConfig))
 	mux.HandleFunc("GET /v2/terms", f.Get(f.listTerms))
 	mux.HandleFunc("GET /v2/terms/{id}", f.Get(f.getTerm))
 	mux.HandleFunc("GET /v2/events", f.Get(f.listEvents))
@@ -561,4 +564,61 @@ func (f *Face) listSetupFlows(ctx context.Context, acct *kessai.Account, r *http
 		return nil, err
 	}
 	return listOf(r, items, more)
+}
+
+func (f *Face) listMethodConfigs(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	if _, err := jsonapi.ParsePage(r); err != nil {
+		return nil, err
+	}
+	items, err := f.E.ListMethodConfigs(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, false)
+}
+
+func (f *Face) methodConfigID(r *http.Request) (string, error) {
+	return jsonapi.PathID(r, "id", kessai.PrefixMethodConfig, "payment_method_configuration")
+}
+
+func (f *Face) getMethodConfig(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := f.methodConfigID(r)
+	if err != nil {
+		return nil, err
+	}
+	return f.E.GetMethodConfig(ctx, acct, id)
+}
+
+type methodConfigSettingReq struct {
+	DisplayPreference *struct {
+		Preference *string `json:"preference"`
+	} `json:"display_preference"`
+}
+
+func (f *Face) updateMethodConfig(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	const op = "payjp.updateMethodConfig"
+	id, err := f.methodConfigID(r)
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		Active *bool                   `json:"active"`
+		Name   *string                 `json:"name"`
+		Card   *methodConfigSettingReq `json:"card"`
+		PayPay *methodConfigSettingReq `json:"paypay"`
+	}
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	u := engine.MethodConfigUpdate{Active: req.Active, Name: req.Name, Preferences: map[string]string{}}
+	for t, s := range map[string]*methodConfigSettingReq{kessai.MethodCard: req.Card, kessai.MethodPayPay: req.PayPay} {
+		if s == nil || s.DisplayPreference == nil {
+			continue
+		}
+		if s.DisplayPreference.Preference == nil {
+			return nil, kessai.Invalidf(op, t+".display_preference.preference", "Field required")
+		}
+		u.Preferences[t] = *s.DisplayPreference.Preference
+	}
+	return f.E.UpdateMethodConfig(ctx, acct, id, u)
 }

@@ -247,6 +247,45 @@ func SetupFlowJSON(f *kessai.SetupFlow) any {
 		LastSetupError: f.LastSetupError, CancellationReason: f.CancellationReason, CreatedAt: ts(f.CreatedAt), UpdatedAt: ts(f.UpdatedAt)}
 }
 
+type displayPreferenceJSON struct {
+	Preference string `json:"preference"`
+	Value      string `json:"value"`
+}
+
+type methodSettingJSON struct {
+	Available         bool                  `json:"available"`
+	DisplayPreference displayPreferenceJSON `json:"display_preference"`
+}
+
+type methodConfigJSON struct {
+	Object   string            `json:"object"`
+	ID       string            `json:"id"`
+	Livemode bool              `json:"livemode"`
+	Active   bool              `json:"active"`
+	Name     *string           `json:"name"`
+	Card     methodSettingJSON `json:"card"`
+	PayPay   methodSettingJSON `json:"paypay"`
+}
+
+// MethodConfigJSON renders a payment method configuration: a type's value
+// is on unless its preference is off, and it is available when the
+// configuration is active too.
+func MethodConfigJSON(c *kessai.MethodConfig) any {
+	setting := func(t string) methodSettingJSON {
+		pref := c.Preferences[t]
+		if pref == "" {
+			pref = kessai.PreferenceNone
+		}
+		value := kessai.PreferenceOn
+		if pref == kessai.PreferenceOff {
+			value = kessai.PreferenceOff
+		}
+		return methodSettingJSON{Available: c.Available(t), DisplayPreference: displayPreferenceJSON{Preference: pref, Value: value}}
+	}
+	return methodConfigJSON{Object: "payment_method_configuration", ID: c.ID, Livemode: c.Livemode, Active: c.Active, Name: c.Name,
+		Card: setting(kessai.MethodCard), PayPay: setting(kessai.MethodPayPay)}
+}
+
 type termJSON struct {
 	Object   string  `json:"object"`
 	ID       string  `json:"id"`
@@ -302,6 +341,12 @@ func EventJSON(e *kessai.Event) (any, error) {
 			return nil, err
 		}
 		data = SetupFlowJSON(&f)
+	case "payment_method_configuration":
+		var c kessai.MethodConfig
+		if err := json.Unmarshal(e.Data, &c); err != nil {
+			return nil, err
+		}
+		data = MethodConfigJSON(&c)
 	case "term":
 		var t kessai.Term
 		if err := json.Unmarshal(e.Data, &t); err != nil {
@@ -338,6 +383,8 @@ func Render(v any) (any, error) {
 		return TermJSON(x), nil
 	case *kessai.SetupFlow:
 		return SetupFlowJSON(x), nil
+	case *kessai.MethodConfig:
+		return MethodConfigJSON(x), nil
 	case *kessai.Event:
 		return EventJSON(x)
 	case rawList:

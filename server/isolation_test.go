@@ -32,6 +32,7 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		event := must(t, s.Get("/v2/events?limit=1"), 200).Data()[0]["id"].(string)
 		term := must(t, s.Get("/v2/terms?limit=1"), 200).Data()[0]["id"].(string)
 		setup := must(t, s.Post("/v2/setup_flows", map[string]any{"customer_id": cus}), 200).Str("id")
+		config := must(t, s.Get("/v2/payment_method_configurations"), 200).Data()[0]["id"].(string)
 		amount := int64(1000)
 		order, err := s.Main.E.CreateOrderReference(ctx, victim, engine.OrderReferenceParams{Amount: &amount})
 		if err != nil {
@@ -59,6 +60,7 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			{"/v2/events/", map[string]string{"id": event}},
 			{"/v2/terms/", map[string]string{"id": term}},
 			{"/v2/setup_flows/", map[string]string{"id": setup}},
+			{"/v2/payment_method_configurations/", map[string]string{"id": config}},
 			{"/kessai/v1/setup_flows/", map[string]string{"id": setup}},
 			{"/kessai/v1/payment_flows/", map[string]string{"id": flow}},
 			{"/kessai/v1/amazon/captures/", map[string]string{"id": auth.CaptureID}},

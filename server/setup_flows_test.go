@@ -63,3 +63,38 @@ func TestSetupFlows_SaveACardAndPayOffSession(t *testing.T) {
 		s.CheckLedger()
 	})
 }
+
+// TestMethodConfig_DecidesTheDefaultTypes: turning PayPay off leaves card
+// alone as the default of new payment flows; naming types still works;
+// turning both off refuses a flow that names none.
+func TestMethodConfig_DecidesTheDefaultTypes(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		s := kessaitest.Start(t, dialect, kessaitest.Options{})
+		list := must(t, s.Get("/v2/payment_method_configurations"), 200).Data()
+		if len(list) != 1 || list[0]["active"] != true {
+			t.Fatalf("configurations %v", list)
+		}
+		id := list[0]["id"].(string)
+		types := func() []any {
+			return must(t, s.Post("/v2/payment_flows", map[string]any{"amount": 1000, "currency": "jpy"}), 200).JSON["payment_method_types"].([]any)
+		}
+		if got := types(); len(got) != 2 {
+			t.Errorf("default types %v, want card and paypay", got)
+		}
+		c := must(t, s.Post("/v2/payment_method_configurations/"+id, map[string]any{"paypay": map[string]any{"display_preference": map[string]any{"preference": "off"}}}), 200)
+		pp := c.JSON["paypay"].(map[string]any)
+		if pp["available"] != false || pp["display_preference"].(map[string]any)["value"] != "off" {
+			t.Errorf("paypay after off: %v", pp)
+		}
+		if got := types(); len(got) != 1 || got[0] != "card" {
+			t.Errorf("default types with PayPay off %v, want [card]", got)
+		}
+		must(t, s.Post("/v2/payment_flows", map[string]any{"amount": 1000, "currency": "jpy", "payment_method_types": []string{"paypay"}}), 200)
+		must(t, s.Post("/v2/payment_method_configurations/"+id, map[string]any{"card": map[string]any{"display_preference": map[string]any{"preference": "off"}}}), 200)
+		wantProblem(t, s.Post("/v2/payment_flows", map[string]any{"amount": 1000, "currency": "jpy"}), 400, "payment_method_not_in_allowed_types")
+		wantProblem(t, s.Post("/v2/setup_flows", map[string]any{}), 400, "payment_method_not_in_allowed_types")
+		wantProblem(t, s.Post("/v2/payment_method_configurations/"+id, map[string]any{"card": map[string]any{"display_preference": map[string]any{"preference": "maybe"}}}), 422, "validation_error")
+		wantProblem(t, s.Get("/v2/payment_method_configurations/pmc_nope"), 404, "not_found")
+	})
+}

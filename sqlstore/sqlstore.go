@@ -67,6 +67,7 @@ var docTables = map[kessai.Kind][]string{
 	kessai.KindTransaction:   {"type", "payment_method_type", "resource_id"},
 	kessai.KindTerm:          {"state", "start_at"},
 	kessai.KindSetupFlow:     {"customer_id", "status"},
+	kessai.KindMethodConfig:  nil,
 	kessai.KindEvent:         {"type", "object", "resource_id", "face"},
 }
 
