@@ -25,6 +25,9 @@ const (
 	PrefixTerm          = "tm_"
 	PrefixSetupFlow     = "setfw_"
 	PrefixMethodConfig  = "pmc_"
+	PrefixProduct       = "prod_"
+	PrefixPrice         = "price_"
+	PrefixTaxRate       = "txr_"
 )
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"

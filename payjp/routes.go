@@ -50,6 +50,7 @@ func (f *Face) Register(mux jsonapi.Router) {
 	mux.HandleFunc("GET /v2/events/{id}", f.Get(f.getEvent))
 
 	f.registerRefunds(mux)
+	f.registerCatalog(mux)
 
 	// Anything else under /v2 is a PAY.JP-style 404.
 	mux.HandleFunc("/v2/", func(w http.ResponseWriter, r *http.Request) {

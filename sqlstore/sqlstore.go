@@ -68,6 +68,9 @@ var docTables = map[kessai.Kind][]string{
 	kessai.KindTerm:          {"state", "start_at"},
 	kessai.KindSetupFlow:     {"customer_id", "status"},
 	kessai.KindMethodConfig:  nil,
+	kessai.KindProduct:       nil,
+	kessai.KindPrice:         {"product_id", "lookup_key"},
+	kessai.KindTaxRate:       nil,
 	kessai.KindEvent:         {"type", "object", "resource_id", "face"},
 }
 

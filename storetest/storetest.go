@@ -509,6 +509,7 @@ var listFilters = map[kessai.Kind][]string{
 	kessai.KindEvent:         {"type", "object", "resource_id", "face"},
 	kessai.KindTerm:          {"state"},
 	kessai.KindSetupFlow:     {"customer_id", "status"},
+	kessai.KindPrice:         {"product_id", "lookup_key"},
 }
 
 // testListPlans: a list filtered on any one column is answered by an index
