@@ -88,15 +88,7 @@ func (f *Face) deleteProduct(ctx context.Context, acct *kessai.Account, r *http.
 }
 
 func (f *Face) listProducts(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	p, err := jsonapi.ParsePage(r)
-	if err != nil {
-		return nil, err
-	}
-	items, more, err := f.E.ListProducts(ctx, acct, p)
-	if err != nil {
-		return nil, err
-	}
-	return listOf(r, items, more)
+	return listed(r, func(p kessai.Page) ([]*kessai.Product, bool, error) { return f.E.ListProducts(ctx, acct, p) })
 }
 
 type priceReq struct {
@@ -223,15 +215,7 @@ func (f *Face) getTaxRate(ctx context.Context, acct *kessai.Account, r *http.Req
 }
 
 func (f *Face) listTaxRates(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	p, err := jsonapi.ParsePage(r)
-	if err != nil {
-		return nil, err
-	}
-	items, more, err := f.E.ListTaxRates(ctx, acct, p)
-	if err != nil {
-		return nil, err
-	}
-	return listOf(r, items, more)
+	return listed(r, func(p kessai.Page) ([]*kessai.TaxRate, bool, error) { return f.E.ListTaxRates(ctx, acct, p) })
 }
 
 type productJSON struct {
