@@ -22,6 +22,8 @@ const (
 	PrefixJob           = "job_"
 	PrefixLedgerTxn     = "ltx_"
 	PrefixClientSecret  = "pfws_"
+	// kessai's own objects.
+	PrefixWebhookEndpoint = "we_"
 )
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"

@@ -30,6 +30,7 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		refund := must(t, s.Post("/v2/payment_refunds", map[string]any{"payment_flow_id": flow, "amount": 100}), 200).Str("id")
 		txn := must(t, s.Get("/v2/payment_transactions?limit=1"), 200).Data()[0]["id"].(string)
 		event := must(t, s.Get("/v2/events?limit=1"), 200).Data()[0]["id"].(string)
+		endpoint := must(t, s.Post("/kessai/v1/webhook_endpoints", map[string]any{"url": "http://127.0.0.1:9/hook", "kind": "payjp"}), 200).Str("id")
 		amount := int64(1000)
 		order, err := s.Main.E.CreateOrderReference(ctx, victim, engine.OrderReferenceParams{Amount: &amount})
 		if err != nil {
@@ -58,10 +59,12 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			{"/kessai/v1/payment_flows/", map[string]string{"id": flow}},
 			{"/kessai/v1/amazon/captures/", map[string]string{"id": auth.CaptureID}},
 			{"/kessai/v1/checkout/", map[string]string{"account": victim.ID, "id": flow}},
+			{"/kessai/v1/webhook_endpoints/", map[string]string{"id": endpoint}},
 		}
 		snapshot := func() []byte {
 			var b bytes.Buffer
-			for _, p := range []string{"/v2/payment_flows/" + flow, "/v2/customers/" + cus, "/v2/payment_methods/" + pm, "/v2/payment_refunds/" + refund} {
+			for _, p := range []string{"/v2/payment_flows/" + flow, "/v2/customers/" + cus, "/v2/payment_methods/" + pm, "/v2/payment_refunds/" + refund,
+				"/kessai/v1/webhook_endpoints/" + endpoint} {
 				b.Write(must(t, s.Get(p), 200).Body)
 			}
 			o, _ := s.Main.E.GetOrderReference(ctx, victim, order.ID)

@@ -1,0 +1,86 @@
+package kessai
+
+import (
+	"time"
+)
+
+// Notifications: where kessai tells a merchant's systems about events.
+
+// KindWebhookEndpoint is the kind of webhook endpoints.
+const KindWebhookEndpoint Kind = "webhook_endpoints"
+
+// Webhook endpoint kinds: which face's events an endpoint receives and in
+// which format.
+const (
+	EndpointPayJP     = "payjp"      // PAY.JP face events as PAY.JP renders them, signed Standard Webhooks style
+	EndpointAmazonIPN = "amazon_ipn" // MWS face events as Amazon's Instant Payment Notifications
+)
+
+// Webhook endpoint statuses.
+const (
+	EndpointEnabled  = "enabled"
+	EndpointDisabled = "disabled"
+)
+
+// AllEvents in EnabledEvents selects every event of the endpoint's face.
+const AllEvents = "*"
+
+// WebhookEndpoint is a URL of the merchant's that receives events of one
+// face. Its signing secrets are sealed; the first is the current one, the
+// others still sign until they expire (the grace period of a rotation).
+type WebhookEndpoint struct {
+	AccountID      string          `json:"account_id"`
+	ID             string          `json:"id"`
+	Livemode       bool            `json:"livemode"`
+	URL            string          `json:"url"`
+	Kind           string          `json:"kind"`
+	EnabledEvents  []string        `json:"enabled_events"`
+	Status         string          `json:"status"`
+	DisabledReason string          `json:"disabled_reason,omitempty"`
+	Secrets        []WebhookSecret `json:"secrets"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+}
+
+// WebhookSecret is one signing secret of an endpoint.
+type WebhookSecret struct {
+	Secret    Sealed    `json:"secret"`
+	CreatedAt time.Time `json:"created_at"`
+	// ExpiresAt is when a rotated-out secret stops signing (base clock);
+	// zero for the current secret.
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// EndpointKindOf returns the kind of endpoint that receives the events of a
+// face.
+func EndpointKindOf(face string) string {
+	if faceOr(face) == FaceMWS {
+		return EndpointAmazonIPN
+	}
+	return EndpointPayJP
+}
+
+// Wants reports whether the endpoint is enabled and receives events of
+// type typ.
+func (e *WebhookEndpoint) Wants(typ string) bool {
+	if e.Status != EndpointEnabled {
+		return false
+	}
+	for _, t := range e.EnabledEvents {
+		if t == AllEvents || t == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// DocKind implements Document.
+func (e *WebhookEndpoint) DocKind() Kind { return KindWebhookEndpoint }
+
+// DocKey implements Document.
+func (e *WebhookEndpoint) DocKey() (string, string) { return e.AccountID, e.ID }
+
+// DocIndex implements Document.
+func (e *WebhookEndpoint) DocIndex() map[string]any {
+	return map[string]any{"kind": e.Kind, "status": e.Status}
+}
