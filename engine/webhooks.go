@@ -311,3 +311,12 @@ func (e *Engine) SigningSecrets(ctx context.Context, ep *kessai.WebhookEndpoint,
 	}
 	return out, nil
 }
+
+// Job kinds of notifications: they run outside any write (their handlers
+// are package notify's) on the notify queue, with Config.Delivery's
+// schedule.
+const (
+	JobDeliverWebhook = "deliver_webhook"
+)
+
+var notifyJobs = []string{JobDeliverWebhook}

@@ -692,7 +692,7 @@ func (t *tx) InsertJob(ctx context.Context, j *kessai.Job) error {
 		payload = json.RawMessage("{}")
 	}
 	_, err := t.exec(ctx, "job_insert", j.ID, j.AccountID, j.Kind, string(payload), j.State, j.Attempts, j.MaxAttempts,
-		us(j.RunAt), us(j.DueAt), us(j.CreatedAt))
+		us(j.RunAt), us(j.DueAt), us(j.CreatedAt), j.Queue)
 	return err
 }
 
@@ -702,7 +702,7 @@ func scanJob(r scanner) (*kessai.Job, error) {
 	var j kessai.Job
 	var payload string
 	var attempts, maxAttempts, runAt, dueAt, lockedUntil, created, updated int64
-	if err := r.Scan(&j.ID, &j.AccountID, &j.Kind, &payload, &j.State, &attempts, &maxAttempts, &runAt, &dueAt,
+	if err := r.Scan(&j.ID, &j.AccountID, &j.Kind, &j.Queue, &payload, &j.State, &attempts, &maxAttempts, &runAt, &dueAt,
 		&j.LockedBy, &lockedUntil, &j.LastError, &created, &updated); err != nil {
 		return nil, err
 	}
@@ -722,7 +722,7 @@ func (t *tx) Job(ctx context.Context, id string) (*kessai.Job, error) {
 }
 
 func (t *tx) ClaimJobs(ctx context.Context, p kessai.ClaimParams) ([]*kessai.Job, error) {
-	rows, err := t.queryContext(ctx, t.s.q["job_claim"], us(p.Now), p.Worker, us(p.LockedUntil), p.AccountID, p.Limit)
+	rows, err := t.queryContext(ctx, t.s.q["job_claim"], us(p.Now), p.Worker, us(p.LockedUntil), p.AccountID, p.Limit, p.Queue)
 	if err != nil {
 		return nil, fmt.Errorf("job_claim: %w", err)
 	}
@@ -756,12 +756,22 @@ func (t *tx) ShiftJobs(ctx context.Context, accountID string, d time.Duration) e
 	return err
 }
 
+// JobStats sums the queues' statistics, one query per queue so that each
+// searches the index that leads with the queue.
 func (t *tx) JobStats(ctx context.Context, now time.Time) (kessai.JobStats, error) {
 	var s kessai.JobStats
-	var oldest int64
-	err := t.queryRowContext(ctx, t.s.q["job_stats"], us(now)).Scan(&s.Due, &s.Running, &s.Failed, &oldest)
-	s.OldestDue = fromUS(oldest)
-	return s, err
+	for _, q := range kessai.JobQueues {
+		var qs kessai.JobStats
+		var oldest int64
+		if err := t.queryRowContext(ctx, t.s.q["job_stats"], us(now), q).Scan(&qs.Due, &qs.Running, &qs.Failed, &oldest); err != nil {
+			return s, err
+		}
+		s.Due, s.Running, s.Failed = s.Due+qs.Due, s.Running+qs.Running, s.Failed+qs.Failed
+		if o := fromUS(oldest); !o.IsZero() && (s.OldestDue.IsZero() || o.Before(s.OldestDue)) {
+			s.OldestDue = o
+		}
+	}
+	return s, nil
 }
 
 func (t *tx) AccountJobsRunning(ctx context.Context, accountID string, now time.Time) (bool, error) {

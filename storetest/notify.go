@@ -70,3 +70,45 @@ func testWebhookEndpoints(t *testing.T, s kessai.Store) {
 		t.Errorf("enabled endpoints after disabling one %v, want [%s]", got, payjp.ID)
 	}
 }
+
+// testJobQueues: a claim takes only its queue's jobs, and a test clock's
+// shift moves only the default queue's.
+func testJobQueues(t *testing.T, s kessai.Store) {
+	base := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	mk := func(queue string) *kessai.Job {
+		return &kessai.Job{ID: kessai.NewID(kessai.PrefixJob), AccountID: "acct_q", Kind: "k", Queue: queue,
+			State: kessai.JobPending, MaxAttempts: 5, RunAt: base, DueAt: base, CreatedAt: base}
+	}
+	core, notify := mk(kessai.JobQueueDefault), mk(kessai.JobQueueNotify)
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		if err := tx.InsertJob(ctx, core); err != nil {
+			return err
+		}
+		return tx.InsertJob(ctx, notify)
+	})
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.ShiftJobs(ctx, "acct_q", time.Minute) })
+	claim := func(queue string) []*kessai.Job {
+		var jobs []*kessai.Job
+		mustUpdate(t, s, func(tx kessai.Tx) error {
+			var err error
+			jobs, err = tx.ClaimJobs(ctx, kessai.ClaimParams{Now: base, Worker: "w", LockedUntil: base.Add(time.Minute), Limit: 10, Queue: queue})
+			return err
+		})
+		return jobs
+	}
+	got := claim(kessai.JobQueueNotify)
+	if len(got) != 1 || got[0].ID != notify.ID || got[0].Queue != kessai.JobQueueNotify || !got[0].DueAt.Equal(base) {
+		t.Errorf("notify claim %+v, want the notify job, not shifted", got)
+	}
+	got = claim(kessai.JobQueueDefault)
+	if len(got) != 1 || got[0].ID != core.ID || !got[0].DueAt.Equal(base.Add(-time.Minute)) {
+		t.Errorf("default claim %+v, want the default job, shifted a minute earlier", got)
+	}
+	mustView(t, s, func(tx kessai.Tx) error {
+		st, err := tx.JobStats(ctx, base)
+		if st.Running != 2 {
+			t.Errorf("stats %+v, want both queues' running jobs", st)
+		}
+		return err
+	})
+}

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"List_EveryFilterUsesAnIndex":    testListPlans,
 		"Concurrency_ManyReadersWriters": testManyReadersWriters,
 		"WebhookEndpoints_TypedColumns":  testWebhookEndpoints,
+		"Jobs_Queues":                    testJobQueues,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
