@@ -24,6 +24,7 @@ const (
 	PrefixClientSecret  = "pfws_"
 	// kessai's own objects.
 	PrefixWebhookEndpoint = "we_"
+	PrefixWebhookDelivery = "msg_" // a delivery's id is the webhook-id of its message
 )
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"

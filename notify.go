@@ -84,3 +84,58 @@ func (e *WebhookEndpoint) DocKey() (string, string) { return e.AccountID, e.ID }
 func (e *WebhookEndpoint) DocIndex() map[string]any {
 	return map[string]any{"kind": e.Kind, "status": e.Status}
 }
+
+// KindWebhookDelivery is the kind of webhook deliveries.
+const KindWebhookDelivery Kind = "webhook_deliveries"
+
+// Delivery statuses.
+const (
+	DeliveryPending   = "pending"   // not yet acknowledged; an attempt is due
+	DeliverySucceeded = "succeeded" // the receiver answered 2xx
+	DeliveryFailed    = "failed"    // given up (attempts exhausted, 410 Gone, endpoint gone or disabled)
+)
+
+// WebhookDelivery is one event on its way to one endpoint. Its id is the
+// message id the receiver sees on every attempt (webhook-id), so that it
+// can tell a retry from a new message. Attempts is its log, oldest first.
+type WebhookDelivery struct {
+	AccountID     string            `json:"account_id"`
+	ID            string            `json:"id"`
+	Livemode      bool              `json:"livemode"`
+	EndpointID    string            `json:"endpoint_id"`
+	EventID       string            `json:"event_id"`
+	EventType     string            `json:"event_type"`
+	Kind          string            `json:"kind"` // the endpoint's
+	Status        string            `json:"status"`
+	FailureReason string            `json:"failure_reason,omitempty"`
+	Attempts      []DeliveryAttempt `json:"attempts"`
+	JobID         string            `json:"job_id"` // the job that makes the next attempt; others are stale
+	CreatedAt     time.Time         `json:"created_at"`
+	QueuedAt      time.Time         `json:"queued_at"` // base clock: when it last became pending
+	UpdatedAt     time.Time         `json:"updated_at"`
+}
+
+// DeliveryAttempt is one try of a delivery: when (wall clock), how the
+// receiver answered (HTTPStatus 0: no answer, see Error), how long it took,
+// and the start of its answer.
+type DeliveryAttempt struct {
+	At         time.Time `json:"at"`
+	HTTPStatus int       `json:"http_status"`
+	LatencyMS  int64     `json:"latency_ms"`
+	Response   string    `json:"response,omitempty"` // at most MaxResponseExcerpt bytes
+	Error      string    `json:"error,omitempty"`
+}
+
+// MaxResponseExcerpt bounds the answer kept of each attempt.
+const MaxResponseExcerpt = 1024
+
+// DocKind implements Document.
+func (d *WebhookDelivery) DocKind() Kind { return KindWebhookDelivery }
+
+// DocKey implements Document.
+func (d *WebhookDelivery) DocKey() (string, string) { return d.AccountID, d.ID }
+
+// DocIndex implements Document.
+func (d *WebhookDelivery) DocIndex() map[string]any {
+	return map[string]any{"endpoint_id": d.EndpointID, "event_id": d.EventID, "status": d.Status, "queued_at": d.QueuedAt}
+}

@@ -136,6 +136,9 @@ type W struct {
 	acct *kessai.Account
 	now  time.Time
 	e    *Engine
+
+	endpoints     []*kessai.WebhookEndpoint // the account's enabled endpoints, once read (see deliver)
+	endpointsRead bool
 }
 
 // write runs fn in one transaction. The account is read again inside it, so
@@ -227,14 +230,19 @@ func (w *W) emit(typ, object, resourceID string, obj any) error {
 	return w.emitFace(kessai.FacePayJP, typ, object, resourceID, obj)
 }
 
-// emitFace records an event of a face whose data is obj as it is now.
+// emitFace records an event of a face whose data is obj as it is now, and
+// its deliveries to the account's endpoints that want it.
 func (w *W) emitFace(face, typ, object, resourceID string, obj any) error {
 	data, err := json.Marshal(obj)
 	if err != nil {
 		return err
 	}
-	return w.tx.Insert(w.ctx, &kessai.Event{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixEvent), Face: face,
-		Livemode: w.acct.Livemode, Type: typ, Object: object, ResourceID: resourceID, Data: data, CreatedAt: w.now})
+	ev := &kessai.Event{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixEvent), Face: face,
+		Livemode: w.acct.Livemode, Type: typ, Object: object, ResourceID: resourceID, Data: data, CreatedAt: w.now}
+	if err := w.tx.Insert(w.ctx, ev); err != nil {
+		return err
+	}
+	return w.deliver(ev)
 }
 
 // post writes one balanced ledger transaction.
@@ -335,9 +343,15 @@ func (e *Engine) JobRetry(kind string) (RetrySchedule, bool) {
 
 // schedule writes a job due at the account's business time runAt.
 func (w *W) schedule(kind string, payload any, runAt time.Time) error {
+	_, err := w.scheduleJob(kind, payload, runAt)
+	return err
+}
+
+// scheduleJob is schedule that returns the job.
+func (w *W) scheduleJob(kind string, payload any, runAt time.Time) (*kessai.Job, error) {
 	data, err := json.Marshal(payload)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	due := runAt
 	if !w.acct.Livemode {
@@ -352,7 +366,7 @@ func (w *W) schedule(kind string, payload any, runAt time.Time) error {
 			j.MaxAttempts = k.retry.Attempts
 		}
 	}
-	return w.tx.InsertJob(w.ctx, j)
+	return j, w.tx.InsertJob(w.ctx, j)
 }
 
 // notFound is the error for an id the account does not have.

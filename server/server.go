@@ -27,6 +27,7 @@ import (
 	"github.com/kessai/kessai/internal/dburl"
 	"github.com/kessai/kessai/jsonapi"
 	"github.com/kessai/kessai/kessaiapi"
+	"github.com/kessai/kessai/notify"
 	"github.com/kessai/kessai/payjp"
 	"github.com/kessai/kessai/worker"
 )
@@ -42,10 +43,14 @@ type Main struct {
 	Worker      worker.Config
 	NoWorker    bool // serve the API only (workers run elsewhere)
 	HTTP        HTTPConfig
+	// Notify tunes the delivery of webhooks (its RenderPayJP is the PAY.JP
+	// face's, set by the server); the retry schedule is Engine.Delivery.
+	Notify notify.Config
 
 	Store kessai.Store
 	E     *engine.Engine
 	W     *worker.Worker
+	N     *notify.Notifier
 
 	routes []string
 	ln     net.Listener
@@ -105,6 +110,14 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.E, err = engine.New(store, m.Clock, m.Log, m.Engine); err != nil {
 		return err
 	}
+	nc := m.Notify
+	nc.RenderPayJP = renderPayJPEvent
+	if nc.Log == nil {
+		nc.Log = m.Log
+	}
+	if m.N, err = notify.New(m.E, nc); err != nil {
+		return err
+	}
 	if m.W, err = worker.New(m.E, m.Log, m.Worker); err != nil {
 		return err
 	}
@@ -148,6 +161,16 @@ func (m *Main) Start(ctx context.Context) error {
 	}()
 	m.Log.Info("kessai serving", "addr", ln.Addr().String(), "store", m.Store.Dialect(), "worker", !m.NoWorker)
 	return nil
+}
+
+// renderPayJPEvent is the body of a PAY.JP webhook: the event as the face's
+// GET /v2/events/{id} answers it.
+func renderPayJPEvent(ev *kessai.Event) ([]byte, error) {
+	v, err := payjp.EventJSON(ev)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
 }
 
 // URL is the base URL the server listens on.

@@ -67,6 +67,7 @@ var docTables = map[kessai.Kind][]string{
 	kessai.KindTransaction:     {"type", "payment_method_type", "resource_id"},
 	kessai.KindEvent:           {"type", "object", "resource_id", "face"},
 	kessai.KindWebhookEndpoint: {"kind", "status"},
+	kessai.KindWebhookDelivery: {"endpoint_id", "event_id", "status", "queued_at"},
 }
 
 // New returns a Store; write and read may be the same *sql.DB.

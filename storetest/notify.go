@@ -112,3 +112,59 @@ func testJobQueues(t *testing.T, s kessai.Store) {
 		return err
 	})
 }
+
+// testWebhookDeliveries: deliveries round trip with their attempt log and
+// are listed by endpoint, event and status.
+func testWebhookDeliveries(t *testing.T, s kessai.Store) {
+	at := time.Unix(1700000000, 0).UTC()
+	mk := func(endpoint, event, status string) *kessai.WebhookDelivery {
+		return &kessai.WebhookDelivery{AccountID: "acct_d", ID: kessai.NewID(kessai.PrefixWebhookDelivery), EndpointID: endpoint,
+			EventID: event, EventType: "refund.created", Kind: kessai.EndpointPayJP, Status: status, JobID: "job_1",
+			Attempts:  []kessai.DeliveryAttempt{{At: at, HTTPStatus: 500, LatencyMS: 12, Response: "oops"}, {At: at.Add(time.Second), Error: "timeout"}},
+			CreatedAt: at, QueuedAt: at, UpdatedAt: at}
+	}
+	a := mk("we_1", "evnt_1", kessai.DeliveryPending)
+	b := mk("we_2", "evnt_1", kessai.DeliverySucceeded)
+	c := mk("we_1", "evnt_2", kessai.DeliveryFailed)
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		for _, d := range []*kessai.WebhookDelivery{a, b, c} {
+			if err := tx.Insert(ctx, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	mustView(t, s, func(tx kessai.Tx) error {
+		var got kessai.WebhookDelivery
+		if err := tx.Get(ctx, kessai.KindWebhookDelivery, "acct_d", a.ID, false, &got); err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(got, *a) {
+			t.Errorf("delivery round trip:\n got %+v\nwant %+v", got, *a)
+		}
+		for _, tc := range []struct {
+			filter map[string]string
+			want   []string
+		}{
+			{map[string]string{"endpoint_id": "we_1"}, []string{c.ID, a.ID}},
+			{map[string]string{"event_id": "evnt_1"}, []string{b.ID, a.ID}},
+			{map[string]string{"status": kessai.DeliveryFailed}, []string{c.ID}},
+			{map[string]string{"endpoint_id": "we_1", "status": kessai.DeliveryPending}, []string{a.ID}},
+		} {
+			docs, _, err := tx.List(ctx, kessai.KindWebhookDelivery, "acct_d", tc.filter, kessai.Page{Limit: 10})
+			if err != nil {
+				return err
+			}
+			var ids []string
+			for _, d := range docs {
+				var x kessai.WebhookDelivery
+				_ = json.Unmarshal(d, &x)
+				ids = append(ids, x.ID)
+			}
+			if !reflect.DeepEqual(ids, tc.want) {
+				t.Errorf("deliveries %v: %v, want %v", tc.filter, ids, tc.want)
+			}
+		}
+		return nil
+	})
+}

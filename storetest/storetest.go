@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"Concurrency_ManyReadersWriters": testManyReadersWriters,
 		"WebhookEndpoints_TypedColumns":  testWebhookEndpoints,
 		"Jobs_Queues":                    testJobQueues,
+		"WebhookDeliveries_TypedColumns": testWebhookDeliveries,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -490,6 +491,7 @@ var listFilters = map[kessai.Kind][]string{
 	kessai.KindTransaction:     {"type", "payment_method_type", "resource_id"},
 	kessai.KindEvent:           {"type", "object", "resource_id", "face"},
 	kessai.KindWebhookEndpoint: {"kind", "status"},
+	kessai.KindWebhookDelivery: {"endpoint_id", "event_id", "status"},
 }
 
 // testListPlans: a list filtered on any one column is answered by an index

@@ -90,6 +90,7 @@ func TestWorker_NotifyRetry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		w.Wall = clock // the notify queue's clock, here the same manual one
 		var after atomic.Int64
 		var calls atomic.Int32
 		e.HandleOutside(engine.JobDeliverWebhook, func(ctx context.Context, j *kessai.Job) error {

@@ -83,6 +83,10 @@ type Worker struct {
 	Cfg Config
 	// Run is the handler; default E.RunJob. Tests replace it.
 	Run func(ctx context.Context, j *kessai.Job, now time.Time) error
+	// Wall is the clock of the notify queue (default the system clock):
+	// deliveries go out and are retried in real time, whatever the base
+	// clock of the business's jobs (E.Clock) shows.
+	Wall kessai.Clock
 
 	mu       sync.Mutex    // one advance per account at a time is enough; serialises RunAccount
 	slots    chan struct{} // one per notify job running
@@ -98,7 +102,15 @@ func New(e *engine.Engine, log *slog.Logger, cfg Config) (*Worker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{E: e, Log: log, Cfg: cfg, Run: e.RunJob, slots: make(chan struct{}, cfg.NotifyConcurrency)}, nil
+	return &Worker{E: e, Log: log, Cfg: cfg, Run: e.RunJob, Wall: kessai.SystemClock{}, slots: make(chan struct{}, cfg.NotifyConcurrency)}, nil
+}
+
+// clock is the clock of a queue's due times and leases.
+func (w *Worker) clock(queue string) kessai.Clock {
+	if queue == kessai.JobQueueNotify {
+		return w.Wall
+	}
+	return w.E.Clock
 }
 
 // Backoff returns the delay before retry number attempt (1-based): base ×
@@ -195,7 +207,7 @@ func (w *Worker) Tick(ctx context.Context) (int, error) {
 
 // claim claims up to limit due jobs of a queue (of one account, when set).
 func (w *Worker) claim(ctx context.Context, queue, accountID string, limit int) ([]*kessai.Job, error) {
-	now := w.E.Clock.Now()
+	now := w.clock(queue).Now()
 	var jobs []*kessai.Job
 	err := w.E.Store.Update(ctx, func(tx kessai.Tx) error {
 		var err error
@@ -260,7 +272,7 @@ func (w *Worker) runOne(ctx context.Context, j *kessai.Job, from time.Time) {
 		at = j.RunAt
 	}
 	runErr := w.Run(context.WithoutCancel(ctx), j, at)
-	now := w.E.Clock.Now()
+	now := w.clock(j.Queue).Now()
 	j.UpdatedAt = now
 	switch {
 	case runErr == nil:
@@ -290,7 +302,7 @@ func (w *Worker) runOne(ctx context.Context, j *kessai.Job, from time.Time) {
 func (w *Worker) release(jobs []*kessai.Job) {
 	ctx := context.Background()
 	for _, j := range jobs {
-		j.State, j.Attempts, j.UpdatedAt = kessai.JobPending, j.Attempts-1, w.E.Clock.Now()
+		j.State, j.Attempts, j.UpdatedAt = kessai.JobPending, j.Attempts-1, w.clock(j.Queue).Now()
 		_ = w.E.Store.Update(ctx, func(tx kessai.Tx) error {
 			_, err := tx.FinishJob(ctx, j, w.Cfg.ID)
 			return err

@@ -19,6 +19,7 @@ import (
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/testdb"
 	"github.com/kessai/kessai/ledger"
+	"github.com/kessai/kessai/notify"
 	"github.com/kessai/kessai/server"
 	"github.com/kessai/kessai/worker"
 )
@@ -34,6 +35,7 @@ type Options struct {
 	NoWorker bool // no background worker (clock advances still run jobs)
 	RealTime bool // use the system clock instead of a manual one
 	HTTP     server.HTTPConfig
+	Notify   notify.Config
 }
 
 // Server is a running kessai with one test-mode account.
@@ -53,7 +55,8 @@ type Server struct {
 func Start(tb testing.TB, dialect string, opts Options) *Server {
 	tb.Helper()
 	s := &Server{T: tb, DBURL: testdb.URL(tb, dialect)}
-	m := &server.Main{Addr: "127.0.0.1:0", DatabaseURL: s.DBURL, Engine: opts.Engine, Worker: opts.Worker, NoWorker: opts.NoWorker, HTTP: opts.HTTP}
+	m := &server.Main{Addr: "127.0.0.1:0", DatabaseURL: s.DBURL, Engine: opts.Engine, Worker: opts.Worker, NoWorker: opts.NoWorker, HTTP: opts.HTTP,
+		Notify: opts.Notify}
 	if !opts.RealTime {
 		s.Clock = kessai.NewManualClock(Epoch)
 		m.Clock = s.Clock
