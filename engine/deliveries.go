@@ -236,3 +236,126 @@ func (w *W) disableEndpoint(id, reason string) error {
 	ep.Status, ep.DisabledReason, ep.UpdatedAt = kessai.EndpointDisabled, reason, w.now
 	return w.tx.Put(w.ctx, &ep)
 }
+
+// DeliveryFilter selects deliveries in a list; empty fields match all.
+type DeliveryFilter struct {
+	EndpointID string
+	EventID    string
+	Status     string
+}
+
+// ListWebhookDeliveries pages through the account's deliveries, newest
+// first. Errors: validation_error (an unknown status), resource_missing (a
+// cursor names no delivery).
+func (e *Engine) ListWebhookDeliveries(ctx context.Context, acct *kessai.Account, f DeliveryFilter, page kessai.Page) ([]*kessai.WebhookDelivery, bool, error) {
+	const op = "engine.ListWebhookDeliveries"
+	if f.Status != "" && !statusIn(f.Status, kessai.DeliveryPending, kessai.DeliverySucceeded, kessai.DeliveryFailed) {
+		return nil, false, kessai.Invalidf(op, "status", "Input should be 'pending', 'succeeded' or 'failed'")
+	}
+	filter := map[string]string{"endpoint_id": f.EndpointID, "event_id": f.EventID, "status": f.Status}
+	return list[kessai.WebhookDelivery](ctx, e, acct, kessai.KindWebhookDelivery, filter, page, op, "webhook_delivery")
+}
+
+// GetWebhookDelivery returns a delivery with its attempts. Errors:
+// not_found.
+func (e *Engine) GetWebhookDelivery(ctx context.Context, acct *kessai.Account, id string) (*kessai.WebhookDelivery, error) {
+	const op = "engine.GetWebhookDelivery"
+	var d kessai.WebhookDelivery
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		return get(ctx, tx, kessai.KindWebhookDelivery, acct.ID, id, false, &d, op, "webhook_delivery")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// RetryWebhookDelivery makes a delivery pending again with an attempt due
+// now, whatever its status: the same message (webhook-id) to the same
+// endpoint, with a fresh run of the retry schedule. A pending delivery's
+// scheduled retry is superseded. Errors: not_found, invalid_status (its
+// endpoint is gone or disabled).
+func (e *Engine) RetryWebhookDelivery(ctx context.Context, acct *kessai.Account, id string) (*kessai.WebhookDelivery, error) {
+	const op = "engine.RetryWebhookDelivery"
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		var d kessai.WebhookDelivery
+		if err := get(w.ctx, w.tx, kessai.KindWebhookDelivery, w.acct.ID, id, true, &d, op, "webhook_delivery"); err != nil {
+			return nil, err
+		}
+		var ep kessai.WebhookEndpoint
+		err := w.tx.Get(w.ctx, kessai.KindWebhookEndpoint, w.acct.ID, d.EndpointID, false, &ep)
+		switch {
+		case errors.Is(err, kessai.ErrNoRows):
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "The endpoint %s of delivery %s was deleted.", d.EndpointID, d.ID)
+		case err != nil:
+			return nil, err
+		case ep.Status != kessai.EndpointEnabled:
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "The endpoint %s is disabled; enable it before retrying.", ep.ID)
+		}
+		if err := w.queueDelivery(&d); err != nil {
+			return nil, err
+		}
+		return &d, w.tx.Put(w.ctx, &d)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.WebhookDelivery), nil
+}
+
+// RedeliverEvent sends an event again as new messages (new webhook-ids):
+// to the given endpoint, which need not list the event's type, or else to
+// every enabled endpoint that wants it now. Errors: not_found (the event or
+// endpoint), invalid_status (the endpoint is disabled or of the other
+// face).
+func (e *Engine) RedeliverEvent(ctx context.Context, acct *kessai.Account, eventID, endpointID string) ([]*kessai.WebhookDelivery, error) {
+	const op = "engine.RedeliverEvent"
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		var ev kessai.Event
+		if err := get(w.ctx, w.tx, kessai.KindEvent, w.acct.ID, eventID, false, &ev, op, "event"); err != nil {
+			return nil, err
+		}
+		var targets []*kessai.WebhookEndpoint
+		if endpointID != "" {
+			var ep kessai.WebhookEndpoint
+			if err := get(w.ctx, w.tx, kessai.KindWebhookEndpoint, w.acct.ID, endpointID, false, &ep, op, "webhook_endpoint"); err != nil {
+				return nil, err
+			}
+			if ep.Status != kessai.EndpointEnabled {
+				return nil, kessai.Errorf(kessai.InvalidStatus, op, "The endpoint %s is disabled; enable it first.", ep.ID)
+			}
+			if ep.Kind != kessai.EndpointKindOf(ev.Face) || (ep.Kind == kessai.EndpointAmazonIPN && IPNType(&ev) == "") {
+				return nil, kessai.Errorf(kessai.InvalidStatus, op, "A %s endpoint does not receive the event %s (%s).", ep.Kind, ev.ID, ev.Type)
+			}
+			targets = append(targets, &ep)
+		} else {
+			docs, _, err := w.tx.List(w.ctx, kessai.KindWebhookEndpoint, w.acct.ID,
+				map[string]string{"status": kessai.EndpointEnabled}, kessai.Page{Limit: MaxWebhookEndpoints})
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range docs {
+				ep := new(kessai.WebhookEndpoint)
+				if err := json.Unmarshal(d, ep); err != nil {
+					return nil, err
+				}
+				if wants(ep, &ev) {
+					targets = append(targets, ep)
+				}
+			}
+		}
+		out := []*kessai.WebhookDelivery{}
+		for _, ep := range targets {
+			d, err := w.newDelivery(ep, &ev)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, d)
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.([]*kessai.WebhookDelivery), nil
+}

@@ -18,6 +18,10 @@ func (a *API) registerNotify(mux jsonapi.Router) {
 	mux.HandleFunc("POST /kessai/v1/webhook_endpoints/{id}", a.Face.Post(a.updateEndpoint))
 	mux.HandleFunc("DELETE /kessai/v1/webhook_endpoints/{id}", a.Face.Get(a.deleteEndpoint))
 	mux.HandleFunc("POST /kessai/v1/webhook_endpoints/{id}/rotate_secret", a.Face.Post(a.rotateSecret))
+	mux.HandleFunc("GET /kessai/v1/webhook_deliveries", a.Face.Get(a.listDeliveries))
+	mux.HandleFunc("GET /kessai/v1/webhook_deliveries/{id}", a.Face.Get(a.getDelivery))
+	mux.HandleFunc("POST /kessai/v1/webhook_deliveries/{id}/retry", a.Face.Post(a.retryDelivery))
+	mux.HandleFunc("POST /kessai/v1/events/{id}/redeliver", a.Face.Post(a.redeliver))
 }
 
 // endpointJSON is a webhook endpoint on the wire. Secret is set only in the
@@ -181,10 +185,125 @@ func (a *API) rotateSecret(ctx context.Context, acct *kessai.Account, r *http.Re
 	return a.Face.E.RotateWebhookSecret(ctx, acct, id, grace)
 }
 
+// deliveryJSON is a webhook delivery with its attempts, oldest first.
+type deliveryJSON struct {
+	Object        string        `json:"object"`
+	ID            string        `json:"id"`
+	Livemode      bool          `json:"livemode"`
+	Endpoint      string        `json:"endpoint"`
+	Event         string        `json:"event"`
+	EventType     string        `json:"event_type"`
+	Kind          string        `json:"kind"`
+	Status        string        `json:"status"`
+	FailureReason *string       `json:"failure_reason"`
+	Attempts      []attemptJSON `json:"attempts"`
+	CreatedAt     string        `json:"created_at"`
+	UpdatedAt     string        `json:"updated_at"`
+}
+
+type attemptJSON struct {
+	At         string  `json:"at"`
+	HTTPStatus *int    `json:"http_status"`
+	LatencyMS  int64   `json:"latency_ms"`
+	Response   *string `json:"response"`
+	Error      *string `json:"error"`
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deliveryJSONOf(d *kessai.WebhookDelivery) deliveryJSON {
+	out := deliveryJSON{Object: "webhook_delivery", ID: d.ID, Livemode: d.Livemode, Endpoint: d.EndpointID, Event: d.EventID,
+		EventType: d.EventType, Kind: d.Kind, Status: d.Status, FailureReason: strPtr(d.FailureReason),
+		Attempts: make([]attemptJSON, 0, len(d.Attempts)), CreatedAt: d.CreatedAt.Format(time.RFC3339), UpdatedAt: d.UpdatedAt.Format(time.RFC3339)}
+	for _, a := range d.Attempts {
+		aj := attemptJSON{At: a.At.UTC().Format(time.RFC3339), LatencyMS: a.LatencyMS, Error: strPtr(a.Error)}
+		if a.HTTPStatus != 0 {
+			status := a.HTTPStatus
+			aj.HTTPStatus = &status
+			resp := a.Response
+			aj.Response = &resp
+		}
+		out.Attempts = append(out.Attempts, aj)
+	}
+	return out
+}
+
+func deliveryID(r *http.Request) (string, error) {
+	return jsonapi.PathID(r, "id", kessai.PrefixWebhookDelivery, "webhook_delivery")
+}
+
+// listDeliveries is the delivery log: filters endpoint, event and status.
+func (a *API) listDeliveries(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	page, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	f := engine.DeliveryFilter{EndpointID: q.Get("endpoint"), EventID: q.Get("event"), Status: q.Get("status")}
+	items, more, err := a.Face.E.ListWebhookDeliveries(ctx, acct, f, page)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more, func(d *kessai.WebhookDelivery) any { return deliveryJSONOf(d) }), nil
+}
+
+func (a *API) getDelivery(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := deliveryID(r)
+	if err != nil {
+		return nil, err
+	}
+	return a.Face.E.GetWebhookDelivery(ctx, acct, id)
+}
+
+func (a *API) retryDelivery(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := deliveryID(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
+		return nil, err
+	}
+	return a.Face.E.RetryWebhookDelivery(ctx, acct, id)
+}
+
+// redeliver sends an event again, to one endpoint or to every one that
+// wants it; the answer lists the new deliveries.
+func (a *API) redeliver(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixEvent, "event")
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		Endpoint *string `json:"endpoint"`
+	}
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	endpoint := ""
+	if req.Endpoint != nil {
+		if !kessai.ValidID(kessai.PrefixWebhookEndpoint, *req.Endpoint) {
+			return nil, kessai.Invalidf("kessaiapi.redeliver", "endpoint", "Input should be a webhook endpoint id (we_…)")
+		}
+		endpoint = *req.Endpoint
+	}
+	ds, err := a.Face.E.RedeliverEvent(ctx, acct, id, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, ds, false, func(d *kessai.WebhookDelivery) any { return deliveryJSONOf(d) }), nil
+}
+
 // renderNotify renders the objects of notifications; ok is false for
 // others.
 func renderNotify(v any) (any, bool) {
 	switch x := v.(type) {
+	case *kessai.WebhookDelivery:
+		return deliveryJSONOf(x), true
 	case *engine.NewWebhookEndpoint:
 		return endpointJSONOf(x.WebhookEndpoint, x.Secret), true
 	case *kessai.WebhookEndpoint:

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -24,13 +25,14 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		victim := s.Acct()
 		ctx := context.Background()
 
+		endpoint := must(t, s.Post("/kessai/v1/webhook_endpoints", map[string]any{"url": "http://127.0.0.1:9/hook", "kind": "payjp"}), 200).Str("id")
 		pm := s.Card("4242424242424242")
 		cus := must(t, s.Post("/v2/customers", map[string]any{"email": "v@example.com"}), 200).Str("id")
 		flow := s.PaidCardFlow(3000)
 		refund := must(t, s.Post("/v2/payment_refunds", map[string]any{"payment_flow_id": flow, "amount": 100}), 200).Str("id")
 		txn := must(t, s.Get("/v2/payment_transactions?limit=1"), 200).Data()[0]["id"].(string)
 		event := must(t, s.Get("/v2/events?limit=1"), 200).Data()[0]["id"].(string)
-		endpoint := must(t, s.Post("/kessai/v1/webhook_endpoints", map[string]any{"url": "http://127.0.0.1:9/hook", "kind": "payjp"}), 200).Str("id")
+		delivery := must(t, s.Get("/kessai/v1/webhook_deliveries?limit=1"), 200).Data()[0]["id"].(string)
 		amount := int64(1000)
 		order, err := s.Main.E.CreateOrderReference(ctx, victim, engine.OrderReferenceParams{Amount: &amount})
 		if err != nil {
@@ -60,12 +62,18 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			{"/kessai/v1/amazon/captures/", map[string]string{"id": auth.CaptureID}},
 			{"/kessai/v1/checkout/", map[string]string{"account": victim.ID, "id": flow}},
 			{"/kessai/v1/webhook_endpoints/", map[string]string{"id": endpoint}},
+			{"/kessai/v1/webhook_deliveries/", map[string]string{"id": delivery}},
+			{"/kessai/v1/events/", map[string]string{"id": event}},
 		}
 		snapshot := func() []byte {
 			var b bytes.Buffer
 			for _, p := range []string{"/v2/payment_flows/" + flow, "/v2/customers/" + cus, "/v2/payment_methods/" + pm, "/v2/payment_refunds/" + refund,
 				"/kessai/v1/webhook_endpoints/" + endpoint} {
 				b.Write(must(t, s.Get(p), 200).Body)
+			}
+			// Deliveries, without their attempts, which the worker adds.
+			for _, d := range must(t, s.Get("/kessai/v1/webhook_deliveries?limit=100"), 200).Data() {
+				fmt.Fprintf(&b, "%s:%s ", d["id"], d["status"])
 			}
 			o, _ := s.Main.E.GetOrderReference(ctx, victim, order.ID)
 			c, _ := s.Main.E.GetCapture(ctx, victim, auth.CaptureID)
