@@ -25,6 +25,7 @@ const (
 	// kessai's own objects.
 	PrefixWebhookEndpoint = "we_"
 	PrefixWebhookDelivery = "msg_" // a delivery's id is the webhook-id of its message
+	PrefixEmail           = "em_"
 )
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"

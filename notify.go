@@ -139,3 +139,82 @@ func (d *WebhookDelivery) DocKey() (string, string) { return d.AccountID, d.ID }
 func (d *WebhookDelivery) DocIndex() map[string]any {
 	return map[string]any{"endpoint_id": d.EndpointID, "event_id": d.EventID, "status": d.Status, "queued_at": d.QueuedAt}
 }
+
+// KindNotificationSettings is the kind of an account's notification
+// settings (one document, id NotificationSettingsID).
+const KindNotificationSettings Kind = "notification_settings"
+
+// NotificationSettingsID is the id of an account's one settings document.
+const NotificationSettingsID = "default"
+
+// NotificationSettings is what an account shows buyers in the emails kessai
+// sends on its behalf (Amazon Pay's buyer-facing email content): its
+// customer service's email address, phone number and a note.
+type NotificationSettings struct {
+	AccountID            string    `json:"account_id"`
+	ID                   string    `json:"id"`
+	CustomerServiceEmail string    `json:"customer_service_email"`
+	CustomerServicePhone string    `json:"customer_service_phone"`
+	CustomerServiceNote  string    `json:"customer_service_note"`
+	UpdatedAt            time.Time `json:"updated_at"`
+}
+
+// DocKind implements Document.
+func (s *NotificationSettings) DocKind() Kind { return KindNotificationSettings }
+
+// DocKey implements Document.
+func (s *NotificationSettings) DocKey() (string, string) { return s.AccountID, s.ID }
+
+// DocIndex implements Document.
+func (s *NotificationSettings) DocIndex() map[string]any { return nil }
+
+// KindEmail is the kind of emails (the outbox).
+const KindEmail Kind = "emails"
+
+// Email statuses.
+const (
+	EmailPending = "pending" // to be sent over SMTP; an attempt is due
+	EmailSent    = "sent"    // the SMTP server accepted it
+	EmailFailed  = "failed"  // given up
+	EmailStored  = "stored"  // kept in the outbox only: no SMTP server is configured
+)
+
+// Email kinds.
+const (
+	EmailRefundCompleted = "refund_completed" // an Amazon refund reached Completed
+)
+
+// Email is a message to a buyer, kept in the account's outbox whether or
+// not it is sent. Subject and Body are final: what the outbox shows is what
+// was sent.
+type Email struct {
+	AccountID     string            `json:"account_id"`
+	ID            string            `json:"id"`
+	Livemode      bool              `json:"livemode"`
+	Kind          string            `json:"kind"`
+	To            string            `json:"to"`
+	ReplyTo       string            `json:"reply_to,omitempty"` // the customer service's address
+	Subject       string            `json:"subject"`
+	Body          string            `json:"body"` // plain text
+	Locale        string            `json:"locale"`
+	PaymentID     string            `json:"payment_id"`
+	RefundID      string            `json:"refund_id"`
+	Status        string            `json:"status"`
+	FailureReason string            `json:"failure_reason,omitempty"`
+	Attempts      []DeliveryAttempt `json:"attempts"` // HTTPStatus holds the SMTP reply code
+	JobID         string            `json:"job_id,omitempty"`
+	CreatedAt     time.Time         `json:"created_at"`
+	QueuedAt      time.Time         `json:"queued_at"` // base clock: when it became pending
+	UpdatedAt     time.Time         `json:"updated_at"`
+}
+
+// DocKind implements Document.
+func (m *Email) DocKind() Kind { return KindEmail }
+
+// DocKey implements Document.
+func (m *Email) DocKey() (string, string) { return m.AccountID, m.ID }
+
+// DocIndex implements Document.
+func (m *Email) DocIndex() map[string]any {
+	return map[string]any{"status": m.Status, "refund_id": m.RefundID, "queued_at": m.QueuedAt}
+}

@@ -319,4 +319,4 @@ const (
 	JobDeliverWebhook = "deliver_webhook"
 )
 
-var notifyJobs = []string{JobDeliverWebhook}
+var notifyJobs = []string{JobDeliverWebhook, JobSendEmail}

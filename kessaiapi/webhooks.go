@@ -22,6 +22,7 @@ func (a *API) registerNotify(mux jsonapi.Router) {
 	mux.HandleFunc("GET /kessai/v1/webhook_deliveries/{id}", a.Face.Get(a.getDelivery))
 	mux.HandleFunc("POST /kessai/v1/webhook_deliveries/{id}/retry", a.Face.Post(a.retryDelivery))
 	mux.HandleFunc("POST /kessai/v1/events/{id}/redeliver", a.Face.Post(a.redeliver))
+	a.registerEmails(mux)
 }
 
 // endpointJSON is a webhook endpoint on the wire. Secret is set only in the
@@ -302,6 +303,10 @@ func (a *API) redeliver(ctx context.Context, acct *kessai.Account, r *http.Reque
 // others.
 func renderNotify(v any) (any, bool) {
 	switch x := v.(type) {
+	case *kessai.NotificationSettings:
+		return settingsJSONOf(x), true
+	case *kessai.Email:
+		return emailJSONOf(x), true
 	case *kessai.WebhookDelivery:
 		return deliveryJSONOf(x), true
 	case *engine.NewWebhookEndpoint:

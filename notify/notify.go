@@ -48,6 +48,11 @@ type Config struct {
 	// retry, failed, disabled): the server counts them for its metrics.
 	Observe func(kind, outcome string)
 	Log     *slog.Logger
+	// SMTPURL, when set, is the SMTP server that buyer emails are sent
+	// through: smtp://host:port (STARTTLS when offered) or smtps://host:port,
+	// with user:password@ for AUTH PLAIN and ?from=address for the sender
+	// (default DefaultFrom). Unset, emails stay in the outbox.
+	SMTPURL string
 }
 
 // DefaultTimeout bounds one delivery attempt.
@@ -66,6 +71,7 @@ type Notifier struct {
 	e      *engine.Engine
 	cfg    Config
 	client *http.Client
+	smtp   *smtpServer // nil: emails are not sent
 	log    *slog.Logger
 }
 
@@ -98,6 +104,16 @@ func New(e *engine.Engine, cfg Config) (*Notifier, error) {
 			// A redirect is an answer like any other: not followed, so a
 			// receiver cannot point kessai's signed requests elsewhere.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	if cfg.SMTPURL != "" {
+		s, err := parseSMTPURL(cfg.SMTPURL)
+		if err != nil {
+			return nil, err
+		}
+		n.smtp = s
+	}
 	e.HandleOutside(engine.JobDeliverWebhook, n.deliverWebhook)
+	if n.smtp != nil {
+		e.HandleOutside(engine.JobSendEmail, n.sendEmail)
+	}
 	return n, nil
 }

@@ -45,6 +45,12 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A completed Amazon refund writes the buyer's email.
+		if _, err := s.Main.E.RefundCapture(ctx, victim, engine.CaptureRefundParams{CaptureID: auth.CaptureID, ReferenceID: "iso-r1", Amount: 100, Currency: "jpy"}); err != nil {
+			t.Fatal(err)
+		}
+		s.Advance(engine.DefaultSettleDelayAmazon)
+		email := must(t, s.Get("/kessai/v1/emails"), 200).Data()[0]["id"].(string)
 
 		// The victim's object for each path parameter, by the path's prefix.
 		fill := []struct {
@@ -63,12 +69,13 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			{"/kessai/v1/checkout/", map[string]string{"account": victim.ID, "id": flow}},
 			{"/kessai/v1/webhook_endpoints/", map[string]string{"id": endpoint}},
 			{"/kessai/v1/webhook_deliveries/", map[string]string{"id": delivery}},
+			{"/kessai/v1/emails/", map[string]string{"id": email}},
 			{"/kessai/v1/events/", map[string]string{"id": event}},
 		}
 		snapshot := func() []byte {
 			var b bytes.Buffer
 			for _, p := range []string{"/v2/payment_flows/" + flow, "/v2/customers/" + cus, "/v2/payment_methods/" + pm, "/v2/payment_refunds/" + refund,
-				"/kessai/v1/webhook_endpoints/" + endpoint} {
+				"/kessai/v1/webhook_endpoints/" + endpoint, "/kessai/v1/emails/" + email, "/kessai/v1/notification_settings"} {
 				b.Write(must(t, s.Get(p), 200).Body)
 			}
 			// Deliveries, without their attempts, which the worker adds.

@@ -43,6 +43,10 @@ type Main struct {
 	Worker      worker.Config
 	NoWorker    bool // serve the API only (workers run elsewhere)
 	HTTP        HTTPConfig
+	// SMTPURL is the SMTP server buyer emails are sent through
+	// (smtp://host:port, see notify.Config.SMTPURL; the CLI's --smtp-url).
+	// Unset, they are kept in the outbox only (GET /kessai/v1/emails).
+	SMTPURL string
 	// Notify tunes the delivery of webhooks (its RenderPayJP is the PAY.JP
 	// face's, set by the server); the retry schedule is Engine.Delivery.
 	Notify notify.Config
@@ -112,6 +116,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	nc := m.Notify
 	nc.RenderPayJP = renderPayJPEvent
+	if m.SMTPURL != "" {
+		nc.SMTPURL = m.SMTPURL
+	}
 	if nc.Log == nil {
 		nc.Log = m.Log
 	}

@@ -58,16 +58,18 @@ var queriesSQL string
 // docTables lists each document table's typed columns, in a fixed order:
 // the values of Document.DocIndex.
 var docTables = map[kessai.Kind][]string{
-	kessai.KindCustomer:        nil,
-	kessai.KindPaymentMethod:   {"customer_id"},
-	kessai.KindPayment:         {"customer_id", "status", "state", "face"},
-	kessai.KindAuthorization:   {"payment_id", "reference_id", "state", "amount", "expires_at"},
-	kessai.KindCapture:         {"payment_id", "authorization_id", "reference_id", "state", "amount", "refunded_amount", "refund_count"},
-	kessai.KindRefund:          {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face"},
-	kessai.KindTransaction:     {"type", "payment_method_type", "resource_id"},
-	kessai.KindEvent:           {"type", "object", "resource_id", "face"},
-	kessai.KindWebhookEndpoint: {"kind", "status"},
-	kessai.KindWebhookDelivery: {"endpoint_id", "event_id", "status", "queued_at"},
+	kessai.KindCustomer:             nil,
+	kessai.KindPaymentMethod:        {"customer_id"},
+	kessai.KindPayment:              {"customer_id", "status", "state", "face"},
+	kessai.KindAuthorization:        {"payment_id", "reference_id", "state", "amount", "expires_at"},
+	kessai.KindCapture:              {"payment_id", "authorization_id", "reference_id", "state", "amount", "refunded_amount", "refund_count"},
+	kessai.KindRefund:               {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face"},
+	kessai.KindTransaction:          {"type", "payment_method_type", "resource_id"},
+	kessai.KindEvent:                {"type", "object", "resource_id", "face"},
+	kessai.KindWebhookEndpoint:      {"kind", "status"},
+	kessai.KindWebhookDelivery:      {"endpoint_id", "event_id", "status", "queued_at"},
+	kessai.KindNotificationSettings: nil,
+	kessai.KindEmail:                {"status", "refund_id", "queued_at"},
 }
 
 // New returns a Store; write and read may be the same *sql.DB.

@@ -168,3 +168,41 @@ func testWebhookDeliveries(t *testing.T, s kessai.Store) {
 		return nil
 	})
 }
+
+// testEmails: the outbox and the settings round trip and the outbox is
+// listed by status.
+func testEmails(t *testing.T, s kessai.Store) {
+	at := time.Unix(1700000000, 0).UTC()
+	sent := &kessai.Email{AccountID: "acct_e", ID: kessai.NewID(kessai.PrefixEmail), Kind: kessai.EmailRefundCompleted,
+		To: "b@example.com", Subject: "返金", Body: "¥1,200", Locale: "ja", PaymentID: "S03-1", RefundID: "S03-1-R000001",
+		Status: kessai.EmailSent, Attempts: []kessai.DeliveryAttempt{{At: at, HTTPStatus: 250}}, CreatedAt: at, QueuedAt: at, UpdatedAt: at}
+	stored := *sent
+	stored.ID, stored.Status, stored.Attempts = kessai.NewID(kessai.PrefixEmail), kessai.EmailStored, []kessai.DeliveryAttempt{}
+	settings := &kessai.NotificationSettings{AccountID: "acct_e", ID: kessai.NotificationSettingsID, CustomerServiceEmail: "cs@example.com", UpdatedAt: at}
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		for _, d := range []kessai.Document{sent, &stored, settings} {
+			if err := tx.Insert(ctx, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	mustView(t, s, func(tx kessai.Tx) error {
+		var got kessai.Email
+		if err := tx.Get(ctx, kessai.KindEmail, "acct_e", sent.ID, false, &got); err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(got, *sent) {
+			t.Errorf("email round trip:\n got %+v\nwant %+v", got, *sent)
+		}
+		var gs kessai.NotificationSettings
+		if err := tx.Get(ctx, kessai.KindNotificationSettings, "acct_e", kessai.NotificationSettingsID, false, &gs); err != nil || gs != *settings {
+			t.Errorf("settings round trip: %+v %v", gs, err)
+		}
+		docs, _, err := tx.List(ctx, kessai.KindEmail, "acct_e", map[string]string{"status": kessai.EmailStored}, kessai.Page{Limit: 10})
+		if err != nil || len(docs) != 1 {
+			t.Errorf("stored emails: %d (%v), want 1", len(docs), err)
+		}
+		return nil
+	})
+}

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"WebhookEndpoints_TypedColumns":  testWebhookEndpoints,
 		"Jobs_Queues":                    testJobQueues,
 		"WebhookDeliveries_TypedColumns": testWebhookDeliveries,
+		"Emails_OutboxAndSettings":       testEmails,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -492,6 +493,7 @@ var listFilters = map[kessai.Kind][]string{
 	kessai.KindEvent:           {"type", "object", "resource_id", "face"},
 	kessai.KindWebhookEndpoint: {"kind", "status"},
 	kessai.KindWebhookDelivery: {"endpoint_id", "event_id", "status"},
+	kessai.KindEmail:           {"status", "refund_id"},
 }
 
 // testListPlans: a list filtered on any one column is answered by an index

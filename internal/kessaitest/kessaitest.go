@@ -36,6 +36,7 @@ type Options struct {
 	RealTime bool // use the system clock instead of a manual one
 	HTTP     server.HTTPConfig
 	Notify   notify.Config
+	SMTPURL  string // send buyer emails through this SMTP server
 }
 
 // Server is a running kessai with one test-mode account.
@@ -56,7 +57,7 @@ func Start(tb testing.TB, dialect string, opts Options) *Server {
 	tb.Helper()
 	s := &Server{T: tb, DBURL: testdb.URL(tb, dialect)}
 	m := &server.Main{Addr: "127.0.0.1:0", DatabaseURL: s.DBURL, Engine: opts.Engine, Worker: opts.Worker, NoWorker: opts.NoWorker, HTTP: opts.HTTP,
-		Notify: opts.Notify}
+		Notify: opts.Notify, SMTPURL: opts.SMTPURL}
 	if !opts.RealTime {
 		s.Clock = kessai.NewManualClock(Epoch)
 		m.Clock = s.Clock
