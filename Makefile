@@ -13,3 +13,6 @@ test:
 
 fuzz:
 	go test ./jsonapi -run '^$$' -fuzz FuzzDecode -fuzztime 30s
+	go test ./mws -run '^$$' -fuzz FuzzParseForm -fuzztime 30s
+	go test ./mws -run '^$$' -fuzz FuzzVerifySignature -fuzztime 30s
+	go test ./mws -run '^$$' -fuzz FuzzParseAmount -fuzztime 30s

@@ -104,3 +104,34 @@ func (e *Event) DocKey() (string, string) { return e.AccountID, e.ID }
 func (e *Event) DocIndex() map[string]any {
 	return map[string]any{"type": e.Type, "object": e.Object, "resource_id": e.ResourceID, "face": faceOr(e.Face)}
 }
+
+// DocKind implements Document.
+func (t *Term) DocKind() Kind { return KindTerm }
+
+// DocKey implements Document.
+func (t *Term) DocKey() (string, string) { return t.AccountID, t.ID }
+
+// DocIndex implements Document.
+func (t *Term) DocIndex() map[string]any {
+	return map[string]any{"state": t.State, "start_at": t.StartAt}
+}
+
+// DocKind implements Document.
+func (f *SetupFlow) DocKind() Kind { return KindSetupFlow }
+
+// DocKey implements Document.
+func (f *SetupFlow) DocKey() (string, string) { return f.AccountID, f.ID }
+
+// DocIndex implements Document.
+func (f *SetupFlow) DocIndex() map[string]any {
+	return map[string]any{"customer_id": strOr(f.CustomerID), "status": f.Status}
+}
+
+// DocKind implements Document.
+func (c *MethodConfig) DocKind() Kind { return KindMethodConfig }
+
+// DocKey implements Document.
+func (c *MethodConfig) DocKey() (string, string) { return c.AccountID, c.ID }
+
+// DocIndex implements Document.
+func (c *MethodConfig) DocIndex() map[string]any { return nil }

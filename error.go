@@ -38,17 +38,18 @@ const (
 	PaymentMethodNotOwned  Code = "payment_method_not_owned_by_customer"
 	PaymentMethodNotUsable Code = "detached_payment_method_not_usable"
 	PaymentMethodNotAllowd Code = "payment_method_not_in_allowed_types"
-	AlreadyExistsID        Code = "already_exists_id"          // a merchant-chosen id is taken
-	IdempotencyKeyInvalid  Code = "invalid_idempotency_key"    // the Idempotency-Key header is malformed
-	IdempotencyConflict    Code = "idempotency_conflict"       // the key was used with another request
-	IdempotencyInProgress  Code = "idempotency_timeout"        // the key's first request is still running
-	ReferenceIDInUse       Code = "reference_id_in_use"        // the key was used by another operation
-	CurrencyMismatch       Code = "currency_mismatch"          // the amount's currency is not the payment's
-	ConstraintsExist       Code = "constraints_exist"          // the order reference has constraints that keep it from being confirmed
-	InvalidSimulation      Code = "invalid_sandbox_simulation" // a sandbox simulation string is malformed or impossible here
-	LiveModeUnsupported    Code = "livemode_unsupported"       // no live processor exists
-	TestModeOnly           Code = "test_mode_only"             // the operation exists only in test mode
-	Conflict               Code = "conflict"                   // a concurrent change won; retry
+	AlreadyExistsID        Code = "already_exists_id"               // a merchant-chosen id is taken
+	PaymentMethodAttached  Code = "payment_method_already_attached" // the payment method belongs to another customer
+	IdempotencyKeyInvalid  Code = "invalid_idempotency_key"         // the Idempotency-Key header is malformed
+	IdempotencyConflict    Code = "idempotency_conflict"            // the key was used with another request
+	IdempotencyInProgress  Code = "idempotency_timeout"             // the key's first request is still running
+	ReferenceIDInUse       Code = "reference_id_in_use"             // the key was used by another operation
+	CurrencyMismatch       Code = "currency_mismatch"               // the amount's currency is not the payment's
+	ConstraintsExist       Code = "constraints_exist"               // the order reference has constraints that keep it from being confirmed
+	InvalidSimulation      Code = "invalid_sandbox_simulation"      // a sandbox simulation string is malformed or impossible here
+	LiveModeUnsupported    Code = "livemode_unsupported"            // no live processor exists
+	TestModeOnly           Code = "test_mode_only"                  // the operation exists only in test mode
+	Conflict               Code = "conflict"                        // a concurrent change won; retry
 )
 
 // Error is kessai's one error type. Op names the operation that failed

@@ -22,6 +22,9 @@ const (
 	PrefixJob           = "job_"
 	PrefixLedgerTxn     = "ltx_"
 	PrefixClientSecret  = "pfws_"
+	PrefixTerm          = "tm_"
+	PrefixSetupFlow     = "setfw_"
+	PrefixMethodConfig  = "pmc_"
 	// kessai's own objects.
 	PrefixWebhookEndpoint = "we_"
 	PrefixWebhookDelivery = "msg_" // a delivery's id is the webhook-id of its message

@@ -385,7 +385,78 @@ type Transaction struct {
 	Fee               int64     `json:"fee"`
 	Type              string    `json:"type"`
 	PaymentMethodType string    `json:"payment_method_type"`
+	TermID            string    `json:"term_id,omitempty"` // the closing period it counts in ("" before terms existed)
 	CreatedAt         time.Time `json:"created_at"`
+}
+
+// SetupFlow saves a payment method for later payments: the customer enters
+// a card (in kessai's test mode, the simulated customer confirms it with a
+// test card), and a succeeded setup flow leaves the method attached to its
+// customer, ready to pay on or off session.
+type SetupFlow struct {
+	AccountID            string          `json:"account_id"`
+	ID                   string          `json:"id"`
+	Livemode             bool            `json:"livemode"`
+	Status               string          `json:"status"`
+	CustomerID           *string         `json:"customer_id"`
+	Description          *string         `json:"description"`
+	PaymentMethodID      *string         `json:"payment_method_id"`
+	PaymentMethodTypes   []string        `json:"payment_method_types"`
+	PaymentMethodOptions json.RawMessage `json:"payment_method_options"`
+	Usage                string          `json:"usage"`
+	NextAction           *NextAction     `json:"next_action"`
+	ReturnURL            *string         `json:"return_url"`
+	LastSetupError       *PaymentError   `json:"last_setup_error"`
+	CancellationReason   *string         `json:"cancellation_reason"`
+	ClientSecret         string          `json:"client_secret"`
+	Metadata             Metadata        `json:"metadata"`
+	CreatedAt            time.Time       `json:"created_at"`
+	UpdatedAt            time.Time       `json:"updated_at"`
+}
+
+// Display preferences of a payment method type.
+const (
+	PreferenceOn   = "on"
+	PreferenceOff  = "off"
+	PreferenceNone = "none" // the default: on
+)
+
+// MethodConfig is an account's payment method configuration: which
+// payment method types its payments offer when they do not name their own.
+// Preferences maps a type (card, paypay) to on, off or none.
+type MethodConfig struct {
+	AccountID   string            `json:"account_id"`
+	ID          string            `json:"id"`
+	Livemode    bool              `json:"livemode"`
+	Active      bool              `json:"active"`
+	Name        *string           `json:"name"`
+	Preferences map[string]string `json:"preferences"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+}
+
+// Available reports whether the configuration offers method.
+func (c *MethodConfig) Available(method string) bool {
+	return c.Active && c.Preferences[method] != PreferenceOff
+}
+
+// Term states.
+const (
+	TermOpen   = "open"
+	TermClosed = "closed"
+)
+
+// Term is a closing period of an account's payment transactions:
+// [StartAt, EndAt). The open term has no end yet; it closes when the
+// account's clock passes the end of its month (Japan time).
+type Term struct {
+	AccountID string     `json:"account_id"`
+	ID        string     `json:"id"`
+	Livemode  bool       `json:"livemode"`
+	State     string     `json:"state"`
+	StartAt   time.Time  `json:"start_at"`
+	EndAt     *time.Time `json:"end_at"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // Event records a state change; Data is the domain object as it was after

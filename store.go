@@ -18,6 +18,9 @@ const (
 	KindCapture       Kind = "captures"
 	KindRefund        Kind = "refunds"
 	KindTransaction   Kind = "payment_transactions"
+	KindTerm          Kind = "terms"
+	KindSetupFlow     Kind = "setup_flows"
+	KindMethodConfig  Kind = "payment_method_configurations"
 	KindEvent         Kind = "events"
 )
 
@@ -117,6 +120,12 @@ type Tx interface {
 	// (on PostgreSQL after waiting for a concurrent transaction that holds
 	// the key to end).
 	InsertIdempotency(ctx context.Context, r *IdempotencyRecord) error
+	// ClaimIdempotency inserts a record unless its key is taken, and
+	// reports whether it did. A key held by a concurrent transaction is
+	// waited for: taken if it commits, claimed if it rolls back.
+	ClaimIdempotency(ctx context.Context, r *IdempotencyRecord) (bool, error)
+	// CompleteIdempotency stores the response of a claimed record.
+	CompleteIdempotency(ctx context.Context, accountID, scope, key string, status int, body []byte) error
 	// PurgeIdempotency deletes records that expired before t.
 	PurgeIdempotency(ctx context.Context, before time.Time) (int, error)
 

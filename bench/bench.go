@@ -17,12 +17,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kessai/kessai/mws"
 )
 
 // Workloads.
@@ -31,7 +34,13 @@ const (
 	Flows   = "flows"   // create + confirm (manual) + capture
 	Reads   = "reads"   // get a flow and list its refunds (filtered)
 	Mixed   = "mixed"   // refunds, flows and reads, 2:1:2
+	MWS     = "mws"     // Amazon Pay: order reference (kessai's sandbox buyer) → confirm → Authorize with CaptureNow → Refund
 )
+
+// MWSCredentials sign the mws workload's requests.
+type MWSCredentials struct {
+	SellerID, AccessKeyID, SecretKey string
+}
 
 // Defaults of Config.
 const (
@@ -40,17 +49,18 @@ const (
 )
 
 // Workloads lists the workloads Run knows.
-var Workloads = []string{Refunds, Flows, Reads, Mixed}
+var Workloads = []string{Refunds, Flows, Reads, Mixed, MWS}
 
 // Config is one run.
 type Config struct {
 	URL         string // the server, e.g. http://127.0.0.1:8080
 	Key         string // a test-mode secret key
 	Workload    string
-	Concurrency int           // clients (closed loop) or the most requests in flight (open loop); default 64
-	Rate        float64       // requests per second (open loop); 0: closed loop
-	Duration    time.Duration // default 10s
-	Warmup      time.Duration // not measured; default 1s
+	Concurrency int            // clients (closed loop) or the most requests in flight (open loop); default 64
+	Rate        float64        // requests per second (open loop); 0: closed loop
+	Duration    time.Duration  // default 10s
+	Warmup      time.Duration  // not measured; default 1s
+	MWS         MWSCredentials // for the mws workload
 }
 
 // Result is what a run measured.
@@ -187,6 +197,8 @@ func (c *client) one(ctx context.Context, s setup, n int64) (int, map[string]any
 			return status, f, err
 		}
 		return c.do(ctx, "POST", "/v2/payment_flows/"+f["id"].(string)+"/capture", map[string]any{}, true)
+	case MWS:
+		return c.mwsUnit(ctx, n)
 	default: // Reads
 		if n%2 == 0 {
 			return c.do(ctx, "GET", "/v2/payment_flows/"+s.flow, nil, false)
@@ -322,4 +334,59 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		Requests: len(lat), Throughput: float64(len(lat)) / elapsed.Seconds(),
 		P50: pct(0.50), P95: pct(0.95), P99: pct(0.99), Max: pct(1), Errors: errs}
 	return res, nil
+}
+
+// mwsUnit is one Amazon Pay checkout: an order reference from kessai's
+// sandbox buyer, confirmed, authorized with CaptureNow, and refunded in
+// part, through the signed MWS face. Its reference ids are unique.
+func (c *client) mwsUnit(ctx context.Context, n int64) (int, map[string]any, error) {
+	status, o, err := c.do(ctx, "POST", "/kessai/v1/amazon/order_references", map[string]any{"amount": 1000, "currency": "jpy"}, true)
+	if err != nil || status != 200 {
+		return status, o, err
+	}
+	id, _ := o["amazon_order_reference_id"].(string)
+	ref := fmt.Sprintf("b%s%d", c.run[len(c.run)-8:], c.seq.Add(1))
+	steps := []map[string]string{
+		{"Action": "ConfirmOrderReference", "AmazonOrderReferenceId": id},
+		{"Action": "Authorize", "AmazonOrderReferenceId": id, "AuthorizationReferenceId": ref + "a", "AuthorizationAmount.Amount": "1000",
+			"AuthorizationAmount.CurrencyCode": "JPY", "TransactionTimeout": "0", "CaptureNow": "true"},
+		{"Action": "Refund", "AmazonCaptureId": id + "-C000001", "RefundReferenceId": ref + "r", "RefundAmount.Amount": "100",
+			"RefundAmount.CurrencyCode": "JPY"},
+	}
+	for _, p := range steps {
+		if status, err = c.mws(ctx, p); err != nil || status != 200 {
+			return status, map[string]any{"code": "mws " + p["Action"]}, err
+		}
+	}
+	return status, nil, nil
+}
+
+// mws sends one signed MWS request.
+func (c *client) mws(ctx context.Context, params map[string]string) (int, error) {
+	u, err := url.Parse(c.cfg.URL)
+	if err != nil {
+		return 0, err
+	}
+	p := mws.Params{"AWSAccessKeyId": c.cfg.MWS.AccessKeyID, "SellerId": c.cfg.MWS.SellerID, "SignatureMethod": mws.HmacSHA256,
+		"SignatureVersion": "2", "Version": mws.Version, "Timestamp": time.Now().UTC().Format("2006-01-02T15:04:05Z")}
+	for k, v := range params {
+		p[k] = v
+	}
+	p["Signature"] = mws.Sign(c.cfg.MWS.SecretKey, mws.HmacSHA256, u.Host, mws.SandboxPath, p)
+	form := url.Values{}
+	for k, v := range p {
+		form.Set(k, v)
+	}
+	req, err := http.NewRequestWithContext(ctx, "POST", c.cfg.URL+mws.SandboxPath, strings.NewReader(form.Encode()))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
 }

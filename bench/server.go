@@ -19,6 +19,7 @@ import (
 type Server struct {
 	URL string
 	Key string // a test-mode secret key of a fresh account
+	MWS MWSCredentials
 	cmd *exec.Cmd
 }
 
@@ -32,6 +33,11 @@ func StartServer(ctx context.Context, bin, databaseURL string, logTo *os.File, s
 	}
 	var acct struct {
 		SecretKey string `json:"secret_key"`
+		MWS       struct {
+			SellerID    string `json:"seller_id"`
+			AccessKeyID string `json:"access_key_id"`
+			SecretKey   string `json:"secret_key"`
+		} `json:"mws"`
 	}
 	if err := json.Unmarshal(out, &acct); err != nil {
 		return nil, fmt.Errorf("bench: accounts create printed %q: %w", out, err)
@@ -42,7 +48,8 @@ func StartServer(ctx context.Context, bin, databaseURL string, logTo *os.File, s
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	s := &Server{URL: "http://" + addr, Key: acct.SecretKey}
+	s := &Server{URL: "http://" + addr, Key: acct.SecretKey,
+		MWS: MWSCredentials{SellerID: acct.MWS.SellerID, AccessKeyID: acct.MWS.AccessKeyID, SecretKey: acct.MWS.SecretKey}}
 	s.cmd = exec.Command(bin, append([]string{"serve", "--addr", addr, "--database-url", databaseURL, "--log-level", "warn"}, serveArgs...)...)
 	if logTo != nil {
 		s.cmd.Stdout, s.cmd.Stderr = logTo, logTo

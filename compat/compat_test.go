@@ -6,8 +6,11 @@
 // (PAY.JP's official v2 Node SDK, @payjp/payjpv2) against it with node's
 // built-in test runner.
 //
-// It needs node and npm on PATH: without them it fails when CI is set and is
-// skipped otherwise. -short skips it. KESSAI_COMPAT_REFUNDS=0 skips the
+// TestMWSNodeClient (mws_test.go) does the same with the npm MWS client
+// amazon-payments and mws.test.mjs against the Amazon Pay MWS face.
+//
+// They need node and npm on PATH: without them they fail when CI is set and
+// are skipped otherwise. -short skips it. KESSAI_COMPAT_REFUNDS=0 skips the
 // refund part of the Node suite.
 package compat
 
@@ -69,11 +72,7 @@ func TestNodeSDK(t *testing.T) {
 
 	baseURL := startServer(t, bin, dbURL)
 
-	if _, err := os.Stat(filepath.Join(compatDir, "node_modules", "@payjp", "payjpv2", "package.json")); err != nil {
-		if err := run(t, ctx, compatDir, nil, "npm", npm, "ci", "--omit=peer", "--no-audit", "--no-fund"); err != nil {
-			t.Fatalf("compat: npm ci in %s: %v", compatDir, err)
-		}
-	}
+	installNodeModules(t, ctx, compatDir, npm)
 
 	env := append(os.Environ(),
 		"KESSAI_BASE_URL="+baseURL,
@@ -81,6 +80,24 @@ func TestNodeSDK(t *testing.T) {
 	)
 	if err := run(t, ctx, compatDir, env, "node", node, "--test", "--test-reporter=spec", "sdk.test.mjs"); err != nil {
 		t.Errorf("node --test sdk.test.mjs failed: %v", err)
+	}
+}
+
+// nodePackages are the npm packages the suites load; npm ci runs when one
+// of them is missing.
+var nodePackages = []string{"@payjp/payjpv2", "amazon-payments"}
+
+// installNodeModules runs npm ci in dir unless every package the suites
+// need is installed.
+func installNodeModules(t *testing.T, ctx context.Context, dir, npm string) {
+	t.Helper()
+	for _, pkg := range nodePackages {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", filepath.FromSlash(pkg), "package.json")); err != nil {
+			if err := run(t, ctx, dir, nil, "npm", npm, "ci", "--omit=peer", "--no-audit", "--no-fund"); err != nil {
+				t.Fatalf("compat: npm ci in %s: %v", dir, err)
+			}
+			return
+		}
 	}
 }
 
@@ -179,12 +196,12 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// startServer starts `kessai serve`, waits for /healthz and registers its
+// startServer starts `kessai serve` (with extra flags), waits for /healthz and registers its
 // shutdown (SIGTERM, then SIGKILL) with t.Cleanup. It returns the base URL.
-func startServer(t *testing.T, bin, dbURL string) string {
+func startServer(t *testing.T, bin, dbURL string, extra ...string) string {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--database-url", dbURL)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--database-url", dbURL}, extra...)...)
 	logw := newLineLogger(t, "server: ")
 	cmd.Stdout, cmd.Stderr = logw, logw
 	if err := cmd.Start(); err != nil {

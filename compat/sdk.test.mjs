@@ -25,6 +25,23 @@ import {
   getPaymentFlow,
   createPaymentRefund,
   getPaymentRefund,
+  createCustomer,
+  deleteCustomer,
+  attachPaymentMethod,
+  detachPaymentMethod,
+  getCustomerPaymentMethods,
+  updatePaymentMethod,
+  getAllTerms,
+  getTerm,
+  getAllPaymentTransactions,
+  createSetupFlow,
+  getSetupFlow,
+  updateSetupFlow,
+  getAllSetupFlows,
+  cancelSetupFlow,
+  getAllPaymentMethodConfigurations,
+  getPaymentMethodConfiguration,
+  updatePaymentMethodConfiguration,
 } from '@payjp/payjpv2';
 
 const baseUrl = process.env.KESSAI_BASE_URL;
@@ -302,4 +319,117 @@ test('h. Idempotency-Key replays the first response', T, async () => {
     'createPaymentFlow #3 (new key)',
   );
   assert.notEqual(third.id, first.id, 'a different key must create a new flow');
+});
+
+test('i. attach a card to a customer, list it, pay, detach', T, async () => {
+  const pm = await newCardPaymentMethod();
+  const customer = ok(await createCustomer({ client, body: { email: 'sdk@example.com' } }), 'createCustomer');
+  const attached = ok(
+    await attachPaymentMethod({ client, path: { payment_method_id: pm.id }, body: { customer_id: customer.id } }),
+    'attachPaymentMethod',
+  );
+  assert.equal(attached.customer_id, customer.id);
+  // The official schema: every address member is present.
+  assert.deepEqual(Object.keys(attached.billing_details.address).sort(), ['city', 'country', 'line1', 'line2', 'state', 'zip']);
+  const listed = ok(
+    await getCustomerPaymentMethods({ client, path: { customer_id: customer.id } }),
+    'getCustomerPaymentMethods',
+  );
+  assert.deepEqual(listed.data.map((m) => m.id), [pm.id]);
+  const updated = ok(
+    await updatePaymentMethod({ client, path: { payment_method_id: pm.id }, body: { type: 'card', metadata: { k: 'v' } } }),
+    'updatePaymentMethod(type card)',
+  );
+  assert.equal(updated.metadata.k, 'v');
+  const flow = ok(
+    await createPaymentFlow({
+      client,
+      body: { amount: 700, currency: 'jpy', customer_id: customer.id, payment_method_id: pm.id, confirm: true },
+    }),
+    'createPaymentFlow(customer)',
+  );
+  assert.equal(flow.status, 'succeeded');
+  const detached = ok(await detachPaymentMethod({ client, path: { payment_method_id: pm.id } }), 'detachPaymentMethod');
+  assert.equal(typeof detached.detached_at, 'string');
+  const refused = await createPaymentFlow({
+    client,
+    body: { amount: 700, currency: 'jpy', customer_id: customer.id, payment_method_id: pm.id, confirm: true },
+  });
+  assert.equal(refused.response.status, 400);
+  assert.equal(refused.error.code, 'detached_payment_method_not_usable');
+  const gone = ok(await deleteCustomer({ client, path: { customer_id: customer.id } }), 'deleteCustomer');
+  assert.equal(gone.id, customer.id);
+  assert.equal(gone.email, 'sdk@example.com');
+});
+
+test('j. a payment transaction counts in the open term', T, async () => {
+  await newSucceededFlow(1200);
+  const txns = ok(await getAllPaymentTransactions({ client, query: { limit: 1 } }), 'getAllPaymentTransactions');
+  const termId = txns.data[0].term_id;
+  assert.equal(typeof termId, 'string');
+  const term = ok(await getTerm({ client, path: { term_id: termId } }), 'getTerm');
+  assert.equal(term.object, 'term');
+  assert.equal(term.closed, false);
+  assert.equal(term.end_at, null);
+  const terms = ok(await getAllTerms({ client }), 'getAllTerms');
+  assert.ok(terms.data.some((t) => t.id === termId), 'the open term is listed');
+});
+
+test('k. setup flows: create, update, list, cancel; a saved card pays', T, async () => {
+  const customer = ok(await createCustomer({ client, body: { email: 'setup@example.com' } }), 'createCustomer');
+  const sf = ok(await createSetupFlow({ client, body: { customer_id: customer.id, usage: 'off_session' } }), 'createSetupFlow');
+  assert.equal(sf.object, 'setup_flow');
+  assert.equal(sf.status, 'requires_payment_method');
+  const updated = ok(
+    await updateSetupFlow({ client, path: { setup_flow_id: sf.id }, body: { description: 'for later', metadata: { k: 'v' } } }),
+    'updateSetupFlow',
+  );
+  assert.equal(updated.description, 'for later');
+  assert.equal(ok(await getSetupFlow({ client, path: { setup_flow_id: sf.id } }), 'getSetupFlow').id, sf.id);
+  // The customer enters a card: kessai's sandbox call (payjp.js in real life).
+  const pm = await newCardPaymentMethod();
+  const r = await fetch(`${baseUrl}/kessai/v1/setup_flows/${sf.id}/confirm`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ payment_method_id: pm.id }),
+  });
+  assert.equal(r.status, 200);
+  const done = ok(await getSetupFlow({ client, path: { setup_flow_id: sf.id } }), 'getSetupFlow');
+  assert.equal(done.status, 'succeeded');
+  assert.equal(done.payment_method_id, pm.id);
+  const flow = ok(
+    await createPaymentFlow({
+      client,
+      body: { amount: 800, currency: 'jpy', customer_id: customer.id, payment_method_id: pm.id, confirm: true },
+    }),
+    'createPaymentFlow(saved card)',
+  );
+  assert.equal(flow.status, 'succeeded');
+  const other = ok(await createSetupFlow({ client, body: {} }), 'createSetupFlow');
+  const canceled = ok(
+    await cancelSetupFlow({ client, path: { setup_flow_id: other.id }, body: { cancellation_reason: 'abandoned' } }),
+    'cancelSetupFlow',
+  );
+  assert.equal(canceled.status, 'canceled');
+  const listed = ok(await getAllSetupFlows({ client, query: { limit: 100 } }), 'getAllSetupFlows');
+  assert.ok(listed.data.some((f) => f.id === sf.id));
+});
+
+test('l. payment method configuration: read it, rename it', T, async () => {
+  const list = ok(await getAllPaymentMethodConfigurations({ client }), 'getAllPaymentMethodConfigurations');
+  assert.equal(list.data.length, 1);
+  const id = list.data[0].id;
+  const got = ok(await getPaymentMethodConfiguration({ client, path: { payment_method_configuration_id: id } }), 'getPaymentMethodConfiguration');
+  assert.equal(got.object, 'payment_method_configuration');
+  assert.equal(got.card.available, true);
+  const renamed = ok(
+    await updatePaymentMethodConfiguration({
+      client,
+      path: { payment_method_configuration_id: id },
+      body: { name: 'shop', card: { display_preference: { preference: 'on' } } },
+    }),
+    'updatePaymentMethodConfiguration',
+  );
+  assert.equal(renamed.name, 'shop');
+  assert.equal(renamed.card.display_preference.preference, 'on');
 });

@@ -124,7 +124,11 @@ func (e *Engine) Authenticate(ctx context.Context, secretKey string) (*kessai.Ac
 		return err
 	})
 	if errors.Is(err, kessai.ErrNoRows) {
-		return nil, kessai.Errorf(kessai.Unauthorized, op, "Invalid API key provided.")
+		// The usual cause on a developer's machine: the account was created
+		// in another database than the one this server uses.
+		return nil, kessai.Errorf(kessai.Unauthorized, op, "Invalid API key provided: no account in this server's database has it. "+
+			"An account's keys work only on the database it was created in: run 'kessai accounts create' with the database "+
+			"'kessai serve' printed when it started.")
 	}
 	if err != nil {
 		return nil, kessai.WrapInternal(op, err)

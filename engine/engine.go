@@ -157,8 +157,15 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 				return fmt.Errorf("%s: account: %w", op, err)
 			}
 			if idem != nil {
-				if replayed, err = idem.check(ctx, tx, fresh, op); replayed || err != nil {
+				claimed, err := idem.claim(ctx, tx, fresh, e.Clock.Now())
+				if err != nil {
 					return err
+				}
+				if !claimed {
+					if replayed, err = idem.check(ctx, tx, fresh, op); replayed || err != nil {
+						return err
+					}
+					return errKeyTaken // taken, then gone: try again
 				}
 			}
 			w := &W{ctx: ctx, tx: tx, acct: fresh, now: e.Now(fresh), e: e}
@@ -172,7 +179,7 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 			}
 			result = res
 			if idem != nil {
-				return idem.record(ctx, tx, fresh, e.Clock.Now(), result, failure)
+				return idem.complete(ctx, tx, fresh, result, failure)
 			}
 			return nil
 		})
@@ -311,6 +318,7 @@ func jobKinds(cfg Config) map[string]*jobKind {
 	kinds := map[string]*jobKind{
 		JobExpireAuthorization: {run: jobOf(func(w *W, ref jobRef) error { return w.expireAuthorization(ref.ID) })},
 		JobSettleRefund:        {run: jobOf((*W).settleRefund)},
+		JobCloseTerm:           {run: jobOf((*W).closeTermJob)},
 	}
 	for k, h := range orderJobs() {
 		kinds[k] = &jobKind{run: h}

@@ -159,11 +159,15 @@ func (e *Engine) CreatePaymentFlow(ctx context.Context, acct *kessai.Account, p 
 	if err != nil {
 		return nil, err
 	}
-	types := p.PaymentMethodTypes
-	if types == nil {
-		types = []string{kessai.MethodCard, kessai.MethodPayPay}
-	}
 	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		types := p.PaymentMethodTypes
+		if types == nil {
+			// The account's payment method configuration decides.
+			var err error
+			if types, err = w.defaultMethodTypes(op); err != nil {
+				return nil, err
+			}
+		}
 		pay := &kessai.Payment{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixPaymentFlow), Kind: kessai.PaymentFlow,
 			State: kessai.StateDraft, Livemode: w.acct.Livemode, Amount: p.Amount, Currency: "jpy", Status: kessai.StatusRequiresPaymentMethod, CaptureMethod: p.CaptureMethod,
 			CustomerID: p.CustomerID, Description: p.Description, PaymentMethodTypes: types,
@@ -478,10 +482,14 @@ func (w *W) capture(p *kessai.Payment, auth *kessai.Authorization, amount int64,
 	if err := w.savePayment(p); err != nil {
 		return err
 	}
+	term, err := w.termID()
+	if err != nil {
+		return err
+	}
 	if err := w.tx.Insert(w.ctx, &kessai.Transaction{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixTransaction),
 		Livemode: w.acct.Livemode, ResourceID: p.ID, PaymentID: p.ID, Amount: amount, Currency: p.Currency,
 		FeeRate: feeRateString, Fee: amount * feeBasisPoints / 10000, Type: kessai.TxnPayment,
-		PaymentMethodType: c.Method, CreatedAt: w.now}); err != nil {
+		PaymentMethodType: c.Method, TermID: term, CreatedAt: w.now}); err != nil {
 		return err
 	}
 	return w.emit("payment_flow.succeeded", kessai.ObjectPaymentFlow, p.ID, p)

@@ -84,6 +84,32 @@ func (idem *Idempotency) check(ctx context.Context, tx kessai.Tx, acct *kessai.A
 	return true, nil
 }
 
+// claim takes the key for this write at the start of its transaction, so
+// that a concurrent request with the key waits for this transaction to end
+// (and then replays it) instead of running beside it. false: the key was
+// taken; check says how to answer.
+func (idem *Idempotency) claim(ctx context.Context, tx kessai.Tx, acct *kessai.Account, now time.Time) (bool, error) {
+	rec := &kessai.IdempotencyRecord{AccountID: acct.ID, Scope: idem.Scope, Key: idem.Key, Operation: idem.Operation,
+		RequestHash: idem.RequestHash, CreatedAt: now}
+	if idem.TTL > 0 {
+		rec.ExpiresAt = now.Add(idem.TTL)
+	}
+	return tx.ClaimIdempotency(ctx, rec)
+}
+
+// complete renders the outcome and stores it in the claimed record.
+func (idem *Idempotency) complete(ctx context.Context, tx kessai.Tx, acct *kessai.Account, result any, failure error) error {
+	status, body, err := idem.Render(result, failure)
+	if err != nil {
+		return err
+	}
+	if err := tx.CompleteIdempotency(ctx, acct.ID, idem.Scope, idem.Key, status, body); err != nil {
+		return err
+	}
+	idem.Replayed, idem.Status, idem.Body = false, status, body
+	return nil
+}
+
 // record renders the outcome and stores it under the key inside tx.
 func (idem *Idempotency) record(ctx context.Context, tx kessai.Tx, acct *kessai.Account, now time.Time, result any, failure error) error {
 	status, body, err := idem.Render(result, failure)

@@ -391,3 +391,78 @@ func (e *Engine) UpdatePaymentMethod(ctx context.Context, acct *kessai.Account, 
 func (e *Engine) ListPaymentMethods(ctx context.Context, acct *kessai.Account, customerID string, page kessai.Page) ([]*kessai.PaymentMethod, bool, error) {
 	return list[kessai.PaymentMethod](ctx, e, acct, kessai.KindPaymentMethod, map[string]string{"customer_id": customerID}, page, "engine.ListPaymentMethods", "payment_method")
 }
+
+// AttachPaymentMethod attaches a payment method to a customer, who may then
+// pay with it. Attaching it to its own customer again changes nothing.
+// Errors: not_found (method or customer), payment_method_already_attached
+// (another customer's), detached_payment_method_not_usable.
+func (e *Engine) AttachPaymentMethod(ctx context.Context, acct *kessai.Account, id, customerID string) (*kessai.PaymentMethod, error) {
+	const op = "engine.AttachPaymentMethod"
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		var pm kessai.PaymentMethod
+		if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, id, true, &pm, op, "payment_method"); err != nil {
+			return nil, err
+		}
+		var c kessai.Customer
+		if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, customerID, false, &c, op, "customer"); err != nil {
+			return nil, err
+		}
+		if pm.DetachedAt != nil {
+			return nil, kessai.Errorf(kessai.PaymentMethodNotUsable, op, "This payment method cannot be used because it has been detached from customer.")
+		}
+		if pm.CustomerID != nil {
+			if *pm.CustomerID == customerID {
+				return &pm, nil
+			}
+			return nil, kessai.Errorf(kessai.PaymentMethodAttached, op, "Payment method %s is already attached to customer %s.", pm.ID, *pm.CustomerID)
+		}
+		pm.CustomerID, pm.UpdatedAt = &customerID, w.now
+		if err := w.tx.Put(ctx, &pm); err != nil {
+			return nil, err
+		}
+		return &pm, w.emit("payment_method.attached", kessai.ObjectPaymentMethod, pm.ID, &pm)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.PaymentMethod), nil
+}
+
+// DetachPaymentMethod detaches a payment method for good: it keeps its
+// customer_id as a record, gets detached_at, and can no longer pay; a
+// customer whose default it was has none. Detaching it again changes
+// nothing. Errors: not_found.
+func (e *Engine) DetachPaymentMethod(ctx context.Context, acct *kessai.Account, id string) (*kessai.PaymentMethod, error) {
+	const op = "engine.DetachPaymentMethod"
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		var pm kessai.PaymentMethod
+		if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, id, true, &pm, op, "payment_method"); err != nil {
+			return nil, err
+		}
+		if pm.DetachedAt != nil {
+			return &pm, nil
+		}
+		now := w.now
+		pm.DetachedAt, pm.UpdatedAt = &now, now
+		if err := w.tx.Put(ctx, &pm); err != nil {
+			return nil, err
+		}
+		if pm.CustomerID != nil {
+			var c kessai.Customer
+			err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *pm.CustomerID, true, &c, op, "customer")
+			if err == nil && c.DefaultPaymentMethodID != nil && *c.DefaultPaymentMethodID == pm.ID {
+				c.DefaultPaymentMethodID, c.UpdatedAt = nil, now
+				if err := w.tx.Put(ctx, &c); err != nil {
+					return nil, err
+				}
+			} else if err != nil && kessai.ErrorCode(err) != kessai.NotFound {
+				return nil, err
+			}
+		}
+		return &pm, w.emit("payment_method.detached", kessai.ObjectPaymentMethod, pm.ID, &pm)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.PaymentMethod), nil
+}

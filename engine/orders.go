@@ -489,16 +489,7 @@ type AuthorizeParams struct {
 func (e *Engine) Authorize(ctx context.Context, acct *kessai.Account, p AuthorizeParams) (*kessai.Authorization, error) {
 	const op = "engine.Authorize"
 	cur := strings.ToLower(p.Currency)
-	if err := CheckTransactionAmount(p.Amount, cur); err != nil {
-		return nil, err
-	}
-	if err := checkLen(op, "seller_authorization_note", &p.Note, 255); err != nil {
-		return nil, err
-	}
-	if err := checkLen(op, "soft_descriptor", &p.SoftDescriptor, 16); err != nil {
-		return nil, err
-	}
-	sim, err := processor.ParseSimulation(processor.SimAuthorization, p.Note)
+	sim, err := checkTransaction(op, p.Amount, cur, "seller_authorization_note", p.Note, p.SoftDescriptor, processor.SimAuthorization)
 	if err != nil {
 		return nil, err
 	}
@@ -554,6 +545,23 @@ func (e *Engine) Authorize(ctx context.Context, acct *kessai.Account, p Authoriz
 		return nil, err
 	}
 	return res.(*kessai.Authorization), nil
+}
+
+// checkTransaction checks what Authorize, Capture and Refund take alike:
+// the amount, the seller's note (≤ 255, maybe a sandbox simulation for
+// target) and the soft descriptor (≤ 16). Errors: validation_error,
+// invalid_sandbox_simulation.
+func checkTransaction(op string, amount int64, cur, noteField, note, softDescriptor string, target processor.SimulationTarget) (*processor.Simulation, error) {
+	if err := CheckTransactionAmount(amount, cur); err != nil {
+		return nil, err
+	}
+	if err := checkLen(op, noteField, &note, 255); err != nil {
+		return nil, err
+	}
+	if err := checkLen(op, "soft_descriptor", &softDescriptor, 16); err != nil {
+		return nil, err
+	}
+	return processor.ParseSimulation(target, note)
 }
 
 // exposure is what counts against an order reference's authorization
@@ -624,7 +632,16 @@ func (w *W) decideAuthorization(o *kessai.Payment, a *kessai.Authorization, sim 
 	var c *kessai.Capture
 	if a.State == kessai.AuthOpen && a.CaptureNow {
 		var err error
-		if c, err = w.captureOrder(o, a, a.Amount, "", a.Note, a.SoftDescriptor, nil); err != nil {
+		c, err = w.captureOrder(o, a, a.Amount, "", a.Note, a.SoftDescriptor, nil)
+		switch {
+		case err != nil && isNew:
+			return err // the request is refused whole
+		case err != nil && kessai.ErrorCode(err) != kessai.Internal:
+			// A pending authorization settled after the order's limits
+			// moved: it stays open, for the seller to capture or close,
+			// rather than fail its job for good.
+			c = nil
+		case err != nil:
 			return err
 		}
 	}
@@ -795,16 +812,7 @@ type CaptureParams struct {
 func (e *Engine) Capture(ctx context.Context, acct *kessai.Account, p CaptureParams) (*kessai.Capture, error) {
 	const op = "engine.Capture"
 	cur := strings.ToLower(p.Currency)
-	if err := CheckTransactionAmount(p.Amount, cur); err != nil {
-		return nil, err
-	}
-	if err := checkLen(op, "seller_capture_note", &p.Note, 255); err != nil {
-		return nil, err
-	}
-	if err := checkLen(op, "soft_descriptor", &p.SoftDescriptor, 16); err != nil {
-		return nil, err
-	}
-	sim, err := processor.ParseSimulation(processor.SimCapture, p.Note)
+	sim, err := checkTransaction(op, p.Amount, cur, "seller_capture_note", p.Note, p.SoftDescriptor, processor.SimCapture)
 	if err != nil {
 		return nil, err
 	}
@@ -868,7 +876,15 @@ func (w *W) captureOrder(o *kessai.Payment, a *kessai.Authorization, amount int6
 	if err != nil {
 		return nil, err
 	}
+	// A capture takes its authorization's digits (as Amazon's do), unless
+	// a declined capture of the authorization has them already.
 	capID := o.ID + "-C" + a.ID[len(o.ID)+2:]
+	for _, c := range caps {
+		if c.ID == capID {
+			o.Order.Seq++
+			capID = fmt.Sprintf("%s-C%06d", o.ID, o.Order.Seq)
+		}
+	}
 	if sim != nil && sim.State == "Declined" {
 		// Nothing moves: the authorization stays open for another try.
 		c := &kessai.Capture{AccountID: w.acct.ID, ID: capID, Livemode: w.acct.Livemode, PaymentID: o.ID, AuthorizationID: a.ID,
@@ -977,16 +993,7 @@ type CaptureRefundParams struct {
 func (e *Engine) RefundCapture(ctx context.Context, acct *kessai.Account, p CaptureRefundParams) (*kessai.Refund, error) {
 	const op = "engine.RefundCapture"
 	cur := strings.ToLower(p.Currency)
-	if err := CheckTransactionAmount(p.Amount, cur); err != nil {
-		return nil, err
-	}
-	if err := checkLen(op, "seller_refund_note", &p.Note, 255); err != nil {
-		return nil, err
-	}
-	if err := checkLen(op, "soft_descriptor", &p.SoftDescriptor, 16); err != nil {
-		return nil, err
-	}
-	if _, err := processor.ParseSimulation(processor.SimRefund, p.Note); err != nil {
+	if _, err := checkTransaction(op, p.Amount, cur, "seller_refund_note", p.Note, p.SoftDescriptor, processor.SimRefund); err != nil {
 		return nil, err
 	}
 	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {

@@ -341,6 +341,18 @@ func TestOrders_CapturesAndRefunds(t *testing.T) {
 				t.Errorf("declined refunds still count: %d", c.RefundedAmount)
 			}
 		})
+		t.Run("a_declined_capture_can_be_tried_again", func(t *testing.T) {
+			o := k.open(1_000)
+			a := k.mustAuthorize(o, 1_000)
+			declined, err := k.capture(a, 1_000, `{"SandboxSimulation": {"State":"Declined", "ReasonCode":"AmazonRejected"}}`)
+			if err != nil || declined.State != kessai.CaptureDeclined {
+				t.Fatalf("simulated decline: %+v %v", declined, err)
+			}
+			c, err := k.capture(a, 1_000)
+			if err != nil || c.State != kessai.CaptureCompleted || c.ID == declined.ID {
+				t.Fatalf("second capture: %+v %v", c, err)
+			}
+		})
 		t.Run("bad_simulation_is_refused", func(t *testing.T) {
 			o := k.open(1_000)
 			_, err := k.authorize(o, 100, func(p *engine.AuthorizeParams) { p.Note = `{"SandboxSimulation": {"State":"Pending"}}` })

@@ -160,10 +160,14 @@ func (w *W) refundOutcome(pay *kessai.Payment, r *kessai.Refund) (processor.Refu
 }
 
 func (w *W) refundTransaction(r *kessai.Refund) error {
+	term, err := w.termID()
+	if err != nil {
+		return err
+	}
 	return w.tx.Insert(w.ctx, &kessai.Transaction{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixTransaction),
 		Livemode: w.acct.Livemode, ResourceID: r.ID, PaymentID: r.PaymentID, Amount: -r.Amount, Currency: r.Currency,
 		FeeRate: feeRateString, Fee: -(r.Amount * feeBasisPoints / 10000), Type: kessai.TxnRefund,
-		PaymentMethodType: r.PaymentMethodType, CreatedAt: w.now})
+		PaymentMethodType: r.PaymentMethodType, TermID: term, CreatedAt: w.now})
 }
 
 // settleRefund completes a pending refund: succeeded, or failed (releasing

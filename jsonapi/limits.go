@@ -66,10 +66,22 @@ const SimulateHeader = "Kessai-Simulate"
 // MaxSimulatedLatency bounds latency=.
 const MaxSimulatedLatency = 30 * time.Second
 
-type simulation struct {
-	drop, fail bool
-	latency    time.Duration
+// Simulation is a parsed Kessai-Simulate header.
+type Simulation struct {
+	Drop, Fail bool          // after the write: drop the connection, or answer 500
+	Latency    time.Duration // before the request runs
 }
+
+type simulation = Simulation
+
+// ParseSimulation reads the Kessai-Simulate header of a request of acct.
+// Errors: validation_error, test_mode_only.
+func ParseSimulation(r *http.Request, acct *kessai.Account) (Simulation, error) {
+	return parseSimulation(r, acct)
+}
+
+// Wait sleeps the simulated latency, or until ctx ends.
+func (s Simulation) Wait(ctx context.Context) { s.wait(ctx) }
 
 // parseSimulation reads the header. Errors: validation_error (an unknown
 // value), test_mode_only.
@@ -85,15 +97,15 @@ func parseSimulation(r *http.Request, acct *kessai.Account) (simulation, error) 
 	}
 	switch {
 	case v == "drop_after_commit" && r.Method == http.MethodPost:
-		sim.drop = true
+		sim.Drop = true
 	case v == "error_after_commit" && r.Method == http.MethodPost:
-		sim.fail = true
+		sim.Fail = true
 	case strings.HasPrefix(v, "latency="):
 		d, err := time.ParseDuration(strings.TrimPrefix(v, "latency="))
 		if err != nil || d < 0 || d > MaxSimulatedLatency {
 			return sim, kessai.Invalidf(op, SimulateHeader, "latency must be a duration from 0 to %s, like latency=1500ms", MaxSimulatedLatency)
 		}
-		sim.latency = d
+		sim.Latency = d
 	default:
 		return sim, kessai.Invalidf(op, SimulateHeader, "%q is not drop_after_commit, error_after_commit (POST only) or latency=DURATION", v)
 	}
@@ -102,10 +114,10 @@ func parseSimulation(r *http.Request, acct *kessai.Account) (simulation, error) 
 
 // wait sleeps the simulated latency, or until the request ends.
 func (s simulation) wait(ctx context.Context) {
-	if s.latency <= 0 {
+	if s.Latency <= 0 {
 		return
 	}
-	t := time.NewTimer(s.latency)
+	t := time.NewTimer(s.Latency)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
@@ -117,10 +129,10 @@ func (s simulation) wait(ctx context.Context) {
 // answered (or dropped the connection) instead of the normal response.
 func (s simulation) after(f *Face, w http.ResponseWriter, r *http.Request) bool {
 	switch {
-	case s.drop:
+	case s.Drop:
 		// The server closes the connection without writing anything.
 		panic(http.ErrAbortHandler)
-	case s.fail:
+	case s.Fail:
 		f.Fail(w, r, kessai.Errorf(kessai.Internal, "jsonapi.Simulate", "%s", fmt.Sprintf("simulated failure after commit (%s)", SimulateHeader)))
 		return true
 	}

@@ -2,6 +2,7 @@ package jsonapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -43,7 +44,39 @@ func statusOf(code kessai.Code) int {
 	return http.StatusBadRequest
 }
 
+// payjpTitles are the official titles that a word-by-word title of the
+// code would not give.
+var payjpTitles = map[kessai.Code]string{
+	kessai.AlreadyExistsID:        "Already Exists ID",
+	kessai.PaymentMethodNotAllowd: "Payment Method Type Not Allowed",
+}
+
+// payjpCodes are the codes PAY.JP's own API answers: their type is PAY.JP's
+// error page, as the official API writes it. Codes of kessai's own point
+// at kessai's docs/errors.md.
+var payjpCodes = map[kessai.Code]bool{
+	kessai.Invalid: true, kessai.Unauthorized: true, kessai.NotFound: true, kessai.ResourceMissing: true,
+	kessai.InvalidStatus: true, kessai.AlreadyRefunded: true, kessai.RefundExceedsPayment: true,
+	kessai.MetadataLimitExceeded: true, kessai.CardDeclined: true, kessai.ExpiredCard: true,
+	kessai.IncorrectCardData: true, kessai.ProcessingError: true, kessai.UnacceptableBrand: true,
+	kessai.MissingPaymentMethod: true, kessai.PaymentMethodNotOwned: true, kessai.PaymentMethodNotUsable: true,
+	kessai.PaymentMethodNotAllowd: true, kessai.AlreadyExistsID: true, kessai.PaymentMethodAttached: true, kessai.IdempotencyKeyInvalid: true,
+	kessai.IdempotencyConflict: true, kessai.IdempotencyInProgress: true, kessai.Internal: true,
+}
+
+// typeOf is the problem type URI of code answered with status.
+func typeOf(code kessai.Code, status int) string {
+	if !payjpCodes[code] {
+		return "https://github.com/kessai/kessai/blob/main/docs/errors.md#" + string(code)
+	}
+	slug := strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "-"))
+	return fmt.Sprintf("https://docs.pay.jp/v2/guide/developers/error-response#%d-%s", status, slug)
+}
+
 func titleOf(code kessai.Code) string {
+	if t, ok := payjpTitles[code]; ok {
+		return t
+	}
 	words := strings.Split(string(code), "_")
 	for i, w := range words {
 		if w != "" {
@@ -57,7 +90,7 @@ func titleOf(code kessai.Code) string {
 func ProblemOf(err error, path string) (int, Problem) {
 	code := kessai.ErrorCode(err)
 	status := statusOf(code)
-	p := Problem{Type: "https://github.com/kessai/kessai/blob/main/docs/errors.md#" + string(code),
+	p := Problem{Type: typeOf(code, status),
 		Title: titleOf(code), Status: status, Code: string(code), Detail: kessai.ErrorMessage(err), Instance: path}
 	if e, ok := err.(*kessai.Error); ok && code == kessai.Invalid {
 		p.Errors = e.Fields

@@ -60,6 +60,7 @@ func (a *API) Register(mux jsonapi.Router) {
 	mux.HandleFunc("POST /kessai/v1/clock/advance", a.Face.Post(a.advance))
 	mux.HandleFunc("POST /kessai/v1/payment_flows/{id}/approve", a.Face.Post(a.approve))
 	mux.HandleFunc("POST /kessai/v1/payment_flows/{id}/decline", a.Face.Post(a.decline))
+	mux.HandleFunc("POST /kessai/v1/setup_flows/{id}/confirm", a.Face.Post(a.confirmSetupFlow))
 	mux.HandleFunc("POST /kessai/v1/amazon/order_references", a.Face.Post(a.createOrder))
 	mux.HandleFunc("POST /kessai/v1/amazon/captures/{id}/chargeback", a.Face.Post(a.chargeback))
 	a.registerNotify(mux)
@@ -256,4 +257,26 @@ func (a *API) chargeback(ctx context.Context, acct *kessai.Account, r *http.Requ
 		return nil, err
 	}
 	return a.Face.E.Chargeback(ctx, acct, r.PathValue("id"))
+}
+
+// confirmSetupFlow is the simulated customer entering a card for a setup
+// flow, as payjp.js does with the publishable key in real life.
+func (a *API) confirmSetupFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id := r.PathValue("id")
+	if !kessai.ValidID(kessai.PrefixSetupFlow, id) {
+		return nil, kessai.Errorf(kessai.NotFound, "kessaiapi", "setup_flow: %s not found.", id)
+	}
+	var req struct {
+		PaymentMethodID *string `json:"payment_method_id"`
+	}
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	if req.PaymentMethodID == nil {
+		return nil, kessai.Invalidf("kessaiapi.confirmSetupFlow", "payment_method_id", "Field required")
+	}
+	if !kessai.ValidID(kessai.PrefixPaymentMethod, *req.PaymentMethodID) {
+		return nil, kessai.Errorf(kessai.NotFound, "kessaiapi", "payment_method: %s not found.", *req.PaymentMethodID)
+	}
+	return a.Face.E.ConfirmSetupFlow(ctx, acct, id, *req.PaymentMethodID)
 }

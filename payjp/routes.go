@@ -16,6 +16,9 @@ func (f *Face) Register(mux jsonapi.Router) {
 	mux.HandleFunc("GET /v2/payment_methods", f.Get(f.listMethods))
 	mux.HandleFunc("GET /v2/payment_methods/{id}", f.Get(f.getMethod))
 	mux.HandleFunc("POST /v2/payment_methods/{id}", f.Post(f.updateMethod))
+	mux.HandleFunc("POST /v2/payment_methods/{id}/attach", f.Post(f.attachMethod))
+	mux.HandleFunc("POST /v2/payment_methods/{id}/detach", f.Post(f.detachMethod))
+	mux.HandleFunc("GET /v2/customers/{id}/payment_methods", f.Get(f.listCustomerMethods))
 
 	mux.HandleFunc("POST /v2/customers", f.Post(f.createCustomer))
 	mux.HandleFunc("GET /v2/customers", f.Get(f.listCustomers))
@@ -33,6 +36,16 @@ func (f *Face) Register(mux jsonapi.Router) {
 
 	mux.HandleFunc("GET /v2/payment_transactions", f.Get(f.listTransactions))
 	mux.HandleFunc("GET /v2/payment_transactions/{id}", f.Get(f.getTransaction))
+	mux.HandleFunc("POST /v2/setup_flows", f.Post(f.createSetupFlow))
+	mux.HandleFunc("GET /v2/setup_flows", f.Get(f.listSetupFlows))
+	mux.HandleFunc("GET /v2/setup_flows/{id}", f.Get(f.getSetupFlow))
+	mux.HandleFunc("POST /v2/setup_flows/{id}", f.Post(f.updateSetupFlow))
+	mux.HandleFunc("POST /v2/setup_flows/{id}/cancel", f.Post(f.cancelSetupFlow))
+	mux.HandleFunc("GET /v2/payment_method_configurations", f.Get(f.listMethodConfigs))
+	mux.HandleFunc("GET /v2/payment_method_configurations/{id}", f.Get(f.getMethodConfig))
+	mux.HandleFunc("POST /v2/payment_method_configurations/{id}", f.Post(f.updateMethodConfig))
+	mux.HandleFunc("GET /v2/terms", f.Get(f.listTerms))
+	mux.HandleFunc("GET /v2/terms/{id}", f.Get(f.getTerm))
 	mux.HandleFunc("GET /v2/events", f.Get(f.listEvents))
 	mux.HandleFunc("GET /v2/events/{id}", f.Get(f.getEvent))
 
@@ -112,11 +125,23 @@ func (f *Face) updateMethod(ctx context.Context, acct *kessai.Account, r *http.R
 		return nil, err
 	}
 	var req struct {
+		Type           *string          `json:"type"`
 		BillingDetails *billingReq      `json:"billing_details"`
 		Metadata       jsonapi.Metadata `json:"metadata"`
 	}
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
+	}
+	if req.Type != nil {
+		// The official schema requires the method's type (a method never
+		// changes type): accept it, refuse another.
+		pm, err := f.E.GetPaymentMethod(ctx, acct, id)
+		if err != nil {
+			return nil, err
+		}
+		if *req.Type != pm.Type {
+			return nil, kessai.Invalidf("payjp.updateMethod", "type", "Input should be '%s', the payment method's type", pm.Type)
+		}
 	}
 	var billing *kessai.BillingDetails
 	if req.BillingDetails != nil {
@@ -192,7 +217,7 @@ func (f *Face) deleteCustomer(ctx context.Context, acct *kessai.Account, r *http
 	if err != nil {
 		return nil, err
 	}
-	return deletedJSON{ID: c.ID, Object: "customer", Livemode: c.Livemode, Deleted: true}, nil
+	return deletedCustomerJSON{customerJSON: CustomerJSON(c).(customerJSON), Deleted: true}, nil
 }
 
 func (f *Face) listCustomers(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -394,4 +419,206 @@ func (f *Face) getEvent(ctx context.Context, acct *kessai.Account, r *http.Reque
 		return nil, err
 	}
 	return f.E.GetEvent(ctx, acct, id)
+}
+
+func (f *Face) attachMethod(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixPaymentMethod, "payment_method")
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		CustomerID *string `json:"customer_id"`
+	}
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	if err := required("payjp.attachMethod", "customer_id", req.CustomerID != nil); err != nil {
+		return nil, err
+	}
+	if !kessai.ValidCustomID(*req.CustomerID) {
+		return nil, kessai.Errorf(kessai.NotFound, "payjp.attachMethod", "customer: %s not found.", *req.CustomerID)
+	}
+	return f.E.AttachPaymentMethod(ctx, acct, id, *req.CustomerID)
+}
+
+func (f *Face) detachMethod(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixPaymentMethod, "payment_method")
+	if err != nil {
+		return nil, err
+	}
+	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
+		return nil, err
+	}
+	return f.E.DetachPaymentMethod(ctx, acct, id)
+}
+
+func (f *Face) listCustomerMethods(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := jsonapi.PathID(r, "id", "", "customer")
+	if err != nil {
+		return nil, err
+	}
+	p, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.E.GetCustomer(ctx, acct, id); err != nil {
+		return nil, err
+	}
+	items, more, err := f.E.ListPaymentMethods(ctx, acct, id, p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
+}
+
+func (f *Face) listTerms(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	p, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return nil, err
+	}
+	items, more, err := f.E.ListTerms(ctx, acct, p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
+}
+
+func (f *Face) getTerm(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixTerm, "term")
+	if err != nil {
+		return nil, err
+	}
+	return f.E.GetTerm(ctx, acct, id)
+}
+
+type setupFlowReq struct {
+	CustomerID           *string          `json:"customer_id"`
+	Description          *string          `json:"description"`
+	Metadata             jsonapi.Metadata `json:"metadata"`
+	PaymentMethodOptions json.RawMessage  `json:"payment_method_options"`
+	PaymentMethodTypes   []string         `json:"payment_method_types"`
+	Usage                *string          `json:"usage"`
+}
+
+func (q setupFlowReq) params() engine.SetupFlowParams {
+	return engine.SetupFlowParams{CustomerID: q.CustomerID, Description: q.Description, PaymentMethodTypes: q.PaymentMethodTypes,
+		PaymentMethodOptions: q.PaymentMethodOptions, Usage: q.Usage, Metadata: q.Metadata.Metadata}
+}
+
+func (f *Face) createSetupFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	var req setupFlowReq
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	return f.E.CreateSetupFlow(ctx, acct, req.params())
+}
+
+func (f *Face) setupFlowID(r *http.Request) (string, error) {
+	return jsonapi.PathID(r, "id", kessai.PrefixSetupFlow, "setup_flow")
+}
+
+func (f *Face) getSetupFlow(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := f.setupFlowID(r)
+	if err != nil {
+		return nil, err
+	}
+	return f.E.GetSetupFlow(ctx, acct, id)
+}
+
+func (f *Face) updateSetupFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := f.setupFlowID(r)
+	if err != nil {
+		return nil, err
+	}
+	var req setupFlowReq
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	if req.Usage != nil {
+		return nil, kessai.Invalidf("payjp.updateSetupFlow", "usage", "Extra inputs are not permitted")
+	}
+	return f.E.UpdateSetupFlow(ctx, acct, id, req.params())
+}
+
+func (f *Face) cancelSetupFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	id, err := f.setupFlowID(r)
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		CancellationReason *string `json:"cancellation_reason"`
+	}
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	return f.E.CancelSetupFlow(ctx, acct, id, req.CancellationReason)
+}
+
+func (f *Face) listSetupFlows(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	p, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return nil, err
+	}
+	items, more, err := f.E.ListSetupFlows(ctx, acct, r.URL.Query().Get("customer_id"), p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
+}
+
+func (f *Face) listMethodConfigs(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	if _, err := jsonapi.ParsePage(r); err != nil {
+		return nil, err
+	}
+	items, err := f.E.ListMethodConfigs(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, false)
+}
+
+func (f *Face) methodConfigID(r *http.Request) (string, error) {
+	return jsonapi.PathID(r, "id", kessai.PrefixMethodConfig, "payment_method_configuration")
+}
+
+func (f *Face) getMethodConfig(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := f.methodConfigID(r)
+	if err != nil {
+		return nil, err
+	}
+	return f.E.GetMethodConfig(ctx, acct, id)
+}
+
+type methodConfigSettingReq struct {
+	DisplayPreference *struct {
+		Preference *string `json:"preference"`
+	} `json:"display_preference"`
+}
+
+func (f *Face) updateMethodConfig(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	const op = "payjp.updateMethodConfig"
+	id, err := f.methodConfigID(r)
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		Active *bool                   `json:"active"`
+		Name   *string                 `json:"name"`
+		Card   *methodConfigSettingReq `json:"card"`
+		PayPay *methodConfigSettingReq `json:"paypay"`
+	}
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	u := engine.MethodConfigUpdate{Active: req.Active, Name: req.Name, Preferences: map[string]string{}}
+	for t, s := range map[string]*methodConfigSettingReq{kessai.MethodCard: req.Card, kessai.MethodPayPay: req.PayPay} {
+		if s == nil || s.DisplayPreference == nil {
+			continue
+		}
+		if s.DisplayPreference.Preference == nil {
+			return nil, kessai.Invalidf(op, t+".display_preference.preference", "Field required")
+		}
+		u.Preferences[t] = *s.DisplayPreference.Preference
+	}
+	return f.E.UpdateMethodConfig(ctx, acct, id, u)
 }

@@ -79,10 +79,10 @@ func FlowJSON(p *kessai.Payment) any {
 }
 
 type billingJSON struct {
-	Email   *string         `json:"email"`
-	Name    *string         `json:"name"`
-	Phone   *string         `json:"phone"`
-	Address json.RawMessage `json:"address"`
+	Email   *string `json:"email"`
+	Name    *string `json:"name"`
+	Phone   *string `json:"phone"`
+	Address any     `json:"address"`
 }
 
 type cardJSON struct {
@@ -108,12 +108,23 @@ type methodJSON struct {
 	UpdatedAt      string          `json:"updated_at"`
 }
 
+// addressMembers are the members of a billing address, each present in a
+// response (null when not given), as the official schema has them.
+var addressMembers = []string{"country", "zip", "state", "city", "line1", "line2"}
+
+func billingAddress(raw json.RawMessage) any {
+	out := map[string]any{}
+	var given map[string]any
+	_ = json.Unmarshal(raw, &given) // null or absent: no members
+	for _, k := range addressMembers {
+		out[k] = given[k]
+	}
+	return out
+}
+
 // MethodJSON renders a payment method.
 func MethodJSON(m *kessai.PaymentMethod) any {
-	addr := m.BillingDetails.Address
-	if len(addr) == 0 {
-		addr = json.RawMessage("null")
-	}
+	addr := billingAddress(m.BillingDetails.Address)
 	out := methodJSON{Object: "payment_method", ID: m.ID, Livemode: m.Livemode, Type: m.Type, CustomerID: m.CustomerID,
 		DetachedAt: tsp(m.DetachedAt), BillingDetails: billingJSON{Email: m.BillingDetails.Email, Name: m.BillingDetails.Name,
 			Phone: m.BillingDetails.Phone, Address: addr},
@@ -142,11 +153,11 @@ func CustomerJSON(c *kessai.Customer) any {
 		DefaultPaymentMethodID: c.DefaultPaymentMethodID, Metadata: md(c.Metadata), CreatedAt: ts(c.CreatedAt), UpdatedAt: ts(c.UpdatedAt)}
 }
 
-type deletedJSON struct {
-	ID       string `json:"id"`
-	Object   string `json:"object"`
-	Livemode bool   `json:"livemode"`
-	Deleted  bool   `json:"deleted"`
+// deletedCustomerJSON is a deleted customer: the customer as it was, as
+// PAY.JP answers, and deleted: true.
+type deletedCustomerJSON struct {
+	customerJSON
+	Deleted bool `json:"deleted"`
 }
 
 type refundJSON struct {
@@ -193,7 +204,101 @@ type txnJSON struct {
 func TransactionJSON(t *kessai.Transaction) any {
 	return txnJSON{Object: "payment_transaction", ID: t.ID, Livemode: t.Livemode, ResourceID: t.ResourceID, Amount: t.Amount,
 		Currency: t.Currency, FeeRate: t.FeeRate, Fee: t.Fee, Type: t.Type, PaymentMethodType: t.PaymentMethodType,
-		CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.CreatedAt)}
+		TermID: nilIfEmpty(t.TermID), CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.CreatedAt)}
+}
+
+func nilIfEmpty(s string) *string {
+	if s == "" {
+		return nil // a transaction recorded before terms existed
+	}
+	return &s
+}
+
+type setupFlowJSON struct {
+	Object               string               `json:"object"`
+	ID                   string               `json:"id"`
+	Livemode             bool                 `json:"livemode"`
+	ClientSecret         string               `json:"client_secret"`
+	CustomerID           *string              `json:"customer_id"`
+	Description          *string              `json:"description"`
+	Metadata             kessai.Metadata      `json:"metadata"`
+	PaymentMethodID      *string              `json:"payment_method_id"`
+	PaymentMethodOptions json.RawMessage      `json:"payment_method_options"`
+	PaymentMethodTypes   []string             `json:"payment_method_types"`
+	Status               string               `json:"status"`
+	Usage                string               `json:"usage"`
+	NextAction           *kessai.NextAction   `json:"next_action"`
+	ReturnURL            *string              `json:"return_url"`
+	LastSetupError       *kessai.PaymentError `json:"last_setup_error"`
+	CancellationReason   *string              `json:"cancellation_reason"`
+	CreatedAt            string               `json:"created_at"`
+	UpdatedAt            string               `json:"updated_at"`
+}
+
+// SetupFlowJSON renders a setup flow.
+func SetupFlowJSON(f *kessai.SetupFlow) any {
+	opts := f.PaymentMethodOptions
+	if len(opts) == 0 {
+		opts = json.RawMessage("null")
+	}
+	return setupFlowJSON{Object: "setup_flow", ID: f.ID, Livemode: f.Livemode, ClientSecret: f.ClientSecret, CustomerID: f.CustomerID,
+		Description: f.Description, Metadata: md(f.Metadata), PaymentMethodID: f.PaymentMethodID, PaymentMethodOptions: opts,
+		PaymentMethodTypes: f.PaymentMethodTypes, Status: f.Status, Usage: f.Usage, NextAction: f.NextAction, ReturnURL: f.ReturnURL,
+		LastSetupError: f.LastSetupError, CancellationReason: f.CancellationReason, CreatedAt: ts(f.CreatedAt), UpdatedAt: ts(f.UpdatedAt)}
+}
+
+type displayPreferenceJSON struct {
+	Preference string `json:"preference"`
+	Value      string `json:"value"`
+}
+
+type methodSettingJSON struct {
+	Available         bool                  `json:"available"`
+	DisplayPreference displayPreferenceJSON `json:"display_preference"`
+}
+
+type methodConfigJSON struct {
+	Object   string            `json:"object"`
+	ID       string            `json:"id"`
+	Livemode bool              `json:"livemode"`
+	Active   bool              `json:"active"`
+	Name     *string           `json:"name"`
+	Card     methodSettingJSON `json:"card"`
+	PayPay   methodSettingJSON `json:"paypay"`
+}
+
+// MethodConfigJSON renders a payment method configuration: a type's value
+// is on unless its preference is off, and it is available when the
+// configuration is active too.
+func MethodConfigJSON(c *kessai.MethodConfig) any {
+	setting := func(t string) methodSettingJSON {
+		pref := c.Preferences[t]
+		if pref == "" {
+			pref = kessai.PreferenceNone
+		}
+		value := kessai.PreferenceOn
+		if pref == kessai.PreferenceOff {
+			value = kessai.PreferenceOff
+		}
+		return methodSettingJSON{Available: c.Available(t), DisplayPreference: displayPreferenceJSON{Preference: pref, Value: value}}
+	}
+	return methodConfigJSON{Object: "payment_method_configuration", ID: c.ID, Livemode: c.Livemode, Active: c.Active, Name: c.Name,
+		Card: setting(kessai.MethodCard), PayPay: setting(kessai.MethodPayPay)}
+}
+
+type termJSON struct {
+	Object   string  `json:"object"`
+	ID       string  `json:"id"`
+	Livemode bool    `json:"livemode"`
+	StartAt  string  `json:"start_at"`
+	EndAt    *string `json:"end_at"`
+	Closed   bool    `json:"closed"`
+}
+
+// TermJSON renders a term; the open term has no end_at yet.
+func TermJSON(t *kessai.Term) any {
+	return termJSON{Object: "term", ID: t.ID, Livemode: t.Livemode, StartAt: ts(t.StartAt), EndAt: tsp(t.EndAt),
+		Closed: t.State == kessai.TermClosed}
 }
 
 type eventJSON struct {
@@ -230,6 +335,24 @@ func EventJSON(e *kessai.Event) (any, error) {
 			return nil, err
 		}
 		data = MethodJSON(&m)
+	case "setup_flow":
+		var f kessai.SetupFlow
+		if err := json.Unmarshal(e.Data, &f); err != nil {
+			return nil, err
+		}
+		data = SetupFlowJSON(&f)
+	case "payment_method_configuration":
+		var c kessai.MethodConfig
+		if err := json.Unmarshal(e.Data, &c); err != nil {
+			return nil, err
+		}
+		data = MethodConfigJSON(&c)
+	case "term":
+		var t kessai.Term
+		if err := json.Unmarshal(e.Data, &t); err != nil {
+			return nil, err
+		}
+		data = TermJSON(&t)
 	case kessai.ObjectCustomer:
 		var c kessai.Customer
 		if err := json.Unmarshal(e.Data, &c); err != nil {
@@ -256,6 +379,12 @@ func Render(v any) (any, error) {
 		return RefundJSON(x), nil
 	case *kessai.Transaction:
 		return TransactionJSON(x), nil
+	case *kessai.Term:
+		return TermJSON(x), nil
+	case *kessai.SetupFlow:
+		return SetupFlowJSON(x), nil
+	case *kessai.MethodConfig:
+		return MethodConfigJSON(x), nil
 	case *kessai.Event:
 		return EventJSON(x)
 	case rawList:

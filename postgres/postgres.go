@@ -9,7 +9,9 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -70,7 +72,8 @@ func Migrate(ctx context.Context, databaseURL string) (sqlstore.MigrationStatus,
 }
 
 // Open connects to the PostgreSQL database of a postgres:// URL and applies
-// the migrations.
+// the migrations. When it cannot connect, the error says why and what to do
+// (a missing database: create it with createdb).
 func Open(ctx context.Context, databaseURL string) (*sqlstore.Store, error) {
 	db, err := connect(ctx, databaseURL)
 	if err != nil {
@@ -96,7 +99,40 @@ func connect(ctx context.Context, databaseURL string) (*sql.DB, error) {
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, explain(databaseURL, err)
 	}
 	return db, nil
 }
+
+// explain turns the failure to connect to databaseURL into an error that
+// says what to do: create a missing database, start the server, fix the
+// user or password.
+func explain(databaseURL string, err error) error {
+	cfg, perr := pgconn.ParseConfig(databaseURL)
+	if perr != nil {
+		return err
+	}
+	where := fmt.Sprintf("PostgreSQL at %s:%d", cfg.Host, cfg.Port)
+	var pg *pgconn.PgError
+	switch {
+	case errors.As(err, &pg) && pg.Code == "3D000": // invalid_catalog_name
+		return &connectError{fmt.Sprintf("%s: database %s does not exist: create it with createdb %s (or CREATE DATABASE %s)",
+			where, cfg.Database, cfg.Database, cfg.Database), err}
+	case errors.As(err, &pg) && (pg.Code == "28P01" || pg.Code == "28000"): // invalid_password, invalid_authorization_specification
+		return &connectError{fmt.Sprintf("%s refused user %s: %s: check the user and password in the database URL", where, cfg.User, pg.Message), err}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return &connectError{where + " refuses connections: is PostgreSQL running and listening there?", err}
+	}
+	return fmt.Errorf("%s: %w", where, err)
+}
+
+// connectError is a failure to connect, told in a sentence of kessai's
+// own instead of the driver's.
+type connectError struct {
+	msg string
+	err error
+}
+
+func (e *connectError) Error() string { return e.msg }
+
+func (e *connectError) Unwrap() error { return e.err }

@@ -33,6 +33,9 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		txn := must(t, s.Get("/v2/payment_transactions?limit=1"), 200).Data()[0]["id"].(string)
 		event := must(t, s.Get("/v2/events?limit=1"), 200).Data()[0]["id"].(string)
 		delivery := must(t, s.Get("/kessai/v1/webhook_deliveries?limit=1"), 200).Data()[0]["id"].(string)
+		term := must(t, s.Get("/v2/terms?limit=1"), 200).Data()[0]["id"].(string)
+		setup := must(t, s.Post("/v2/setup_flows", map[string]any{"customer_id": cus}), 200).Str("id")
+		config := must(t, s.Get("/v2/payment_method_configurations"), 200).Data()[0]["id"].(string)
 		amount := int64(1000)
 		order, err := s.Main.E.CreateOrderReference(ctx, victim, engine.OrderReferenceParams{Amount: &amount})
 		if err != nil {
@@ -64,6 +67,10 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			{"/v2/refunds/", map[string]string{"id": refund}},
 			{"/v2/payment_transactions/", map[string]string{"id": txn}},
 			{"/v2/events/", map[string]string{"id": event}},
+			{"/v2/terms/", map[string]string{"id": term}},
+			{"/v2/setup_flows/", map[string]string{"id": setup}},
+			{"/v2/payment_method_configurations/", map[string]string{"id": config}},
+			{"/kessai/v1/setup_flows/", map[string]string{"id": setup}},
 			{"/kessai/v1/payment_flows/", map[string]string{"id": flow}},
 			{"/kessai/v1/amazon/captures/", map[string]string{"id": auth.CaptureID}},
 			{"/kessai/v1/checkout/", map[string]string{"account": victim.ID, "id": flow}},
@@ -123,6 +130,12 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 				var body any
 				if method == "POST" {
 					body = map[string]any{}
+					if strings.HasSuffix(path, "/attach") {
+						body = map[string]any{"customer_id": cus}
+					}
+					if strings.HasPrefix(path, "/kessai/v1/setup_flows/") {
+						body = map[string]any{"payment_method_id": pm}
+					}
 				}
 				r := on(s, t).Do(req{Method: method, Path: filled, Body: body, Key: intruder.SecretKey, NoValidate: true})
 				if r.Status != 404 {

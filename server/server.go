@@ -27,6 +27,7 @@ import (
 	"github.com/kessai/kessai/internal/dburl"
 	"github.com/kessai/kessai/jsonapi"
 	"github.com/kessai/kessai/kessaiapi"
+	"github.com/kessai/kessai/mws"
 	"github.com/kessai/kessai/notify"
 	"github.com/kessai/kessai/payjp"
 	"github.com/kessai/kessai/worker"
@@ -43,6 +44,7 @@ type Main struct {
 	Worker      worker.Config
 	NoWorker    bool // serve the API only (workers run elsewhere)
 	HTTP        HTTPConfig
+	MWS         mws.Config // the Amazon Pay MWS face: sandbox throttling, its wall clock
 	// SMTPURL is the SMTP server buyer emails are sent through
 	// (smtp://host:port, see notify.Config.SMTPURL; the CLI's --smtp-url).
 	// Unset, they are kept in the outbox only (GET /kessai/v1/emails).
@@ -213,6 +215,7 @@ func (m *Main) Handler() http.Handler {
 	own := kessaiapi.New(m.E, m.Log, m.W, payjp.Render)
 	own.Face.Limiter = limiter
 	own.Register(mux)
+	mws.New(m.E, m.Log, m.MWS).Register(mux)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))

@@ -92,10 +92,14 @@ func openWriter(path string) (*sql.DB, error) {
 
 // Migrate applies the pending migrations to the SQLite database at the path
 // of a sqlite: URL, creating the file if needed, and reports what it did.
-// Open does the same before it returns a store.
+// Open does the same before it returns a store. A file that cannot be
+// opened or written gives a *PathError that says why.
 func Migrate(ctx context.Context, databaseURL string) (sqlstore.MigrationStatus, error) {
 	path, err := PathFromURL(databaseURL)
 	if err != nil {
+		return sqlstore.MigrationStatus{}, err
+	}
+	if err := preflight(path); err != nil {
 		return sqlstore.MigrationStatus{}, err
 	}
 	write, err := openWriter(path)
@@ -103,14 +107,22 @@ func Migrate(ctx context.Context, databaseURL string) (sqlstore.MigrationStatus,
 		return sqlstore.MigrationStatus{}, err
 	}
 	defer write.Close()
-	return sqlstore.Migrate(ctx, write, Migrations())
+	st, err := sqlstore.Migrate(ctx, write, Migrations())
+	if err != nil {
+		return st, explain(path, err)
+	}
+	return st, nil
 }
 
 // Open opens (creating if needed) the SQLite database at the path of a
-// sqlite: URL and applies the migrations.
+// sqlite: URL and applies the migrations. A file that cannot be opened or
+// written gives a *PathError that says why.
 func Open(ctx context.Context, databaseURL string) (*sqlstore.Store, error) {
 	path, err := PathFromURL(databaseURL)
 	if err != nil {
+		return nil, err
+	}
+	if err := preflight(path); err != nil {
 		return nil, err
 	}
 	write, err := openWriter(path)
@@ -119,7 +131,7 @@ func Open(ctx context.Context, databaseURL string) (*sqlstore.Store, error) {
 	}
 	if _, err := sqlstore.Migrate(ctx, write, Migrations()); err != nil {
 		write.Close()
-		return nil, err
+		return nil, explain(path, err)
 	}
 	read, err := sql.Open("sqlite", dsn(path, "deferred"))
 	if err != nil {

@@ -72,6 +72,14 @@ FROM idempotency_records WHERE account_id = $1 AND scope = $2 AND key = $3
 INSERT INTO idempotency_records (account_id, scope, key, operation, request_hash, status, body, created_at, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 
+-- name: idempotency_claim
+INSERT INTO idempotency_records (account_id, scope, key, operation, request_hash, status, body, created_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (account_id, scope, key) DO NOTHING
+
+-- name: idempotency_complete
+UPDATE idempotency_records SET status = $4, body = $5 WHERE account_id = $1 AND scope = $2 AND key = $3
+
 -- name: idempotency_purge
 DELETE FROM idempotency_records WHERE expires_at > 0 AND expires_at < $1
 

@@ -65,6 +65,9 @@ var docTables = map[kessai.Kind][]string{
 	kessai.KindCapture:              {"payment_id", "authorization_id", "reference_id", "state", "amount", "refunded_amount", "refund_count"},
 	kessai.KindRefund:               {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face"},
 	kessai.KindTransaction:          {"type", "payment_method_type", "resource_id"},
+	kessai.KindTerm:                 {"state", "start_at"},
+	kessai.KindSetupFlow:            {"customer_id", "status"},
+	kessai.KindMethodConfig:         nil,
 	kessai.KindEvent:                {"type", "object", "resource_id", "face"},
 	kessai.KindWebhookEndpoint:      {"kind", "status"},
 	kessai.KindWebhookDelivery:      {"endpoint_id", "event_id", "status", "queued_at"},
@@ -670,6 +673,20 @@ func (t *tx) InsertIdempotency(ctx context.Context, r *kessai.IdempotencyRecord)
 	_, err := t.exec(ctx, "idempotency_insert", r.AccountID, r.Scope, r.Key, r.Operation, r.RequestHash, r.Status, r.Body,
 		us(r.CreatedAt), us(r.ExpiresAt))
 	return err
+}
+
+func (t *tx) ClaimIdempotency(ctx context.Context, r *kessai.IdempotencyRecord) (bool, error) {
+	body := r.Body
+	if body == nil {
+		body = []byte{}
+	}
+	return affected(t.exec(ctx, "idempotency_claim", r.AccountID, r.Scope, r.Key, r.Operation, r.RequestHash, r.Status, body,
+		us(r.CreatedAt), us(r.ExpiresAt)))
+}
+
+func (t *tx) CompleteIdempotency(ctx context.Context, accountID, scope, key string, status int, body []byte) error {
+	res, err := t.exec(ctx, "idempotency_complete", accountID, scope, key, status, body)
+	return mustAffect("idempotency_complete", res, err)
 }
 
 func affected(res sql.Result, err error) (bool, error) {

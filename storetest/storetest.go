@@ -327,6 +327,26 @@ func testIdempotency(t *testing.T, s kessai.Store) {
 		}
 		return nil
 	})
+	// A claim takes a free key once; the claimed record is completed with
+	// its response in the same transaction.
+	claim := &kessai.IdempotencyRecord{AccountID: "acct_i", Scope: kessai.ScopeIdempotencyKey, Key: "k2", Operation: "op", RequestHash: "h2", CreatedAt: now}
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		ok, err := tx.ClaimIdempotency(ctx, claim)
+		if !ok || err != nil {
+			t.Errorf("first claim: %v %v", ok, err)
+		}
+		if ok, err := tx.ClaimIdempotency(ctx, claim); ok || err != nil {
+			t.Errorf("second claim of a taken key: %v %v", ok, err)
+		}
+		return tx.CompleteIdempotency(ctx, "acct_i", kessai.ScopeIdempotencyKey, "k2", 200, []byte("done"))
+	})
+	mustView(t, s, func(tx kessai.Tx) error {
+		r, err := tx.Idempotency(ctx, "acct_i", kessai.ScopeIdempotencyKey, "k2")
+		if err != nil || r.Status != 200 || string(r.Body) != "done" {
+			t.Errorf("completed claim: %+v %v", r, err)
+		}
+		return nil
+	})
 }
 
 func testJobs(t *testing.T, s kessai.Store) {
@@ -491,6 +511,8 @@ var listFilters = map[kessai.Kind][]string{
 	kessai.KindRefund:          {"payment_id", "capture_id", "reason", "status", "face"},
 	kessai.KindTransaction:     {"type", "payment_method_type", "resource_id"},
 	kessai.KindEvent:           {"type", "object", "resource_id", "face"},
+	kessai.KindTerm:            {"state"},
+	kessai.KindSetupFlow:       {"customer_id", "status"},
 	kessai.KindWebhookEndpoint: {"kind", "status"},
 	kessai.KindWebhookDelivery: {"endpoint_id", "event_id", "status"},
 	kessai.KindEmail:           {"status", "refund_id"},

@@ -3,37 +3,41 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/kessai/kessai/bench"
 )
 
 // benchCmd is `kessai bench`: measure a running kessai (--url and --key),
-// or start one on a temporary SQLite file or the given --database-url.
-func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var cfg bench.Config
-	var databaseURL string
-	var asJSON bool
-	fs.StringVar(&cfg.Workload, "workload", bench.Refunds, "refunds, flows, reads or mixed")
-	fs.IntVar(&cfg.Concurrency, "concurrency", 64, "clients (closed loop) or the most requests in flight (open loop)")
-	fs.Float64Var(&cfg.Rate, "rate", 0, "requests per second (open loop); 0 runs a closed loop")
-	fs.DurationVar(&cfg.Duration, "duration", bench.DefaultDuration, "how long to measure")
-	fs.DurationVar(&cfg.Warmup, "warmup", bench.DefaultWarmup, "how long to run before measuring")
-	fs.StringVar(&cfg.URL, "url", "", "a running kessai to measure (with --key); default: start one")
-	fs.StringVar(&cfg.Key, "key", "", "a test-mode secret key of the running kessai")
-	fs.StringVar(&databaseURL, "database-url", "", "the database of the kessai bench starts (default: a temporary SQLite file)")
-	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+// or one it starts on a temporary SQLite file or on --database-url.
+type benchCmd struct {
+	Workload    string        `name:"workload" env:"KESSAI_BENCH_WORKLOAD" default:"refunds" enum:"refunds,flows,reads,mixed,mws" help:"refunds (¥1 partial refunds, each client on its own flow), flows (create + confirm + capture), reads (get and filtered list), mixed, or mws (Amazon Pay: order reference → confirm → Authorize with CaptureNow → Refund; needs the server bench starts)."`
+	Concurrency int           `name:"concurrency" env:"KESSAI_BENCH_CONCURRENCY" default:"64" help:"Clients (closed loop) or the most requests in flight (open loop)."`
+	Rate        float64       `name:"rate" env:"KESSAI_BENCH_RATE" default:"0" help:"Requests per second (open loop, latency from the scheduled send); 0 runs a closed loop."`
+	Duration    time.Duration `name:"duration" env:"KESSAI_BENCH_DURATION" default:"10s" help:"How long to measure."`
+	Warmup      time.Duration `name:"warmup" env:"KESSAI_BENCH_WARMUP" default:"1s" help:"How long to run before measuring."`
+	URL         string        `name:"url" env:"KESSAI_BENCH_URL" help:"A running kessai to measure (with --key); by default bench starts one."`
+	Key         string        `name:"key" env:"KESSAI_BENCH_KEY" help:"A test-mode secret key of the running kessai."`
+	DatabaseURL string        `name:"database-url" env:"KESSAI_BENCH_DATABASE_URL" help:"The database of the kessai that bench starts (default: a temporary SQLite file)."`
+	JSON        bool          `name:"json" help:"Print the result as JSON."`
+}
+
+// Help is the long help of 'kessai bench --help'.
+func (benchCmd) Help() string {
+	return `Measures throughput and latency over real HTTP on loopback: durable requests with unique Idempotency-Keys, nothing faked. Without --url it starts this binary's 'serve' on a free port and a fresh account, and reports the server's RSS too. See docs/performance.md.`
+}
+
+// Run runs the benchmark and prints its result.
+func (c *benchCmd) Run(ctx context.Context, s *streams) error {
+	cfg := bench.Config{URL: c.URL, Key: c.Key, Workload: c.Workload, Concurrency: c.Concurrency, Rate: c.Rate,
+		Duration: c.Duration, Warmup: c.Warmup}
 	var srv *bench.Server
 	if cfg.URL == "" {
+		databaseURL := c.DatabaseURL
 		if databaseURL == "" {
 			dir, err := os.MkdirTemp("", "kessai-bench-")
 			if err != nil {
@@ -50,9 +54,11 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer srv.Stop()
-		cfg.URL, cfg.Key = srv.URL, srv.Key
+		cfg.URL, cfg.Key, cfg.MWS = srv.URL, srv.Key, srv.MWS
+	} else if cfg.Workload == bench.MWS {
+		return usageError{fmt.Errorf("the mws workload signs with the account that bench creates: run it without --url")}
 	} else if cfg.Key == "" {
-		return fmt.Errorf("--url needs --key: a test-mode secret key of that server")
+		return usageError{fmt.Errorf("--url needs --key: a test-mode secret key of that server")}
 	}
 	res, err := bench.Run(ctx, cfg)
 	if err != nil {
@@ -61,9 +67,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if srv != nil {
 		res.ServerRSSMB = srv.RSSMB()
 	}
-	if asJSON {
-		return json.NewEncoder(stdout).Encode(res)
+	if c.JSON {
+		return json.NewEncoder(s.out).Encode(res)
 	}
-	_, err = io.WriteString(stdout, res.Table())
+	_, err = io.WriteString(s.out, res.Table())
 	return err
 }

@@ -1,192 +1,136 @@
 // Command kessai is the kessai payments server.
 //
-//	kessai serve   [--addr 127.0.0.1:8080] [--database-url sqlite:kessai.db]   API and worker
-//	kessai worker  [--database-url …]                                         worker only
-//	kessai migrate [--database-url …]                                         apply migrations, print their versions
-//	kessai accounts create --name NAME [--live] [--region jp|us|eu] [--json]  new merchant account
+//	kessai serve            the API and the job worker
+//	kessai worker           the job worker only
+//	kessai migrate          apply the embedded migrations, print their versions
+//	kessai accounts create  a new merchant account; its keys are printed once
+//	kessai demo             an account with payments and refunds, and curl commands to try
+//	kessai bench            throughput and latency over real HTTP
+//	kessai version          version, commit and Go version
 //
-// KESSAI_ADDR and KESSAI_DATABASE_URL give the defaults of --addr and
-// --database-url; a postgres:// URL selects PostgreSQL.
+// Every flag can also be set by an environment variable (KESSAI_…), which
+// --help shows beside it. The database is --database-url (sqlite:PATH or
+// postgres://…), else $KESSAI_DATABASE_URL, else the SQLite file
+// $XDG_DATA_HOME/kessai/kessai.db (~/.local/share/kessai/kessai.db): the
+// same one whatever the working directory.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
-	"time"
+
+	"github.com/alecthomas/kong"
 
 	"github.com/kessai/kessai/engine"
-	"github.com/kessai/kessai/internal/dburl"
-	"github.com/kessai/kessai/server"
-	"github.com/kessai/kessai/worker"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "kessai:", err)
+		var u usageError
+		if errors.As(err, &u) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
 
-const usage = `usage: kessai <command> [flags]
-
-commands:
-  serve              run the API and the job worker
-  worker             run the job worker only
-  migrate            apply database migrations
-  accounts create    create a merchant account and print its keys
-  bench              measure throughput and latency over HTTP
-
-Run 'kessai <command> -h' for the flags of a command.`
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
+// cli is kessai's command line: one field per command. Each command's
+// flags are the fields of its struct, with their environment variable,
+// default and help in the struct tags.
+type cli struct {
+	Serve    serveCmd    `cmd:"" help:"Run the API and the job worker."`
+	Worker   workerCmd   `cmd:"" help:"Run the job worker only, without the API."`
+	Migrate  migrateCmd  `cmd:"" help:"Apply the embedded database migrations and print the versions applied."`
+	Accounts accountsCmd `cmd:"" help:"Merchant accounts."`
+	Demo     demoCmd     `cmd:"" help:"Create an account with a paid, partly refunded payment and print curl commands to try on it."`
+	Bench    benchCmd    `cmd:"" help:"Measure throughput and latency over HTTP (starts its own server unless given --url)."`
+	Version  versionCmd  `cmd:"" help:"Print kessai's version, commit and Go version."`
 }
 
-type common struct {
-	databaseURL string
-	logLevel    string
+const description = `kessai is a payments server: a PAY.JP v2-compatible API over one payments core, on an embedded SQLite file or on PostgreSQL.
+
+Every flag can also be set by the environment variable shown beside it. Logs are JSON lines on stderr; what a command prints for you goes to stdout.`
+
+// streams are where a command writes: its output, and its messages and logs.
+type streams struct {
+	out, err io.Writer
 }
 
-func (c *common) flags(fs *flag.FlagSet) {
-	fs.StringVar(&c.databaseURL, "database-url", envOr("KESSAI_DATABASE_URL", "sqlite:kessai.db"), "sqlite:PATH or postgres://… (env KESSAI_DATABASE_URL)")
-	fs.StringVar(&c.logLevel, "log-level", envOr("KESSAI_LOG_LEVEL", "info"), "debug, info, warn or error (env KESSAI_LOG_LEVEL)")
-}
+// usageError is a command line that kessai cannot act on; main exits 2.
+type usageError struct{ error }
 
-func (c *common) logger(w io.Writer) *slog.Logger {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
-		level = slog.LevelInfo
-	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
-}
+func (u usageError) Unwrap() error { return u.error }
 
+// run parses args and runs the command they name. Help (-h or --help, on
+// any command) prints and returns nil.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, usage)
-		return errors.New("no command")
+	helpOut, bare := stdout, len(args) == 0
+	if bare {
+		// A bare "kessai" is a mistake, but the help is the answer to it.
+		args, helpOut = []string{"--help"}, stderr
 	}
-	switch args[0] {
-	case "serve":
-		return serve(ctx, args[1:], stderr, false)
-	case "worker":
-		return serve(ctx, args[1:], stderr, true)
-	case "migrate":
-		return migrate(ctx, args[1:], stdout, stderr)
-	case "bench":
-		return benchCmd(ctx, args[1:], stdout, stderr)
-	case "accounts":
-		if len(args) < 2 || args[1] != "create" {
-			return errors.New("usage: kessai accounts create --name NAME [--json]")
-		}
-		return createAccount(ctx, args[2:], stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprintln(stdout, usage)
-		return nil
+	if args[0] == "help" { // kessai help [COMMAND…], as before kong
+		args = append(slices.Clone(args[1:]), "--help")
 	}
-	fmt.Fprintln(stderr, usage)
-	return fmt.Errorf("unknown command %q", args[0])
-}
-
-func serve(ctx context.Context, args []string, stderr io.Writer, workerOnly bool) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.flags(fs)
-	addr := fs.String("addr", envOr("KESSAI_ADDR", "127.0.0.1:8080"), "listen address (env KESSAI_ADDR)")
-	publicURL := fs.String("public-url", os.Getenv("KESSAI_PUBLIC_URL"), "base URL buyers' browsers reach kessai at (default http://ADDR)")
-	noWorker := fs.Bool("no-worker", false, "serve the API without running jobs (run 'kessai worker' elsewhere)")
-	settlePayPay := fs.Duration("settle-delay-paypay", engine.DefaultSettleDelayPayPay, "how long PayPay refunds stay pending")
-	settleAmazon := fs.Duration("settle-delay-amazon", engine.DefaultSettleDelayAmazon, "how long Amazon refunds, authorizations and captures stay pending")
-	lease := fs.Duration("job-lease", 30*time.Second, "how long a worker's claim on a job lasts")
-	poll := fs.Duration("job-poll", 250*time.Millisecond, "how often the worker looks for due jobs")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log := c.logger(stderr)
-	m := &server.Main{Addr: *addr, DatabaseURL: c.databaseURL, PublicURL: *publicURL, Log: log, NoWorker: *noWorker,
-		Engine: engine.Config{SettleDelayPayPay: *settlePayPay, SettleDelayAmazon: *settleAmazon, PublicURL: *publicURL},
-		Worker: worker.Config{Lease: *lease, Poll: *poll}}
-	if workerOnly {
-		if err := m.Open(ctx); err != nil {
-			return err
-		}
-		defer m.Store.Close()
-		log.Info("kessai worker running", "store", m.Store.Dialect(), "id", m.W.Cfg.ID)
-		m.W.Loop(ctx)
-		log.Info("kessai worker stopped")
-		return nil
-	}
-	if err := m.Start(ctx); err != nil {
-		return err
-	}
-	<-ctx.Done()
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return m.Close(sctx)
-}
-
-func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.flags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	st, err := dburl.Migrate(ctx, c.databaseURL)
+	var c cli
+	exited := false
+	parser, err := kong.New(&c,
+		kong.Name("kessai"),
+		kong.Description(description),
+		kong.Writers(helpOut, stderr),
+		// kong calls Exit(0) after printing help; parsing then goes on, and
+		// whatever it finds is moot.
+		kong.Exit(func(int) { exited = true }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, WrapUpperBound: 100}),
+		kong.Vars{
+			"default_database":    defaultDatabaseHelp(),
+			"settle_delay_paypay": engine.DefaultSettleDelayPayPay.String(),
+			"settle_delay_amazon": engine.DefaultSettleDelayAmazon.String(),
+		},
+		kong.BindTo(ctx, (*context.Context)(nil)),
+		kong.Bind(&streams{out: stdout, err: stderr}),
+	)
 	if err != nil {
-		return err
+		return err // the struct tags are wrong: a bug, not a usage error
 	}
-	for _, v := range st.Applied {
-		fmt.Fprintf(stdout, "applied migration %05d\n", v)
-	}
-	if len(st.Applied) == 0 {
-		fmt.Fprintf(stdout, "no migrations to apply; database at version %d\n", st.Version)
+	kctx, err := parser.Parse(args)
+	if exited {
+		if bare {
+			return usageError{errors.New("a command is required")}
+		}
 		return nil
 	}
-	fmt.Fprintf(stdout, "database at version %d\n", st.Version)
-	return nil
+	if err != nil {
+		var perr *kong.ParseError
+		if errors.As(err, &perr) && perr.Context != nil {
+			if cmd := perr.Context.Command(); cmd != "" {
+				return usageError{fmt.Errorf("%v (see 'kessai %s --help')", err, commandPath(cmd))}
+			}
+		}
+		return usageError{fmt.Errorf("%v (see 'kessai --help')", err)}
+	}
+	return kctx.Run()
 }
 
-func createAccount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("accounts create", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.flags(fs)
-	name := fs.String("name", "", "account name (required)")
-	live := fs.Bool("live", false, "create a live-mode account (sk_live_…)")
-	region := fs.String("region", "jp", "MWS region: jp, us or eu")
-	asJSON := fs.Bool("json", false, "print the account as JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
+// commandPath turns kong's "accounts create <arg>" into "accounts create".
+func commandPath(cmd string) string {
+	var words []string
+	for _, w := range strings.Fields(cmd) {
+		if strings.HasPrefix(w, "<") {
+			break
+		}
+		words = append(words, w)
 	}
-	m := &server.Main{DatabaseURL: c.databaseURL, Log: c.logger(stderr)}
-	if err := m.Open(ctx); err != nil {
-		return err
-	}
-	defer m.Store.Close()
-	a, err := m.E.CreateAccount(ctx, *name, *live, *region)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(stdout).Encode(a)
-	}
-	fmt.Fprintf(stdout, "account          %s\nsecret key       %s\npublishable key  %s\nwebhook token    %s\nMWS seller id    %s\nMWS access key   %s\nMWS secret key   %s\nMWS region       %s\n",
-		a.ID, a.SecretKey, a.PublishableKey, a.WebhookToken, a.MWS.SellerID, a.MWS.AccessKeyID, a.MWS.SecretKey, a.MWS.Region)
-	return nil
+	return strings.Join(words, " ")
 }

@@ -5,6 +5,7 @@ package dburl
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/kessai/kessai"
@@ -13,27 +14,49 @@ import (
 	"github.com/kessai/kessai/sqlstore"
 )
 
-// Open opens and migrates the store of databaseURL.
-func Open(ctx context.Context, databaseURL string) (kessai.Store, error) {
+// Dialect returns "sqlite" or "postgres" for a URL kessai can open, or an
+// error that says which URLs it can.
+func Dialect(databaseURL string) (string, error) {
 	switch {
 	case strings.HasPrefix(databaseURL, "sqlite:"):
-		return sqlite.Open(ctx, databaseURL)
+		if _, err := sqlite.PathFromURL(databaseURL); err != nil {
+			return "", fmt.Errorf("%w: write sqlite:PATH, e.g. sqlite:kessai.db", err)
+		}
+		return "sqlite", nil
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		return postgres.Open(ctx, databaseURL)
+		return "postgres", nil
 	}
-	return nil, fmt.Errorf("unsupported database URL (want sqlite:PATH or postgres://…): %q", redact(databaseURL))
+	const works = "kessai works with sqlite:PATH (an embedded SQLite file, e.g. sqlite:kessai.db) and postgres://USER@HOST:PORT/DB (or postgresql://)"
+	u, err := url.Parse(databaseURL)
+	if err != nil || u.Scheme == "" || len(u.Scheme) == 1 { // one letter: a Windows drive, C:\…
+		return "", fmt.Errorf("database URL %q has no scheme: for a SQLite file write sqlite:%s; %s", redact(databaseURL), databaseURL, works)
+	}
+	return "", fmt.Errorf("database URL scheme %q is not supported: %s", u.Scheme, works)
+}
+
+// Open opens and migrates the store of databaseURL.
+func Open(ctx context.Context, databaseURL string) (kessai.Store, error) {
+	dialect, err := Dialect(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if dialect == "sqlite" {
+		return sqlite.Open(ctx, databaseURL)
+	}
+	return postgres.Open(ctx, databaseURL)
 }
 
 // Migrate applies the pending migrations to the database of databaseURL
 // and reports what it did.
 func Migrate(ctx context.Context, databaseURL string) (sqlstore.MigrationStatus, error) {
-	switch {
-	case strings.HasPrefix(databaseURL, "sqlite:"):
-		return sqlite.Migrate(ctx, databaseURL)
-	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		return postgres.Migrate(ctx, databaseURL)
+	dialect, err := Dialect(databaseURL)
+	if err != nil {
+		return sqlstore.MigrationStatus{}, err
 	}
-	return sqlstore.MigrationStatus{}, fmt.Errorf("unsupported database URL (want sqlite:PATH or postgres://…): %q", redact(databaseURL))
+	if dialect == "sqlite" {
+		return sqlite.Migrate(ctx, databaseURL)
+	}
+	return postgres.Migrate(ctx, databaseURL)
 }
 
 func redact(s string) string {

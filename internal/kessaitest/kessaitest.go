@@ -19,6 +19,7 @@ import (
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/testdb"
 	"github.com/kessai/kessai/ledger"
+	"github.com/kessai/kessai/mws"
 	"github.com/kessai/kessai/notify"
 	"github.com/kessai/kessai/server"
 	"github.com/kessai/kessai/worker"
@@ -35,6 +36,7 @@ type Options struct {
 	NoWorker bool // no background worker (clock advances still run jobs)
 	RealTime bool // use the system clock instead of a manual one
 	HTTP     server.HTTPConfig
+	MWS      mws.Config
 	Notify   notify.Config
 	SMTPURL  string // send buyer emails through this SMTP server
 }
@@ -56,7 +58,7 @@ type Server struct {
 func Start(tb testing.TB, dialect string, opts Options) *Server {
 	tb.Helper()
 	s := &Server{T: tb, DBURL: testdb.URL(tb, dialect)}
-	m := &server.Main{Addr: "127.0.0.1:0", DatabaseURL: s.DBURL, Engine: opts.Engine, Worker: opts.Worker, NoWorker: opts.NoWorker, HTTP: opts.HTTP,
+	m := &server.Main{Addr: "127.0.0.1:0", DatabaseURL: s.DBURL, Engine: opts.Engine, Worker: opts.Worker, NoWorker: opts.NoWorker, HTTP: opts.HTTP, MWS: opts.MWS,
 		Notify: opts.Notify, SMTPURL: opts.SMTPURL}
 	if !opts.RealTime {
 		s.Clock = kessai.NewManualClock(Epoch)

@@ -1,0 +1,270 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/processor"
+)
+
+// Setup flow usages and cancellation reasons (the official enums).
+var (
+	setupUsages        = []string{"on_session", "off_session"}
+	setupCancelReasons = []string{"abandoned", "duplicate", "requested_by_customer"}
+)
+
+// SetupFlowParams creates or updates a setup flow; nil fields are left
+// alone (update) or take their defaults (create).
+type SetupFlowParams struct {
+	CustomerID           *string
+	Description          *string
+	PaymentMethodTypes   []string
+	PaymentMethodOptions json.RawMessage
+	Usage                *string
+	Metadata             kessai.Metadata
+}
+
+func (p SetupFlowParams) validate(op string) error {
+	for i, t := range p.PaymentMethodTypes {
+		if t != kessai.MethodCard {
+			return kessai.Invalidf(op, "payment_method_types."+strconv.Itoa(i), "Input should be 'card'")
+		}
+	}
+	if p.PaymentMethodTypes != nil && len(p.PaymentMethodTypes) == 0 {
+		return kessai.Invalidf(op, "payment_method_types", "List should have at least 1 item")
+	}
+	if p.Usage != nil && !statusIn(*p.Usage, setupUsages...) {
+		return kessai.Invalidf(op, "usage", "Input should be 'on_session' or 'off_session'")
+	}
+	if err := validOptions(op, p.PaymentMethodOptions); err != nil {
+		return err
+	}
+	return checkLen(op, "description", p.Description, 255)
+}
+
+// CreateSetupFlow creates a setup flow waiting for a payment method.
+// Errors: validation_error, not_found (customer), metadata_limit_exceeded.
+func (e *Engine) CreateSetupFlow(ctx context.Context, acct *kessai.Account, p SetupFlowParams) (*kessai.SetupFlow, error) {
+	const op = "engine.CreateSetupFlow"
+	if err := p.validate(op); err != nil {
+		return nil, err
+	}
+	md, err := mergeMetadata(op, nil, p.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		if p.CustomerID != nil {
+			var c kessai.Customer
+			if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *p.CustomerID, false, &c, op, "customer"); err != nil {
+				return nil, err
+			}
+		}
+		f := &kessai.SetupFlow{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixSetupFlow), Livemode: w.acct.Livemode,
+			Status: kessai.StatusRequiresPaymentMethod, CustomerID: p.CustomerID, Description: nilIfEmpty(p.Description),
+			PaymentMethodTypes: p.PaymentMethodTypes, PaymentMethodOptions: p.PaymentMethodOptions, Usage: "off_session",
+			Metadata: md, CreatedAt: w.now, UpdatedAt: w.now}
+		if f.PaymentMethodTypes == nil {
+			// Setup flows save cards; the configuration may have turned
+			// them off.
+			c, _, err := loadMethodConfig(ctx, w.tx, w.acct, false)
+			if err != nil {
+				return nil, err
+			}
+			if !c.Available(kessai.MethodCard) {
+				return nil, kessai.Errorf(kessai.PaymentMethodNotAllowd, op, "The account's payment method configuration does not offer cards, which setup flows save.")
+			}
+			f.PaymentMethodTypes = []string{kessai.MethodCard}
+		}
+		if p.Usage != nil {
+			f.Usage = *p.Usage
+		}
+		f.ClientSecret = kessai.RandomToken(f.ID+"_secret_", 16)
+		if err := w.tx.Insert(ctx, f); err != nil {
+			return nil, err
+		}
+		return f, w.emit("setup_flow.created", "setup_flow", f.ID, f)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.SetupFlow), nil
+}
+
+func (w *W) lockSetupFlow(op, id string) (*kessai.SetupFlow, error) {
+	var f kessai.SetupFlow
+	if err := get(w.ctx, w.tx, kessai.KindSetupFlow, w.acct.ID, id, true, &f, op, "setup_flow"); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+func (w *W) saveSetupFlow(f *kessai.SetupFlow) error {
+	f.UpdatedAt = w.now
+	return w.tx.Put(w.ctx, f)
+}
+
+// UpdateSetupFlow changes a setup flow that has not been confirmed
+// (metadata and description in any status). Errors: not_found,
+// invalid_status, validation_error, metadata_limit_exceeded.
+func (e *Engine) UpdateSetupFlow(ctx context.Context, acct *kessai.Account, id string, p SetupFlowParams) (*kessai.SetupFlow, error) {
+	const op = "engine.UpdateSetupFlow"
+	if err := p.validate(op); err != nil {
+		return nil, err
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		f, err := w.lockSetupFlow(op, id)
+		if err != nil {
+			return nil, err
+		}
+		structural := p.CustomerID != nil || p.PaymentMethodTypes != nil || p.PaymentMethodOptions != nil || p.Usage != nil
+		if structural && !statusIn(f.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation) {
+			return nil, invalidStatus(op, "setup flow", f.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation)
+		}
+		md, err := mergeMetadata(op, f.Metadata, p.Metadata)
+		if err != nil {
+			return nil, err
+		}
+		f.Metadata = md
+		if p.CustomerID != nil {
+			var c kessai.Customer
+			if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *p.CustomerID, false, &c, op, "customer"); err != nil {
+				return nil, err
+			}
+			f.CustomerID = p.CustomerID
+		}
+		if p.Description != nil {
+			f.Description = nilIfEmpty(p.Description)
+		}
+		if p.PaymentMethodTypes != nil {
+			f.PaymentMethodTypes = p.PaymentMethodTypes
+		}
+		if p.PaymentMethodOptions != nil {
+			f.PaymentMethodOptions = p.PaymentMethodOptions
+		}
+		if p.Usage != nil {
+			f.Usage = *p.Usage
+		}
+		if err := w.saveSetupFlow(f); err != nil {
+			return nil, err
+		}
+		return f, w.emit("setup_flow.updated", "setup_flow", f.ID, f)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.SetupFlow), nil
+}
+
+// ConfirmSetupFlow is the simulated customer entering a card for a setup
+// flow (payjp.js does it with the publishable key in real life): the
+// test card is checked as a charge would check it; on success the flow
+// succeeds and the method is attached to the flow's customer. A declined
+// card is committed as setup_failed (the flow waits for another method)
+// and returned with its code. Errors: not_found, invalid_status,
+// validation_error, the payment-method errors, card_declined and the
+// card's errors.
+func (e *Engine) ConfirmSetupFlow(ctx context.Context, acct *kessai.Account, id, paymentMethodID string) (*kessai.SetupFlow, error) {
+	const op = "engine.ConfirmSetupFlow"
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		f, err := w.lockSetupFlow(op, id)
+		if err != nil {
+			return nil, err
+		}
+		if !statusIn(f.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation) {
+			return nil, invalidStatus(op, "setup flow", f.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation)
+		}
+		var pm kessai.PaymentMethod
+		if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, paymentMethodID, true, &pm, op, "payment_method"); err != nil {
+			return nil, err
+		}
+		if pm.DetachedAt != nil {
+			return nil, kessai.Errorf(kessai.PaymentMethodNotUsable, op, "This payment method cannot be used because it has been detached from customer.")
+		}
+		if pm.CustomerID != nil && (f.CustomerID == nil || *pm.CustomerID != *f.CustomerID) {
+			return nil, kessai.Errorf(kessai.PaymentMethodAttached, op, "Payment method %s is already attached to customer %s.", pm.ID, *pm.CustomerID)
+		}
+		if !statusIn(pm.Type, f.PaymentMethodTypes...) {
+			return nil, kessai.Errorf(kessai.PaymentMethodNotAllowd, op, "Payment method type %s is not included in the allowed payment method types %v.", pm.Type, f.PaymentMethodTypes)
+		}
+		f.PaymentMethodID, f.LastSetupError = &pm.ID, nil
+		if pm.Card != nil {
+			if d := processor.ChargeCard(pm.Card, 0); d != nil {
+				f.Status = kessai.StatusRequiresPaymentMethod
+				f.LastSetupError = &kessai.PaymentError{Code: string(d.Code), Message: d.Message, Type: "card_error", PaymentMethodID: pm.ID}
+				if err := w.saveSetupFlow(f); err != nil {
+					return nil, err
+				}
+				if err := w.emit("setup_flow.setup_failed", "setup_flow", f.ID, f); err != nil {
+					return nil, err
+				}
+				return f, &committed{kessai.Errorf(d.Code, op, "%s", d.Message)}
+			}
+		}
+		f.Status = kessai.StatusSucceeded
+		if f.CustomerID != nil && pm.CustomerID == nil {
+			pm.CustomerID, pm.UpdatedAt = f.CustomerID, w.now
+			if err := w.tx.Put(ctx, &pm); err != nil {
+				return nil, err
+			}
+			if err := w.emit("payment_method.attached", kessai.ObjectPaymentMethod, pm.ID, &pm); err != nil {
+				return nil, err
+			}
+		}
+		if err := w.saveSetupFlow(f); err != nil {
+			return nil, err
+		}
+		return f, w.emit("setup_flow.succeeded", "setup_flow", f.ID, f)
+	})
+	f, _ := res.(*kessai.SetupFlow)
+	return f, err
+}
+
+// CancelSetupFlow cancels a setup flow that has not succeeded. Errors:
+// not_found, invalid_status, validation_error.
+func (e *Engine) CancelSetupFlow(ctx context.Context, acct *kessai.Account, id string, reason *string) (*kessai.SetupFlow, error) {
+	const op = "engine.CancelSetupFlow"
+	if reason != nil && !statusIn(*reason, setupCancelReasons...) {
+		return nil, kessai.Invalidf(op, "cancellation_reason", "Input should be 'abandoned', 'duplicate' or 'requested_by_customer'")
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		f, err := w.lockSetupFlow(op, id)
+		if err != nil {
+			return nil, err
+		}
+		cancelable := []string{kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation, kessai.StatusRequiresAction}
+		if !statusIn(f.Status, cancelable...) {
+			return nil, invalidStatus(op, "setup flow", f.Status, cancelable...)
+		}
+		f.Status, f.CancellationReason, f.NextAction = kessai.StatusCanceled, reason, nil
+		if err := w.saveSetupFlow(f); err != nil {
+			return nil, err
+		}
+		return f, w.emit("setup_flow.canceled", "setup_flow", f.ID, f)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.SetupFlow), nil
+}
+
+// GetSetupFlow returns a setup flow. Errors: not_found.
+func (e *Engine) GetSetupFlow(ctx context.Context, acct *kessai.Account, id string) (*kessai.SetupFlow, error) {
+	const op = "engine.GetSetupFlow"
+	var f kessai.SetupFlow
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		return get(ctx, tx, kessai.KindSetupFlow, acct.ID, id, false, &f, op, "setup_flow")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// ListSetupFlows pages through setup flows, newest first, optionally of
+// one customer.
+func (e *Engine) ListSetupFlows(ctx context.Context, acct *kessai.Account, customerID string, page kessai.Page) ([]*kessai.SetupFlow, bool, error) {
+	return list[kessai.SetupFlow](ctx, e, acct, kessai.KindSetupFlow, map[string]string{"customer_id": customerID}, page, "engine.ListSetupFlows", "setup_flow")
+}
