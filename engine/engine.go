@@ -96,6 +96,10 @@ type Engine struct {
 		sync.Mutex
 		key []byte // the master key, once read (see Unseal)
 	}
+	ipn struct {
+		sync.Mutex
+		key *IPNKey // once read or made (see IPNSigningKey)
+	}
 }
 
 // New returns an Engine.

@@ -3,6 +3,7 @@ package kessaiapi
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/kessai/kessai"
@@ -23,6 +24,7 @@ func (a *API) registerNotify(mux jsonapi.Router) {
 	mux.HandleFunc("POST /kessai/v1/webhook_deliveries/{id}/retry", a.Face.Post(a.retryDelivery))
 	mux.HandleFunc("POST /kessai/v1/events/{id}/redeliver", a.Face.Post(a.redeliver))
 	a.registerEmails(mux)
+	mux.HandleFunc("GET /kessai/v1/ipn/certificates/{name}", a.ipnCertificate)
 }
 
 // endpointJSON is a webhook endpoint on the wire. Secret is set only in the
@@ -319,4 +321,22 @@ func renderNotify(v any) (any, bool) {
 		return x, true
 	}
 	return nil, false
+}
+
+// ipnCertificate serves a certificate that signs kessai's IPNs, at the
+// SigningCertURL of each IPN. It belongs to no account: no key is needed.
+func (a *API) ipnCertificate(w http.ResponseWriter, r *http.Request) {
+	id, ok := strings.CutSuffix(r.PathValue("name"), ".pem")
+	if !ok || len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
+		jsonapi.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "kessaiapi.ipnCertificate", "No such certificate."))
+		return
+	}
+	cert, err := a.Face.E.IPNCertificate(r.Context(), id)
+	if err != nil {
+		a.Face.Fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	_, _ = w.Write(cert)
 }

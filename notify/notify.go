@@ -1,7 +1,8 @@
 // Package notify delivers kessai's notifications to the outside world:
 // PAY.JP webhooks signed the Standard Webhooks way
-// (https://www.standardwebhooks.com), Amazon Instant Payment Notifications,
-// and buyer emails over SMTP.
+// (https://www.standardwebhooks.com), Amazon Instant Payment Notifications
+// in Amazon SNS envelopes signed with kessai's own certificate, and buyer
+// emails over SMTP.
 //
 // The engine records what is to be delivered — a delivery per event and
 // endpoint, an email per completed Amazon refund — in the transaction of the
@@ -14,8 +15,8 @@
 // retry of a webhook carries the same webhook-id, so delivery is
 // at-least-once and a receiver can drop duplicates.
 //
-// Package notify depends on no face: package server injects the renderer
-// of PAY.JP events.
+// Package notify depends on no face: package server injects the renderers
+// of PAY.JP events and of IPNs.
 package notify
 
 import (
@@ -33,6 +34,10 @@ type Config struct {
 	// RenderPayJP renders an event of the PAY.JP face as the body of its
 	// webhook: the face's event JSON. Required.
 	RenderPayJP func(*kessai.Event) ([]byte, error)
+	// RenderIPN renders an event of the MWS face as an Instant Payment
+	// Notification: its NotificationType and NotificationData (XML).
+	// Without it, deliveries to amazon_ipn endpoints fail and retry.
+	RenderIPN func(*kessai.Event) (notificationType string, data []byte, err error)
 	// Timeout bounds one attempt: connecting, sending and reading the
 	// answer (default 10 s).
 	Timeout time.Duration

@@ -67,11 +67,12 @@ func (n *Notifier) deliverWebhook(ctx context.Context, j *kessai.Job) error {
 	if err != nil || t == nil {
 		return err
 	}
-	msg, err := n.message(ctx, t)
+	at := n.cfg.Wall.Now().UTC().Truncate(time.Millisecond)
+	msg, err := n.message(ctx, t, at)
 	if err != nil {
 		return fmt.Errorf("delivery %s: %w", ref.ID, err)
 	}
-	attempt, retryAfter := n.post(ctx, t, msg)
+	attempt, retryAfter := n.post(ctx, t, msg, at)
 	final := j.Attempts >= j.MaxAttempts
 	status, err := n.e.RecordDeliveryAttempt(ctx, j.AccountID, ref.ID, j.ID, attempt, final)
 	if err != nil {
@@ -104,9 +105,11 @@ func describe(a kessai.DeliveryAttempt) string {
 	return "HTTP " + strconv.Itoa(a.HTTPStatus)
 }
 
-// message renders a delivery's request.
-func (n *Notifier) message(ctx context.Context, t *engine.DeliveryTarget) (*message, error) {
+// message renders a delivery's request, made at the time at.
+func (n *Notifier) message(ctx context.Context, t *engine.DeliveryTarget, at time.Time) (*message, error) {
 	switch t.Endpoint.Kind {
+	case kessai.EndpointAmazonIPN:
+		return n.ipnMessageOf(ctx, t, at)
 	case kessai.EndpointPayJP:
 		body, err := n.cfg.RenderPayJP(t.Event)
 		if err != nil {
@@ -130,11 +133,11 @@ func (n *Notifier) message(ctx context.Context, t *engine.DeliveryTarget) (*mess
 
 // post makes one request and describes how it went; retryAfter is the
 // receiver's Retry-After, when it gave one.
-func (n *Notifier) post(ctx context.Context, t *engine.DeliveryTarget, msg *message) (a kessai.DeliveryAttempt, retryAfter time.Duration) {
+func (n *Notifier) post(ctx context.Context, t *engine.DeliveryTarget, msg *message, at time.Time) (a kessai.DeliveryAttempt, retryAfter time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.Timeout)
 	defer cancel()
 	start := time.Now()
-	a.At = n.cfg.Wall.Now().UTC().Truncate(time.Millisecond)
+	a.At = at
 	defer func() { a.LatencyMS = time.Since(start).Milliseconds() }()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Endpoint.URL, bytes.NewReader(msg.body))
 	if err != nil {
@@ -142,7 +145,9 @@ func (n *Notifier) post(ctx context.Context, t *engine.DeliveryTarget, msg *mess
 		return a, 0
 	}
 	req.Header = msg.header.Clone()
-	req.Header.Set("User-Agent", "kessai-webhooks/1")
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", "kessai-webhooks/1")
+	}
 	if msg.secrets != nil {
 		ts := a.At.Unix()
 		sig, err := Sign(t.Delivery.ID, ts, msg.body, msg.secrets)

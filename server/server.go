@@ -118,6 +118,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	nc := m.Notify
 	nc.RenderPayJP = renderPayJPEvent
+	nc.RenderIPN = mws.NotificationData
 	if m.SMTPURL != "" {
 		nc.SMTPURL = m.SMTPURL
 	}
