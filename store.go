@@ -75,6 +75,16 @@ type JobStats struct {
 	OldestDue time.Time // zero when nothing is due
 }
 
+// NotifyStats summarises the notifications waiting to go out, for metrics:
+// how many deliveries and emails are pending, and since when the oldest of
+// each has been (base clock; zero when none is).
+type NotifyStats struct {
+	PendingDeliveries int
+	OldestDelivery    time.Time
+	PendingEmails     int
+	OldestEmail       time.Time
+}
+
 // Tx is one store transaction. Every lookup of an account's object is scoped
 // by the account id: an id of another account is ErrNoRows.
 type Tx interface {
@@ -144,6 +154,8 @@ type Tx interface {
 	// d); notify jobs follow the wall clock.
 	ShiftJobs(ctx context.Context, accountID string, d time.Duration) error
 	JobStats(ctx context.Context, now time.Time) (JobStats, error)
+	// NotifyStats reads the pending deliveries and emails of every account.
+	NotifyStats(ctx context.Context) (NotifyStats, error)
 	// AccountJobsRunning reports whether any job of the account's default
 	// queue is claimed under a lease that has not expired at now, or is due
 	// and not yet claimed (another worker's claim may not have committed

@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -90,4 +92,26 @@ func (rc *receiver) waitFor(n int, within time.Duration) []received {
 			rc.t.Fatalf("the receiver got %d requests in %v, want %d", len(rc.requests()), within, n)
 		}
 	}
+}
+
+// metric returns the value of a sample of the server's /metrics, the line
+// that starts with series (name{labels}); -1 when there is none.
+func metric(t testing.TB, baseURL, series string) float64 {
+	t.Helper()
+	resp, err := http.Get(baseURL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	return -1
 }

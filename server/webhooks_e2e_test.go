@@ -123,6 +123,16 @@ func TestWebhooks_RetriedWithTheSameIDUntilTheReceiverAccepts(t *testing.T) {
 		if n := len(rc.requests()); n != 4 {
 			t.Errorf("%d requests after the fourth was accepted, want 4", n)
 		}
+		// The metrics count each attempt's outcome.
+		if got := metric(t, s.URL, `kessai_notify_delivery_attempts_total{kind="payjp",outcome="retry"}`); got != 3 {
+			t.Errorf("retry attempts in /metrics: %v, want 3", got)
+		}
+		if got := metric(t, s.URL, `kessai_notify_delivery_attempts_total{kind="payjp",outcome="succeeded"}`); got != 1 {
+			t.Errorf("succeeded attempts in /metrics: %v, want 1", got)
+		}
+		if got := metric(t, s.URL, `kessai_notify_pending{kind="webhook"}`); got != 0 {
+			t.Errorf("pending deliveries in /metrics: %v, want 0", got)
+		}
 	})
 }
 
@@ -266,6 +276,10 @@ func TestWebhooks_HangingReceiverDoesNotSlowTheAPI(t *testing.T) {
 		}
 		must(t, s.Post("/v2/payment_refunds", map[string]any{"payment_flow_id": flows[0], "amount": 100}), 200)
 		rc.waitFor(1, 10*time.Second) // a delivery now hangs, and will for 30 s
+		s.Clock.Advance(time.Minute)  // the base clock, which queued times and the metric read
+		if age := metric(t, s.URL, `kessai_notify_oldest_pending_age_seconds{kind="webhook"}`); age < 60 {
+			t.Errorf("the oldest pending delivery's age in /metrics: %v, want at least 60 s", age)
+		}
 
 		// Bound, not benchmark: each write must finish far sooner than the
 		// receiver would let a delivery inside it finish.

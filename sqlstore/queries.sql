@@ -120,3 +120,9 @@ SELECT
 -- name: job_account_running
 SELECT COUNT(*) FROM jobs WHERE account_id = $1 AND queue = ''
   AND ((state = 'running' AND locked_until > $2) OR (state = 'pending' AND due_at <= $2))
+
+-- name: notify_pending_deliveries
+SELECT COUNT(*), COALESCE(MIN(queued_at), 0) FROM webhook_deliveries WHERE status = 'pending'
+
+-- name: notify_pending_emails
+SELECT COUNT(*), COALESCE(MIN(queued_at), 0) FROM emails WHERE status = 'pending'

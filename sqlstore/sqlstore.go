@@ -799,3 +799,19 @@ func (t *tx) AccountJobsRunning(ctx context.Context, accountID string, now time.
 	err := t.queryRowContext(ctx, t.s.q["job_account_running"], accountID, us(now)).Scan(&n)
 	return n > 0, err
 }
+
+// NotifyStats reads each table's pending rows through its (status,
+// queued_at) index.
+func (t *tx) NotifyStats(ctx context.Context) (kessai.NotifyStats, error) {
+	var s kessai.NotifyStats
+	var oldest int64
+	if err := t.queryRowContext(ctx, t.s.q["notify_pending_deliveries"]).Scan(&s.PendingDeliveries, &oldest); err != nil {
+		return s, fmt.Errorf("notify_pending_deliveries: %w", err)
+	}
+	s.OldestDelivery = fromUS(oldest)
+	if err := t.queryRowContext(ctx, t.s.q["notify_pending_emails"]).Scan(&s.PendingEmails, &oldest); err != nil {
+		return s, fmt.Errorf("notify_pending_emails: %w", err)
+	}
+	s.OldestEmail = fromUS(oldest)
+	return s, nil
+}

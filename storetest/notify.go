@@ -167,6 +167,16 @@ func testWebhookDeliveries(t *testing.T, s kessai.Store) {
 		}
 		return nil
 	})
+	later := mk("we_3", "evnt_3", kessai.DeliveryPending)
+	later.AccountID, later.QueuedAt = "acct_d2", at.Add(time.Hour)
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.Insert(ctx, later) })
+	mustView(t, s, func(tx kessai.Tx) error {
+		st, err := tx.NotifyStats(ctx)
+		if st.PendingDeliveries < 2 || st.OldestDelivery.After(at) {
+			t.Errorf("notify stats %+v, want both accounts' pending deliveries, the oldest queued at %v or before", st, at)
+		}
+		return err
+	})
 }
 
 // testEmails: the outbox and the settings round trip and the outbox is
