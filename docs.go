@@ -135,3 +135,32 @@ func (c *MethodConfig) DocKey() (string, string) { return c.AccountID, c.ID }
 
 // DocIndex implements Document.
 func (c *MethodConfig) DocIndex() map[string]any { return nil }
+
+// DocKind implements Document.
+func (p *Product) DocKind() Kind { return KindProduct }
+
+// DocKey implements Document.
+func (p *Product) DocKey() (string, string) { return p.AccountID, p.ID }
+
+// DocIndex implements Document.
+func (p *Product) DocIndex() map[string]any { return nil }
+
+// DocKind implements Document.
+func (p *Price) DocKind() Kind { return KindPrice }
+
+// DocKey implements Document.
+func (p *Price) DocKey() (string, string) { return p.AccountID, p.ID }
+
+// DocIndex implements Document.
+func (p *Price) DocIndex() map[string]any {
+	return map[string]any{"product_id": p.ProductID, "lookup_key": strOr(p.LookupKey)}
+}
+
+// DocKind implements Document.
+func (p *TaxRate) DocKind() Kind { return KindTaxRate }
+
+// DocKey implements Document.
+func (p *TaxRate) DocKey() (string, string) { return p.AccountID, p.ID }
+
+// DocIndex implements Document.
+func (p *TaxRate) DocIndex() map[string]any { return nil }

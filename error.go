@@ -40,6 +40,8 @@ const (
 	PaymentMethodNotAllowd Code = "payment_method_not_in_allowed_types"
 	AlreadyExistsID        Code = "already_exists_id"               // a merchant-chosen id is taken
 	PaymentMethodAttached  Code = "payment_method_already_attached" // the payment method belongs to another customer
+	ProductHasPrices       Code = "product_has_prices"              // a product with prices cannot be deleted
+	InvalidDefaultPrice    Code = "invalid_default_price"           // the default price is not one of the product's
 	IdempotencyKeyInvalid  Code = "invalid_idempotency_key"         // the Idempotency-Key header is malformed
 	IdempotencyConflict    Code = "idempotency_conflict"            // the key was used with another request
 	IdempotencyInProgress  Code = "idempotency_timeout"             // the key's first request is still running

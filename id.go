@@ -25,6 +25,9 @@ const (
 	PrefixTerm          = "tm_"
 	PrefixSetupFlow     = "setfw_"
 	PrefixMethodConfig  = "pmc_"
+	PrefixProduct       = "prod_"
+	PrefixPrice         = "price_"
+	PrefixTaxRate       = "txr_"
 	// kessai's own objects.
 	PrefixWebhookEndpoint = "we_"
 	PrefixWebhookDelivery = "msg_" // a delivery's id is the webhook-id of its message

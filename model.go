@@ -439,6 +439,54 @@ func (c *MethodConfig) Available(method string) bool {
 	return c.Active && c.Preferences[method] != PreferenceOff
 }
 
+// Product is something a merchant sells (the catalog of Checkout).
+type Product struct {
+	AccountID      string    `json:"account_id"`
+	ID             string    `json:"id"`
+	Livemode       bool      `json:"livemode"`
+	Name           string    `json:"name"`
+	Active         bool      `json:"active"`
+	DefaultPriceID *string   `json:"default_price_id"`
+	Description    *string   `json:"description"`
+	UnitLabel      *string   `json:"unit_label"`
+	URL            *string   `json:"url"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// Price is what one unit of a product costs, once (type one_time).
+type Price struct {
+	AccountID  string    `json:"account_id"`
+	ID         string    `json:"id"`
+	Livemode   bool      `json:"livemode"`
+	ProductID  string    `json:"product_id"`
+	UnitAmount int64     `json:"unit_amount"`
+	Currency   string    `json:"currency"`
+	Active     bool      `json:"active"`
+	Nickname   *string   `json:"nickname"`
+	LookupKey  *string   `json:"lookup_key"`
+	Metadata   Metadata  `json:"metadata"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// TaxRate is a consumption tax rate. Percentage is kept exact, in
+// ten-thousandths of a percent: 10 % is 100000, 8.5 % is 85000.
+type TaxRate struct {
+	AccountID   string    `json:"account_id"`
+	ID          string    `json:"id"`
+	Livemode    bool      `json:"livemode"`
+	DisplayName string    `json:"display_name"`
+	Inclusive   bool      `json:"inclusive"`
+	Percentage  int64     `json:"percentage_e4"` // 10 % = 100000
+	Active      bool      `json:"active"`
+	Country     string    `json:"country"`
+	Description *string   `json:"description"`
+	Metadata    Metadata  `json:"metadata"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
 // Term states.
 const (
 	TermOpen   = "open"

@@ -21,6 +21,9 @@ const (
 	KindTerm          Kind = "terms"
 	KindSetupFlow     Kind = "setup_flows"
 	KindMethodConfig  Kind = "payment_method_configurations"
+	KindProduct       Kind = "products"
+	KindPrice         Kind = "prices"
+	KindTaxRate       Kind = "tax_rates"
 	KindEvent         Kind = "events"
 )
 

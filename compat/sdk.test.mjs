@@ -42,6 +42,19 @@ import {
   getAllPaymentMethodConfigurations,
   getPaymentMethodConfiguration,
   updatePaymentMethodConfiguration,
+  createProduct,
+  getProduct,
+  updateProduct,
+  getAllProducts,
+  deleteProduct,
+  createPrice,
+  getPrice,
+  updatePrice,
+  getAllPrices,
+  createTaxRate,
+  getTaxRate,
+  updateTaxRate,
+  getAllTaxRates,
 } from '@payjp/payjpv2';
 
 const baseUrl = process.env.KESSAI_BASE_URL;
@@ -432,4 +445,35 @@ test('l. payment method configuration: read it, rename it', T, async () => {
   );
   assert.equal(renamed.name, 'shop');
   assert.equal(renamed.card.display_preference.preference, 'on');
+});
+
+test('m. catalog: products, prices, tax rates', T, async () => {
+  const product = ok(await createProduct({ client, body: { name: 'Green tea', unit_label: 'cup' } }), 'createProduct');
+  assert.equal(product.object, 'product');
+  const price = ok(
+    await createPrice({ client, body: { product_id: product.id, unit_amount: 480, currency: 'jpy', lookup_key: `tea-${randomUUID()}` } }),
+    'createPrice',
+  );
+  assert.equal(price.unit_amount, 480);
+  assert.equal(price.type, 'one_time');
+  const withDefault = ok(
+    await updateProduct({ client, path: { product_id: product.id }, body: { default_price_id: price.id } }),
+    'updateProduct',
+  );
+  assert.equal(withDefault.default_price_id, price.id);
+  assert.equal(ok(await getProduct({ client, path: { product_id: product.id } }), 'getProduct').name, 'Green tea');
+  assert.equal(ok(await updatePrice({ client, path: { price_id: price.id }, body: { nickname: 'cup' } }), 'updatePrice').nickname, 'cup');
+  assert.equal(ok(await getPrice({ client, path: { price_id: price.id } }), 'getPrice').id, price.id);
+  assert.ok(ok(await getAllPrices({ client }), 'getAllPrices').data.some((p) => p.id === price.id));
+  assert.ok(ok(await getAllProducts({ client }), 'getAllProducts').data.some((p) => p.id === product.id));
+  const refused = await deleteProduct({ client, path: { product_id: product.id } });
+  assert.equal(refused.response.status, 400);
+  assert.equal(refused.error.code, 'product_has_prices');
+  const lonely = ok(await createProduct({ client, body: { name: 'Nothing' } }), 'createProduct');
+  assert.equal(ok(await deleteProduct({ client, path: { product_id: lonely.id } }), 'deleteProduct').deleted, true);
+  const tax = ok(await createTaxRate({ client, body: { display_name: '消費税', inclusive: false, percentage: 10 } }), 'createTaxRate');
+  assert.equal(tax.percentage, 10);
+  assert.equal(ok(await getTaxRate({ client, path: { tax_rate_id: tax.id } }), 'getTaxRate').display_name, '消費税');
+  assert.equal(ok(await updateTaxRate({ client, path: { tax_rate_id: tax.id }, body: { active: false } }), 'updateTaxRate').active, false);
+  assert.ok(ok(await getAllTaxRates({ client }), 'getAllTaxRates').data.some((t) => t.id === tax.id));
 });

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
 )
@@ -37,3 +38,17 @@ func listOf[T any](r *http.Request, items []*T, hasMore bool) (any, error) {
 
 // rawList is an already rendered value.
 type rawList struct{ v listJSON }
+
+// listed renders the page that list returns for the request's page
+// parameters: the one shape of every simple list route.
+func listed[T any](r *http.Request, list func(kessai.Page) ([]*T, bool, error)) (any, error) {
+	p, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return nil, err
+	}
+	items, more, err := list(p)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, items, more)
+}

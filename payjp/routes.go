@@ -50,6 +50,7 @@ func (f *Face) Register(mux jsonapi.Router) {
 	mux.HandleFunc("GET /v2/events/{id}", f.Get(f.getEvent))
 
 	f.registerRefunds(mux)
+	f.registerCatalog(mux)
 
 	// Anything else under /v2 is a PAY.JP-style 404.
 	mux.HandleFunc("/v2/", func(w http.ResponseWriter, r *http.Request) {
@@ -152,15 +153,9 @@ func (f *Face) updateMethod(ctx context.Context, acct *kessai.Account, r *http.R
 }
 
 func (f *Face) listMethods(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	p, err := jsonapi.ParsePage(r)
-	if err != nil {
-		return nil, err
-	}
-	items, more, err := f.E.ListPaymentMethods(ctx, acct, r.URL.Query().Get("customer_id"), p)
-	if err != nil {
-		return nil, err
-	}
-	return listOf(r, items, more)
+	return listed(r, func(p kessai.Page) ([]*kessai.PaymentMethod, bool, error) {
+		return f.E.ListPaymentMethods(ctx, acct, r.URL.Query().Get("customer_id"), p)
+	})
 }
 
 type customerReq struct {
@@ -221,15 +216,7 @@ func (f *Face) deleteCustomer(ctx context.Context, acct *kessai.Account, r *http
 }
 
 func (f *Face) listCustomers(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	p, err := jsonapi.ParsePage(r)
-	if err != nil {
-		return nil, err
-	}
-	items, more, err := f.E.ListCustomers(ctx, acct, p)
-	if err != nil {
-		return nil, err
-	}
-	return listOf(r, items, more)
+	return listed(r, func(p kessai.Page) ([]*kessai.Customer, bool, error) { return f.E.ListCustomers(ctx, acct, p) })
 }
 
 type flowReq struct {
@@ -356,15 +343,9 @@ func (f *Face) cancelFlow(ctx context.Context, acct *kessai.Account, r *http.Req
 }
 
 func (f *Face) listFlows(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	p, err := jsonapi.ParsePage(r)
-	if err != nil {
-		return nil, err
-	}
-	items, more, err := f.E.ListPaymentFlows(ctx, acct, r.URL.Query().Get("customer_id"), p)
-	if err != nil {
-		return nil, err
-	}
-	return listOf(r, items, more)
+	return listed(r, func(p kessai.Page) ([]*kessai.Payment, bool, error) {
+		return f.E.ListPaymentFlows(ctx, acct, r.URL.Query().Get("customer_id"), p)
+	})
 }
 
 func (f *Face) listTransactions(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -472,15 +453,7 @@ func (f *Face) listCustomerMethods(ctx context.Context, acct *kessai.Account, r 
 }
 
 func (f *Face) listTerms(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	p, err := jsonapi.ParsePage(r)
-	if err != nil {
-		return nil, err
-	}
-	items, more, err := f.E.ListTerms(ctx, acct, p)
-	if err != nil {
-		return nil, err
-	}
-	return listOf(r, items, more)
+	return listed(r, func(p kessai.Page) ([]*kessai.Term, bool, error) { return f.E.ListTerms(ctx, acct, p) })
 }
 
 func (f *Face) getTerm(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -555,15 +528,9 @@ func (f *Face) cancelSetupFlow(ctx context.Context, acct *kessai.Account, r *htt
 }
 
 func (f *Face) listSetupFlows(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	p, err := jsonapi.ParsePage(r)
-	if err != nil {
-		return nil, err
-	}
-	items, more, err := f.E.ListSetupFlows(ctx, acct, r.URL.Query().Get("customer_id"), p)
-	if err != nil {
-		return nil, err
-	}
-	return listOf(r, items, more)
+	return listed(r, func(p kessai.Page) ([]*kessai.SetupFlow, bool, error) {
+		return f.E.ListSetupFlows(ctx, acct, r.URL.Query().Get("customer_id"), p)
+	})
 }
 
 func (f *Face) listMethodConfigs(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {

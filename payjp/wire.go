@@ -347,6 +347,24 @@ func EventJSON(e *kessai.Event) (any, error) {
 			return nil, err
 		}
 		data = MethodConfigJSON(&c)
+	case "product", "price", "tax_rate":
+		var v any
+		switch e.Object {
+		case "product":
+			v = new(kessai.Product)
+		case "price":
+			v = new(kessai.Price)
+		default:
+			v = new(kessai.TaxRate)
+		}
+		if err := json.Unmarshal(e.Data, v); err != nil {
+			return nil, err
+		}
+		rendered, err := Render(v)
+		if err != nil {
+			return nil, err
+		}
+		data = rendered
 	case "term":
 		var t kessai.Term
 		if err := json.Unmarshal(e.Data, &t); err != nil {
@@ -385,6 +403,12 @@ func Render(v any) (any, error) {
 		return SetupFlowJSON(x), nil
 	case *kessai.MethodConfig:
 		return MethodConfigJSON(x), nil
+	case *kessai.Product:
+		return ProductJSON(x), nil
+	case *kessai.Price:
+		return PriceJSON(x), nil
+	case *kessai.TaxRate:
+		return TaxRateJSON(x), nil
 	case *kessai.Event:
 		return EventJSON(x)
 	case rawList:

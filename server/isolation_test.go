@@ -36,6 +36,9 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		term := must(t, s.Get("/v2/terms?limit=1"), 200).Data()[0]["id"].(string)
 		setup := must(t, s.Post("/v2/setup_flows", map[string]any{"customer_id": cus}), 200).Str("id")
 		config := must(t, s.Get("/v2/payment_method_configurations"), 200).Data()[0]["id"].(string)
+		product := must(t, s.Post("/v2/products", map[string]any{"name": "Tea"}), 200).Str("id")
+		price := must(t, s.Post("/v2/prices", map[string]any{"product_id": product, "unit_amount": 500, "currency": "jpy"}), 200).Str("id")
+		taxRate := must(t, s.Post("/v2/tax_rates", map[string]any{"display_name": "消費税", "inclusive": false, "percentage": 10}), 200).Str("id")
 		amount := int64(1000)
 		order, err := s.Main.E.CreateOrderReference(ctx, victim, engine.OrderReferenceParams{Amount: &amount})
 		if err != nil {
@@ -70,6 +73,9 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			{"/v2/terms/", map[string]string{"id": term}},
 			{"/v2/setup_flows/", map[string]string{"id": setup}},
 			{"/v2/payment_method_configurations/", map[string]string{"id": config}},
+			{"/v2/products/", map[string]string{"id": product}},
+			{"/v2/prices/", map[string]string{"id": price}},
+			{"/v2/tax_rates/", map[string]string{"id": taxRate}},
 			{"/kessai/v1/setup_flows/", map[string]string{"id": setup}},
 			{"/kessai/v1/payment_flows/", map[string]string{"id": flow}},
 			{"/kessai/v1/amazon/captures/", map[string]string{"id": auth.CaptureID}},

@@ -513,6 +513,7 @@ var listFilters = map[kessai.Kind][]string{
 	kessai.KindEvent:           {"type", "object", "resource_id", "face"},
 	kessai.KindTerm:            {"state"},
 	kessai.KindSetupFlow:       {"customer_id", "status"},
+	kessai.KindPrice:           {"product_id", "lookup_key"},
 	kessai.KindWebhookEndpoint: {"kind", "status"},
 	kessai.KindWebhookDelivery: {"endpoint_id", "event_id", "status"},
 	kessai.KindEmail:           {"status", "refund_id"},
