@@ -28,6 +28,10 @@ const (
 	PrefixProduct       = "prod_"
 	PrefixPrice         = "price_"
 	PrefixTaxRate       = "txr_"
+	// kessai's own objects.
+	PrefixWebhookEndpoint = "we_"
+	PrefixWebhookDelivery = "msg_" // a delivery's id is the webhook-id of its message
+	PrefixEmail           = "em_"
 )
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"

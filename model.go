@@ -578,6 +578,20 @@ const (
 	JobFailed  = "failed" // gave up after MaxAttempts
 )
 
+// Job queues. Jobs of the default queue are the business's transitions
+// (settlements, expiries), run one after another inside writes, and a test
+// clock's advance runs them before it returns. Jobs of the notify queue talk
+// to the outside world (webhooks, email): they run concurrently, outside any
+// transaction, on the wall clock, and a clock advance neither moves nor
+// waits for them.
+const (
+	JobQueueDefault = ""
+	JobQueueNotify  = "notify"
+)
+
+// JobQueues lists every queue.
+var JobQueues = []string{JobQueueDefault, JobQueueNotify}
+
 // Job is a durable unit of background work, written in the same transaction
 // as the state change that schedules it. RunAt is in the account's business
 // time; DueAt is the wall-clock time at which a worker picks it up (RunAt
@@ -586,6 +600,7 @@ type Job struct {
 	ID          string          `json:"id"`
 	AccountID   string          `json:"account_id"`
 	Kind        string          `json:"kind"`
+	Queue       string          `json:"queue"`
 	Payload     json.RawMessage `json:"payload"`
 	State       string          `json:"state"`
 	Attempts    int             `json:"attempts"`

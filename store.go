@@ -67,6 +67,7 @@ type ClaimParams struct {
 	LockedUntil time.Time // the lease
 	Limit       int
 	AccountID   string // only this account's jobs, when set
+	Queue       string // only jobs of this queue (JobQueueDefault or JobQueueNotify)
 }
 
 // JobStats summarises the job queue for metrics.
@@ -75,6 +76,16 @@ type JobStats struct {
 	Running   int
 	Failed    int
 	OldestDue time.Time // zero when nothing is due
+}
+
+// NotifyStats summarises the notifications waiting to go out, for metrics:
+// how many deliveries and emails are pending, and since when the oldest of
+// each has been (base clock; zero when none is).
+type NotifyStats struct {
+	PendingDeliveries int
+	OldestDelivery    time.Time
+	PendingEmails     int
+	OldestEmail       time.Time
 }
 
 // Tx is one store transaction. Every lookup of an account's object is scoped
@@ -133,19 +144,24 @@ type Tx interface {
 
 	InsertJob(ctx context.Context, j *Job) error
 	Job(ctx context.Context, id string) (*Job, error)
-	// ClaimJobs marks due pending jobs (and running jobs whose lease has
-	// expired) as running for p.Worker and returns them, oldest due first.
+	// ClaimJobs marks due pending jobs of p.Queue (and its running jobs
+	// whose lease has expired) as running for p.Worker and returns them,
+	// oldest due first.
 	ClaimJobs(ctx context.Context, p ClaimParams) ([]*Job, error)
 	// FinishJob records the outcome of a claimed job (state, due time,
 	// attempts, last error); false if the claim was
 	// lost to another worker. A job that will retry goes back to pending.
 	FinishJob(ctx context.Context, j *Job, worker string) (bool, error)
-	// ShiftJobs moves the due time of an account's pending jobs earlier by d
-	// (the account's test clock moved forward by d).
+	// ShiftJobs moves the due time of an account's pending jobs of the
+	// default queue earlier by d (the account's test clock moved forward by
+	// d); notify jobs follow the wall clock.
 	ShiftJobs(ctx context.Context, accountID string, d time.Duration) error
 	JobStats(ctx context.Context, now time.Time) (JobStats, error)
-	// AccountJobsRunning reports whether any job of the account is claimed
-	// under a lease that has not expired at now, or is due and not yet
-	// claimed (another worker's claim may not have committed yet).
+	// NotifyStats reads the pending deliveries and emails of every account.
+	NotifyStats(ctx context.Context) (NotifyStats, error)
+	// AccountJobsRunning reports whether any job of the account's default
+	// queue is claimed under a lease that has not expired at now, or is due
+	// and not yet claimed (another worker's claim may not have committed
+	// yet).
 	AccountJobsRunning(ctx context.Context, accountID string, now time.Time) (bool, error)
 }

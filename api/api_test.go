@@ -53,8 +53,8 @@ func TestDocument_Valid(t *testing.T) {
 			if op.OperationID == "" {
 				t.Errorf("%s: no operationId", name)
 			}
-			if op.Extensions["x-kessai-page"] == true {
-				continue // a browser page (HTML and a form), not part of the JSON API
+			if op.Extensions["x-kessai-page"] == true || op.Extensions["x-kessai-file"] == true {
+				continue // a browser page (HTML and a form) or a file (a certificate), not part of the JSON API
 			}
 			if r := op.Responses.Status(http.StatusOK); r == nil || r.Value.Content.Get("application/json") == nil {
 				t.Errorf("%s: no 200 application/json response", name)

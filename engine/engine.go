@@ -26,6 +26,19 @@ type Config struct {
 	SettleDelayAmazon time.Duration
 	// PublicURL is the base URL that buyers' redirects (next_action) point to.
 	PublicURL string
+	// Delivery is the retry schedule of notifications (webhooks, IPNs,
+	// emails): how the worker backs off between attempts and when it gives
+	// up. Zero fields take DefaultDelivery's.
+	Delivery RetrySchedule
+}
+
+// RetrySchedule is the backoff of a kind of job: retry n waits Base ×
+// 2^(n−1), at most Max, less up to a quarter of random jitter; the job is
+// given up after Attempts attempts.
+type RetrySchedule struct {
+	Base     time.Duration
+	Max      time.Duration
+	Attempts int
 }
 
 // Defaults of Config.
@@ -33,6 +46,11 @@ const (
 	DefaultSettleDelayPayPay = 5 * time.Second
 	DefaultSettleDelayAmazon = 30 * time.Second
 )
+
+// DefaultDelivery retries a notification after 30 s, 1 min, 2 min, … up to
+// every 8 h, 25 attempts in all: about 5 days, and at least 3¾ days however
+// the jitter falls.
+var DefaultDelivery = RetrySchedule{Base: 30 * time.Second, Max: 8 * time.Hour, Attempts: 25}
 
 // WithDefaults returns c with zero fields set to their defaults.
 func (c Config) WithDefaults() Config {
@@ -42,6 +60,15 @@ func (c Config) WithDefaults() Config {
 	if c.SettleDelayAmazon == 0 {
 		c.SettleDelayAmazon = DefaultSettleDelayAmazon
 	}
+	if c.Delivery.Base == 0 {
+		c.Delivery.Base = DefaultDelivery.Base
+	}
+	if c.Delivery.Max == 0 {
+		c.Delivery.Max = max(DefaultDelivery.Max, c.Delivery.Base)
+	}
+	if c.Delivery.Attempts == 0 {
+		c.Delivery.Attempts = DefaultDelivery.Attempts
+	}
 	return c
 }
 
@@ -49,6 +76,9 @@ func (c Config) WithDefaults() Config {
 func (c Config) Validate() error {
 	if c.SettleDelayPayPay < 0 || c.SettleDelayAmazon < 0 {
 		return errors.New("engine: settlement delays must not be negative")
+	}
+	if c.Delivery.Base <= 0 || c.Delivery.Max < c.Delivery.Base || c.Delivery.Attempts < 1 {
+		return errors.New("engine: the delivery schedule needs 0 < base ≤ max and at least one attempt")
 	}
 	return nil
 }
@@ -60,11 +90,15 @@ type Engine struct {
 	Log    *slog.Logger
 	Config Config
 
-	jobs     map[string]jobHandler
+	jobs     map[string]*jobKind
 	accounts sync.Map // secret key hash → *kessai.Account (see Authenticate)
 	master   struct {
 		sync.Mutex
 		key []byte // the master key, once read (see Unseal)
+	}
+	ipn struct {
+		sync.Mutex
+		key *IPNKey // once read or made (see IPNSigningKey)
 	}
 }
 
@@ -80,7 +114,7 @@ func New(store kessai.Store, clock kessai.Clock, log *slog.Logger, cfg Config) (
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{Store: store, Clock: clock, Log: log, Config: cfg, jobs: jobKinds()}, nil
+	return &Engine{Store: store, Clock: clock, Log: log, Config: cfg, jobs: jobKinds(cfg)}, nil
 }
 
 // Now returns the business time of an account: the base clock plus the
@@ -106,6 +140,9 @@ type W struct {
 	acct *kessai.Account
 	now  time.Time
 	e    *Engine
+
+	endpoints     []*kessai.WebhookEndpoint // the account's enabled endpoints, once read (see deliver)
+	endpointsRead bool
 }
 
 // write runs fn in one transaction. The account is read again inside it, so
@@ -204,14 +241,19 @@ func (w *W) emit(typ, object, resourceID string, obj any) error {
 	return w.emitFace(kessai.FacePayJP, typ, object, resourceID, obj)
 }
 
-// emitFace records an event of a face whose data is obj as it is now.
+// emitFace records an event of a face whose data is obj as it is now, and
+// its deliveries to the account's endpoints that want it.
 func (w *W) emitFace(face, typ, object, resourceID string, obj any) error {
 	data, err := json.Marshal(obj)
 	if err != nil {
 		return err
 	}
-	return w.tx.Insert(w.ctx, &kessai.Event{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixEvent), Face: face,
-		Livemode: w.acct.Livemode, Type: typ, Object: object, ResourceID: resourceID, Data: data, CreatedAt: w.now})
+	ev := &kessai.Event{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixEvent), Face: face,
+		Livemode: w.acct.Livemode, Type: typ, Object: object, ResourceID: resourceID, Data: data, CreatedAt: w.now}
+	if err := w.tx.Insert(w.ctx, ev); err != nil {
+		return err
+	}
+	return w.deliver(ev)
 }
 
 // post writes one balanced ledger transaction.
@@ -232,6 +274,35 @@ const (
 // jobHandler runs one job inside its write.
 type jobHandler func(w *W, payload json.RawMessage) error
 
+// OutsideHandler runs one job outside any transaction: it reads what it
+// needs in read transactions, talks to the outside world, and records the
+// outcome in writes of its own, so that a slow network never holds a
+// database connection or a write lock. It must be idempotent, like every
+// handler. An error retries the job (a *RetryAfter says no sooner than
+// when).
+type OutsideHandler func(ctx context.Context, j *kessai.Job) error
+
+// RetryAfter is a job's error that asks for its retry no sooner than After
+// (a receiver's Retry-After).
+type RetryAfter struct {
+	After time.Duration
+	Err   error
+}
+
+func (r *RetryAfter) Error() string { return r.Err.Error() }
+func (r *RetryAfter) Unwrap() error { return r.Err }
+
+// jobKind is an entry of the job registry: a handler that runs inside a
+// write, or one that runs outside any (registered by the package that
+// handles the kind, see HandleOutside); the queue its jobs join; and its
+// retry schedule (nil: the worker's own backoff and the job's attempts).
+type jobKind struct {
+	run     jobHandler
+	outside OutsideHandler
+	queue   string
+	retry   *RetrySchedule
+}
+
 // jobOf adapts a handler of a typed payload.
 func jobOf[P any](fn func(w *W, p P) error) jobHandler {
 	return func(w *W, payload json.RawMessage) error {
@@ -244,32 +315,70 @@ func jobOf[P any](fn func(w *W, p P) error) jobHandler {
 }
 
 // jobKinds is the registry of job kinds: the worker runs any job through
-// RunJob, so a new kind is one entry here and a handler.
-func jobKinds() map[string]jobHandler {
-	kinds := map[string]jobHandler{
-		JobExpireAuthorization: jobOf(func(w *W, ref jobRef) error { return w.expireAuthorization(ref.ID) }),
-		JobSettleRefund:        jobOf((*W).settleRefund),
-		JobCloseTerm:           jobOf((*W).closeTermJob),
+// RunJob, so a new kind is one entry here and a handler. Kinds whose
+// handlers run outside a write are listed with their queue and schedule;
+// their handlers are registered by the package that does the work.
+func jobKinds(cfg Config) map[string]*jobKind {
+	kinds := map[string]*jobKind{
+		JobExpireAuthorization: {run: jobOf(func(w *W, ref jobRef) error { return w.expireAuthorization(ref.ID) })},
+		JobSettleRefund:        {run: jobOf((*W).settleRefund)},
+		JobCloseTerm:           {run: jobOf((*W).closeTermJob)},
 	}
 	for k, h := range orderJobs() {
-		kinds[k] = h
+		kinds[k] = &jobKind{run: h}
+	}
+	for _, k := range notifyJobs {
+		kinds[k] = &jobKind{queue: kessai.JobQueueNotify, retry: &cfg.Delivery}
 	}
 	return kinds
 }
 
+// HandleOutside registers the handler of a kind that runs outside any
+// transaction (package notify's deliveries). Call it before a worker runs.
+func (e *Engine) HandleOutside(kind string, h OutsideHandler) {
+	k, ok := e.jobs[kind]
+	if !ok {
+		k = &jobKind{queue: kessai.JobQueueNotify}
+		e.jobs[kind] = k
+	}
+	k.outside = h
+}
+
+// JobRetry returns the retry schedule of a kind of job; false when the
+// worker's own backoff applies.
+func (e *Engine) JobRetry(kind string) (RetrySchedule, bool) {
+	if k, ok := e.jobs[kind]; ok && k.retry != nil {
+		return *k.retry, true
+	}
+	return RetrySchedule{}, false
+}
+
 // schedule writes a job due at the account's business time runAt.
 func (w *W) schedule(kind string, payload any, runAt time.Time) error {
+	_, err := w.scheduleJob(kind, payload, runAt)
+	return err
+}
+
+// scheduleJob is schedule that returns the job.
+func (w *W) scheduleJob(kind string, payload any, runAt time.Time) (*kessai.Job, error) {
 	data, err := json.Marshal(payload)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	due := runAt
 	if !w.acct.Livemode {
 		due = runAt.Add(-w.acct.ClockOffset)
 	}
-	return w.tx.InsertJob(w.ctx, &kessai.Job{ID: kessai.NewID(kessai.PrefixJob), AccountID: w.acct.ID, Kind: kind,
+	j := &kessai.Job{ID: kessai.NewID(kessai.PrefixJob), AccountID: w.acct.ID, Kind: kind,
 		Payload: data, State: kessai.JobPending, MaxAttempts: 25, RunAt: runAt, DueAt: due,
-		CreatedAt: w.e.Clock.Now(), UpdatedAt: w.e.Clock.Now()})
+		CreatedAt: w.e.Clock.Now(), UpdatedAt: w.e.Clock.Now()}
+	if k, ok := w.e.jobs[kind]; ok {
+		j.Queue = k.queue
+		if k.retry != nil {
+			j.MaxAttempts = k.retry.Attempts
+		}
+	}
+	return j, w.tx.InsertJob(w.ctx, j)
 }
 
 // notFound is the error for an id the account does not have.

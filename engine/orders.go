@@ -1051,7 +1051,8 @@ func (e *Engine) RefundCapture(ctx context.Context, acct *kessai.Account, p Capt
 
 // amazonRefundSettle completes a pending refund, or declines it as
 // simulated or after a chargeback. A capture whose refunds reach its limit
-// is closed (MaxAmountRefunded, MaxRefundsProcessed).
+// is closed (MaxAmountRefunded, MaxRefundsProcessed). A completed refund
+// writes the buyer's email (seed 000).
 func (w *W) amazonRefundSettle(ref settleRef) error {
 	const op = "engine.SettleAmazonRefund"
 	o, err := w.lockOrder(op, ref.PaymentID)
@@ -1087,6 +1088,9 @@ func (w *W) amazonRefundSettle(ref settleRef) error {
 	}
 	r.Status, r.UpdatedAt = kessai.RefundSucceeded, w.now
 	if err := w.tx.Put(w.ctx, &r); err != nil {
+		return err
+	}
+	if err := w.refundCompletedEmail(o, &r); err != nil {
 		return err
 	}
 	allowance, err := OverAllowance(c.Amount, c.Currency)

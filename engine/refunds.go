@@ -333,20 +333,29 @@ func (e *Engine) ListEvents(ctx context.Context, acct *kessai.Account, filter ma
 // RunJob runs one job's handler in one transaction at the account's
 // business time now. Handlers are idempotent. A kind with no handler is an
 // error, so the job is retried and finally marked failed.
+//
+// A kind whose handler runs outside a write (HandleOutside) is run as it
+// is: it makes its own transactions, and now does not apply.
 func (e *Engine) RunJob(ctx context.Context, j *kessai.Job, now time.Time) error {
 	op := "engine.RunJob " + j.Kind
-	h, ok := e.jobs[j.Kind]
-	if !ok {
+	k, ok := e.jobs[j.Kind]
+	switch {
+	case !ok:
 		return kessai.Errorf(kessai.Internal, op, "unknown job kind %q", j.Kind)
+	case k.run == nil && k.outside == nil:
+		return kessai.Errorf(kessai.Internal, op, "no handler is registered for job kind %q", j.Kind)
 	}
 	// A job is never part of the request that runs it (a clock advance): it
 	// must not use that request's idempotency key.
 	ctx = WithIdempotency(context.WithoutCancel(ctx), nil)
+	if k.outside != nil {
+		return k.outside(ctx, j)
+	}
 	_, err := e.write(ctx, &kessai.Account{ID: j.AccountID}, op, func(w *W) (any, error) {
 		if !now.IsZero() {
 			w.now = now
 		}
-		return nil, h(w, j.Payload)
+		return nil, k.run(w, j.Payload)
 	})
 	return err
 }

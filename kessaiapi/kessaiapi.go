@@ -1,7 +1,8 @@
 // Package kessaiapi is kessai's own API under /kessai/v1: what PAY.JP's API
 // leaves to a dashboard or to the buyer's browser. The test clock, the
-// simulated buyer's approve/decline of a flow waiting for action, and the
-// buyer-facing checkout page that next_action redirects to. It stands beside
+// simulated buyer's approve/decline of a flow waiting for action, the
+// buyer-facing checkout page that next_action redirects to, and the webhook
+// endpoints that receive the account's events. It stands beside
 // the PAY.JP face on the same JSON plumbing (package jsonapi): secret-key
 // authentication, Idempotency-Key and problem+json errors.
 package kessaiapi
@@ -32,6 +33,9 @@ type API struct {
 // sees one shape).
 func New(e *engine.Engine, log *slog.Logger, w *worker.Worker, renderFlow func(any) (any, error)) *API {
 	render := func(v any) (any, error) {
+		if out, ok := renderNotify(v); ok {
+			return out, nil
+		}
 		switch x := v.(type) {
 		case *engine.ClockAdvance:
 			return clockJSON{Now: x.Now.Format(time.RFC3339)}, nil
@@ -59,6 +63,7 @@ func (a *API) Register(mux jsonapi.Router) {
 	mux.HandleFunc("POST /kessai/v1/setup_flows/{id}/confirm", a.Face.Post(a.confirmSetupFlow))
 	mux.HandleFunc("POST /kessai/v1/amazon/order_references", a.Face.Post(a.createOrder))
 	mux.HandleFunc("POST /kessai/v1/amazon/captures/{id}/chargeback", a.Face.Post(a.chargeback))
+	a.registerNotify(mux)
 	mux.HandleFunc("GET /kessai/v1/checkout/{account}/{id}", a.checkoutPage)
 	mux.HandleFunc("POST /kessai/v1/checkout/{account}/{id}", a.checkoutSubmit)
 	mux.HandleFunc("/kessai/", func(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -24,12 +25,14 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		victim := s.Acct()
 		ctx := context.Background()
 
+		endpoint := must(t, s.Post("/kessai/v1/webhook_endpoints", map[string]any{"url": "http://127.0.0.1:9/hook", "kind": "payjp"}), 200).Str("id")
 		pm := s.Card("4242424242424242")
 		cus := must(t, s.Post("/v2/customers", map[string]any{"email": "v@example.com"}), 200).Str("id")
 		flow := s.PaidCardFlow(3000)
 		refund := must(t, s.Post("/v2/payment_refunds", map[string]any{"payment_flow_id": flow, "amount": 100}), 200).Str("id")
 		txn := must(t, s.Get("/v2/payment_transactions?limit=1"), 200).Data()[0]["id"].(string)
 		event := must(t, s.Get("/v2/events?limit=1"), 200).Data()[0]["id"].(string)
+		delivery := must(t, s.Get("/kessai/v1/webhook_deliveries?limit=1"), 200).Data()[0]["id"].(string)
 		term := must(t, s.Get("/v2/terms?limit=1"), 200).Data()[0]["id"].(string)
 		setup := must(t, s.Post("/v2/setup_flows", map[string]any{"customer_id": cus}), 200).Str("id")
 		config := must(t, s.Get("/v2/payment_method_configurations"), 200).Data()[0]["id"].(string)
@@ -48,6 +51,12 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A completed Amazon refund writes the buyer's email.
+		if _, err := s.Main.E.RefundCapture(ctx, victim, engine.CaptureRefundParams{CaptureID: auth.CaptureID, ReferenceID: "iso-r1", Amount: 100, Currency: "jpy"}); err != nil {
+			t.Fatal(err)
+		}
+		s.Advance(engine.DefaultSettleDelayAmazon)
+		email := must(t, s.Get("/kessai/v1/emails"), 200).Data()[0]["id"].(string)
 
 		// The victim's object for each path parameter, by the path's prefix.
 		fill := []struct {
@@ -71,11 +80,20 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			{"/kessai/v1/payment_flows/", map[string]string{"id": flow}},
 			{"/kessai/v1/amazon/captures/", map[string]string{"id": auth.CaptureID}},
 			{"/kessai/v1/checkout/", map[string]string{"account": victim.ID, "id": flow}},
+			{"/kessai/v1/webhook_endpoints/", map[string]string{"id": endpoint}},
+			{"/kessai/v1/webhook_deliveries/", map[string]string{"id": delivery}},
+			{"/kessai/v1/emails/", map[string]string{"id": email}},
+			{"/kessai/v1/events/", map[string]string{"id": event}},
 		}
 		snapshot := func() []byte {
 			var b bytes.Buffer
-			for _, p := range []string{"/v2/payment_flows/" + flow, "/v2/customers/" + cus, "/v2/payment_methods/" + pm, "/v2/payment_refunds/" + refund} {
+			for _, p := range []string{"/v2/payment_flows/" + flow, "/v2/customers/" + cus, "/v2/payment_methods/" + pm, "/v2/payment_refunds/" + refund,
+				"/kessai/v1/webhook_endpoints/" + endpoint, "/kessai/v1/emails/" + email, "/kessai/v1/notification_settings"} {
 				b.Write(must(t, s.Get(p), 200).Body)
+			}
+			// Deliveries, without their attempts, which the worker adds.
+			for _, d := range must(t, s.Get("/kessai/v1/webhook_deliveries?limit=100"), 200).Data() {
+				fmt.Fprintf(&b, "%s:%s ", d["id"], d["status"])
 			}
 			o, _ := s.Main.E.GetOrderReference(ctx, victim, order.ID)
 			c, _ := s.Main.E.GetCapture(ctx, victim, auth.CaptureID)
@@ -94,6 +112,9 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			method, path, ok := strings.Cut(pattern, " ")
 			if !ok || !strings.Contains(path, "{") {
 				continue // no object in the path: creates and lists are checked by TestE2EAccountIsolation
+			}
+			if strings.HasPrefix(path, "/kessai/v1/ipn/certificates/") {
+				continue // public: the certificates that sign kessai's IPNs belong to no account
 			}
 			var ids map[string]string
 			for _, f := range fill {

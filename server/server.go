@@ -28,6 +28,7 @@ import (
 	"github.com/kessai/kessai/jsonapi"
 	"github.com/kessai/kessai/kessaiapi"
 	"github.com/kessai/kessai/mws"
+	"github.com/kessai/kessai/notify"
 	"github.com/kessai/kessai/payjp"
 	"github.com/kessai/kessai/worker"
 )
@@ -44,10 +45,20 @@ type Main struct {
 	NoWorker    bool // serve the API only (workers run elsewhere)
 	HTTP        HTTPConfig
 	MWS         mws.Config // the Amazon Pay MWS face: sandbox throttling, its wall clock
+	// SMTPURL is the SMTP server buyer emails are sent through
+	// (smtp://host:port, see notify.Config.SMTPURL; the CLI's --smtp-url).
+	// Unset, they are kept in the outbox only (GET /kessai/v1/emails).
+	SMTPURL string
+	// Notify tunes the delivery of webhooks (its RenderPayJP is the PAY.JP
+	// face's, set by the server); the retry schedule is Engine.Delivery.
+	Notify notify.Config
 
 	Store kessai.Store
 	E     *engine.Engine
 	W     *worker.Worker
+	N     *notify.Notifier
+
+	deliveries *prometheus.CounterVec // notification attempts by kind and outcome
 
 	routes []string
 	ln     net.Listener
@@ -107,6 +118,28 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.E, err = engine.New(store, m.Clock, m.Log, m.Engine); err != nil {
 		return err
 	}
+	m.deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kessai_notify_delivery_attempts_total",
+		Help: "Delivery attempts of webhooks, IPNs and emails, by kind (payjp, amazon_ipn, email) and outcome (succeeded, retry, failed, disabled)."},
+		[]string{"kind", "outcome"})
+	nc := m.Notify
+	observe := nc.Observe
+	nc.Observe = func(kind, outcome string) {
+		m.deliveries.WithLabelValues(kind, outcome).Inc()
+		if observe != nil {
+			observe(kind, outcome)
+		}
+	}
+	nc.RenderPayJP = renderPayJPEvent
+	nc.RenderIPN = mws.NotificationData
+	if m.SMTPURL != "" {
+		nc.SMTPURL = m.SMTPURL
+	}
+	if nc.Log == nil {
+		nc.Log = m.Log
+	}
+	if m.N, err = notify.New(m.E, nc); err != nil {
+		return err
+	}
 	if m.W, err = worker.New(m.E, m.Log, m.Worker); err != nil {
 		return err
 	}
@@ -152,6 +185,16 @@ func (m *Main) Start(ctx context.Context) error {
 	return nil
 }
 
+// renderPayJPEvent is the body of a PAY.JP webhook: the event as the face's
+// GET /v2/events/{id} answers it.
+func renderPayJPEvent(ev *kessai.Event) ([]byte, error) {
+	v, err := payjp.EventJSON(ev)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
 // URL is the base URL the server listens on.
 func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
 
@@ -192,7 +235,7 @@ func (m *Main) Handler() http.Handler {
 	reqs := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kessai_http_request_duration_seconds",
 		Help: "HTTP request latency by route pattern and status.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)},
 		[]string{"route", "status"})
-	reg.MustRegister(reqs, &jobCollector{m: m})
+	reg.MustRegister(reqs, &jobCollector{m: m}, m.deliveries, &notifyCollector{m: m})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeStatus(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -343,4 +386,43 @@ func (c *jobCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(jobsRunning, prometheus.GaugeValue, float64(s.Running))
 	ch <- prometheus.MustNewConstMetric(jobsFailed, prometheus.GaugeValue, float64(s.Failed))
 	ch <- prometheus.MustNewConstMetric(jobsAge, prometheus.GaugeValue, age)
+}
+
+// notifyCollector reads the notifications waiting to go out from the store
+// at scrape time.
+type notifyCollector struct{ m *Main }
+
+var (
+	notifyPending = prometheus.NewDesc("kessai_notify_pending", "Deliveries (webhook: webhooks and IPNs) and emails not yet delivered nor given up.", []string{"kind"}, nil)
+	notifyAge     = prometheus.NewDesc("kessai_notify_oldest_pending_age_seconds", "Age of the oldest pending delivery (webhook) or email since it was queued; 0 when none is pending.", []string{"kind"}, nil)
+)
+
+func (c *notifyCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- notifyPending
+	ch <- notifyAge
+}
+
+func (c *notifyCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	now := c.m.Clock.Now()
+	var s kessai.NotifyStats
+	if err := c.m.Store.View(ctx, func(tx kessai.Tx) error {
+		var err error
+		s, err = tx.NotifyStats(ctx)
+		return err
+	}); err != nil {
+		c.m.Log.Warn("notify metrics", "err", err)
+		return
+	}
+	age := func(t time.Time) float64 {
+		if t.IsZero() {
+			return 0
+		}
+		return max(0, now.Sub(t).Seconds())
+	}
+	ch <- prometheus.MustNewConstMetric(notifyPending, prometheus.GaugeValue, float64(s.PendingDeliveries), "webhook")
+	ch <- prometheus.MustNewConstMetric(notifyPending, prometheus.GaugeValue, float64(s.PendingEmails), "email")
+	ch <- prometheus.MustNewConstMetric(notifyAge, prometheus.GaugeValue, age(s.OldestDelivery), "webhook")
+	ch <- prometheus.MustNewConstMetric(notifyAge, prometheus.GaugeValue, age(s.OldestEmail), "email")
 }

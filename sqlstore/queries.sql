@@ -84,38 +84,45 @@ UPDATE idempotency_records SET status = $4, body = $5 WHERE account_id = $1 AND 
 DELETE FROM idempotency_records WHERE expires_at > 0 AND expires_at < $1
 
 -- name: job_insert
-INSERT INTO jobs (id, account_id, kind, payload, state, attempts, max_attempts, run_at, due_at, locked_by, locked_until, last_error, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 0, '', $10, $10)
+INSERT INTO jobs (id, account_id, kind, queue, payload, state, attempts, max_attempts, run_at, due_at, locked_by, locked_until, last_error, created_at, updated_at)
+VALUES ($1, $2, $3, $11, $4, $5, $6, $7, $8, $9, '', 0, '', $10, $10)
 
 -- name: job_get
-SELECT id, account_id, kind, payload, state, attempts, max_attempts, run_at, due_at, locked_by, locked_until, last_error, created_at, updated_at
+SELECT id, account_id, kind, queue, payload, state, attempts, max_attempts, run_at, due_at, locked_by, locked_until, last_error, created_at, updated_at
 FROM jobs WHERE id = $1
 
 -- name: job_claim
 UPDATE jobs SET state = 'running', locked_by = $2, locked_until = $3, attempts = attempts + 1, updated_at = $1
 WHERE id IN (
     SELECT id FROM jobs
-    WHERE ((state = 'pending' AND due_at <= $1) OR (state = 'running' AND locked_until <= $1))
+    WHERE queue = $6
+      AND ((state = 'pending' AND due_at <= $1) OR (state = 'running' AND locked_until <= $1))
       AND ($4 = '' OR account_id = $4)
     ORDER BY due_at, id
     LIMIT $5{{skip_locked}}
 )
-RETURNING id, account_id, kind, payload, state, attempts, max_attempts, run_at, due_at, locked_by, locked_until, last_error, created_at, updated_at
+RETURNING id, account_id, kind, queue, payload, state, attempts, max_attempts, run_at, due_at, locked_by, locked_until, last_error, created_at, updated_at
 
 -- name: job_finish
 UPDATE jobs SET state = $3, run_at = $4, due_at = $5, last_error = $6, locked_by = '', locked_until = 0, updated_at = $7, attempts = $8
 WHERE id = $1 AND locked_by = $2 AND state = 'running'
 
 -- name: job_shift
-UPDATE jobs SET due_at = due_at - $2 WHERE account_id = $1 AND state = 'pending'
+UPDATE jobs SET due_at = due_at - $2 WHERE account_id = $1 AND state = 'pending' AND queue = ''
 
 -- name: job_stats
 SELECT
-    (SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND due_at <= $1),
-    (SELECT COUNT(*) FROM jobs WHERE state = 'running'),
-    (SELECT COUNT(*) FROM jobs WHERE state = 'failed'),
-    (SELECT COALESCE(MIN(due_at), 0) FROM jobs WHERE state = 'pending' AND due_at <= $1)
+    (SELECT COUNT(*) FROM jobs WHERE queue = $2 AND state = 'pending' AND due_at <= $1),
+    (SELECT COUNT(*) FROM jobs WHERE queue = $2 AND state = 'running'),
+    (SELECT COUNT(*) FROM jobs WHERE queue = $2 AND state = 'failed'),
+    (SELECT COALESCE(MIN(due_at), 0) FROM jobs WHERE queue = $2 AND state = 'pending' AND due_at <= $1)
 
 -- name: job_account_running
-SELECT COUNT(*) FROM jobs WHERE account_id = $1
+SELECT COUNT(*) FROM jobs WHERE account_id = $1 AND queue = ''
   AND ((state = 'running' AND locked_until > $2) OR (state = 'pending' AND due_at <= $2))
+
+-- name: notify_pending_deliveries
+SELECT COUNT(*), COALESCE(MIN(queued_at), 0) FROM webhook_deliveries WHERE status = 'pending'
+
+-- name: notify_pending_emails
+SELECT COUNT(*), COALESCE(MIN(queued_at), 0) FROM emails WHERE status = 'pending'

@@ -58,20 +58,24 @@ var queriesSQL string
 // docTables lists each document table's typed columns, in a fixed order:
 // the values of Document.DocIndex.
 var docTables = map[kessai.Kind][]string{
-	kessai.KindCustomer:      nil,
-	kessai.KindPaymentMethod: {"customer_id"},
-	kessai.KindPayment:       {"customer_id", "status", "state", "face"},
-	kessai.KindAuthorization: {"payment_id", "reference_id", "state", "amount", "expires_at"},
-	kessai.KindCapture:       {"payment_id", "authorization_id", "reference_id", "state", "amount", "refunded_amount", "refund_count"},
-	kessai.KindRefund:        {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face"},
-	kessai.KindTransaction:   {"type", "payment_method_type", "resource_id"},
-	kessai.KindTerm:          {"state", "start_at"},
-	kessai.KindSetupFlow:     {"customer_id", "status"},
-	kessai.KindMethodConfig:  nil,
-	kessai.KindProduct:       nil,
-	kessai.KindPrice:         {"product_id", "lookup_key"},
-	kessai.KindTaxRate:       nil,
-	kessai.KindEvent:         {"type", "object", "resource_id", "face"},
+	kessai.KindCustomer:             nil,
+	kessai.KindPaymentMethod:        {"customer_id"},
+	kessai.KindPayment:              {"customer_id", "status", "state", "face"},
+	kessai.KindAuthorization:        {"payment_id", "reference_id", "state", "amount", "expires_at"},
+	kessai.KindCapture:              {"payment_id", "authorization_id", "reference_id", "state", "amount", "refunded_amount", "refund_count"},
+	kessai.KindRefund:               {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face"},
+	kessai.KindTransaction:          {"type", "payment_method_type", "resource_id"},
+	kessai.KindTerm:                 {"state", "start_at"},
+	kessai.KindSetupFlow:            {"customer_id", "status"},
+	kessai.KindMethodConfig:         nil,
+	kessai.KindProduct:              nil,
+	kessai.KindPrice:                {"product_id", "lookup_key"},
+	kessai.KindTaxRate:              nil,
+	kessai.KindEvent:                {"type", "object", "resource_id", "face"},
+	kessai.KindWebhookEndpoint:      {"kind", "status"},
+	kessai.KindWebhookDelivery:      {"endpoint_id", "event_id", "status", "queued_at"},
+	kessai.KindNotificationSettings: nil,
+	kessai.KindEmail:                {"status", "refund_id", "queued_at"},
 }
 
 // New returns a Store; write and read may be the same *sql.DB.
@@ -711,7 +715,7 @@ func (t *tx) InsertJob(ctx context.Context, j *kessai.Job) error {
 		payload = json.RawMessage("{}")
 	}
 	_, err := t.exec(ctx, "job_insert", j.ID, j.AccountID, j.Kind, string(payload), j.State, j.Attempts, j.MaxAttempts,
-		us(j.RunAt), us(j.DueAt), us(j.CreatedAt))
+		us(j.RunAt), us(j.DueAt), us(j.CreatedAt), j.Queue)
 	return err
 }
 
@@ -721,7 +725,7 @@ func scanJob(r scanner) (*kessai.Job, error) {
 	var j kessai.Job
 	var payload string
 	var attempts, maxAttempts, runAt, dueAt, lockedUntil, created, updated int64
-	if err := r.Scan(&j.ID, &j.AccountID, &j.Kind, &payload, &j.State, &attempts, &maxAttempts, &runAt, &dueAt,
+	if err := r.Scan(&j.ID, &j.AccountID, &j.Kind, &j.Queue, &payload, &j.State, &attempts, &maxAttempts, &runAt, &dueAt,
 		&j.LockedBy, &lockedUntil, &j.LastError, &created, &updated); err != nil {
 		return nil, err
 	}
@@ -741,7 +745,7 @@ func (t *tx) Job(ctx context.Context, id string) (*kessai.Job, error) {
 }
 
 func (t *tx) ClaimJobs(ctx context.Context, p kessai.ClaimParams) ([]*kessai.Job, error) {
-	rows, err := t.queryContext(ctx, t.s.q["job_claim"], us(p.Now), p.Worker, us(p.LockedUntil), p.AccountID, p.Limit)
+	rows, err := t.queryContext(ctx, t.s.q["job_claim"], us(p.Now), p.Worker, us(p.LockedUntil), p.AccountID, p.Limit, p.Queue)
 	if err != nil {
 		return nil, fmt.Errorf("job_claim: %w", err)
 	}
@@ -775,16 +779,42 @@ func (t *tx) ShiftJobs(ctx context.Context, accountID string, d time.Duration) e
 	return err
 }
 
+// JobStats sums the queues' statistics, one query per queue so that each
+// searches the index that leads with the queue.
 func (t *tx) JobStats(ctx context.Context, now time.Time) (kessai.JobStats, error) {
 	var s kessai.JobStats
-	var oldest int64
-	err := t.queryRowContext(ctx, t.s.q["job_stats"], us(now)).Scan(&s.Due, &s.Running, &s.Failed, &oldest)
-	s.OldestDue = fromUS(oldest)
-	return s, err
+	for _, q := range kessai.JobQueues {
+		var qs kessai.JobStats
+		var oldest int64
+		if err := t.queryRowContext(ctx, t.s.q["job_stats"], us(now), q).Scan(&qs.Due, &qs.Running, &qs.Failed, &oldest); err != nil {
+			return s, err
+		}
+		s.Due, s.Running, s.Failed = s.Due+qs.Due, s.Running+qs.Running, s.Failed+qs.Failed
+		if o := fromUS(oldest); !o.IsZero() && (s.OldestDue.IsZero() || o.Before(s.OldestDue)) {
+			s.OldestDue = o
+		}
+	}
+	return s, nil
 }
 
 func (t *tx) AccountJobsRunning(ctx context.Context, accountID string, now time.Time) (bool, error) {
 	var n int64
 	err := t.queryRowContext(ctx, t.s.q["job_account_running"], accountID, us(now)).Scan(&n)
 	return n > 0, err
+}
+
+// NotifyStats reads each table's pending rows through its (status,
+// queued_at) index.
+func (t *tx) NotifyStats(ctx context.Context) (kessai.NotifyStats, error) {
+	var s kessai.NotifyStats
+	var oldest int64
+	if err := t.queryRowContext(ctx, t.s.q["notify_pending_deliveries"]).Scan(&s.PendingDeliveries, &oldest); err != nil {
+		return s, fmt.Errorf("notify_pending_deliveries: %w", err)
+	}
+	s.OldestDelivery = fromUS(oldest)
+	if err := t.queryRowContext(ctx, t.s.q["notify_pending_emails"]).Scan(&s.PendingEmails, &oldest); err != nil {
+		return s, fmt.Errorf("notify_pending_emails: %w", err)
+	}
+	s.OldestEmail = fromUS(oldest)
+	return s, nil
 }

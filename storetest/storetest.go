@@ -33,6 +33,10 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"CoreObjects_TypedColumns":       testCoreObjects,
 		"List_EveryFilterUsesAnIndex":    testListPlans,
 		"Concurrency_ManyReadersWriters": testManyReadersWriters,
+		"WebhookEndpoints_TypedColumns":  testWebhookEndpoints,
+		"Jobs_Queues":                    testJobQueues,
+		"WebhookDeliveries_TypedColumns": testWebhookDeliveries,
+		"Emails_OutboxAndSettings":       testEmails,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -500,16 +504,19 @@ type Explainer interface {
 
 // listFilters are the filters the engine lists with.
 var listFilters = map[kessai.Kind][]string{
-	kessai.KindPaymentMethod: {"customer_id"},
-	kessai.KindPayment:       {"customer_id", "status", "state", "face"},
-	kessai.KindAuthorization: {"payment_id", "state"},
-	kessai.KindCapture:       {"payment_id", "authorization_id", "state"},
-	kessai.KindRefund:        {"payment_id", "capture_id", "reason", "status", "face"},
-	kessai.KindTransaction:   {"type", "payment_method_type", "resource_id"},
-	kessai.KindEvent:         {"type", "object", "resource_id", "face"},
-	kessai.KindTerm:          {"state"},
-	kessai.KindSetupFlow:     {"customer_id", "status"},
-	kessai.KindPrice:         {"product_id", "lookup_key"},
+	kessai.KindPaymentMethod:   {"customer_id"},
+	kessai.KindPayment:         {"customer_id", "status", "state", "face"},
+	kessai.KindAuthorization:   {"payment_id", "state"},
+	kessai.KindCapture:         {"payment_id", "authorization_id", "state"},
+	kessai.KindRefund:          {"payment_id", "capture_id", "reason", "status", "face"},
+	kessai.KindTransaction:     {"type", "payment_method_type", "resource_id"},
+	kessai.KindEvent:           {"type", "object", "resource_id", "face"},
+	kessai.KindTerm:            {"state"},
+	kessai.KindSetupFlow:       {"customer_id", "status"},
+	kessai.KindPrice:           {"product_id", "lookup_key"},
+	kessai.KindWebhookEndpoint: {"kind", "status"},
+	kessai.KindWebhookDelivery: {"endpoint_id", "event_id", "status"},
+	kessai.KindEmail:           {"status", "refund_id"},
 }
 
 // testListPlans: a list filtered on any one column is answered by an index

@@ -1,12 +1,17 @@
 // Package worker runs kessai's durable jobs. Jobs are rows written in the
 // same transaction as the state change that schedules them. A worker claims
 // due jobs under a lease (FOR UPDATE SKIP LOCKED on PostgreSQL; the single
-// IMMEDIATE writer on SQLite), runs each in its own transaction, and records
-// the outcome: done, or back to pending with exponential backoff and jitter,
-// or failed after its last attempt. A worker that dies leaves its claims to
-// expire; any worker then takes them over. Handlers are idempotent, so a job
-// that ran but whose outcome was not recorded changes nothing the second
-// time.
+// IMMEDIATE writer on SQLite), runs each, and records the outcome: done, or
+// back to pending with exponential backoff and jitter, or failed after its
+// last attempt. A worker that dies leaves its claims to expire; any worker
+// then takes them over. Handlers are idempotent, so a job that ran but whose
+// outcome was not recorded changes nothing the second time.
+//
+// Jobs of the default queue (settlements, expiries) run one after another,
+// each in its own write. Jobs of the notify queue (webhook and email
+// deliveries) run concurrently, up to NotifyConcurrency at once, outside any
+// transaction, so that a slow receiver delays neither the business's jobs
+// nor anyone's writes.
 package worker
 
 import (
@@ -29,8 +34,11 @@ type Config struct {
 	Poll        time.Duration // how often to look for due jobs (default 250ms)
 	Lease       time.Duration // how long a claim lasts (default 30s)
 	Batch       int           // jobs claimed at once (default 16)
-	BackoffBase time.Duration // first retry delay (default 1s)
+	BackoffBase time.Duration // first retry delay (default 1s); kinds with a schedule of their own use it
 	BackoffMax  time.Duration // longest retry delay (default 1h)
+	// NotifyConcurrency is how many jobs of the notify queue run at once
+	// (default 16).
+	NotifyConcurrency int
 }
 
 // WithDefaults fills zero fields.
@@ -54,13 +62,16 @@ func (c Config) WithDefaults() Config {
 	if c.BackoffMax == 0 {
 		c.BackoffMax = time.Hour
 	}
+	if c.NotifyConcurrency == 0 {
+		c.NotifyConcurrency = 16
+	}
 	return c
 }
 
 // Validate reports settings that cannot work.
 func (c Config) Validate() error {
-	if c.Poll < 0 || c.Lease <= 0 || c.Batch < 1 || c.BackoffBase <= 0 || c.BackoffMax < c.BackoffBase {
-		return errors.New("worker: invalid config (need poll ≥ 0, lease > 0, batch ≥ 1, 0 < backoff base ≤ max)")
+	if c.Poll < 0 || c.Lease <= 0 || c.Batch < 1 || c.BackoffBase <= 0 || c.BackoffMax < c.BackoffBase || c.NotifyConcurrency < 1 {
+		return errors.New("worker: invalid config (need poll ≥ 0, lease > 0, batch ≥ 1, 0 < backoff base ≤ max, notify concurrency ≥ 1)")
 	}
 	return nil
 }
@@ -72,8 +83,14 @@ type Worker struct {
 	Cfg Config
 	// Run is the handler; default E.RunJob. Tests replace it.
 	Run func(ctx context.Context, j *kessai.Job, now time.Time) error
+	// Wall is the clock of the notify queue (default the system clock):
+	// deliveries go out and are retried in real time, whatever the base
+	// clock of the business's jobs (E.Clock) shows.
+	Wall kessai.Clock
 
-	mu sync.Mutex // one advance per account at a time is enough; serialises RunAccount
+	mu       sync.Mutex    // one advance per account at a time is enough; serialises RunAccount
+	slots    chan struct{} // one per notify job running
+	inflight sync.WaitGroup
 }
 
 // New returns a worker.
@@ -85,19 +102,47 @@ func New(e *engine.Engine, log *slog.Logger, cfg Config) (*Worker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{E: e, Log: log, Cfg: cfg, Run: e.RunJob}, nil
+	return &Worker{E: e, Log: log, Cfg: cfg, Run: e.RunJob, Wall: kessai.SystemClock{}, slots: make(chan struct{}, cfg.NotifyConcurrency)}, nil
+}
+
+// clock is the clock of a queue's due times and leases.
+func (w *Worker) clock(queue string) kessai.Clock {
+	if queue == kessai.JobQueueNotify {
+		return w.Wall
+	}
+	return w.E.Clock
 }
 
 // Backoff returns the delay before retry number attempt (1-based): base ×
 // 2^(attempt−1), capped, with up to 25% random jitter subtracted so that
 // retries of many jobs spread out.
 func (w *Worker) Backoff(attempt int) time.Duration {
-	d := w.Cfg.BackoffBase
-	for i := 1; i < attempt && d < w.Cfg.BackoffMax; i++ {
+	return backoff(w.Cfg.BackoffBase, w.Cfg.BackoffMax, attempt)
+}
+
+func backoff(base, ceiling time.Duration, attempt int) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < ceiling; i++ {
 		d *= 2
 	}
-	d = min(d, w.Cfg.BackoffMax)
+	d = min(d, ceiling)
 	return d - time.Duration(rand.Int64N(int64(d)/4+1))
+}
+
+// retryDelay is how long a job that failed waits: its kind's schedule (or
+// the worker's backoff), but no sooner than a RetryAfter asks, within the
+// schedule's longest delay.
+func (w *Worker) retryDelay(j *kessai.Job, runErr error) time.Duration {
+	base, ceiling := w.Cfg.BackoffBase, w.Cfg.BackoffMax
+	if s, ok := w.E.JobRetry(j.Kind); ok {
+		base, ceiling = s.Base, s.Max
+	}
+	d := backoff(base, ceiling, j.Attempts)
+	var ra *engine.RetryAfter
+	if errors.As(runErr, &ra) && ra.After > d {
+		d = min(ra.After, ceiling)
+	}
+	return d
 }
 
 // Loop claims and runs due jobs until ctx is done. A job that is running
@@ -111,16 +156,22 @@ func (w *Worker) Loop(ctx context.Context) {
 			w.purge(ctx)
 			purged = time.Now()
 		}
-		n, err := w.Tick(ctx)
+		started, err := w.startNotify(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.Log.Error("worker claim (notify)", "err", err)
+		}
+		n, err := w.tick(ctx, "", time.Time{})
 		if err != nil && ctx.Err() == nil {
 			w.Log.Error("worker tick", "err", err)
 		}
 		if ctx.Err() != nil {
+			w.inflight.Wait()
 			return
 		}
-		if n == 0 {
+		if n+started == 0 {
 			select {
 			case <-ctx.Done():
+				w.inflight.Wait()
 				return
 			case <-time.After(w.Cfg.Poll):
 			}
@@ -145,22 +196,62 @@ func (w *Worker) purge(ctx context.Context) {
 	}
 }
 
-// Tick claims one batch of due jobs and runs them; it returns how many ran.
+// Tick claims one batch of due jobs of each queue and runs them, waiting
+// for all of them; it returns how many ran.
 func (w *Worker) Tick(ctx context.Context) (int, error) {
-	return w.tick(ctx, "", time.Time{})
+	started, err := w.startNotify(ctx)
+	n, err2 := w.tick(ctx, "", time.Time{})
+	w.inflight.Wait()
+	return started + n, errors.Join(err, err2)
 }
 
-func (w *Worker) tick(ctx context.Context, accountID string, from time.Time) (int, error) {
-	now := w.E.Clock.Now()
+// claim claims up to limit due jobs of a queue (of one account, when set).
+func (w *Worker) claim(ctx context.Context, queue, accountID string, limit int) ([]*kessai.Job, error) {
+	now := w.clock(queue).Now()
 	var jobs []*kessai.Job
 	err := w.E.Store.Update(ctx, func(tx kessai.Tx) error {
 		var err error
 		jobs, err = tx.ClaimJobs(ctx, kessai.ClaimParams{Now: now, Worker: w.Cfg.ID, LockedUntil: now.Add(w.Cfg.Lease),
-			Limit: w.Cfg.Batch, AccountID: accountID})
+			Limit: limit, AccountID: accountID, Queue: queue})
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("claim: %w", err)
+		return nil, fmt.Errorf("claim %q: %w", queue, err)
+	}
+	return jobs, nil
+}
+
+// startNotify claims as many due notify jobs as there are free slots and
+// starts each on its own goroutine; it returns how many it started.
+func (w *Worker) startNotify(ctx context.Context) (int, error) {
+	free := cap(w.slots) - len(w.slots)
+	if free == 0 || ctx.Err() != nil {
+		return 0, nil
+	}
+	jobs, err := w.claim(ctx, kessai.JobQueueNotify, "", min(free, w.Cfg.Batch))
+	if err != nil {
+		return 0, err
+	}
+	for _, j := range jobs {
+		w.slots <- struct{}{}
+		w.inflight.Add(1)
+		go func() {
+			defer func() { <-w.slots; w.inflight.Done() }()
+			w.runOne(ctx, j, time.Time{})
+		}()
+	}
+	return len(jobs), nil
+}
+
+// Wait waits for the notify jobs that are running to finish.
+func (w *Worker) Wait() { w.inflight.Wait() }
+
+// tick claims a batch of the default queue's due jobs (of one account, when
+// set) and runs them one after another.
+func (w *Worker) tick(ctx context.Context, accountID string, from time.Time) (int, error) {
+	jobs, err := w.claim(ctx, kessai.JobQueueDefault, accountID, w.Cfg.Batch)
+	if err != nil {
+		return 0, err
 	}
 	for i, j := range jobs {
 		if ctx.Err() != nil && accountID == "" {
@@ -181,7 +272,7 @@ func (w *Worker) runOne(ctx context.Context, j *kessai.Job, from time.Time) {
 		at = j.RunAt
 	}
 	runErr := w.Run(context.WithoutCancel(ctx), j, at)
-	now := w.E.Clock.Now()
+	now := w.clock(j.Queue).Now()
 	j.UpdatedAt = now
 	switch {
 	case runErr == nil:
@@ -190,7 +281,7 @@ func (w *Worker) runOne(ctx context.Context, j *kessai.Job, from time.Time) {
 		j.State, j.LastError = kessai.JobFailed, runErr.Error()
 		w.Log.Error("job failed for good", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts, "err", runErr)
 	default:
-		d := w.Backoff(j.Attempts)
+		d := w.retryDelay(j, runErr)
 		j.State, j.LastError, j.DueAt = kessai.JobPending, runErr.Error(), now.Add(d)
 		w.Log.Warn("job will retry", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "in", d, "err", runErr)
 	}
@@ -211,7 +302,7 @@ func (w *Worker) runOne(ctx context.Context, j *kessai.Job, from time.Time) {
 func (w *Worker) release(jobs []*kessai.Job) {
 	ctx := context.Background()
 	for _, j := range jobs {
-		j.State, j.Attempts, j.UpdatedAt = kessai.JobPending, j.Attempts-1, w.E.Clock.Now()
+		j.State, j.Attempts, j.UpdatedAt = kessai.JobPending, j.Attempts-1, w.clock(j.Queue).Now()
 		_ = w.E.Store.Update(ctx, func(tx kessai.Tx) error {
 			_, err := tx.FinishJob(ctx, j, w.Cfg.ID)
 			return err
@@ -219,9 +310,10 @@ func (w *Worker) release(jobs []*kessai.Job) {
 	}
 }
 
-// RunAccount runs every job of one account that is due now, including jobs
-// that the ones it runs schedule, until none is due. A job claimed by
-// another worker is waited for (bounded by its lease).
+// RunAccount runs every job of one account's default queue that is due
+// now, including jobs that the ones it runs schedule, until none is due. A
+// job claimed by another worker is waited for (bounded by its lease).
+// Notifications are left to the workers' loops.
 func (w *Worker) RunAccount(ctx context.Context, accountID string, from time.Time) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()

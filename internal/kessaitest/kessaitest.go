@@ -20,6 +20,7 @@ import (
 	"github.com/kessai/kessai/internal/testdb"
 	"github.com/kessai/kessai/ledger"
 	"github.com/kessai/kessai/mws"
+	"github.com/kessai/kessai/notify"
 	"github.com/kessai/kessai/server"
 	"github.com/kessai/kessai/worker"
 )
@@ -36,6 +37,8 @@ type Options struct {
 	RealTime bool // use the system clock instead of a manual one
 	HTTP     server.HTTPConfig
 	MWS      mws.Config
+	Notify   notify.Config
+	SMTPURL  string // send buyer emails through this SMTP server
 }
 
 // Server is a running kessai with one test-mode account.
@@ -55,7 +58,8 @@ type Server struct {
 func Start(tb testing.TB, dialect string, opts Options) *Server {
 	tb.Helper()
 	s := &Server{T: tb, DBURL: testdb.URL(tb, dialect)}
-	m := &server.Main{Addr: "127.0.0.1:0", DatabaseURL: s.DBURL, Engine: opts.Engine, Worker: opts.Worker, NoWorker: opts.NoWorker, HTTP: opts.HTTP, MWS: opts.MWS}
+	m := &server.Main{Addr: "127.0.0.1:0", DatabaseURL: s.DBURL, Engine: opts.Engine, Worker: opts.Worker, NoWorker: opts.NoWorker, HTTP: opts.HTTP, MWS: opts.MWS,
+		Notify: opts.Notify, SMTPURL: opts.SMTPURL}
 	if !opts.RealTime {
 		s.Clock = kessai.NewManualClock(Epoch)
 		m.Clock = s.Clock

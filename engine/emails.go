@@ -1,0 +1,302 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kessai/kessai"
+)
+
+// Buyer emails (seed 000): "every successful refund, Amazon Pay sends the
+// buyer an email with the refund's details", showing the seller's customer
+// service email, phone and note. kessai writes the email in the transaction
+// that completes the refund and keeps it in the account's outbox; when an
+// SMTP server is configured (package notify registers the send job's
+// handler) a job of the notify queue sends it, retried like a webhook.
+
+// JobSendEmail sends one email over SMTP (package notify's handler).
+const JobSendEmail = "send_email"
+
+// Limits of notification settings.
+const (
+	MaxCustomerServiceEmail = 254
+	MaxCustomerServicePhone = 30
+	MaxCustomerServiceNote  = 1000
+)
+
+// NotificationSettingsParams changes the settings; nil fields are left
+// alone and "" clears one.
+type NotificationSettingsParams struct {
+	CustomerServiceEmail *string
+	CustomerServicePhone *string
+	CustomerServiceNote  *string
+}
+
+// GetNotificationSettings returns the account's settings (empty ones when it
+// has set none).
+func (e *Engine) GetNotificationSettings(ctx context.Context, acct *kessai.Account) (*kessai.NotificationSettings, error) {
+	const op = "engine.GetNotificationSettings"
+	var s *kessai.NotificationSettings
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		var err error
+		s, err = notificationSettings(ctx, tx, acct.ID)
+		return err
+	})
+	return s, err
+}
+
+func notificationSettings(ctx context.Context, tx kessai.Tx, accountID string) (*kessai.NotificationSettings, error) {
+	s := &kessai.NotificationSettings{AccountID: accountID, ID: kessai.NotificationSettingsID}
+	err := tx.Get(ctx, kessai.KindNotificationSettings, accountID, kessai.NotificationSettingsID, false, s)
+	if errors.Is(err, kessai.ErrNoRows) {
+		return s, nil
+	}
+	return s, err
+}
+
+// UpdateNotificationSettings changes what the account's buyer emails show.
+// Errors: validation_error.
+func (e *Engine) UpdateNotificationSettings(ctx context.Context, acct *kessai.Account, p NotificationSettingsParams) (*kessai.NotificationSettings, error) {
+	const op = "engine.UpdateNotificationSettings"
+	if v := p.CustomerServiceEmail; v != nil && *v != "" {
+		if len(*v) > MaxCustomerServiceEmail {
+			return nil, kessai.Invalidf(op, "customer_service_email", "String should have at most %d characters", MaxCustomerServiceEmail)
+		}
+		if a, err := mail.ParseAddress(*v); err != nil || a.Address != *v {
+			return nil, kessai.Invalidf(op, "customer_service_email", "Input should be an email address (name@example.com)")
+		}
+	}
+	if v := p.CustomerServicePhone; v != nil {
+		if utf8.RuneCountInString(*v) > MaxCustomerServicePhone || strings.TrimLeft(*v, "0123456789+-() ") != "" {
+			return nil, kessai.Invalidf(op, "customer_service_phone", "Input should be a phone number of at most %d digits, spaces and + - ( )", MaxCustomerServicePhone)
+		}
+	}
+	if err := checkLen(op, "customer_service_note", p.CustomerServiceNote, MaxCustomerServiceNote); err != nil {
+		return nil, err
+	}
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		s, err := notificationSettings(w.ctx, w.tx, w.acct.ID)
+		if err != nil {
+			return nil, err
+		}
+		isNew := s.UpdatedAt.IsZero()
+		for dst, src := range map[*string]*string{&s.CustomerServiceEmail: p.CustomerServiceEmail,
+			&s.CustomerServicePhone: p.CustomerServicePhone, &s.CustomerServiceNote: p.CustomerServiceNote} {
+			if src != nil {
+				*dst = *src
+			}
+		}
+		s.UpdatedAt = w.now
+		if isNew {
+			return s, w.tx.Insert(w.ctx, s)
+		}
+		return s, w.tx.Put(w.ctx, s)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.NotificationSettings), nil
+}
+
+// refundCompletedEmail writes the buyer's email about a Completed Amazon
+// refund of order o: pending with its send job when this engine can send
+// email, else kept in the outbox only.
+func (w *W) refundCompletedEmail(o *kessai.Payment, r *kessai.Refund) error {
+	s, err := notificationSettings(w.ctx, w.tx, w.acct.ID)
+	if err != nil {
+		return err
+	}
+	subject, body, locale := refundEmailText(w.acct.MWS.Region, o, r, s)
+	m := &kessai.Email{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixEmail), Livemode: w.acct.Livemode,
+		Kind: kessai.EmailRefundCompleted, To: o.Order.Buyer.Email, ReplyTo: s.CustomerServiceEmail, Subject: subject, Body: body,
+		Locale: locale, PaymentID: o.ID, RefundID: r.ID, Status: kessai.EmailStored, Attempts: []kessai.DeliveryAttempt{},
+		CreatedAt: w.now, UpdatedAt: w.now}
+	switch {
+	case m.To == "":
+		m.Status, m.FailureReason = kessai.EmailFailed, "the buyer has no email address"
+	case w.e.handles(JobSendEmail):
+		j, err := w.scheduleJob(JobSendEmail, emailRef{ID: m.ID}, w.now)
+		if err != nil {
+			return err
+		}
+		m.Status, m.JobID, m.QueuedAt = kessai.EmailPending, j.ID, w.e.Clock.Now().UTC()
+	}
+	return w.tx.Insert(w.ctx, m)
+}
+
+type emailRef struct {
+	ID string `json:"email_id"`
+}
+
+// handles reports whether a handler of kind is registered.
+func (e *Engine) handles(kind string) bool {
+	k, ok := e.jobs[kind]
+	return ok && (k.run != nil || k.outside != nil)
+}
+
+// refundEmailText is the subject and plain-text body of a refund email, in
+// Japanese for Japanese sellers (region jp) and in English otherwise.
+func refundEmailText(region string, o *kessai.Payment, r *kessai.Refund, s *kessai.NotificationSettings) (subject, body, locale string) {
+	amount := DisplayAmount(r.Amount, r.Currency)
+	var b strings.Builder
+	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	name := o.Order.Buyer.Name
+	if region == "" || region == "jp" {
+		subject = fmt.Sprintf("Amazon Pay 返金完了のお知らせ（注文番号 %s）", o.ID)
+		if name != "" {
+			line("%s 様", name)
+			line("")
+		}
+		line("Amazon Pay でお支払いいただいたご注文の返金が完了しました。")
+		line("")
+		line("返金額: %s", amount)
+		line("Amazon 注文番号: %s", o.ID)
+		line("返金番号: %s", r.ID)
+		if s.CustomerServiceEmail != "" || s.CustomerServicePhone != "" || s.CustomerServiceNote != "" {
+			line("")
+			line("このご注文についてのお問い合わせは、出品者のカスタマーサービスまでご連絡ください。")
+			if s.CustomerServiceEmail != "" {
+				line("メールアドレス: %s", s.CustomerServiceEmail)
+			}
+			if s.CustomerServicePhone != "" {
+				line("電話番号: %s", s.CustomerServicePhone)
+			}
+			if s.CustomerServiceNote != "" {
+				line("")
+				line("%s", s.CustomerServiceNote)
+			}
+		}
+		line("")
+		line("返金は、ご注文時のお支払い方法に対して行われます。反映までに数日かかる場合があります。")
+		return subject, b.String(), "ja"
+	}
+	subject = fmt.Sprintf("Your Amazon Pay refund for order %s", o.ID)
+	if name != "" {
+		line("Hello %s,", name)
+		line("")
+	}
+	line("A refund for your order paid with Amazon Pay has been completed.")
+	line("")
+	line("Refund amount: %s", amount)
+	line("Amazon order reference: %s", o.ID)
+	line("Refund: %s", r.ID)
+	if s.CustomerServiceEmail != "" || s.CustomerServicePhone != "" || s.CustomerServiceNote != "" {
+		line("")
+		line("For questions about this order, please contact the seller's customer service.")
+		if s.CustomerServiceEmail != "" {
+			line("Email: %s", s.CustomerServiceEmail)
+		}
+		if s.CustomerServicePhone != "" {
+			line("Phone: %s", s.CustomerServicePhone)
+		}
+		if s.CustomerServiceNote != "" {
+			line("")
+			line("%s", s.CustomerServiceNote)
+		}
+	}
+	line("")
+	line("The refund goes back to the payment method used for the order; it may take a few days to appear.")
+	return subject, b.String(), "en"
+}
+
+// DisplayAmount formats minor units of a currency for people: ¥1,200,
+// $94.50, €10.00, £3.05.
+func DisplayAmount(n int64, currency string) string {
+	cur, ok := kessai.LookupCurrency(currency)
+	if !ok {
+		return fmt.Sprintf("%d %s", n, strings.ToUpper(currency))
+	}
+	s := kessai.FormatDecimalAmount(n, cur)
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	var g strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			g.WriteByte(',')
+		}
+		g.WriteRune(c)
+	}
+	if hasFrac {
+		g.WriteString("." + frac)
+	}
+	symbol := map[string]string{"jpy": "¥", "usd": "$", "eur": "€", "gbp": "£"}[cur.Code]
+	return sign + symbol + g.String()
+}
+
+// ListEmails pages through the account's outbox, newest first; status
+// filters. Errors: validation_error, resource_missing.
+func (e *Engine) ListEmails(ctx context.Context, acct *kessai.Account, status string, page kessai.Page) ([]*kessai.Email, bool, error) {
+	const op = "engine.ListEmails"
+	if status != "" && !statusIn(status, kessai.EmailPending, kessai.EmailSent, kessai.EmailFailed, kessai.EmailStored) {
+		return nil, false, kessai.Invalidf(op, "status", "Input should be 'pending', 'sent', 'failed' or 'stored'")
+	}
+	return list[kessai.Email](ctx, e, acct, kessai.KindEmail, map[string]string{"status": status}, page, op, "email")
+}
+
+// GetEmail returns an email of the outbox. Errors: not_found.
+func (e *Engine) GetEmail(ctx context.Context, acct *kessai.Account, id string) (*kessai.Email, error) {
+	const op = "engine.GetEmail"
+	var m kessai.Email
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		return get(ctx, tx, kessai.KindEmail, acct.ID, id, false, &m, op, "email")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// LoadEmail reads the email that job jobID is to send; nil when it is no
+// longer pending or another job sends it.
+func (e *Engine) LoadEmail(ctx context.Context, accountID, id, jobID string) (*kessai.Email, error) {
+	const op = "engine.LoadEmail"
+	var m kessai.Email
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		return tx.Get(ctx, kessai.KindEmail, accountID, id, false, &m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if m.Status != kessai.EmailPending || m.JobID != jobID {
+		return nil, nil
+	}
+	return &m, nil
+}
+
+// RecordEmailAttempt adds an attempt to an email's log and returns its
+// status after it: sent when the attempt succeeded, failed when it was the
+// last, else still pending.
+func (e *Engine) RecordEmailAttempt(ctx context.Context, accountID, id, jobID string, a kessai.DeliveryAttempt, sent, final bool) (string, error) {
+	const op = "engine.RecordEmailAttempt"
+	res, err := e.write(ctx, &kessai.Account{ID: accountID}, op, func(w *W) (any, error) {
+		var m kessai.Email
+		if err := w.tx.Get(w.ctx, kessai.KindEmail, accountID, id, true, &m); err != nil {
+			return nil, err
+		}
+		m.Attempts = append(m.Attempts, a)
+		if n := len(m.Attempts); n > maxAttemptLog {
+			m.Attempts = m.Attempts[n-maxAttemptLog:]
+		}
+		m.UpdatedAt = w.now
+		if m.Status == kessai.EmailPending && m.JobID == jobID {
+			switch {
+			case sent:
+				m.Status = kessai.EmailSent
+			case final:
+				m.Status, m.FailureReason = kessai.EmailFailed, fmt.Sprintf("not sent after %d attempts", len(m.Attempts))
+			}
+		}
+		return m.Status, w.tx.Put(w.ctx, &m)
+	})
+	if err != nil {
+		return "", err
+	}
+	return res.(string), nil
+}

@@ -1,0 +1,28 @@
+-- Buyer emails: an account's notification settings (what its emails show
+-- of its customer service) and the outbox of emails kessai sent or keeps.
+
+-- +goose Up
+CREATE TABLE notification_settings (
+    account_id TEXT COLLATE "C" NOT NULL,
+    id         TEXT COLLATE "C" NOT NULL,
+    data       TEXT NOT NULL,
+    PRIMARY KEY (account_id, id)
+);
+
+CREATE TABLE emails (
+    account_id TEXT COLLATE "C" NOT NULL,
+    id         TEXT COLLATE "C" NOT NULL,
+    status     TEXT COLLATE "C" NOT NULL,
+    refund_id  TEXT COLLATE "C" NOT NULL,
+    queued_at  BIGINT NOT NULL,
+    data       TEXT NOT NULL,
+    PRIMARY KEY (account_id, id)
+);
+CREATE INDEX emails_status ON emails (account_id, status, id);
+CREATE INDEX emails_refund ON emails (account_id, refund_id, id);
+-- The age of the oldest pending email, a metric over every account.
+CREATE INDEX emails_pending ON emails (status, queued_at);
+
+-- +goose Down
+DROP TABLE emails;
+DROP TABLE notification_settings;
