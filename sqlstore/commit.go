@@ -111,7 +111,7 @@ func (c *committer) run(batch []*unit) {
 		}
 		return
 	}
-	t := &tx{s: c.s, tx: sqlTx, db: c.s.write}
+	t := &tx{s: c.s, c: &sqlConn{s: c.s, tx: sqlTx, db: c.s.write}}
 	var committed, retry []*unit
 	for i, u := range batch {
 		if err := u.ctx.Err(); err != nil {
