@@ -426,8 +426,9 @@ func (t *tx) docExec(ctx context.Context, kind kessai.Kind, name string, args ..
 
 // insertLater lists the kinds whose inserts may be sent later (see
 // Conn.ExecLater): their only unique key is an id that kessai generates,
-// so nothing reads the outcome of their insert. Kinds with a caller's id or
-// a unique reference id are inserted at once, for ErrDuplicate.
+// so nothing reads the outcome of their insert. Kinds with a caller's id
+// are inserted at once, for ErrDuplicate; so are authorizations, captures
+// and refunds that carry a reference id (unique per account).
 var insertLater = map[kessai.Kind]bool{
 	kessai.KindEvent:           true,
 	kessai.KindTransaction:     true,
@@ -435,12 +436,22 @@ var insertLater = map[kessai.Kind]bool{
 	kessai.KindEmail:           true,
 }
 
+var referenceKinds = map[kessai.Kind]bool{
+	kessai.KindAuthorization: true,
+	kessai.KindCapture:       true,
+	kessai.KindRefund:        true,
+}
+
+func sendLater(d kessai.Document, kind kessai.Kind) bool {
+	return insertLater[kind] || referenceKinds[kind] && d.DocIndex()["reference_id"] == ""
+}
+
 func (t *tx) Insert(ctx context.Context, d kessai.Document) error {
 	kind, args, err := t.docArgs(d)
 	if err != nil {
 		return err
 	}
-	if insertLater[kind] {
+	if sendLater(d, kind) {
 		return t.execLater(ctx, "doc_insert "+string(kind), t.s.docq[kind]["doc_insert"], false, args...)
 	}
 	_, err = t.docExec(ctx, kind, "doc_insert", args...)
