@@ -7,6 +7,7 @@ import (
 
 	"github.com/kessai/kessai/bench"
 	"github.com/kessai/kessai/internal/kessaitest"
+	"github.com/kessai/kessai/internal/testdb"
 )
 
 // TestRun_EveryWorkloadRunsClean runs each workload briefly against a real
@@ -40,4 +41,49 @@ func TestRun_EveryWorkloadRunsClean(t *testing.T) {
 		}
 	})
 	s.CheckLedger()
+}
+
+// TestPreload stores copies of an engine-made flow: the account holds n
+// payments, each with its refund, and the ledger of every copy balances
+// object by object; then the reads and refunds workloads run on them.
+func TestPreload(t *testing.T) {
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			s := kessaitest.Start(t, dialect, kessaitest.Options{RealTime: true})
+			ctx := context.Background()
+			const n = 7
+			var seen []int
+			if err := bench.Preload(ctx, s.Main.Store, s.Main.E, s.Key, n, func(done int) { seen = append(seen, done) }); err != nil {
+				t.Fatal(err)
+			}
+			if len(seen) == 0 || seen[len(seen)-1] != n {
+				t.Errorf("progress %v, want it to end at %d", seen, n)
+			}
+			flows := kessaitest.Must(t, s.Get("/v2/payment_flows?limit=100"), 200).Data()
+			if len(flows) != n {
+				t.Fatalf("%d flows, want %d", len(flows), n)
+			}
+			ids := map[string]bool{}
+			for _, f := range flows {
+				id, _ := f["id"].(string)
+				ids[id] = true
+				if f["status"] != "succeeded" || f["amount"].(float64) != 5000 {
+					t.Errorf("flow %v", f)
+				}
+				refunds := kessaitest.Must(t, s.Get("/v2/payment_refunds?payment_flow_id="+id), 200).Data()
+				if len(refunds) != 1 || refunds[0]["amount"].(float64) != 1000 {
+					t.Errorf("refunds of %s: %v", id, refunds)
+				}
+			}
+			if len(ids) != n {
+				t.Errorf("%d distinct flow ids, want %d", len(ids), n)
+			}
+			// a copy is a real flow: it refunds what is left, and no more
+			last := flows[0]["id"].(string)
+			kessaitest.Must(t, s.Post("/v2/payment_refunds", map[string]any{"payment_flow_id": last, "amount": 4000}), 200)
+			kessaitest.Must(t, s.Post("/v2/payment_refunds", map[string]any{"payment_flow_id": last, "amount": 1}), 400)
+			s.CheckLedger()
+		})
+	}
 }
