@@ -42,6 +42,11 @@ type Dialect struct {
 	// db and commits it, instead of database/sql's Tx: for a driver that
 	// can send several statements in one round trip (see Conn.ExecLater).
 	Transact func(ctx context.Context, db *sql.DB, readOnly bool, fn func(Conn) error) error
+	// Checkpoint, when set, runs every CheckpointEvery on the read pool,
+	// in the background, until the store closes: SQLite's WAL checkpoint,
+	// kept off the writer's commits.
+	Checkpoint      func(ctx context.Context, db *sql.DB) error
+	CheckpointEvery time.Duration
 }
 
 // Store is a kessai.Store on a database/sql database.
@@ -54,6 +59,8 @@ type Store struct {
 	lists sync.Map // list query per kind, filter shape and direction
 	stmts sync.Map // stmtKey → *sql.Stmt
 	gc    *committer
+	bg    sync.WaitGroup     // background work (checkpoints)
+	stop  context.CancelFunc // ends it
 }
 
 //go:embed queries.sql
@@ -97,7 +104,29 @@ func New(d Dialect, write, read *sql.DB) *Store {
 	if d.GroupCommit {
 		s.gc = newCommitter(s)
 	}
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	if d.Checkpoint != nil && d.CheckpointEvery > 0 {
+		s.bg.Add(1)
+		go s.checkpoints(ctx)
+	}
 	return s
+}
+
+// checkpoints runs the dialect's checkpoint until ctx ends. A failure (a
+// busy database) is tried again at the next tick.
+func (s *Store) checkpoints(ctx context.Context) {
+	defer s.bg.Done()
+	t := time.NewTicker(s.d.CheckpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_ = s.d.Checkpoint(ctx, s.read)
+		}
+	}
 }
 
 func parseQueries(src string, d Dialect) map[string]string {
@@ -136,6 +165,8 @@ func (s *Store) Ping(ctx context.Context) error { return s.write.PingContext(ctx
 
 // Close implements kessai.Store.
 func (s *Store) Close() error {
+	s.stop()
+	s.bg.Wait()
 	if s.gc != nil {
 		s.gc.stop()
 	}
