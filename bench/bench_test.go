@@ -2,6 +2,9 @@ package bench_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,5 +92,37 @@ func TestPreload(t *testing.T) {
 			kessaitest.Must(t, s.Post("/v2/payment_refunds", map[string]any{"payment_flow_id": last, "amount": 1}), 400)
 			s.CheckLedger()
 		})
+	}
+}
+
+// TestRun_StripeMockTarget: against stripe-mock the refunds workload sends
+// Stripe's form-encoded refund, each with its own Idempotency-Key; other
+// workloads are refused.
+func TestRun_StripeMockTarget(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	keys := map[string]bool{}
+	bad := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		defer mu.Unlock()
+		k := r.Header.Get("Idempotency-Key")
+		if r.Method != "POST" || r.URL.Path != "/v1/refunds" || r.PostForm.Get("charge") == "" || r.PostForm.Get("amount") != "1" || k == "" || keys[k] {
+			bad++
+			w.WriteHeader(400)
+			return
+		}
+		keys[k] = true
+		_, _ = w.Write([]byte(`{"object":"refund"}`))
+	}))
+	defer srv.Close()
+	res, err := bench.Run(context.Background(), bench.Config{URL: srv.URL, Key: "sk_test_123", Workload: bench.Refunds,
+		Concurrency: 4, Duration: 300 * time.Millisecond, Warmup: -1, Target: bench.StripeMock})
+	if err != nil || res.Requests == 0 || len(res.Errors) != 0 || bad != 0 {
+		t.Errorf("result %+v, err %v, %d bad requests", res, err, bad)
+	}
+	if _, err := bench.Run(context.Background(), bench.Config{URL: srv.URL, Key: "k", Workload: bench.Reads, Target: bench.StripeMock}); err == nil {
+		t.Error("reads against stripe-mock: no error")
 	}
 }

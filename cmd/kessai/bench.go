@@ -25,6 +25,7 @@ type benchCmd struct {
 	Key         string        `name:"key" env:"KESSAI_BENCH_KEY" help:"A test-mode secret key of the running kessai."`
 	DatabaseURL string        `name:"database-url" env:"KESSAI_BENCH_DATABASE_URL" help:"The database of the kessai that bench starts (default: a temporary SQLite file)."`
 	Preload     int           `name:"preload" env:"KESSAI_BENCH_PRELOAD" default:"0" help:"Payments to store in the account before measuring (paid card flows with a refund; copies of one the engine makes), to measure at scale; only on a server bench starts."`
+	Target      string        `name:"target" env:"KESSAI_BENCH_TARGET" default:"kessai" enum:"kessai,stripe-mock" help:"What runs at --url: kessai, or stripe-mock (Stripe's stateless API mock, for comparison: the refunds workload sends it the same refund in Stripe's shape)."`
 	JSON        bool          `name:"json" help:"Print the result as JSON."`
 }
 
@@ -37,6 +38,15 @@ func (benchCmd) Help() string {
 func (c *benchCmd) Run(ctx context.Context, s *streams) error {
 	cfg := bench.Config{URL: c.URL, Key: c.Key, Workload: c.Workload, Concurrency: c.Concurrency, Rate: c.Rate,
 		Duration: c.Duration, Warmup: c.Warmup}
+	if c.Target == bench.StripeMock {
+		if c.URL == "" {
+			return usageError{fmt.Errorf("--target stripe-mock measures a running stripe-mock: give its --url (e.g. http://127.0.0.1:12111)")}
+		}
+		cfg.Target = bench.StripeMock
+		if cfg.Key == "" {
+			cfg.Key = "sk_test_123" // stripe-mock accepts any test key
+		}
+	}
 	var srv *bench.Server
 	if cfg.URL == "" {
 		databaseURL := c.DatabaseURL
