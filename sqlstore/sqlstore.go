@@ -60,7 +60,7 @@ var queriesSQL string
 var docTables = map[kessai.Kind][]string{
 	kessai.KindCustomer:             nil,
 	kessai.KindPaymentMethod:        {"customer_id"},
-	kessai.KindPayment:              {"customer_id", "status", "state", "face"},
+	kessai.KindPayment:              {"customer_id", "status", "state", "face", "email", "amount", "created_at"},
 	kessai.KindAuthorization:        {"payment_id", "reference_id", "state", "amount", "expires_at"},
 	kessai.KindCapture:              {"payment_id", "authorization_id", "reference_id", "state", "amount", "refunded_amount", "refund_count"},
 	kessai.KindRefund:               {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face"},
@@ -400,8 +400,10 @@ func (t *tx) Insert(ctx context.Context, d kessai.Document) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.docExec(ctx, kind, "doc_insert", args...)
-	return err
+	if _, err = t.docExec(ctx, kind, "doc_insert", args...); err != nil {
+		return err
+	}
+	return t.aggregate(ctx, nil, d)
 }
 
 func (t *tx) Put(ctx context.Context, d kessai.Document) error {
@@ -409,8 +411,15 @@ func (t *tx) Put(ctx context.Context, d kessai.Document) error {
 	if err != nil {
 		return err
 	}
+	old, err := t.counted(ctx, d)
+	if err != nil {
+		return err
+	}
 	res, err := t.docExec(ctx, kind, "doc_put", args...)
-	return mustAffect("doc_put "+string(kind), res, err)
+	if err := mustAffect("doc_put "+string(kind), res, err); err != nil {
+		return err
+	}
+	return t.aggregate(ctx, old, d)
 }
 
 func (t *tx) Get(ctx context.Context, kind kessai.Kind, accountID, id string, lock bool, dst any) error {
@@ -545,6 +554,11 @@ func (s *Store) ExplainList(ctx context.Context, kind kessai.Kind, filter map[st
 	for _, c := range cols {
 		args = append(args, filter[c])
 	}
+	return s.explain(ctx, q, args)
+}
+
+// explain returns the database's plan of a query.
+func (s *Store) explain(ctx context.Context, q string, args []any) (string, error) {
 	var plan strings.Builder
 	conn, err := s.read.Conn(ctx)
 	if err != nil {
@@ -563,7 +577,7 @@ func (s *Store) ExplainList(ctx context.Context, kind kessai.Kind, filter map[st
 	}
 	rows, err := conn.QueryContext(ctx, explain+q, args...)
 	if err != nil {
-		return "", fmt.Errorf("explain %s: %w", kind, err)
+		return "", fmt.Errorf("explain: %w", err)
 	}
 	defer rows.Close()
 	colNames, _ := rows.Columns()

@@ -37,6 +37,9 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"Jobs_Queues":                    testJobQueues,
 		"WebhookDeliveries_TypedColumns": testWebhookDeliveries,
 		"Emails_OutboxAndSettings":       testEmails,
+		"Payments_SearchBothFaces":       testSearchPayments,
+		"Analytics_RefundAggregates":     testAnalytics,
+		"Accounts_List":                  testListAccounts,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
