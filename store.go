@@ -171,6 +171,9 @@ type Tx interface {
 	// SearchPayments returns a page of PaymentSearch and whether more
 	// follow it.
 	SearchPayments(ctx context.Context, accountID string, s PaymentSearch) ([]*Payment, bool, error)
+	// PaymentLedger returns a payment's ledger entries in the order they
+	// were written.
+	PaymentLedger(ctx context.Context, accountID, paymentID string) ([]LedgerEntry, error)
 	Analytics
 }
 

@@ -375,3 +375,22 @@ func BackfillDashboard(ctx context.Context, tx *sql.Tx) error {
 // UndoBackfillDashboard is migration 14 down: migration 13's down drops
 // what it filled.
 func UndoBackfillDashboard(ctx context.Context, tx *sql.Tx) error { return nil }
+
+func (t *tx) PaymentLedger(ctx context.Context, accountID, paymentID string) ([]kessai.LedgerEntry, error) {
+	rows, err := t.queryContext(ctx, t.s.q["payment_ledger"], accountID, paymentID)
+	if err != nil {
+		return nil, fmt.Errorf("payment_ledger: %w", err)
+	}
+	defer rows.Close()
+	var out []kessai.LedgerEntry
+	for rows.Next() {
+		e := kessai.LedgerEntry{AccountID: accountID, PaymentID: paymentID}
+		var at int64
+		if err := rows.Scan(&e.TxnID, &e.LedgerAccount, &e.Currency, &e.Amount, &at); err != nil {
+			return nil, err
+		}
+		e.CreatedAt = fromUS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

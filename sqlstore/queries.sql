@@ -164,3 +164,7 @@ SELECT day, face, n, amount FROM capture_days WHERE account_id = $1 AND day >= $
 -- name: top_refund_customers
 SELECT customer, SUM(n), SUM(amount) FROM refund_customers WHERE account_id = $1 AND month >= $2 AND month < $3
 GROUP BY customer ORDER BY SUM(amount) DESC, customer LIMIT $4
+
+-- name: payment_ledger
+SELECT txn_id, ledger_account, currency, amount, created_at FROM ledger_entries
+WHERE account_id = $1 AND payment_id = $2 ORDER BY seq

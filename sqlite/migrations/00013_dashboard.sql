@@ -13,6 +13,8 @@ CREATE INDEX payments_face_created ON payments (account_id, face, created_at, id
 CREATE INDEX payments_state_created ON payments (account_id, state, created_at, id);
 CREATE INDEX payments_email_created ON payments (account_id, email, created_at, id);
 CREATE INDEX payments_amount_created ON payments (account_id, amount, created_at, id);
+-- A payment's ledger postings, for its timeline.
+CREATE INDEX ledger_entries_payment ON ledger_entries (account_id, payment_id, seq);
 
 -- Refunds not failed or canceled, per Japan day, face and reason.
 CREATE TABLE refund_days (
@@ -47,6 +49,7 @@ CREATE TABLE refund_customers (
 DROP TABLE refund_customers;
 DROP TABLE capture_days;
 DROP TABLE refund_days;
+DROP INDEX ledger_entries_payment;
 DROP INDEX payments_amount_created;
 DROP INDEX payments_email_created;
 DROP INDEX payments_state_created;
