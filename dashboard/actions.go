@@ -223,9 +223,13 @@ func (d *Dashboard) paymentAction(q *req) error {
 			return d.E.CancelPaymentFlow(ctx, acct, pay.ID, optional(f.Get("reason")))
 		}
 	case action == "cancel" && order:
-		run = func(ctx context.Context) (any, error) { return d.E.CancelOrderReference(ctx, acct, pay.ID, f.Get("reason")) }
+		run = func(ctx context.Context) (any, error) {
+			return d.E.CancelOrderReference(ctx, acct, pay.ID, f.Get("reason"))
+		}
 	case action == "close" && order:
-		run = func(ctx context.Context) (any, error) { return d.E.CloseOrderReference(ctx, acct, pay.ID, f.Get("reason")) }
+		run = func(ctx context.Context) (any, error) {
+			return d.E.CloseOrderReference(ctx, acct, pay.ID, f.Get("reason"))
+		}
 	default:
 		return errNotFound
 	}

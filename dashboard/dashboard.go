@@ -386,4 +386,3 @@ func (d *Dashboard) pickAccount(q *req) error {
 	d.sessions.update(q.token, func(s *session) { s.AccountID = id })
 	return d.seeOther(q, "/dashboard/payments", nil)
 }
-
