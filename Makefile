@@ -16,3 +16,4 @@ fuzz:
 	go test ./mws -run '^$$' -fuzz FuzzParseForm -fuzztime 30s
 	go test ./mws -run '^$$' -fuzz FuzzVerifySignature -fuzztime 30s
 	go test ./mws -run '^$$' -fuzz FuzzParseAmount -fuzztime 30s
+	go test ./dashboard -run '^$$' -fuzz FuzzAmountOf -fuzztime 30s

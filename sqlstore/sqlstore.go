@@ -71,7 +71,7 @@ var queriesSQL string
 var docTables = map[kessai.Kind][]string{
 	kessai.KindCustomer:             nil,
 	kessai.KindPaymentMethod:        {"customer_id"},
-	kessai.KindPayment:              {"customer_id", "status", "state", "face"},
+	kessai.KindPayment:              {"customer_id", "status", "state", "face", "email", "amount", "created_at"},
 	kessai.KindAuthorization:        {"payment_id", "reference_id", "state", "amount", "expires_at"},
 	kessai.KindCapture:              {"payment_id", "authorization_id", "reference_id", "state", "amount", "refunded_amount", "refund_count"},
 	kessai.KindRefund:               {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face"},
@@ -200,13 +200,13 @@ func (s *Store) View(ctx context.Context, fn func(kessai.Tx) error) error {
 
 func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(kessai.Tx) error) error {
 	if s.d.Transact != nil {
-		return s.d.Transact(ctx, db, readOnly, func(c Conn) error { return fn(&tx{s: s, c: c}) })
+		return s.d.Transact(ctx, db, readOnly, func(c Conn) error { return fn(&tx{s: s, c: c, readOnly: readOnly}) })
 	}
 	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && s.d.Name == "postgres"})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&tx{s: s, c: &sqlConn{s: s, tx: sqlTx, db: db}}); err != nil {
+	if err := fn(&tx{s: s, c: &sqlConn{s: s, tx: sqlTx, db: db}, readOnly: readOnly}); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
@@ -217,8 +217,10 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(kess
 }
 
 type tx struct {
-	s *Store
-	c Conn
+	s        *Store
+	c        Conn
+	readOnly bool
+	seen     seen // for the refund-analysis aggregates (analytics.go)
 }
 
 type stmtKey struct {
@@ -483,10 +485,14 @@ func (t *tx) Insert(ctx context.Context, d kessai.Document) error {
 		return err
 	}
 	if sendLater(d, kind) {
-		return t.execLater(ctx, "doc_insert "+string(kind), t.s.docq[kind]["doc_insert"], false, args...)
+		err = t.execLater(ctx, "doc_insert "+string(kind), t.s.docq[kind]["doc_insert"], false, args...)
+	} else {
+		_, err = t.docExec(ctx, kind, "doc_insert", args...)
 	}
-	_, err = t.docExec(ctx, kind, "doc_insert", args...)
-	return err
+	if err != nil {
+		return err
+	}
+	return t.aggregate(ctx, nil, d)
 }
 
 // Put overwrites a document by its key, which changes no unique column:
@@ -496,7 +502,14 @@ func (t *tx) Put(ctx context.Context, d kessai.Document) error {
 	if err != nil {
 		return err
 	}
-	return t.execLater(ctx, "doc_put "+string(kind), t.s.docq[kind]["doc_put"], true, args...)
+	old, err := t.counted(ctx, d)
+	if err != nil {
+		return err
+	}
+	if err := t.execLater(ctx, "doc_put "+string(kind), t.s.docq[kind]["doc_put"], true, args...); err != nil {
+		return err
+	}
+	return t.aggregate(ctx, old, d)
 }
 
 func (t *tx) Get(ctx context.Context, kind kessai.Kind, accountID, id string, lock bool, dst any) error {
@@ -515,6 +528,7 @@ func (t *tx) Get(ctx context.Context, kind kessai.Kind, accountID, id string, lo
 	if err := json.Unmarshal(data, dst); err != nil {
 		return fmt.Errorf("decode %s %s: %w", kind, id, err)
 	}
+	t.see(dst)
 	return nil
 }
 
@@ -564,6 +578,13 @@ func (t *tx) List(ctx context.Context, kind kessai.Kind, accountID string, filte
 			return nil, false, err
 		}
 		docs = append(docs, data)
+		if !t.readOnly && (kind == kessai.KindCapture || kind == kessai.KindRefund) {
+			d := newAggregated(kind)
+			if err := json.Unmarshal(data, d); err != nil {
+				return nil, false, fmt.Errorf("decode %s %s: %w", kind, id, err)
+			}
+			t.see(d)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, false, err
@@ -631,6 +652,11 @@ func (s *Store) ExplainList(ctx context.Context, kind kessai.Kind, filter map[st
 	for _, c := range cols {
 		args = append(args, filter[c])
 	}
+	return s.explain(ctx, q, args)
+}
+
+// explain returns the database's plan of a query.
+func (s *Store) explain(ctx context.Context, q string, args []any) (string, error) {
 	var plan strings.Builder
 	conn, err := s.read.Conn(ctx)
 	if err != nil {
@@ -649,7 +675,7 @@ func (s *Store) ExplainList(ctx context.Context, kind kessai.Kind, filter map[st
 	}
 	rows, err := conn.QueryContext(ctx, explain+q, args...)
 	if err != nil {
-		return "", fmt.Errorf("explain %s: %w", kind, err)
+		return "", fmt.Errorf("explain: %w", err)
 	}
 	defer rows.Close()
 	colNames, _ := rows.Columns()

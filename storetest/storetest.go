@@ -38,6 +38,9 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"WebhookDeliveries_TypedColumns": testWebhookDeliveries,
 		"Emails_OutboxAndSettings":       testEmails,
 		"Update_FailedWriteFailsIt":      testFailedWrite,
+		"Payments_SearchBothFaces":       testSearchPayments,
+		"Analytics_RefundAggregates":     testAnalytics,
+		"Accounts_List":                  testListAccounts,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
