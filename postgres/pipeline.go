@@ -39,7 +39,10 @@ func transact(ctx context.Context, db *sql.DB, readOnly bool, fn func(sqlstore.C
 		}
 		p := &pipe{c: sc.Conn(), begin: "BEGIN"}
 		if readOnly {
-			p.begin = "BEGIN READ ONLY"
+			// kessai's transactions are READ COMMITTED, where every
+			// statement reads its own snapshot: a read-only transaction
+			// would add BEGIN and COMMIT round trips and nothing else.
+			p.begin, p.autocommit = "", true
 		}
 		if err := fn(p); err != nil {
 			result = err
@@ -71,6 +74,8 @@ type pipe struct {
 	begin string // the statement that opens the transaction, until it is sent
 	later []later
 	err   error // the first failure: the transaction is lost, every call returns it
+	// autocommit: no transaction, each statement on its own (reads only)
+	autocommit bool
 }
 
 type later struct {
@@ -150,6 +155,9 @@ func (p *pipe) Exec(ctx context.Context, query string, args ...any) (int64, erro
 	if p.err != nil {
 		return 0, p.failed()
 	}
+	if p.autocommit {
+		return 0, p.fail(errors.New("postgres: a write in a read-only transaction"))
+	}
 	if p.idle() {
 		tag, err := p.c.Exec(ctx, query, args...)
 		return tag.RowsAffected(), err
@@ -168,6 +176,9 @@ func (p *pipe) Exec(ctx context.Context, query string, args ...any) (int64, erro
 func (p *pipe) ExecLater(_ context.Context, query string, check func(int64) error, args ...any) error {
 	if p.err != nil {
 		return p.failed()
+	}
+	if p.autocommit {
+		return p.fail(errors.New("postgres: a write in a read-only transaction"))
 	}
 	p.later = append(p.later, later{query: query, args: args, check: check})
 	return nil
@@ -214,6 +225,9 @@ func (p *pipe) Query(ctx context.Context, query string, args ...any) (sqlstore.R
 func (p *pipe) commit(ctx context.Context) error {
 	if p.err != nil {
 		return p.err
+	}
+	if p.autocommit {
+		return nil
 	}
 	if p.begin != "" && len(p.later) == 0 {
 		return nil // nothing was sent: there is no transaction
