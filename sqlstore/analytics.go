@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"strings"
 	"time"
@@ -186,7 +187,7 @@ func addAggregate(ctx context.Context, db execQuerier, q map[string]string, old 
 		if v.Reason != nil {
 			reason = *v.Reason
 		}
-		if err := db.exec(ctx, "refund_days_add", q["refund_days_add"], v.AccountID, kessai.JSTDay(v.CreatedAt), face, reason, n, amount); err != nil {
+		if err := db.exec(ctx, "refund_days_add", q["refund_days_add"], v.AccountID, kessai.JSTDay(v.CreatedAt), face, reason, n, amount, shardOf(v.ID)); err != nil {
 			return err
 		}
 		customer, email, err := db.paymentCustomer(ctx, q, v.AccountID, v.PaymentID)
@@ -196,7 +197,7 @@ func addAggregate(ctx context.Context, db execQuerier, q map[string]string, old 
 		if customer == "" {
 			customer = email
 		}
-		if err := db.exec(ctx, "refund_customers_add", q["refund_customers_add"], v.AccountID, kessai.JSTMonth(v.CreatedAt), customer, n, amount); err != nil {
+		if err := db.exec(ctx, "refund_customers_add", q["refund_customers_add"], v.AccountID, kessai.JSTMonth(v.CreatedAt), customer, n, amount, shardOf(v.ID)); err != nil {
 			return err
 		}
 	case *kessai.Capture:
@@ -208,11 +209,22 @@ func addAggregate(ctx context.Context, db execQuerier, q map[string]string, old 
 		if v.Method == "amazon" {
 			face = kessai.FaceMWS
 		}
-		if err := db.exec(ctx, "capture_days_add", q["capture_days_add"], v.AccountID, kessai.JSTDay(v.CreatedAt), face, n, amount); err != nil {
+		if err := db.exec(ctx, "capture_days_add", q["capture_days_add"], v.AccountID, kessai.JSTDay(v.CreatedAt), face, n, amount, shardOf(v.ID)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// shards is how many rows each aggregate is split over (migration 13).
+const shards = 32
+
+// shardOf is the aggregate shard of an object id: concurrent refunds write
+// different rows, and a refund's later changes its own.
+func shardOf(id string) int64 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	return int64(h.Sum32() % shards)
 }
 
 func delta(old *counting, now counting) (n, amount int64) {

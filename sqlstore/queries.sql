@@ -144,22 +144,24 @@ SELECT state, amount FROM captures WHERE account_id = $1 AND id = $2
 SELECT customer_id, email FROM payments WHERE account_id = $1 AND id = $2
 
 -- name: refund_days_add
-INSERT INTO refund_days (account_id, day, face, reason, n, amount) VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (account_id, day, face, reason) DO UPDATE SET n = refund_days.n + excluded.n, amount = refund_days.amount + excluded.amount
+INSERT INTO refund_days (account_id, day, face, reason, n, amount, shard) VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (account_id, day, face, reason, shard) DO UPDATE SET n = refund_days.n + excluded.n, amount = refund_days.amount + excluded.amount
 
 -- name: capture_days_add
-INSERT INTO capture_days (account_id, day, face, n, amount) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (account_id, day, face) DO UPDATE SET n = capture_days.n + excluded.n, amount = capture_days.amount + excluded.amount
+INSERT INTO capture_days (account_id, day, face, n, amount, shard) VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (account_id, day, face, shard) DO UPDATE SET n = capture_days.n + excluded.n, amount = capture_days.amount + excluded.amount
 
 -- name: refund_customers_add
-INSERT INTO refund_customers (account_id, month, customer, n, amount) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (account_id, month, customer) DO UPDATE SET n = refund_customers.n + excluded.n, amount = refund_customers.amount + excluded.amount
+INSERT INTO refund_customers (account_id, month, customer, n, amount, shard) VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (account_id, month, customer, shard) DO UPDATE SET n = refund_customers.n + excluded.n, amount = refund_customers.amount + excluded.amount
 
 -- name: refund_days
-SELECT day, face, reason, n, amount FROM refund_days WHERE account_id = $1 AND day >= $2 AND day < $3 ORDER BY day, face, reason
+SELECT day, face, reason, SUM(n), SUM(amount) FROM refund_days WHERE account_id = $1 AND day >= $2 AND day < $3
+GROUP BY day, face, reason ORDER BY day, face, reason
 
 -- name: capture_days
-SELECT day, face, n, amount FROM capture_days WHERE account_id = $1 AND day >= $2 AND day < $3 ORDER BY day, face
+SELECT day, face, SUM(n), SUM(amount) FROM capture_days WHERE account_id = $1 AND day >= $2 AND day < $3
+GROUP BY day, face ORDER BY day, face
 
 -- name: top_refund_customers
 SELECT customer, SUM(n), SUM(amount) FROM refund_customers WHERE account_id = $1 AND month >= $2 AND month < $3

@@ -16,33 +16,41 @@ CREATE INDEX payments_amount_created ON payments (account_id, amount, created_at
 -- A payment's ledger postings, for its timeline.
 CREATE INDEX ledger_entries_payment ON ledger_entries (account_id, payment_id, seq);
 
+-- Each aggregate row is split over 32 shards (a hash of the refund's or
+-- capture's id): concurrent refunds of one account on one day would
+-- otherwise all wait for one row's lock until they commit. Reads sum the
+-- shards.
+
 -- Refunds not failed or canceled, per Japan day, face and reason.
 CREATE TABLE refund_days (
     account_id TEXT COLLATE "C" NOT NULL,
     day        INTEGER NOT NULL,
     face       TEXT COLLATE "C" NOT NULL,
     reason     TEXT COLLATE "C" NOT NULL,
+    shard      INTEGER NOT NULL,
     n          BIGINT NOT NULL,
     amount     BIGINT NOT NULL,
-    PRIMARY KEY (account_id, day, face, reason)
+    PRIMARY KEY (account_id, day, face, reason, shard)
 );
 -- Completed captures per Japan day and face.
 CREATE TABLE capture_days (
     account_id TEXT COLLATE "C" NOT NULL,
     day        INTEGER NOT NULL,
     face       TEXT COLLATE "C" NOT NULL,
+    shard      INTEGER NOT NULL,
     n          BIGINT NOT NULL,
     amount     BIGINT NOT NULL,
-    PRIMARY KEY (account_id, day, face)
+    PRIMARY KEY (account_id, day, face, shard)
 );
 -- Refunds per Japan month and customer (customer id or buyer email).
 CREATE TABLE refund_customers (
     account_id TEXT COLLATE "C" NOT NULL,
     month      INTEGER NOT NULL,
     customer   TEXT COLLATE "C" NOT NULL,
+    shard      INTEGER NOT NULL,
     n          BIGINT NOT NULL,
     amount     BIGINT NOT NULL,
-    PRIMARY KEY (account_id, month, customer)
+    PRIMARY KEY (account_id, month, customer, shard)
 );
 
 -- +goose Down
