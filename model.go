@@ -189,6 +189,7 @@ type Payment struct {
 	ClientSecret         string          `json:"client_secret"`
 	Metadata             Metadata        `json:"metadata"`
 	Order                *OrderDetails   `json:"order,omitempty"` // order references only
+	CheckoutSessionID    *string         `json:"checkout_session_id,omitempty"`
 	CreatedAt            time.Time       `json:"created_at"`
 	UpdatedAt            time.Time       `json:"updated_at"`
 }
@@ -410,6 +411,7 @@ type SetupFlow struct {
 	CancellationReason   *string         `json:"cancellation_reason"`
 	ClientSecret         string          `json:"client_secret"`
 	Metadata             Metadata        `json:"metadata"`
+	CheckoutSessionID    *string         `json:"checkout_session_id,omitempty"`
 	CreatedAt            time.Time       `json:"created_at"`
 	UpdatedAt            time.Time       `json:"updated_at"`
 }

@@ -24,6 +24,7 @@ type SetupFlowParams struct {
 	PaymentMethodOptions json.RawMessage
 	Usage                *string
 	Metadata             kessai.Metadata
+	CheckoutSessionID    *string // the session that creates the flow
 }
 
 func (p SetupFlowParams) validate(op string) error {
@@ -56,41 +57,51 @@ func (e *Engine) CreateSetupFlow(ctx context.Context, acct *kessai.Account, p Se
 		return nil, err
 	}
 	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		if p.CustomerID != nil {
-			var c kessai.Customer
-			if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *p.CustomerID, false, &c, op, "customer"); err != nil {
-				return nil, err
-			}
-		}
-		f := &kessai.SetupFlow{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixSetupFlow), Livemode: w.acct.Livemode,
-			Status: kessai.StatusRequiresPaymentMethod, CustomerID: p.CustomerID, Description: nilIfEmpty(p.Description),
-			PaymentMethodTypes: p.PaymentMethodTypes, PaymentMethodOptions: p.PaymentMethodOptions, Usage: "off_session",
-			Metadata: md, CreatedAt: w.now, UpdatedAt: w.now}
-		if f.PaymentMethodTypes == nil {
-			// Setup flows save cards; the configuration may have turned
-			// them off.
-			c, _, err := loadMethodConfig(ctx, w.tx, w.acct, false)
-			if err != nil {
-				return nil, err
-			}
-			if !c.Available(kessai.MethodCard) {
-				return nil, kessai.Errorf(kessai.PaymentMethodNotAllowd, op, "The account's payment method configuration does not offer cards, which setup flows save.")
-			}
-			f.PaymentMethodTypes = []string{kessai.MethodCard}
-		}
-		if p.Usage != nil {
-			f.Usage = *p.Usage
-		}
-		f.ClientSecret = kessai.RandomToken(f.ID+"_secret_", 16)
-		if err := w.tx.Insert(ctx, f); err != nil {
-			return nil, err
-		}
-		return f, w.emit("setup_flow.created", "setup_flow", f.ID, f)
+		return w.newSetupFlow(op, p, md)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return res.(*kessai.SetupFlow), nil
+}
+
+// newSetupFlow writes a new setup flow of validated params
+// (CreateSetupFlow, and a checkout session in setup mode).
+func (w *W) newSetupFlow(op string, p SetupFlowParams, md kessai.Metadata) (*kessai.SetupFlow, error) {
+	ctx := w.ctx
+	if p.CustomerID != nil {
+		var c kessai.Customer
+		if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *p.CustomerID, false, &c, op, "customer"); err != nil {
+			return nil, err
+		}
+	}
+	f := &kessai.SetupFlow{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixSetupFlow), Livemode: w.acct.Livemode,
+		Status: kessai.StatusRequiresPaymentMethod, CustomerID: p.CustomerID, Description: nilIfEmpty(p.Description),
+		PaymentMethodTypes: p.PaymentMethodTypes, PaymentMethodOptions: p.PaymentMethodOptions, Usage: "off_session",
+		Metadata: md, CheckoutSessionID: p.CheckoutSessionID, CreatedAt: w.now, UpdatedAt: w.now}
+	if f.PaymentMethodTypes == nil {
+		// Setup flows save cards; the configuration may have turned
+		// them off.
+		c, _, err := loadMethodConfig(ctx, w.tx, w.acct, false)
+		if err != nil {
+			return nil, err
+		}
+		if !c.Available(kessai.MethodCard) {
+			return nil, kessai.Errorf(kessai.PaymentMethodNotAllowd, op, "The account's payment method configuration does not offer cards, which setup flows save.")
+		}
+		f.PaymentMethodTypes = []string{kessai.MethodCard}
+	}
+	if p.Usage != nil {
+		f.Usage = *p.Usage
+	}
+	f.ClientSecret = kessai.RandomToken(f.ID+"_secret_", 16)
+	if err := w.tx.Insert(ctx, f); err != nil {
+		return nil, err
+	}
+	if err := w.emit("setup_flow.created", "setup_flow", f.ID, f); err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 func (w *W) lockSetupFlow(op, id string) (*kessai.SetupFlow, error) {
@@ -176,50 +187,60 @@ func (e *Engine) ConfirmSetupFlow(ctx context.Context, acct *kessai.Account, id,
 		if !statusIn(f.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation) {
 			return nil, invalidStatus(op, "setup flow", f.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation)
 		}
-		var pm kessai.PaymentMethod
-		if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, paymentMethodID, true, &pm, op, "payment_method"); err != nil {
-			return nil, err
+		if f.CheckoutSessionID != nil {
+			return nil, ownedBySession(op, "setup flow", *f.CheckoutSessionID)
 		}
-		if pm.DetachedAt != nil {
-			return nil, kessai.Errorf(kessai.PaymentMethodNotUsable, op, "This payment method cannot be used because it has been detached from customer.")
-		}
-		if pm.CustomerID != nil && (f.CustomerID == nil || *pm.CustomerID != *f.CustomerID) {
-			return nil, kessai.Errorf(kessai.PaymentMethodAttached, op, "Payment method %s is already attached to customer %s.", pm.ID, *pm.CustomerID)
-		}
-		if !statusIn(pm.Type, f.PaymentMethodTypes...) {
-			return nil, kessai.Errorf(kessai.PaymentMethodNotAllowd, op, "Payment method type %s is not included in the allowed payment method types %v.", pm.Type, f.PaymentMethodTypes)
-		}
-		f.PaymentMethodID, f.LastSetupError = &pm.ID, nil
-		if pm.Card != nil {
-			if d := processor.ChargeCard(pm.Card, 0); d != nil {
-				f.Status = kessai.StatusRequiresPaymentMethod
-				f.LastSetupError = &kessai.PaymentError{Code: string(d.Code), Message: d.Message, Type: "card_error", PaymentMethodID: pm.ID}
-				if err := w.saveSetupFlow(f); err != nil {
-					return nil, err
-				}
-				if err := w.emit("setup_flow.setup_failed", "setup_flow", f.ID, f); err != nil {
-					return nil, err
-				}
-				return f, &committed{kessai.Errorf(d.Code, op, "%s", d.Message)}
-			}
-		}
-		f.Status = kessai.StatusSucceeded
-		if f.CustomerID != nil && pm.CustomerID == nil {
-			pm.CustomerID, pm.UpdatedAt = f.CustomerID, w.now
-			if err := w.tx.Put(ctx, &pm); err != nil {
-				return nil, err
-			}
-			if err := w.emit("payment_method.attached", kessai.ObjectPaymentMethod, pm.ID, &pm); err != nil {
-				return nil, err
-			}
-		}
-		if err := w.saveSetupFlow(f); err != nil {
-			return nil, err
-		}
-		return f, w.emit("setup_flow.succeeded", "setup_flow", f.ID, f)
+		return w.confirmSetup(op, f, paymentMethodID)
 	})
 	f, _ := res.(*kessai.SetupFlow)
 	return f, err
+}
+
+// confirmSetup saves a payment method with a setup flow that waits for
+// one (ConfirmSetupFlow, and a checkout session in setup mode).
+func (w *W) confirmSetup(op string, f *kessai.SetupFlow, paymentMethodID string) (*kessai.SetupFlow, error) {
+	ctx := w.ctx
+	var pm kessai.PaymentMethod
+	if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, paymentMethodID, true, &pm, op, "payment_method"); err != nil {
+		return nil, err
+	}
+	if pm.DetachedAt != nil {
+		return nil, kessai.Errorf(kessai.PaymentMethodNotUsable, op, "This payment method cannot be used because it has been detached from customer.")
+	}
+	if pm.CustomerID != nil && (f.CustomerID == nil || *pm.CustomerID != *f.CustomerID) {
+		return nil, kessai.Errorf(kessai.PaymentMethodAttached, op, "Payment method %s is already attached to customer %s.", pm.ID, *pm.CustomerID)
+	}
+	if !statusIn(pm.Type, f.PaymentMethodTypes...) {
+		return nil, kessai.Errorf(kessai.PaymentMethodNotAllowd, op, "Payment method type %s is not included in the allowed payment method types %v.", pm.Type, f.PaymentMethodTypes)
+	}
+	f.PaymentMethodID, f.LastSetupError = &pm.ID, nil
+	if pm.Card != nil {
+		if d := processor.ChargeCard(pm.Card, 0); d != nil {
+			f.Status = kessai.StatusRequiresPaymentMethod
+			f.LastSetupError = &kessai.PaymentError{Code: string(d.Code), Message: d.Message, Type: "card_error", PaymentMethodID: pm.ID}
+			if err := w.saveSetupFlow(f); err != nil {
+				return nil, err
+			}
+			if err := w.emit("setup_flow.setup_failed", "setup_flow", f.ID, f); err != nil {
+				return nil, err
+			}
+			return f, &committed{kessai.Errorf(d.Code, op, "%s", d.Message)}
+		}
+	}
+	f.Status = kessai.StatusSucceeded
+	if f.CustomerID != nil && pm.CustomerID == nil {
+		pm.CustomerID, pm.UpdatedAt = f.CustomerID, w.now
+		if err := w.tx.Put(ctx, &pm); err != nil {
+			return nil, err
+		}
+		if err := w.emit("payment_method.attached", kessai.ObjectPaymentMethod, pm.ID, &pm); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.saveSetupFlow(f); err != nil {
+		return nil, err
+	}
+	return f, w.emit("setup_flow.succeeded", "setup_flow", f.ID, f)
 }
 
 // CancelSetupFlow cancels a setup flow that has not succeeded. Errors:
@@ -233,6 +254,9 @@ func (e *Engine) CancelSetupFlow(ctx context.Context, acct *kessai.Account, id s
 		f, err := w.lockSetupFlow(op, id)
 		if err != nil {
 			return nil, err
+		}
+		if f.CheckoutSessionID != nil {
+			return nil, ownedBySession(op, "setup flow", *f.CheckoutSessionID)
 		}
 		cancelable := []string{kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation, kessai.StatusRequiresAction}
 		if !statusIn(f.Status, cancelable...) {

@@ -66,6 +66,7 @@ func (a *API) Register(mux jsonapi.Router) {
 	a.registerNotify(mux)
 	mux.HandleFunc("GET /kessai/v1/checkout/{account}/{id}", a.checkoutPage)
 	mux.HandleFunc("POST /kessai/v1/checkout/{account}/{id}", a.checkoutSubmit)
+	a.registerCheckoutSessions(mux)
 	mux.HandleFunc("/kessai/", func(w http.ResponseWriter, r *http.Request) {
 		jsonapi.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "kessaiapi", "No route for %s %s.", r.Method, r.URL.Path))
 	})

@@ -51,6 +51,7 @@ func (f *Face) Register(mux jsonapi.Router) {
 
 	f.registerRefunds(mux)
 	f.registerCatalog(mux)
+	f.registerCheckout(mux)
 
 	// Anything else under /v2 is a PAY.JP-style 404.
 	mux.HandleFunc("/v2/", func(w http.ResponseWriter, r *http.Request) {

@@ -71,6 +71,7 @@ var docTables = map[kessai.Kind][]string{
 	kessai.KindProduct:              nil,
 	kessai.KindPrice:                {"product_id", "lookup_key"},
 	kessai.KindTaxRate:              nil,
+	kessai.KindCheckoutSession:      {"customer_id", "status", "expires_at"},
 	kessai.KindEvent:                {"type", "object", "resource_id", "face"},
 	kessai.KindWebhookEndpoint:      {"kind", "status"},
 	kessai.KindWebhookDelivery:      {"endpoint_id", "event_id", "status", "queued_at"},

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"Jobs_Queues":                    testJobQueues,
 		"WebhookDeliveries_TypedColumns": testWebhookDeliveries,
 		"Emails_OutboxAndSettings":       testEmails,
+		"CheckoutSessions_TypedColumns":  testCheckoutSessions,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -514,6 +515,7 @@ var listFilters = map[kessai.Kind][]string{
 	kessai.KindTerm:            {"state"},
 	kessai.KindSetupFlow:       {"customer_id", "status"},
 	kessai.KindPrice:           {"product_id", "lookup_key"},
+	kessai.KindCheckoutSession: {"customer_id", "status"},
 	kessai.KindWebhookEndpoint: {"kind", "status"},
 	kessai.KindWebhookDelivery: {"endpoint_id", "event_id", "status"},
 	kessai.KindEmail:           {"status", "refund_id"},
