@@ -50,3 +50,57 @@ func TestComputeLine(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParsePercentage: any accepted percentage is 0–100 % and survives a
+// round trip through FormatPercentage.
+func FuzzParsePercentage(f *testing.F) {
+	for _, s := range []string{"10", "8.5", "0.0001", "100", "100.0001", "-1", "1e2", "08", ".5", "5.", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParsePercentage(s)
+		if err != nil {
+			return
+		}
+		if n < 0 || n > percentDenominator {
+			t.Fatalf("ParsePercentage(%q) = %d, outside 0..100 %%", s, n)
+		}
+		back, err := ParsePercentage(FormatPercentage(n))
+		if err != nil || back != n {
+			t.Fatalf("round trip of %q: %s → %d, %v", s, FormatPercentage(n), back, err)
+		}
+	})
+}
+
+// FuzzComputeLine: whatever the rates, a line's tax is within its total,
+// inclusive taxes never raise the total, and the total is the subtotal
+// plus the exclusive part of the tax.
+func FuzzComputeLine(f *testing.F) {
+	f.Add(int64(1000), int64(3), int64(100000), true, int64(80000), false)
+	f.Add(int64(999), int64(1), int64(1), false, int64(1000000), true)
+	f.Fuzz(func(t *testing.T, unit, qty, p1 int64, inc1 bool, p2 int64, inc2 bool) {
+		if p1 < 0 || p1 > percentDenominator || p2 < 0 || p2 > percentDenominator {
+			return
+		}
+		rates := []kessai.TaxRate{{Percentage: p1, Inclusive: inc1}, {Percentage: p2, Inclusive: inc2}}
+		got, ok := ComputeLine(unit, qty, rates)
+		if !ok {
+			if unit >= 0 && qty >= 0 && unit <= MaxAmount && qty <= MaxAmount && unit*qty <= MaxAmount {
+				t.Fatalf("ComputeLine(%d, %d) refused a payable line", unit, qty)
+			}
+			return
+		}
+		if got.Subtotal != unit*qty || got.Tax < 0 || got.Total < got.Subtotal || got.Tax > got.Total {
+			t.Fatalf("ComputeLine(%d, %d, %v) = %+v", unit, qty, rates, got)
+		}
+		var incTax int64
+		if !inc1 && !inc2 {
+			incTax = 0
+		} else {
+			incTax = got.Tax - (got.Total - got.Subtotal)
+		}
+		if incTax < 0 || incTax > got.Subtotal {
+			t.Fatalf("inclusive part %d of %+v", incTax, got)
+		}
+	})
+}
