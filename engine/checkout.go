@@ -571,8 +571,16 @@ func (w *W) completeSetup(op string, s *kessai.CheckoutSession, pmID string) err
 		}
 		f, s.SetupFlowID = sf, &sf.ID
 	}
-	_, err := w.confirmSetup(op, f, pmID)
-	return err
+	f, err := w.confirmSetup(op, f, pmID)
+	if err != nil || f.Status != kessai.StatusRequiresAction {
+		return err
+	}
+	// The page is the card issuer's 3-D Secure page as well: saving passes it.
+	var pm kessai.PaymentMethod
+	if err := get(w.ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, pmID, true, &pm, op, "payment_method"); err != nil {
+		return err
+	}
+	return w.succeedSetup(f, &pm)
 }
 
 // expireCheckoutSession is the expiry job: an open session past its

@@ -430,16 +430,29 @@ func (w *W) confirm(op string, p *kessai.Payment, c ConfirmParams) (*kessai.Paym
 			}
 			return p, &committed{kessai.Errorf(d.Code, op, "%s", d.Message)}
 		}
+		if processor.NeedsThreeDSecure(pm.Card, p.PaymentMethodOptions) {
+			return p, w.requireAction(p)
+		}
 		return p, w.authorize(p, pm.Type)
 	default: // PayPay: the buyer approves on a page of ours
-		p.Status = kessai.StatusRequiresAction
-		u := strings.TrimRight(w.e.Config.PublicURL, "/") + "/kessai/v1/checkout/" + w.acct.ID + "/" + p.ID + "?client_secret=" + url.QueryEscape(p.ClientSecret)
-		p.NextAction = &kessai.NextAction{Type: "redirect_to_url", RedirectToURL: kessai.RedirectToURL{URL: u, ReturnURL: p.ReturnURL}}
-		if err := w.savePayment(p); err != nil {
-			return nil, err
-		}
-		return p, w.emit("payment_flow.requires_action", kessai.ObjectPaymentFlow, p.ID, p)
+		return p, w.requireAction(p)
 	}
+}
+
+// buyerPageURL is the simulated buyer's page for a flow or a setup flow
+// that waits for the buyer (PayPay approval, 3-D Secure).
+func (w *W) buyerPageURL(id, clientSecret string) string {
+	return strings.TrimRight(w.e.Config.PublicURL, "/") + "/kessai/v1/checkout/" + w.acct.ID + "/" + id + "?client_secret=" + url.QueryEscape(clientSecret)
+}
+
+// requireAction makes a flow wait for its buyer on kessai's page.
+func (w *W) requireAction(p *kessai.Payment) error {
+	p.Status = kessai.StatusRequiresAction
+	p.NextAction = &kessai.NextAction{Type: "redirect_to_url", RedirectToURL: kessai.RedirectToURL{URL: w.buyerPageURL(p.ID, p.ClientSecret), ReturnURL: p.ReturnURL}}
+	if err := w.savePayment(p); err != nil {
+		return err
+	}
+	return w.emit("payment_flow.requires_action", kessai.ObjectPaymentFlow, p.ID, p)
 }
 
 // authorize records a successful authorization of the whole amount and,

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"strconv"
 
@@ -227,20 +228,36 @@ func (w *W) confirmSetup(op string, f *kessai.SetupFlow, paymentMethodID string)
 			return f, &committed{kessai.Errorf(d.Code, op, "%s", d.Message)}
 		}
 	}
+	if processor.NeedsThreeDSecure(pm.Card, f.PaymentMethodOptions) {
+		f.Status = kessai.StatusRequiresAction
+		f.NextAction = &kessai.NextAction{Type: "redirect_to_url", RedirectToURL: kessai.RedirectToURL{URL: w.buyerPageURL(f.ID, f.ClientSecret), ReturnURL: f.ReturnURL}}
+		if err := w.saveSetupFlow(f); err != nil {
+			return nil, err
+		}
+		return f, w.emit("setup_flow.requires_action", "setup_flow", f.ID, f)
+	}
+	return f, w.succeedSetup(f, &pm)
+}
+
+// succeedSetup saves the flow's method: it is attached to the flow's
+// customer and the flow succeeds.
+func (w *W) succeedSetup(f *kessai.SetupFlow, pm *kessai.PaymentMethod) error {
+	ctx := w.ctx
+	f.NextAction = nil
 	f.Status = kessai.StatusSucceeded
 	if f.CustomerID != nil && pm.CustomerID == nil {
 		pm.CustomerID, pm.UpdatedAt = f.CustomerID, w.now
-		if err := w.tx.Put(ctx, &pm); err != nil {
-			return nil, err
+		if err := w.tx.Put(ctx, pm); err != nil {
+			return err
 		}
-		if err := w.emit("payment_method.attached", kessai.ObjectPaymentMethod, pm.ID, &pm); err != nil {
-			return nil, err
+		if err := w.emit("payment_method.attached", kessai.ObjectPaymentMethod, pm.ID, pm); err != nil {
+			return err
 		}
 	}
 	if err := w.saveSetupFlow(f); err != nil {
-		return nil, err
+		return err
 	}
-	return f, w.emit("setup_flow.succeeded", "setup_flow", f.ID, f)
+	return w.emit("setup_flow.succeeded", "setup_flow", f.ID, f)
 }
 
 // CancelSetupFlow cancels a setup flow that has not succeeded. Errors:
@@ -291,4 +308,81 @@ func (e *Engine) GetSetupFlow(ctx context.Context, acct *kessai.Account, id stri
 // one customer.
 func (e *Engine) ListSetupFlows(ctx context.Context, acct *kessai.Account, customerID string, page kessai.Page) ([]*kessai.SetupFlow, bool, error) {
 	return list[kessai.SetupFlow](ctx, e, acct, kessai.KindSetupFlow, map[string]string{"customer_id": customerID}, page, "engine.ListSetupFlows", "setup_flow")
+}
+
+// ApproveSetupFlow is the simulated buyer passing 3-D Secure for a setup
+// flow that waits for it: the card is saved and the flow succeeds.
+// Errors: not_found, invalid_status.
+func (e *Engine) ApproveSetupFlow(ctx context.Context, acct *kessai.Account, id string) (*kessai.SetupFlow, error) {
+	const op = "engine.ApproveSetupFlow"
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		f, err := w.lockSetupFlow(op, id)
+		if err != nil {
+			return nil, err
+		}
+		if f.Status != kessai.StatusRequiresAction {
+			return nil, invalidStatus(op, "setup flow", f.Status, kessai.StatusRequiresAction)
+		}
+		var pm kessai.PaymentMethod
+		if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, *f.PaymentMethodID, true, &pm, op, "payment_method"); err != nil {
+			return nil, err
+		}
+		return f, w.succeedSetup(f, &pm)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.SetupFlow), nil
+}
+
+// DeclineSetupFlow is the simulated buyer failing 3-D Secure: the flow
+// waits for another payment method with last_setup_error
+// three_d_secure_failed (setup_flow.setup_failed). Errors: not_found,
+// invalid_status.
+func (e *Engine) DeclineSetupFlow(ctx context.Context, acct *kessai.Account, id string) (*kessai.SetupFlow, error) {
+	const op = "engine.DeclineSetupFlow"
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		f, err := w.lockSetupFlow(op, id)
+		if err != nil {
+			return nil, err
+		}
+		if f.Status != kessai.StatusRequiresAction {
+			return nil, invalidStatus(op, "setup flow", f.Status, kessai.StatusRequiresAction)
+		}
+		f.Status, f.NextAction = kessai.StatusRequiresPaymentMethod, nil
+		f.LastSetupError = &kessai.PaymentError{Code: "three_d_secure_failed", Message: "The customer did not complete 3-D Secure.",
+			Type: "card_error", PaymentMethodID: *f.PaymentMethodID}
+		if err := w.saveSetupFlow(f); err != nil {
+			return nil, err
+		}
+		return f, w.emit("setup_flow.setup_failed", "setup_flow", f.ID, f)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.SetupFlow), nil
+}
+
+// CheckoutSetupFlow returns an account's setup flow for the buyer's page,
+// which knows the flow's client secret but no key. Errors: not_found (also
+// for a wrong secret, compared in constant time).
+func (e *Engine) CheckoutSetupFlow(ctx context.Context, accountID, id, clientSecret string) (*kessai.Account, *kessai.SetupFlow, error) {
+	const op = "engine.CheckoutSetupFlow"
+	var acct *kessai.Account
+	var f kessai.SetupFlow
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		a, err := tx.Account(ctx, accountID, false)
+		if err != nil {
+			return notFound(op, "setup_flow", id)
+		}
+		acct = a
+		return get(ctx, tx, kessai.KindSetupFlow, accountID, id, false, &f, op, "setup_flow")
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(f.ClientSecret), []byte(clientSecret)) != 1 {
+		return nil, nil, notFound(op, "setup_flow", id)
+	}
+	return acct, &f, nil
 }

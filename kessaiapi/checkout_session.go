@@ -27,6 +27,7 @@ var TestCards = []struct{ Number, Label string }{
 	{"4242424242424242", "Visa 4242 — succeeds"},
 	{"5555555555554444", "Mastercard 4444 — succeeds"},
 	{"3530111333300000", "JCB 0000 — succeeds"},
+	{"4000000000003220", "Visa 3220 — asks for 3-D Secure, passed on this page"},
 	{"4000000000080319", "Visa 0319 — declined at charge"},
 	{"4000000000000002", "Visa 0002 — refused when entered"},
 }
@@ -153,4 +154,64 @@ func (a *API) sessionSubmit(w http.ResponseWriter, r *http.Request) {
 func (a *API) sessionAgain(r *http.Request, acct *kessai.Account) (*kessai.CheckoutSession, *kessai.Account, error) {
 	s, err := a.Face.E.GetCheckoutSession(r.Context(), acct, r.PathValue("id"))
 	return s, acct, err
+}
+
+// The 3-D Secure page of a setup flow that waits for its buyer
+// (next_action of a requires_action setup flow): the same route as a
+// payment flow's approval page, told apart by the id.
+
+var setupTmpl = template.Must(template.New("setup").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>kessai test 3-D Secure</title>
+<style>body{font-family:sans-serif;max-width:32em;margin:3em auto}button{font-size:1.1em;margin-right:1em;padding:.4em 1.2em}</style></head>
+<body><h1>kessai test 3-D Secure</h1>
+<p>This is kessai's simulated card issuer asking the buyer to confirm saving a card, in test mode:
+setup flow <code>{{.ID}}</code>, status <code>{{.Status}}</code>.</p>
+{{if .Open}}<form method="post">
+<input type="hidden" name="client_secret" value="{{.ClientSecret}}">
+<button name="action" value="approve">Approve</button>
+<button name="action" value="decline">Decline</button>
+</form>{{else}}<p>Nothing to do: the setup flow is no longer waiting for the customer.</p>{{end}}
+</body></html>`))
+
+func (a *API) setupFlowPage(w http.ResponseWriter, r *http.Request) {
+	_, f, err := a.Face.E.CheckoutSetupFlow(r.Context(), r.PathValue("account"), r.PathValue("id"), r.URL.Query().Get("client_secret"))
+	if err != nil {
+		jsonapi.WriteProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = setupTmpl.Execute(w, map[string]any{"ID": f.ID, "Status": f.Status, "Open": f.Status == kessai.StatusRequiresAction,
+		"ClientSecret": f.ClientSecret})
+}
+
+func (a *API) setupFlowSubmit(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	acct, f, err := a.Face.E.CheckoutSetupFlow(ctx, r.PathValue("account"), r.PathValue("id"), r.PostForm.Get("client_secret"))
+	if err != nil {
+		jsonapi.WriteProblem(w, r, err)
+		return
+	}
+	switch r.PostForm.Get("action") {
+	case "approve":
+		f, err = a.Face.E.ApproveSetupFlow(ctx, acct, f.ID)
+	case "decline":
+		f, err = a.Face.E.DeclineSetupFlow(ctx, acct, f.ID)
+	default:
+		err = kessai.Invalidf("kessaiapi.checkout", "action", "Input should be 'approve' or 'decline'")
+	}
+	if err != nil {
+		jsonapi.WriteProblem(w, r, err)
+		return
+	}
+	if f.ReturnURL != nil {
+		if u, perr := url.Parse(*f.ReturnURL); perr == nil {
+			q := u.Query()
+			q.Set("setup_flow_id", f.ID)
+			u.RawQuery = q.Encode()
+			http.Redirect(w, r, u.String(), http.StatusSeeOther)
+			return
+		}
+	}
+	http.Redirect(w, r, r.URL.Path+"?client_secret="+url.QueryEscape(f.ClientSecret), http.StatusSeeOther)
 }

@@ -145,6 +145,10 @@ var page = template.Must(template.New("checkout").Parse(`<!doctype html>
 </body></html>`))
 
 func (a *API) checkoutPage(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.PathValue("id"), kessai.PrefixSetupFlow) {
+		a.setupFlowPage(w, r)
+		return
+	}
 	_, p, err := a.Face.E.CheckoutFlow(r.Context(), r.PathValue("account"), r.PathValue("id"), r.URL.Query().Get("client_secret"))
 	if err != nil {
 		jsonapi.WriteProblem(w, r, err)
@@ -160,6 +164,10 @@ func (a *API) checkoutSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
 		jsonapi.WriteProblem(w, r, kessai.Invalidf("kessaiapi.checkout", "body", "Unreadable form."))
+		return
+	}
+	if strings.HasPrefix(r.PathValue("id"), kessai.PrefixSetupFlow) {
+		a.setupFlowSubmit(w, r)
 		return
 	}
 	acct, p, err := a.Face.E.CheckoutFlow(r.Context(), r.PathValue("account"), r.PathValue("id"), r.PostForm.Get("client_secret"))

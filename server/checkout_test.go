@@ -220,6 +220,15 @@ func TestCheckout_SetupModeSavesACard(t *testing.T) {
 			t.Fatalf("session %s\nsetup flow %s", done.Body, sf.Body)
 		}
 		wantProblem(t, s.Post("/v2/setup_flows/"+sf.Str("id")+"/cancel", nil), 400, "invalid_status")
+		secure := must(t, s.Post("/v2/checkout/sessions", map[string]any{"mode": "setup", "customer_id": cus}), 200)
+		if status, _, body := (buyer{t, secure.Str("url")}).pay("card:4000000000003220"); status != 303 {
+			t.Fatalf("3-D Secure card on the page: %d %s", status, body)
+		}
+		secureFlow := must(t, s.Get("/v2/checkout/sessions/"+secure.Str("id")), 200).Str("setup_flow_id")
+		if st := must(t, s.Get("/v2/setup_flows/"+secureFlow), 200).Str("status"); st != "succeeded" {
+			t.Errorf("setup flow of a 3-D Secure card saved on the page: %s", st)
+		}
+		hasEvent(t, s, secureFlow, "setup_flow.requires_action")
 		if got := must(t, s.Get("/v2/payment_methods/"+pm), 200).Str("customer_id"); got != cus {
 			t.Fatalf("saved card's customer %q, want %s", got, cus)
 		}
