@@ -65,3 +65,25 @@ func testCheckoutSessions(t *testing.T, s kessai.Store) {
 		t.Errorf("the other account's sessions: %d, want 1", n)
 	}
 }
+
+// testTransactionsByTerm: transactions list by the term they count in.
+func testTransactionsByTerm(t *testing.T, s kessai.Store) {
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		for i, term := range []string{"tm_a", "tm_a", "tm_b", ""} {
+			if err := tx.Insert(ctx, &kessai.Transaction{AccountID: "acct_tt", ID: kessai.NewID(kessai.PrefixTransaction), Type: kessai.TxnPayment,
+				Amount: int64(i), TermID: term}); err != nil {
+				return err
+			}
+		}
+		return tx.Insert(ctx, &kessai.Transaction{AccountID: "acct_tt2", ID: kessai.NewID(kessai.PrefixTransaction), Type: kessai.TxnPayment, TermID: "tm_a"})
+	})
+	for term, want := range map[string]int{"tm_a": 2, "tm_b": 1, "tm_c": 0} {
+		mustView(t, s, func(tx kessai.Tx) error {
+			docs, _, err := tx.List(ctx, kessai.KindTransaction, "acct_tt", map[string]string{"term_id": term}, kessai.Page{Limit: 10})
+			if len(docs) != want {
+				t.Errorf("transactions of %s: %d, want %d", term, len(docs), want)
+			}
+			return err
+		})
+	}
+}

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"WebhookDeliveries_TypedColumns": testWebhookDeliveries,
 		"Emails_OutboxAndSettings":       testEmails,
 		"CheckoutSessions_TypedColumns":  testCheckoutSessions,
+		"Transactions_ByTerm":            testTransactionsByTerm,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -510,7 +511,7 @@ var listFilters = map[kessai.Kind][]string{
 	kessai.KindAuthorization:   {"payment_id", "state"},
 	kessai.KindCapture:         {"payment_id", "authorization_id", "state"},
 	kessai.KindRefund:          {"payment_id", "capture_id", "reason", "status", "face"},
-	kessai.KindTransaction:     {"type", "payment_method_type", "resource_id"},
+	kessai.KindTransaction:     {"type", "payment_method_type", "resource_id", "term_id"},
 	kessai.KindEvent:           {"type", "object", "resource_id", "face"},
 	kessai.KindTerm:            {"state"},
 	kessai.KindSetupFlow:       {"customer_id", "status"},
