@@ -94,7 +94,7 @@ func (t *Transaction) DocKey() (string, string) { return t.AccountID, t.ID }
 
 // DocIndex implements Document.
 func (t *Transaction) DocIndex() map[string]any {
-	return map[string]any{"type": t.Type, "payment_method_type": t.PaymentMethodType, "resource_id": t.ResourceID}
+	return map[string]any{"type": t.Type, "payment_method_type": t.PaymentMethodType, "resource_id": t.ResourceID, "term_id": t.TermID}
 }
 
 // DocKind implements Document.

@@ -189,6 +189,7 @@ type Payment struct {
 	ClientSecret         string          `json:"client_secret"`
 	Metadata             Metadata        `json:"metadata"`
 	Order                *OrderDetails   `json:"order,omitempty"` // order references only
+	CheckoutSessionID    *string         `json:"checkout_session_id,omitempty"`
 	// Email is the buyer's email as the payment knows it: its customer's
 	// when the flow was created or its customer set, an order reference's
 	// buyer's. The operator's dashboard searches it; no face shows it.
@@ -414,6 +415,7 @@ type SetupFlow struct {
 	CancellationReason   *string         `json:"cancellation_reason"`
 	ClientSecret         string          `json:"client_secret"`
 	Metadata             Metadata        `json:"metadata"`
+	CheckoutSessionID    *string         `json:"checkout_session_id,omitempty"`
 	CreatedAt            time.Time       `json:"created_at"`
 	UpdatedAt            time.Time       `json:"updated_at"`
 }

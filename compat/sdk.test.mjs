@@ -477,3 +477,113 @@ test('m. catalog: products, prices, tax rates', T, async () => {
   assert.equal(ok(await updateTaxRate({ client, path: { tax_rate_id: tax.id }, body: { active: false } }), 'updateTaxRate').active, false);
   assert.ok(ok(await getAllTaxRates({ client }), 'getAllTaxRates').data.some((t) => t.id === tax.id));
 });
+
+// Checkout sessions and the rest of the SDK's functions kessai serves.
+import {
+  createCheckoutSession,
+  getCheckoutSession,
+  updateCheckoutSession,
+  getAllCheckoutSessions,
+  getAllCheckoutSessionLineItems,
+  getPaymentMethodByCard,
+  getPaymentMethod,
+  getAllPaymentMethods,
+  getCustomer,
+  getAllCustomers,
+  updateCustomer,
+  updatePaymentFlow,
+  cancelPaymentFlow,
+  getPaymentFlowRefunds,
+  getAllPaymentRefunds,
+  updatePaymentRefund,
+  getPaymentTransaction,
+  getAllEvents,
+  getEvent,
+} from '@payjp/payjpv2';
+
+// payOnPage is the simulated buyer on a session's hosted page: it submits
+// the page's form and returns the redirect.
+async function payOnPage(sessionUrl, method) {
+  const u = new URL(sessionUrl);
+  const form = new URLSearchParams({ client_secret: u.searchParams.get('client_secret'), action: 'pay', method, email: 'sdk@example.com' });
+  u.search = '';
+  const r = await fetch(u, { method: 'POST', body: form, redirect: 'manual' });
+  return { status: r.status, location: r.headers.get('location') };
+}
+
+test('n. checkout session: line items with tax, paid on the hosted page', T, async () => {
+  const product = ok(await createProduct({ client, body: { name: 'Matcha' } }), 'createProduct');
+  const price = ok(await createPrice({ client, body: { product_id: product.id, unit_amount: 999, currency: 'jpy' } }), 'createPrice');
+  const tax = ok(await createTaxRate({ client, body: { display_name: '消費税', inclusive: false, percentage: 10 } }), 'createTaxRate');
+  const session = ok(
+    await createCheckoutSession({
+      client,
+      body: {
+        mode: 'payment',
+        line_items: [{ price_id: price.id, quantity: 2, tax_rates: [tax.id] }],
+        success_url: 'https://shop.example/done/{CHECKOUT_SESSION_ID}',
+        cancel_url: 'https://shop.example/cart',
+      },
+    }),
+    'createCheckoutSession',
+  );
+  assert.equal(session.object, 'checkout.session');
+  assert.equal(session.status, 'open');
+  // 2 × ¥999 = ¥1,998; 10 % is ¥199.8, dropped to ¥199.
+  assert.equal(session.amount_subtotal, 1998);
+  assert.equal(session.amount_total, 2197);
+  const items = ok(await getAllCheckoutSessionLineItems({ client, path: { checkout_session_id: session.id } }), 'getAllCheckoutSessionLineItems');
+  assert.equal(items.data.length, 1);
+  assert.equal(items.data[0].amount_tax, 199);
+  assert.equal(items.data[0].price.id, price.id);
+  const tagged = ok(
+    await updateCheckoutSession({ client, path: { checkout_session_id: session.id }, body: { metadata: { order: '9' } } }),
+    'updateCheckoutSession',
+  );
+  assert.equal(tagged.metadata.order, '9');
+  const paid = await payOnPage(session.url, 'card:4242424242424242');
+  assert.equal(paid.status, 303);
+  assert.equal(paid.location, `https://shop.example/done/${session.id}`);
+  const done = ok(await getCheckoutSession({ client, path: { checkout_session_id: session.id } }), 'getCheckoutSession');
+  assert.equal(done.status, 'complete');
+  const flow = ok(await getPaymentFlow({ client, path: { payment_flow_id: done.payment_flow_id } }), 'getPaymentFlow');
+  assert.equal(flow.status, 'succeeded');
+  assert.equal(flow.amount, 2197);
+  assert.ok(ok(await getAllCheckoutSessions({ client, query: { limit: 100 } }), 'getAllCheckoutSessions').data.some((s) => s.id === session.id));
+  const events = ok(await getAllEvents({ client, query: { resource_id: session.id } }), 'getAllEvents');
+  assert.ok(events.data.some((e) => e.type === 'checkout.session.completed'));
+  const event = ok(await getEvent({ client, path: { event_id: events.data[0].id } }), 'getEvent');
+  assert.equal(event.data.id, session.id);
+  const card = ok(await getPaymentMethod({ client, path: { payment_method_id: flow.payment_method_id } }), 'getPaymentMethod');
+  const byCard = ok(await getPaymentMethodByCard({ client, path: { card_id: card.id.replace(/^pm_/, 'car_') } }), 'getPaymentMethodByCard');
+  assert.equal(byCard.id, card.id);
+});
+
+test('o. customers, flows, refunds, transactions: the remaining reads and updates', T, async () => {
+  const customer = ok(await createCustomer({ client, body: { email: 'rest@example.com' } }), 'createCustomer');
+  const renamed = ok(await updateCustomer({ client, path: { customer_id: customer.id }, body: { description: 'regular' } }), 'updateCustomer');
+  assert.equal(renamed.description, 'regular');
+  assert.equal(ok(await getCustomer({ client, path: { customer_id: customer.id } }), 'getCustomer').description, 'regular');
+  assert.ok(ok(await getAllCustomers({ client, query: { limit: 100 } }), 'getAllCustomers').data.some((c) => c.id === customer.id));
+  const pm = await newCardPaymentMethod();
+  assert.ok(ok(await getAllPaymentMethods({ client, query: { limit: 100 } }), 'getAllPaymentMethods').data.some((m) => m.id === pm.id));
+  const pending = ok(await createPaymentFlow({ client, body: { amount: 1500, currency: 'jpy' } }), 'createPaymentFlow');
+  const changed = ok(await updatePaymentFlow({ client, path: { payment_flow_id: pending.id }, body: { amount: 1600 } }), 'updatePaymentFlow');
+  assert.equal(changed.amount, 1600);
+  const canceled = ok(
+    await cancelPaymentFlow({ client, path: { payment_flow_id: pending.id }, body: { cancellation_reason: 'requested_by_customer' } }),
+    'cancelPaymentFlow',
+  );
+  assert.equal(canceled.status, 'canceled');
+  const flow = await newSucceededFlow(2000);
+  const refund = ok(await createPaymentRefund({ client, body: { payment_flow_id: flow.id, amount: 300 } }), 'createPaymentRefund');
+  const noted = ok(await updatePaymentRefund({ client, path: { payment_refund_id: refund.id }, body: { metadata: { why: 'chipped' } } }), 'updatePaymentRefund');
+  assert.equal(noted.metadata.why, 'chipped');
+  const ofFlow = ok(await getPaymentFlowRefunds({ client, path: { payment_flow_id: flow.id } }), 'getPaymentFlowRefunds');
+  assert.deepEqual(ofFlow.data.map((r) => r.id), [refund.id]);
+  assert.ok(ok(await getAllPaymentRefunds({ client, query: { limit: 100 } }), 'getAllPaymentRefunds').data.some((r) => r.id === refund.id));
+  const txns = ok(await getAllPaymentTransactions({ client, query: { limit: 100 } }), 'getAllPaymentTransactions');
+  const txn = txns.data.find((t) => t.type === 'refund' && t.amount === -300);
+  assert.ok(txn, 'the refund transaction');
+  assert.equal(ok(await getPaymentTransaction({ client, path: { payment_transaction_id: txn.id } }), 'getPaymentTransaction').id, txn.id);
+});

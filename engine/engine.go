@@ -324,6 +324,7 @@ func jobKinds(cfg Config) map[string]*jobKind {
 		JobSettleRefund:        {run: jobOf((*W).settleRefund)},
 		JobCloseTerm:           {run: jobOf((*W).closeTermJob)},
 	}
+	kinds[JobExpireCheckoutSession] = &jobKind{run: jobOf(func(w *W, ref jobRef) error { return w.expireCheckoutSession(ref.ID) })}
 	for k, h := range orderJobs() {
 		kinds[k] = &jobKind{run: h}
 	}

@@ -45,6 +45,7 @@ type FlowParams struct {
 	PaymentMethodOptions json.RawMessage
 	ReturnURL            *string
 	Metadata             kessai.Metadata
+	CheckoutSessionID    *string // the session that creates the flow
 }
 
 // FlowUpdate changes a payment flow; nil fields are left alone.
@@ -160,42 +161,8 @@ func (e *Engine) CreatePaymentFlow(ctx context.Context, acct *kessai.Account, p 
 		return nil, err
 	}
 	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		types := p.PaymentMethodTypes
-		if types == nil {
-			// The account's payment method configuration decides.
-			var err error
-			if types, err = w.defaultMethodTypes(op); err != nil {
-				return nil, err
-			}
-		}
-		pay := &kessai.Payment{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixPaymentFlow), Kind: kessai.PaymentFlow,
-			State: kessai.StateDraft, Livemode: w.acct.Livemode, Amount: p.Amount, Currency: "jpy", Status: kessai.StatusRequiresPaymentMethod, CaptureMethod: p.CaptureMethod,
-			CustomerID: p.CustomerID, Description: p.Description, PaymentMethodTypes: types,
-			PaymentMethodOptions: p.PaymentMethodOptions, ReturnURL: p.ReturnURL, Metadata: md,
-			CreatedAt: w.now, UpdatedAt: w.now}
-		pay.ClientSecret = kessai.RandomToken(kessai.PrefixClientSecret+strings.TrimPrefix(pay.ID, kessai.PrefixPaymentFlow)+"_", 16)
-		pmID := p.PaymentMethodID
-		if pay.CustomerID != nil {
-			var c kessai.Customer
-			if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *pay.CustomerID, false, &c, op, "customer"); err != nil {
-				return nil, err
-			}
-			pay.Email = strOr(c.Email)
-			if pmID == nil {
-				pmID = c.DefaultPaymentMethodID
-			}
-		}
-		if pmID != nil {
-			if _, err := w.usableMethod(op, pay, *pmID); err != nil {
-				return nil, err
-			}
-			pay.PaymentMethodID = pmID
-			pay.Status = kessai.StatusRequiresConfirmation
-		}
-		if err := w.tx.Insert(ctx, pay); err != nil {
-			return nil, err
-		}
-		if err := w.emit("payment_flow.created", kessai.ObjectPaymentFlow, pay.ID, pay); err != nil {
+		pay, err := w.newPaymentFlow(op, p, md)
+		if err != nil {
 			return nil, err
 		}
 		if p.Confirm {
@@ -204,6 +171,52 @@ func (e *Engine) CreatePaymentFlow(ctx context.Context, acct *kessai.Account, p 
 		return pay, nil
 	})
 	return asPayment(res, err)
+}
+
+// newPaymentFlow writes a new flow of validated params (CreatePaymentFlow,
+// and a checkout session's payment): the account's payment method
+// configuration decides its types when p names none.
+func (w *W) newPaymentFlow(op string, p FlowParams, md kessai.Metadata) (*kessai.Payment, error) {
+	ctx := w.ctx
+	types := p.PaymentMethodTypes
+	if types == nil {
+		// The account's payment method configuration decides.
+		var err error
+		if types, err = w.defaultMethodTypes(op); err != nil {
+			return nil, err
+		}
+	}
+	pay := &kessai.Payment{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixPaymentFlow), Kind: kessai.PaymentFlow,
+		State: kessai.StateDraft, Livemode: w.acct.Livemode, Amount: p.Amount, Currency: "jpy", Status: kessai.StatusRequiresPaymentMethod, CaptureMethod: p.CaptureMethod,
+		CustomerID: p.CustomerID, Description: p.Description, PaymentMethodTypes: types,
+		PaymentMethodOptions: p.PaymentMethodOptions, ReturnURL: p.ReturnURL, Metadata: md, CheckoutSessionID: p.CheckoutSessionID,
+		CreatedAt: w.now, UpdatedAt: w.now}
+	pay.ClientSecret = kessai.RandomToken(kessai.PrefixClientSecret+strings.TrimPrefix(pay.ID, kessai.PrefixPaymentFlow)+"_", 16)
+	pmID := p.PaymentMethodID
+	if pay.CustomerID != nil {
+		var c kessai.Customer
+		if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *pay.CustomerID, false, &c, op, "customer"); err != nil {
+			return nil, err
+		}
+		pay.Email = strOr(c.Email)
+		if pmID == nil {
+			pmID = c.DefaultPaymentMethodID
+		}
+	}
+	if pmID != nil {
+		if _, err := w.usableMethod(op, pay, *pmID); err != nil {
+			return nil, err
+		}
+		pay.PaymentMethodID = pmID
+		pay.Status = kessai.StatusRequiresConfirmation
+	}
+	if err := w.tx.Insert(ctx, pay); err != nil {
+		return nil, err
+	}
+	if err := w.emit("payment_flow.created", kessai.ObjectPaymentFlow, pay.ID, pay); err != nil {
+		return nil, err
+	}
+	return pay, nil
 }
 
 func asPayment(res any, err error) (*kessai.Payment, error) {
@@ -373,6 +386,9 @@ func (e *Engine) ConfirmPaymentFlow(ctx context.Context, acct *kessai.Account, i
 		if err != nil {
 			return nil, err
 		}
+		if p.CheckoutSessionID != nil {
+			return nil, ownedBySession(op, "payment flow", *p.CheckoutSessionID)
+		}
 		return w.confirm(op, p, c)
 	})
 	return asPayment(res, err)
@@ -415,16 +431,29 @@ func (w *W) confirm(op string, p *kessai.Payment, c ConfirmParams) (*kessai.Paym
 			}
 			return p, &committed{kessai.Errorf(d.Code, op, "%s", d.Message)}
 		}
+		if processor.NeedsThreeDSecure(pm.Card, p.PaymentMethodOptions) {
+			return p, w.requireAction(p)
+		}
 		return p, w.authorize(p, pm.Type)
 	default: // PayPay: the buyer approves on a page of ours
-		p.Status = kessai.StatusRequiresAction
-		u := strings.TrimRight(w.e.Config.PublicURL, "/") + "/kessai/v1/checkout/" + w.acct.ID + "/" + p.ID + "?client_secret=" + url.QueryEscape(p.ClientSecret)
-		p.NextAction = &kessai.NextAction{Type: "redirect_to_url", RedirectToURL: kessai.RedirectToURL{URL: u, ReturnURL: p.ReturnURL}}
-		if err := w.savePayment(p); err != nil {
-			return nil, err
-		}
-		return p, w.emit("payment_flow.requires_action", kessai.ObjectPaymentFlow, p.ID, p)
+		return p, w.requireAction(p)
 	}
+}
+
+// buyerPageURL is the simulated buyer's page for a flow or a setup flow
+// that waits for the buyer (PayPay approval, 3-D Secure).
+func (w *W) buyerPageURL(id, clientSecret string) string {
+	return strings.TrimRight(w.e.Config.PublicURL, "/") + "/kessai/v1/checkout/" + w.acct.ID + "/" + id + "?client_secret=" + url.QueryEscape(clientSecret)
+}
+
+// requireAction makes a flow wait for its buyer on kessai's page.
+func (w *W) requireAction(p *kessai.Payment) error {
+	p.Status = kessai.StatusRequiresAction
+	p.NextAction = &kessai.NextAction{Type: "redirect_to_url", RedirectToURL: kessai.RedirectToURL{URL: w.buyerPageURL(p.ID, p.ClientSecret), ReturnURL: p.ReturnURL}}
+	if err := w.savePayment(p); err != nil {
+		return err
+	}
+	return w.emit("payment_flow.requires_action", kessai.ObjectPaymentFlow, p.ID, p)
 }
 
 // authorize records a successful authorization of the whole amount and,
@@ -551,6 +580,9 @@ func (e *Engine) CancelPaymentFlow(ctx context.Context, acct *kessai.Account, id
 		cancelable := []string{kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation, kessai.StatusRequiresAction, kessai.StatusRequiresCapture}
 		if !statusIn(p.Status, cancelable...) {
 			return nil, invalidStatus(op, "payment flow", p.Status, cancelable...)
+		}
+		if p.CheckoutSessionID != nil && p.Status != kessai.StatusRequiresCapture {
+			return nil, ownedBySession(op, "payment flow", *p.CheckoutSessionID)
 		}
 		return p, w.cancel(p, reason)
 	})

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"strconv"
 
@@ -24,6 +25,7 @@ type SetupFlowParams struct {
 	PaymentMethodOptions json.RawMessage
 	Usage                *string
 	Metadata             kessai.Metadata
+	CheckoutSessionID    *string // the session that creates the flow
 }
 
 func (p SetupFlowParams) validate(op string) error {
@@ -56,41 +58,51 @@ func (e *Engine) CreateSetupFlow(ctx context.Context, acct *kessai.Account, p Se
 		return nil, err
 	}
 	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		if p.CustomerID != nil {
-			var c kessai.Customer
-			if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *p.CustomerID, false, &c, op, "customer"); err != nil {
-				return nil, err
-			}
-		}
-		f := &kessai.SetupFlow{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixSetupFlow), Livemode: w.acct.Livemode,
-			Status: kessai.StatusRequiresPaymentMethod, CustomerID: p.CustomerID, Description: nilIfEmpty(p.Description),
-			PaymentMethodTypes: p.PaymentMethodTypes, PaymentMethodOptions: p.PaymentMethodOptions, Usage: "off_session",
-			Metadata: md, CreatedAt: w.now, UpdatedAt: w.now}
-		if f.PaymentMethodTypes == nil {
-			// Setup flows save cards; the configuration may have turned
-			// them off.
-			c, _, err := loadMethodConfig(ctx, w.tx, w.acct, false)
-			if err != nil {
-				return nil, err
-			}
-			if !c.Available(kessai.MethodCard) {
-				return nil, kessai.Errorf(kessai.PaymentMethodNotAllowd, op, "The account's payment method configuration does not offer cards, which setup flows save.")
-			}
-			f.PaymentMethodTypes = []string{kessai.MethodCard}
-		}
-		if p.Usage != nil {
-			f.Usage = *p.Usage
-		}
-		f.ClientSecret = kessai.RandomToken(f.ID+"_secret_", 16)
-		if err := w.tx.Insert(ctx, f); err != nil {
-			return nil, err
-		}
-		return f, w.emit("setup_flow.created", "setup_flow", f.ID, f)
+		return w.newSetupFlow(op, p, md)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return res.(*kessai.SetupFlow), nil
+}
+
+// newSetupFlow writes a new setup flow of validated params
+// (CreateSetupFlow, and a checkout session in setup mode).
+func (w *W) newSetupFlow(op string, p SetupFlowParams, md kessai.Metadata) (*kessai.SetupFlow, error) {
+	ctx := w.ctx
+	if p.CustomerID != nil {
+		var c kessai.Customer
+		if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *p.CustomerID, false, &c, op, "customer"); err != nil {
+			return nil, err
+		}
+	}
+	f := &kessai.SetupFlow{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixSetupFlow), Livemode: w.acct.Livemode,
+		Status: kessai.StatusRequiresPaymentMethod, CustomerID: p.CustomerID, Description: nilIfEmpty(p.Description),
+		PaymentMethodTypes: p.PaymentMethodTypes, PaymentMethodOptions: p.PaymentMethodOptions, Usage: "off_session",
+		Metadata: md, CheckoutSessionID: p.CheckoutSessionID, CreatedAt: w.now, UpdatedAt: w.now}
+	if f.PaymentMethodTypes == nil {
+		// Setup flows save cards; the configuration may have turned
+		// them off.
+		c, _, err := loadMethodConfig(ctx, w.tx, w.acct, false)
+		if err != nil {
+			return nil, err
+		}
+		if !c.Available(kessai.MethodCard) {
+			return nil, kessai.Errorf(kessai.PaymentMethodNotAllowd, op, "The account's payment method configuration does not offer cards, which setup flows save.")
+		}
+		f.PaymentMethodTypes = []string{kessai.MethodCard}
+	}
+	if p.Usage != nil {
+		f.Usage = *p.Usage
+	}
+	f.ClientSecret = kessai.RandomToken(f.ID+"_secret_", 16)
+	if err := w.tx.Insert(ctx, f); err != nil {
+		return nil, err
+	}
+	if err := w.emit("setup_flow.created", "setup_flow", f.ID, f); err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 func (w *W) lockSetupFlow(op, id string) (*kessai.SetupFlow, error) {
@@ -176,50 +188,76 @@ func (e *Engine) ConfirmSetupFlow(ctx context.Context, acct *kessai.Account, id,
 		if !statusIn(f.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation) {
 			return nil, invalidStatus(op, "setup flow", f.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation)
 		}
-		var pm kessai.PaymentMethod
-		if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, paymentMethodID, true, &pm, op, "payment_method"); err != nil {
-			return nil, err
+		if f.CheckoutSessionID != nil {
+			return nil, ownedBySession(op, "setup flow", *f.CheckoutSessionID)
 		}
-		if pm.DetachedAt != nil {
-			return nil, kessai.Errorf(kessai.PaymentMethodNotUsable, op, "This payment method cannot be used because it has been detached from customer.")
-		}
-		if pm.CustomerID != nil && (f.CustomerID == nil || *pm.CustomerID != *f.CustomerID) {
-			return nil, kessai.Errorf(kessai.PaymentMethodAttached, op, "Payment method %s is already attached to customer %s.", pm.ID, *pm.CustomerID)
-		}
-		if !statusIn(pm.Type, f.PaymentMethodTypes...) {
-			return nil, kessai.Errorf(kessai.PaymentMethodNotAllowd, op, "Payment method type %s is not included in the allowed payment method types %v.", pm.Type, f.PaymentMethodTypes)
-		}
-		f.PaymentMethodID, f.LastSetupError = &pm.ID, nil
-		if pm.Card != nil {
-			if d := processor.ChargeCard(pm.Card, 0); d != nil {
-				f.Status = kessai.StatusRequiresPaymentMethod
-				f.LastSetupError = &kessai.PaymentError{Code: string(d.Code), Message: d.Message, Type: "card_error", PaymentMethodID: pm.ID}
-				if err := w.saveSetupFlow(f); err != nil {
-					return nil, err
-				}
-				if err := w.emit("setup_flow.setup_failed", "setup_flow", f.ID, f); err != nil {
-					return nil, err
-				}
-				return f, &committed{kessai.Errorf(d.Code, op, "%s", d.Message)}
-			}
-		}
-		f.Status = kessai.StatusSucceeded
-		if f.CustomerID != nil && pm.CustomerID == nil {
-			pm.CustomerID, pm.UpdatedAt = f.CustomerID, w.now
-			if err := w.tx.Put(ctx, &pm); err != nil {
-				return nil, err
-			}
-			if err := w.emit("payment_method.attached", kessai.ObjectPaymentMethod, pm.ID, &pm); err != nil {
-				return nil, err
-			}
-		}
-		if err := w.saveSetupFlow(f); err != nil {
-			return nil, err
-		}
-		return f, w.emit("setup_flow.succeeded", "setup_flow", f.ID, f)
+		return w.confirmSetup(op, f, paymentMethodID)
 	})
 	f, _ := res.(*kessai.SetupFlow)
 	return f, err
+}
+
+// confirmSetup saves a payment method with a setup flow that waits for
+// one (ConfirmSetupFlow, and a checkout session in setup mode).
+func (w *W) confirmSetup(op string, f *kessai.SetupFlow, paymentMethodID string) (*kessai.SetupFlow, error) {
+	ctx := w.ctx
+	var pm kessai.PaymentMethod
+	if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, paymentMethodID, true, &pm, op, "payment_method"); err != nil {
+		return nil, err
+	}
+	if pm.DetachedAt != nil {
+		return nil, kessai.Errorf(kessai.PaymentMethodNotUsable, op, "This payment method cannot be used because it has been detached from customer.")
+	}
+	if pm.CustomerID != nil && (f.CustomerID == nil || *pm.CustomerID != *f.CustomerID) {
+		return nil, kessai.Errorf(kessai.PaymentMethodAttached, op, "Payment method %s is already attached to customer %s.", pm.ID, *pm.CustomerID)
+	}
+	if !statusIn(pm.Type, f.PaymentMethodTypes...) {
+		return nil, kessai.Errorf(kessai.PaymentMethodNotAllowd, op, "Payment method type %s is not included in the allowed payment method types %v.", pm.Type, f.PaymentMethodTypes)
+	}
+	f.PaymentMethodID, f.LastSetupError = &pm.ID, nil
+	if pm.Card != nil {
+		if d := processor.ChargeCard(pm.Card, 0); d != nil {
+			f.Status = kessai.StatusRequiresPaymentMethod
+			f.LastSetupError = &kessai.PaymentError{Code: string(d.Code), Message: d.Message, Type: "card_error", PaymentMethodID: pm.ID}
+			if err := w.saveSetupFlow(f); err != nil {
+				return nil, err
+			}
+			if err := w.emit("setup_flow.setup_failed", "setup_flow", f.ID, f); err != nil {
+				return nil, err
+			}
+			return f, &committed{kessai.Errorf(d.Code, op, "%s", d.Message)}
+		}
+	}
+	if processor.NeedsThreeDSecure(pm.Card, f.PaymentMethodOptions) {
+		f.Status = kessai.StatusRequiresAction
+		f.NextAction = &kessai.NextAction{Type: "redirect_to_url", RedirectToURL: kessai.RedirectToURL{URL: w.buyerPageURL(f.ID, f.ClientSecret), ReturnURL: f.ReturnURL}}
+		if err := w.saveSetupFlow(f); err != nil {
+			return nil, err
+		}
+		return f, w.emit("setup_flow.requires_action", "setup_flow", f.ID, f)
+	}
+	return f, w.succeedSetup(f, &pm)
+}
+
+// succeedSetup saves the flow's method: it is attached to the flow's
+// customer and the flow succeeds.
+func (w *W) succeedSetup(f *kessai.SetupFlow, pm *kessai.PaymentMethod) error {
+	ctx := w.ctx
+	f.NextAction = nil
+	f.Status = kessai.StatusSucceeded
+	if f.CustomerID != nil && pm.CustomerID == nil {
+		pm.CustomerID, pm.UpdatedAt = f.CustomerID, w.now
+		if err := w.tx.Put(ctx, pm); err != nil {
+			return err
+		}
+		if err := w.emit("payment_method.attached", kessai.ObjectPaymentMethod, pm.ID, pm); err != nil {
+			return err
+		}
+	}
+	if err := w.saveSetupFlow(f); err != nil {
+		return err
+	}
+	return w.emit("setup_flow.succeeded", "setup_flow", f.ID, f)
 }
 
 // CancelSetupFlow cancels a setup flow that has not succeeded. Errors:
@@ -233,6 +271,9 @@ func (e *Engine) CancelSetupFlow(ctx context.Context, acct *kessai.Account, id s
 		f, err := w.lockSetupFlow(op, id)
 		if err != nil {
 			return nil, err
+		}
+		if f.CheckoutSessionID != nil {
+			return nil, ownedBySession(op, "setup flow", *f.CheckoutSessionID)
 		}
 		cancelable := []string{kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation, kessai.StatusRequiresAction}
 		if !statusIn(f.Status, cancelable...) {
@@ -267,4 +308,81 @@ func (e *Engine) GetSetupFlow(ctx context.Context, acct *kessai.Account, id stri
 // one customer.
 func (e *Engine) ListSetupFlows(ctx context.Context, acct *kessai.Account, customerID string, page kessai.Page) ([]*kessai.SetupFlow, bool, error) {
 	return list[kessai.SetupFlow](ctx, e, acct, kessai.KindSetupFlow, map[string]string{"customer_id": customerID}, page, "engine.ListSetupFlows", "setup_flow")
+}
+
+// ApproveSetupFlow is the simulated buyer passing 3-D Secure for a setup
+// flow that waits for it: the card is saved and the flow succeeds.
+// Errors: not_found, invalid_status.
+func (e *Engine) ApproveSetupFlow(ctx context.Context, acct *kessai.Account, id string) (*kessai.SetupFlow, error) {
+	const op = "engine.ApproveSetupFlow"
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		f, err := w.lockSetupFlow(op, id)
+		if err != nil {
+			return nil, err
+		}
+		if f.Status != kessai.StatusRequiresAction {
+			return nil, invalidStatus(op, "setup flow", f.Status, kessai.StatusRequiresAction)
+		}
+		var pm kessai.PaymentMethod
+		if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, *f.PaymentMethodID, true, &pm, op, "payment_method"); err != nil {
+			return nil, err
+		}
+		return f, w.succeedSetup(f, &pm)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.SetupFlow), nil
+}
+
+// DeclineSetupFlow is the simulated buyer failing 3-D Secure: the flow
+// waits for another payment method with last_setup_error
+// three_d_secure_failed (setup_flow.setup_failed). Errors: not_found,
+// invalid_status.
+func (e *Engine) DeclineSetupFlow(ctx context.Context, acct *kessai.Account, id string) (*kessai.SetupFlow, error) {
+	const op = "engine.DeclineSetupFlow"
+	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+		f, err := w.lockSetupFlow(op, id)
+		if err != nil {
+			return nil, err
+		}
+		if f.Status != kessai.StatusRequiresAction {
+			return nil, invalidStatus(op, "setup flow", f.Status, kessai.StatusRequiresAction)
+		}
+		f.Status, f.NextAction = kessai.StatusRequiresPaymentMethod, nil
+		f.LastSetupError = &kessai.PaymentError{Code: "three_d_secure_failed", Message: "The customer did not complete 3-D Secure.",
+			Type: "card_error", PaymentMethodID: *f.PaymentMethodID}
+		if err := w.saveSetupFlow(f); err != nil {
+			return nil, err
+		}
+		return f, w.emit("setup_flow.setup_failed", "setup_flow", f.ID, f)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*kessai.SetupFlow), nil
+}
+
+// CheckoutSetupFlow returns an account's setup flow for the buyer's page,
+// which knows the flow's client secret but no key. Errors: not_found (also
+// for a wrong secret, compared in constant time).
+func (e *Engine) CheckoutSetupFlow(ctx context.Context, accountID, id, clientSecret string) (*kessai.Account, *kessai.SetupFlow, error) {
+	const op = "engine.CheckoutSetupFlow"
+	var acct *kessai.Account
+	var f kessai.SetupFlow
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		a, err := tx.Account(ctx, accountID, false)
+		if err != nil {
+			return notFound(op, "setup_flow", id)
+		}
+		acct = a
+		return get(ctx, tx, kessai.KindSetupFlow, accountID, id, false, &f, op, "setup_flow")
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(f.ClientSecret), []byte(clientSecret)) != 1 {
+		return nil, nil, notFound(op, "setup_flow", id)
+	}
+	return acct, &f, nil
 }

@@ -66,6 +66,7 @@ func (a *API) Register(mux jsonapi.Router) {
 	a.registerNotify(mux)
 	mux.HandleFunc("GET /kessai/v1/checkout/{account}/{id}", a.checkoutPage)
 	mux.HandleFunc("POST /kessai/v1/checkout/{account}/{id}", a.checkoutSubmit)
+	a.registerCheckoutSessions(mux)
 	mux.HandleFunc("/kessai/", func(w http.ResponseWriter, r *http.Request) {
 		jsonapi.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "kessaiapi", "No route for %s %s.", r.Method, r.URL.Path))
 	})
@@ -144,6 +145,10 @@ var page = template.Must(template.New("checkout").Parse(`<!doctype html>
 </body></html>`))
 
 func (a *API) checkoutPage(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.PathValue("id"), kessai.PrefixSetupFlow) {
+		a.setupFlowPage(w, r)
+		return
+	}
 	_, p, err := a.Face.E.CheckoutFlow(r.Context(), r.PathValue("account"), r.PathValue("id"), r.URL.Query().Get("client_secret"))
 	if err != nil {
 		jsonapi.WriteProblem(w, r, err)
@@ -159,6 +164,10 @@ func (a *API) checkoutSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
 		jsonapi.WriteProblem(w, r, kessai.Invalidf("kessaiapi.checkout", "body", "Unreadable form."))
+		return
+	}
+	if strings.HasPrefix(r.PathValue("id"), kessai.PrefixSetupFlow) {
+		a.setupFlowSubmit(w, r)
 		return
 	}
 	acct, p, err := a.Face.E.CheckoutFlow(r.Context(), r.PathValue("account"), r.PathValue("id"), r.PostForm.Get("client_secret"))

@@ -51,6 +51,7 @@ func (f *Face) Register(mux jsonapi.Router) {
 
 	f.registerRefunds(mux)
 	f.registerCatalog(mux)
+	f.registerCheckout(mux)
 
 	// Anything else under /v2 is a PAY.JP-style 404.
 	mux.HandleFunc("/v2/", func(w http.ResponseWriter, r *http.Request) {
@@ -360,7 +361,8 @@ func (f *Face) listTransactions(ctx context.Context, acct *kessai.Account, r *ht
 	if t := q.Get("payment_method_type"); t != "" && t != kessai.MethodCard && t != kessai.MethodPayPay {
 		return nil, kessai.Invalidf("payjp.listTransactions", "payment_method_type", "Input should be 'card' or 'paypay'")
 	}
-	items, more, err := f.E.ListTransactions(ctx, acct, map[string]string{"type": q.Get("type"), "payment_method_type": q.Get("payment_method_type")}, p)
+	items, more, err := f.E.ListTransactions(ctx, acct, map[string]string{"type": q.Get("type"), "payment_method_type": q.Get("payment_method_type"),
+		"term_id": q.Get("term_id")}, p)
 	if err != nil {
 		return nil, err
 	}

@@ -365,6 +365,12 @@ func EventJSON(e *kessai.Event) (any, error) {
 			return nil, err
 		}
 		data = rendered
+	case "checkout.session":
+		var s kessai.CheckoutSession
+		if err := json.Unmarshal(e.Data, &s); err != nil {
+			return nil, err
+		}
+		data = CheckoutSessionJSON(&s)
 	case "term":
 		var t kessai.Term
 		if err := json.Unmarshal(e.Data, &t); err != nil {
@@ -409,6 +415,10 @@ func Render(v any) (any, error) {
 		return PriceJSON(x), nil
 	case *kessai.TaxRate:
 		return TaxRateJSON(x), nil
+	case *kessai.CheckoutSession:
+		return CheckoutSessionJSON(x), nil
+	case *kessai.LineItem:
+		return LineItemJSON(x), nil
 	case *kessai.Event:
 		return EventJSON(x)
 	case rawList:

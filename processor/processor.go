@@ -8,6 +8,7 @@ package processor
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"strings"
 
 	"github.com/kessai/kessai"
@@ -24,6 +25,9 @@ const (
 	RefundFails = "refund_fails" // 4000000000005126
 	// RefundRequiresAction leaves this test card's refunds in requires_action.
 	RefundRequiresAction = "refund_requires_action" // 4000000000007726
+	// ThreeDSecure asks for 3-D Secure on every confirmation (kessai's own
+	// number): the flow waits in requires_action for the buyer.
+	ThreeDSecure = "three_d_secure" // 4000000000003220
 )
 
 type testCard struct {
@@ -48,6 +52,7 @@ var testCards = map[string]testCard{
 	"4000000900000003": {country: "US"},
 	"4000000000005126": {behavior: RefundFails},
 	"4000000000007726": {behavior: RefundRequiresAction},
+	"4000000000003220": {behavior: ThreeDSecure},
 }
 
 // Brand returns the card brand of a number by its prefix.
@@ -152,4 +157,22 @@ func CardRefund(card *kessai.Card) RefundOutcome {
 		return RefundHold
 	}
 	return RefundSucceed
+}
+
+// NeedsThreeDSecure reports whether confirming with card asks the buyer for
+// 3-D Secure: the card always does, or the flow's payment_method_options
+// ask for it with card.request_three_d_secure "any".
+func NeedsThreeDSecure(card *kessai.Card, options json.RawMessage) bool {
+	if card == nil {
+		return false
+	}
+	if card.Behavior == ThreeDSecure {
+		return true
+	}
+	var o struct {
+		Card struct {
+			RequestThreeDSecure string `json:"request_three_d_secure"`
+		} `json:"card"`
+	}
+	return len(options) > 0 && json.Unmarshal(options, &o) == nil && o.Card.RequestThreeDSecure == "any"
 }

@@ -39,6 +39,8 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		product := must(t, s.Post("/v2/products", map[string]any{"name": "Tea"}), 200).Str("id")
 		price := must(t, s.Post("/v2/prices", map[string]any{"product_id": product, "unit_amount": 500, "currency": "jpy"}), 200).Str("id")
 		taxRate := must(t, s.Post("/v2/tax_rates", map[string]any{"display_name": "消費税", "inclusive": false, "percentage": 10}), 200).Str("id")
+		session := must(t, s.Post("/v2/checkout/sessions", map[string]any{"mode": "payment",
+			"line_items": []any{map[string]any{"price_id": price, "quantity": 2, "tax_rates": []any{taxRate}}}}), 200).Str("id")
 		amount := int64(1000)
 		order, err := s.Main.E.CreateOrderReference(ctx, victim, engine.OrderReferenceParams{Amount: &amount})
 		if err != nil {
@@ -80,6 +82,9 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			{"/kessai/v1/payment_flows/", map[string]string{"id": flow}},
 			{"/kessai/v1/amazon/captures/", map[string]string{"id": auth.CaptureID}},
 			{"/kessai/v1/checkout/", map[string]string{"account": victim.ID, "id": flow}},
+			{"/kessai/v1/checkout/sessions/", map[string]string{"account": victim.ID, "checkout_session_id": session, "id": session}},
+			{"/v2/checkout/sessions/", map[string]string{"id": session}},
+			{"/v2/payment_methods/cards/", map[string]string{"card_id": "car_" + strings.TrimPrefix(pm, "pm_")}},
 			{"/kessai/v1/webhook_endpoints/", map[string]string{"id": endpoint}},
 			{"/kessai/v1/webhook_deliveries/", map[string]string{"id": delivery}},
 			{"/kessai/v1/emails/", map[string]string{"id": email}},
@@ -87,7 +92,7 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		}
 		snapshot := func() []byte {
 			var b bytes.Buffer
-			for _, p := range []string{"/v2/payment_flows/" + flow, "/v2/customers/" + cus, "/v2/payment_methods/" + pm, "/v2/payment_refunds/" + refund,
+			for _, p := range []string{"/v2/checkout/sessions/" + session, "/v2/payment_flows/" + flow, "/v2/customers/" + cus, "/v2/payment_methods/" + pm, "/v2/payment_refunds/" + refund,
 				"/kessai/v1/webhook_endpoints/" + endpoint, "/kessai/v1/emails/" + email, "/kessai/v1/notification_settings"} {
 				b.Write(must(t, s.Get(p), 200).Body)
 			}

@@ -1,6 +1,10 @@
 package server_test
 
 import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/kessai/kessai/internal/kessaitest"
@@ -96,5 +100,86 @@ func TestMethodConfig_DecidesTheDefaultTypes(t *testing.T) {
 		wantProblem(t, s.Post("/v2/setup_flows", map[string]any{}), 400, "payment_method_not_in_allowed_types")
 		wantProblem(t, s.Post("/v2/payment_method_configurations/"+id, map[string]any{"card": map[string]any{"display_preference": map[string]any{"preference": "maybe"}}}), 422, "validation_error")
 		wantProblem(t, s.Get("/v2/payment_method_configurations/pmc_nope"), 404, "not_found")
+	})
+}
+
+// TestSetupFlows_ThreeDSecure: a setup flow that asks for 3-D Secure waits
+// in requires_action for the buyer on kessai's page; declining sends it back
+// for another card, approving saves the card, which then pays off session.
+// The 3-D Secure test card makes a payment flow wait the same way.
+func TestSetupFlows_ThreeDSecure(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		s := kessaitest.Start(t, dialect, kessaitest.Options{})
+		cus := must(t, s.Post("/v2/customers", map[string]any{"email": "3ds@example.com"}), 200).Str("id")
+		sf := must(t, s.Post("/v2/setup_flows", map[string]any{"customer_id": cus,
+			"payment_method_options": map[string]any{"card": map[string]any{"request_three_d_secure": "any"}}}), 200).Str("id")
+		pm := s.Card("4242424242424242")
+		waiting := must(t, s.Post("/kessai/v1/setup_flows/"+sf+"/confirm", map[string]any{"payment_method_id": pm}), 200)
+		na, _ := waiting.JSON["next_action"].(map[string]any)
+		if waiting.Str("status") != "requires_action" || na == nil {
+			t.Fatalf("confirmed with 3-D Secure: %s", waiting.Body)
+		}
+		hasEvent(t, s, sf, "setup_flow.requires_action")
+		page := na["redirect_to_url"].(map[string]any)["url"].(string)
+		if !strings.HasPrefix(page, s.URL+"/kessai/v1/checkout/") {
+			t.Fatalf("next_action url %q", page)
+		}
+		answer := func(action string) {
+			t.Helper()
+			u, _ := url.Parse(page)
+			form := url.Values{"client_secret": {u.Query().Get("client_secret")}, "action": {action}}
+			u.RawQuery = ""
+			resp, err := noRedirect.PostForm(u.String(), form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 303 {
+				t.Fatalf("%s on the page: %d", action, resp.StatusCode)
+			}
+		}
+		resp, err := http.Get(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), "Approve") || !strings.Contains(string(body), sf) {
+			t.Fatalf("page %d: %s", resp.StatusCode, body)
+		}
+		if got := must(t, s.Get("/v2/payment_methods/"+pm), 200).JSON["customer_id"]; got != nil {
+			t.Errorf("card attached before 3-D Secure: %v", got)
+		}
+		answer("decline")
+		failed := must(t, s.Get("/v2/setup_flows/"+sf), 200)
+		if failed.Str("status") != "requires_payment_method" || failed.JSON["last_setup_error"].(map[string]any)["code"] != "three_d_secure_failed" {
+			t.Fatalf("declined: %s", failed.Body)
+		}
+		must(t, s.Post("/kessai/v1/setup_flows/"+sf+"/confirm", map[string]any{"payment_method_id": pm}), 200)
+		answer("approve")
+		saved := must(t, s.Get("/v2/setup_flows/"+sf), 200)
+		if saved.Str("status") != "succeeded" || saved.JSON["next_action"] != nil {
+			t.Fatalf("approved: %s", saved.Body)
+		}
+		if got := must(t, s.Get("/v2/payment_methods/"+pm), 200).Str("customer_id"); got != cus {
+			t.Fatalf("saved card's customer %q", got)
+		}
+		flow := must(t, s.Post("/v2/payment_flows", map[string]any{"amount": 1200, "currency": "jpy", "customer_id": cus,
+			"payment_method_id": pm, "confirm": true}), 200)
+		if flow.Str("status") != "succeeded" {
+			t.Fatalf("off-session payment: %s", flow.Body)
+		}
+		must(t, s.Post("/v2/payment_refunds", map[string]any{"payment_flow_id": flow.Str("id")}), 200)
+
+		threeDS := must(t, s.Flow(2000, s.Card("4000000000003220"), "automatic"), 200)
+		if threeDS.Str("status") != "requires_action" {
+			t.Fatalf("3-D Secure card: %s", threeDS.Body)
+		}
+		paid := must(t, s.Post("/kessai/v1/payment_flows/"+threeDS.Str("id")+"/approve", nil), 200)
+		if paid.Str("status") != "succeeded" || paid.Int("amount_received") != 2000 {
+			t.Errorf("3-D Secure passed: %s", paid.Body)
+		}
+		s.CheckLedger()
 	})
 }

@@ -48,6 +48,20 @@ func TestTerms_MonthlyInJapanTime(t *testing.T) {
 		if len(ids) != 2 || ids[0] != second || ids[1] != first {
 			t.Errorf("terms %v, want [%s %s]", ids, second, first)
 		}
+		// Listed by term: the payment and the first refund, then the second refund.
+		for term, want := range map[string]int{first: 2, second: 1, "tm_none": 0} {
+			for _, txn := range must(t, s.Get("/v2/payment_transactions?limit=100&term_id="+term), 200).Data() {
+				if txn["term_id"] != term {
+					t.Errorf("term_id=%s listed a transaction of %v", term, txn["term_id"])
+				}
+			}
+			if n := count(t, s, "/v2/payment_transactions?term_id="+term); n != want {
+				t.Errorf("transactions of term %s: %d, want %d", term, n, want)
+			}
+		}
+		if n := count(t, s, "/v2/payment_transactions?type=refund&term_id="+first); n != 1 {
+			t.Errorf("refunds of the first term: %d, want 1", n)
+		}
 		s.CheckLedger()
 	})
 }

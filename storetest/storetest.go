@@ -41,6 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"Payments_SearchBothFaces":       testSearchPayments,
 		"Analytics_RefundAggregates":     testAnalytics,
 		"Accounts_List":                  testListAccounts,
+		"CheckoutSessions_TypedColumns":  testCheckoutSessions,
+		"Transactions_ByTerm":            testTransactionsByTerm,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -552,11 +554,12 @@ var listFilters = map[kessai.Kind][]string{
 	kessai.KindAuthorization:   {"payment_id", "state"},
 	kessai.KindCapture:         {"payment_id", "authorization_id", "state"},
 	kessai.KindRefund:          {"payment_id", "capture_id", "reason", "status", "face"},
-	kessai.KindTransaction:     {"type", "payment_method_type", "resource_id"},
+	kessai.KindTransaction:     {"type", "payment_method_type", "resource_id", "term_id"},
 	kessai.KindEvent:           {"type", "object", "resource_id", "face"},
 	kessai.KindTerm:            {"state"},
 	kessai.KindSetupFlow:       {"customer_id", "status"},
 	kessai.KindPrice:           {"product_id", "lookup_key"},
+	kessai.KindCheckoutSession: {"customer_id", "status"},
 	kessai.KindWebhookEndpoint: {"kind", "status"},
 	kessai.KindWebhookDelivery: {"endpoint_id", "event_id", "status"},
 	kessai.KindEmail:           {"status", "refund_id"},
