@@ -28,6 +28,9 @@ const (
 	PrefixProduct       = "prod_"
 	PrefixPrice         = "price_"
 	PrefixTaxRate       = "txr_"
+	PrefixDispute       = "pdsp_"
+	PrefixStatement     = "st_"
+	PrefixBalance       = "ba_"
 	// kessai's own objects.
 	PrefixWebhookEndpoint = "we_"
 	PrefixWebhookDelivery = "msg_" // a delivery's id is the webhook-id of its message

@@ -25,6 +25,10 @@ const (
 	KindPrice         Kind = "prices"
 	KindTaxRate       Kind = "tax_rates"
 	KindEvent         Kind = "events"
+	KindFeeSchedule   Kind = "fee_schedules"
+	KindDispute       Kind = "payment_disputes"
+	KindStatement     Kind = "statements"
+	KindBalance       Kind = "balances"
 )
 
 // Document is an object that a Store keeps as a JSON document with typed

@@ -72,6 +72,9 @@ func (w *W) closeTerm(t *kessai.Term) error {
 	if err := w.tx.Put(w.ctx, t); err != nil {
 		return err
 	}
+	if err := w.settleTerm(t); err != nil {
+		return err
+	}
 	return w.emit("term.closed", "term", t.ID, t)
 }
 

@@ -371,6 +371,12 @@ func EventJSON(e *kessai.Event) (any, error) {
 			return nil, err
 		}
 		data = TermJSON(&t)
+	case "payment_dispute":
+		var d kessai.Dispute
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return nil, err
+		}
+		data = DisputeJSON(&d)
 	case kessai.ObjectCustomer:
 		var c kessai.Customer
 		if err := json.Unmarshal(e.Data, &c); err != nil {
@@ -409,6 +415,8 @@ func Render(v any) (any, error) {
 		return PriceJSON(x), nil
 	case *kessai.TaxRate:
 		return TaxRateJSON(x), nil
+	case *kessai.Dispute:
+		return DisputeJSON(x), nil
 	case *kessai.Event:
 		return EventJSON(x)
 	case rawList:

@@ -64,7 +64,7 @@ var docTables = map[kessai.Kind][]string{
 	kessai.KindAuthorization:        {"payment_id", "reference_id", "state", "amount", "expires_at"},
 	kessai.KindCapture:              {"payment_id", "authorization_id", "reference_id", "state", "amount", "refunded_amount", "refund_count"},
 	kessai.KindRefund:               {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face"},
-	kessai.KindTransaction:          {"type", "payment_method_type", "resource_id"},
+	kessai.KindTransaction:          {"type", "payment_method_type", "resource_id", "term_id"},
 	kessai.KindTerm:                 {"state", "start_at"},
 	kessai.KindSetupFlow:            {"customer_id", "status"},
 	kessai.KindMethodConfig:         nil,
@@ -76,6 +76,10 @@ var docTables = map[kessai.Kind][]string{
 	kessai.KindWebhookDelivery:      {"endpoint_id", "event_id", "status", "queued_at"},
 	kessai.KindNotificationSettings: nil,
 	kessai.KindEmail:                {"status", "refund_id", "queued_at"},
+	kessai.KindFeeSchedule:          nil,
+	kessai.KindDispute:              {"payment_id", "status"},
+	kessai.KindStatement:            {"term_id", "type"},
+	kessai.KindBalance:              {"state", "term_id"},
 }
 
 // New returns a Store; write and read may be the same *sql.DB.

@@ -509,7 +509,7 @@ var listFilters = map[kessai.Kind][]string{
 	kessai.KindAuthorization:   {"payment_id", "state"},
 	kessai.KindCapture:         {"payment_id", "authorization_id", "state"},
 	kessai.KindRefund:          {"payment_id", "capture_id", "reason", "status", "face"},
-	kessai.KindTransaction:     {"type", "payment_method_type", "resource_id"},
+	kessai.KindTransaction:     {"type", "payment_method_type", "resource_id", "term_id"},
 	kessai.KindEvent:           {"type", "object", "resource_id", "face"},
 	kessai.KindTerm:            {"state"},
 	kessai.KindSetupFlow:       {"customer_id", "status"},
@@ -517,6 +517,9 @@ var listFilters = map[kessai.Kind][]string{
 	kessai.KindWebhookEndpoint: {"kind", "status"},
 	kessai.KindWebhookDelivery: {"endpoint_id", "event_id", "status"},
 	kessai.KindEmail:           {"status", "refund_id"},
+	kessai.KindDispute:         {"payment_id", "status"},
+	kessai.KindStatement:       {"term_id", "type"},
+	kessai.KindBalance:         {"state", "term_id"},
 }
 
 // testListPlans: a list filtered on any one column is answered by an index
