@@ -228,7 +228,11 @@ func (e *Engine) ReportURLFor(ctx context.Context, acct *kessai.Account, kind, i
 	if err != nil {
 		return nil, kessai.WrapInternal("engine.ReportURL", err)
 	}
-	exp := e.Now(acct).Add(ReportURLLifetime).Truncate(time.Second)
+	now, err := e.ClockNow(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	exp := now.Add(ReportURLLifetime).Truncate(time.Second)
 	payload := strings.Join([]string{kind, acct.ID, id, strconv.FormatInt(exp.Unix(), 10)}, "|")
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(payload))
