@@ -313,35 +313,35 @@ const (
 // their caps: RefundedAmount (pending included) and RefundCount are kept on
 // the capture so that the caps are checked without scanning its refunds.
 type Capture struct {
-	AccountID       string    `json:"account_id"`
-	ID              string    `json:"id"`
-	Livemode        bool      `json:"livemode"`
-	PaymentID       string    `json:"payment_id"`
-	AuthorizationID string    `json:"authorization_id"`
-	ReferenceID     string    `json:"reference_id,omitempty"` // MWS CaptureReferenceId
-	Method          string    `json:"method"`
-	Amount          int64     `json:"amount"`
-	Currency        string    `json:"currency"`
-	RefundedAmount  int64     `json:"refunded_amount"`
-	RefundCount     int       `json:"refund_count"`
-	RefundIDs       []string  `json:"refund_ids,omitempty"` // oldest first
-	State           string    `json:"state"`
-	ReasonCode      string    `json:"reason_code,omitempty"`
-	Note            string    `json:"note,omitempty"` // SellerCaptureNote
-	SoftDescriptor  string    `json:"soft_descriptor,omitempty"`
-	Chargeback      bool      `json:"chargeback,omitempty"` // the buyer was paid back by an A-to-z claim or chargeback
+	AccountID       string   `json:"account_id"`
+	ID              string   `json:"id"`
+	Livemode        bool     `json:"livemode"`
+	PaymentID       string   `json:"payment_id"`
+	AuthorizationID string   `json:"authorization_id"`
+	ReferenceID     string   `json:"reference_id,omitempty"` // MWS CaptureReferenceId
+	Method          string   `json:"method"`
+	Amount          int64    `json:"amount"`
+	Currency        string   `json:"currency"`
+	RefundedAmount  int64    `json:"refunded_amount"`
+	RefundCount     int      `json:"refund_count"`
+	RefundIDs       []string `json:"refund_ids,omitempty"` // oldest first
+	State           string   `json:"state"`
+	ReasonCode      string   `json:"reason_code,omitempty"`
+	Note            string   `json:"note,omitempty"` // SellerCaptureNote
+	SoftDescriptor  string   `json:"soft_descriptor,omitempty"`
+	Chargeback      bool     `json:"chargeback,omitempty"` // the buyer was paid back by an A-to-z claim or chargeback
 	// ChargedBack is what chargebacks took back from the capture for the
 	// buyer (the ledger moved it out of captured).
 	ChargedBack int64 `json:"charged_back,omitempty"`
 	// The fee of the capture: its rate (ten-thousandths of a percent), the
 	// fee charged, what refunds and chargebacks paid out to the buyer so
 	// far (Returned) and the part of the fee given back for them.
-	FeeRateE4   int64 `json:"fee_rate_e4,omitempty"`
-	Fee         int64 `json:"fee,omitempty"`
-	Returned    int64 `json:"returned,omitempty"`
-	FeeReturned int64 `json:"fee_returned,omitempty"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	FeeRateE4   int64     `json:"fee_rate_e4,omitempty"`
+	Fee         int64     `json:"fee,omitempty"`
+	Returned    int64     `json:"returned,omitempty"`
+	FeeReturned int64     `json:"fee_returned,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Refund statuses.
