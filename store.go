@@ -127,6 +127,9 @@ type Tx interface {
 	// LedgerBalances sums every ledger account of an account, keyed
 	// "ledger_account/currency".
 	LedgerBalances(ctx context.Context, accountID string) (map[string]int64, error)
+	// LedgerMovements sums the entries of every ledger account of an
+	// account written in [from, to), keyed "ledger_account/currency".
+	LedgerMovements(ctx context.Context, accountID string, from, to time.Time) (map[string]int64, error)
 	// LedgerTxnSums sums each ledger transaction of an account per currency,
 	// keyed "txn_id/currency"; every value is zero in a balanced ledger.
 	LedgerTxnSums(ctx context.Context, accountID string) (map[string]int64, error)

@@ -61,6 +61,10 @@ SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account_id = $1 AND le
 -- name: ledger_balances
 SELECT ledger_account, currency, SUM(amount) FROM ledger_entries WHERE account_id = $1 GROUP BY ledger_account, currency
 
+-- name: ledger_movements
+SELECT ledger_account, currency, SUM(amount) FROM ledger_entries
+WHERE account_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY ledger_account, currency
+
 -- name: ledger_txn_sums
 SELECT txn_id, currency, SUM(amount) FROM ledger_entries WHERE account_id = $1 GROUP BY txn_id, currency
 

@@ -638,8 +638,8 @@ func (t *tx) LedgerBalance(ctx context.Context, accountID, ledgerAccount, curren
 	return n, err
 }
 
-func (t *tx) sums(ctx context.Context, name, accountID string) (map[string]int64, error) {
-	rows, err := t.queryContext(ctx, t.s.q[name], accountID)
+func (t *tx) sums(ctx context.Context, name string, args ...any) (map[string]int64, error) {
+	rows, err := t.queryContext(ctx, t.s.q[name], args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -658,6 +658,10 @@ func (t *tx) sums(ctx context.Context, name, accountID string) (map[string]int64
 
 func (t *tx) LedgerBalances(ctx context.Context, accountID string) (map[string]int64, error) {
 	return t.sums(ctx, "ledger_balances", accountID)
+}
+
+func (t *tx) LedgerMovements(ctx context.Context, accountID string, from, to time.Time) (map[string]int64, error) {
+	return t.sums(ctx, "ledger_movements", accountID, us(from), us(to))
 }
 
 func (t *tx) LedgerTxnSums(ctx context.Context, accountID string) (map[string]int64, error) {

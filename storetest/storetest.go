@@ -282,6 +282,28 @@ func testLedger(t *testing.T, s kessai.Store) {
 		}
 		return err
 	})
+	// Movements are the entries written in a half-open interval.
+	t0 := time.Date(2026, 1, 31, 15, 0, 0, 0, time.UTC)
+	at := func(txn, acct string, amt int64, when time.Time) kessai.LedgerEntry {
+		x := e(txn, acct, amt)
+		x.AccountID, x.CreatedAt = "acct_m", when
+		return x
+	}
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		return tx.InsertLedgerEntries(ctx, []kessai.LedgerEntry{at("m1", "cap", 70, t0.Add(-time.Microsecond)), at("m1", "ext", -70, t0.Add(-time.Microsecond)),
+			at("m2", "cap", 5, t0), at("m2", "ext", -5, t0)})
+	})
+	mustView(t, s, func(tx kessai.Tx) error {
+		before, err := tx.LedgerMovements(ctx, "acct_m", t0.Add(-time.Hour), t0)
+		if err != nil {
+			return err
+		}
+		after, err := tx.LedgerMovements(ctx, "acct_m", t0, t0.Add(time.Hour))
+		if before["cap/jpy"] != 70 || after["cap/jpy"] != 5 || after["ext/jpy"] != -5 || len(after) != 2 {
+			t.Errorf("movements before %v after %v", before, after)
+		}
+		return err
+	})
 }
 
 func testIdempotency(t *testing.T, s kessai.Store) {
