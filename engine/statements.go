@@ -233,10 +233,7 @@ func (e *Engine) ReportURLFor(ctx context.Context, acct *kessai.Account, kind, i
 		return nil, err
 	}
 	exp := now.Add(ReportURLLifetime).Truncate(time.Second)
-	payload := strings.Join([]string{kind, acct.ID, id, strconv.FormatInt(exp.Unix(), 10)}, "|")
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(payload))
-	tok := base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	tok := signReport(key, reportToken{Kind: kind, AccountID: acct.ID, ID: id, Expires: exp.Unix()})
 	return &ReportURL{Object: obj, URL: strings.TrimRight(e.Config.PublicURL, "/") + "/kessai/v1/reports/" + tok, Expires: exp}, nil
 }
 
@@ -254,53 +251,35 @@ type Report struct {
 func (e *Engine) OpenReport(ctx context.Context, token string) (*Report, error) {
 	const op = "engine.OpenReport"
 	bad := kessai.Errorf(kessai.NotFound, op, "This link is not valid or has expired.")
-	p64, mac64, ok := strings.Cut(token, ".")
-	if !ok || len(token) > 512 {
-		return nil, bad
-	}
-	payload, err1 := base64.RawURLEncoding.DecodeString(p64)
-	mac, err2 := base64.RawURLEncoding.DecodeString(mac64)
-	if err1 != nil || err2 != nil {
-		return nil, bad
-	}
 	key, err := e.reportKey(ctx)
 	if err != nil {
 		return nil, kessai.WrapInternal(op, err)
 	}
-	m := hmac.New(sha256.New, key)
-	m.Write(payload)
-	if !hmac.Equal(mac, m.Sum(nil)) {
-		return nil, bad
-	}
-	parts := strings.Split(string(payload), "|")
-	if len(parts) != 4 {
-		return nil, bad
-	}
-	exp, err := strconv.ParseInt(parts[3], 10, 64)
-	if err != nil {
+	tok, ok := parseReport(key, token)
+	if !ok {
 		return nil, bad
 	}
 	var acct *kessai.Account
 	if err := e.view(ctx, op, func(tx kessai.Tx) error {
 		var err error
-		acct, err = tx.Account(ctx, parts[1], false)
+		acct, err = tx.Account(ctx, tok.AccountID, false)
 		return err
 	}); err != nil {
 		return nil, bad
 	}
-	if !e.Now(acct).Before(time.Unix(exp, 0)) {
+	if !e.Now(acct).Before(time.Unix(tok.Expires, 0)) {
 		return nil, bad
 	}
 	r := &Report{Account: acct, Terms: map[string]*kessai.Term{}}
-	if parts[0] == "ba" {
-		if r.Balance, err = e.GetBalance(ctx, acct, parts[2]); err != nil {
+	if tok.Kind == "ba" {
+		if r.Balance, err = e.GetBalance(ctx, acct, tok.ID); err != nil {
 			return nil, err
 		}
 		if r.Statements, err = e.BalanceStatements(ctx, acct, r.Balance); err != nil {
 			return nil, err
 		}
 	} else {
-		s, err := e.GetStatement(ctx, acct, parts[2])
+		s, err := e.GetStatement(ctx, acct, tok.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -314,4 +293,50 @@ func (e *Engine) OpenReport(ctx context.Context, token string) (*Report, error) 
 		r.Terms[t.ID] = t
 	}
 	return r, nil
+}
+
+// reportToken is what a report URL's token says: a statement ("st") or
+// balance ("ba") of an account, until Expires (Unix seconds, the account's
+// clock).
+type reportToken struct {
+	Kind      string
+	AccountID string
+	ID        string
+	Expires   int64
+}
+
+// signReport writes a token: base64url(payload) "." base64url(HMAC).
+func signReport(key []byte, t reportToken) string {
+	payload := strings.Join([]string{t.Kind, t.AccountID, t.ID, strconv.FormatInt(t.Expires, 10)}, "|")
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(payload))
+	return base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// parseReport checks a token's signature and reads it; false for anything
+// kessai did not sign with key.
+func parseReport(key []byte, token string) (reportToken, bool) {
+	p64, mac64, ok := strings.Cut(token, ".")
+	if !ok || len(token) > 512 {
+		return reportToken{}, false
+	}
+	payload, err1 := base64.RawURLEncoding.DecodeString(p64)
+	mac, err2 := base64.RawURLEncoding.DecodeString(mac64)
+	if err1 != nil || err2 != nil {
+		return reportToken{}, false
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write(payload)
+	if !hmac.Equal(mac, m.Sum(nil)) {
+		return reportToken{}, false
+	}
+	parts := strings.Split(string(payload), "|")
+	if len(parts) != 4 || (parts[0] != "st" && parts[0] != "ba") {
+		return reportToken{}, false
+	}
+	exp, err := strconv.ParseInt(parts[3], 10, 64)
+	if err != nil {
+		return reportToken{}, false
+	}
+	return reportToken{Kind: parts[0], AccountID: parts[1], ID: parts[2], Expires: exp}, true
 }
