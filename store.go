@@ -171,4 +171,9 @@ type Tx interface {
 	// and not yet claimed (another worker's claim may not have committed
 	// yet).
 	AccountJobsRunning(ctx context.Context, accountID string, now time.Time) (bool, error)
+	// AccountJobsBefore counts the account's default-queue jobs of kinds
+	// other than exceptKind that are due to run (in business time) before
+	// runAt and are claimed or due at now (wall clock): work that a closing
+	// at runAt must wait for.
+	AccountJobsBefore(ctx context.Context, accountID string, runAt time.Time, exceptKind string, now time.Time) (int, error)
 }

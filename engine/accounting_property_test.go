@@ -136,7 +136,7 @@ func TestAccountingProperty(t *testing.T) {
 				rt.Fatal(err)
 			}
 		}
-		steps := rapid.IntRange(1, 30).Draw(rt, "steps")
+		steps := rapid.IntRange(1, 20).Draw(rt, "steps")
 		for i := range steps {
 			switch rapid.SampledFrom([]string{"pay", "pay", "pay", "refund", "refund", "dispute", "move", "move", "rates", "advance", "advance"}).Draw(rt, fmt.Sprintf("op%d", i)) {
 			case "pay":

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -214,6 +215,30 @@ func TestDisputes_Lifecycle(t *testing.T) {
 				t.Errorf("dispute events: %v", events)
 			}
 		})
+		t.Run("a_loss_and_a_refund_at_once_never_pay_twice", func(t *testing.T) {
+			for i := 0; i < 4; i++ {
+				flow := s.PaidCardFlow(1_000)
+				d := must(t, s.Post("/kessai/v1/payment_flows/"+flow+"/dispute", map[string]any{"reason": "fraudulent"}), 200)
+				var lost, refunded *kessaitest.Response
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					lost = s.Do(kessaitest.Req{Method: "POST", Path: "/kessai/v1/payment_disputes/" + d.Str("id") + "/advance", Body: map[string]any{"status": "lost"}, NoValidate: true})
+				}()
+				refunded = s.Do(kessaitest.Req{Method: "POST", Path: "/v2/payment_refunds", Body: map[string]any{"payment_flow_id": flow}, NoValidate: true})
+				<-done
+				if lost.Status != 200 {
+					t.Fatalf("lost: %d %s", lost.Status, lost.Body)
+				}
+				p, err := s.Main.E.GetPaymentFlow(context.Background(), s.Acct(), flow)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.AmountRefunded+p.AmountChargedBack != 1_000 || (refunded.Status == 200) != (p.AmountRefunded == 1_000) {
+					t.Errorf("refund %d, flow refunded %d charged back %d", refunded.Status, p.AmountRefunded, p.AmountChargedBack)
+				}
+			}
+		})
 		t.Run("bad_moves_are_refused", func(t *testing.T) {
 			flow := s.PaidCardFlow(1_000)
 			d := must(t, s.Post("/kessai/v1/payment_flows/"+flow+"/dispute", map[string]any{"reason": "fraudulent"}), 200)
@@ -273,6 +298,36 @@ func TestFeeRates_PerAccount(t *testing.T) {
 		ref := must(t, s.Get("/v2/payment_transactions?type=refund"), 200).Data()[0]
 		if ref["fee_rate"] != "3.00" || ref["fee"] != float64(-30) {
 			t.Errorf("refund of an earlier capture: %v", ref)
+		}
+		s.CheckLedger()
+	})
+}
+
+// TestDisputes_DeadlinesInOneAdvanceStayInTheirTerm: one clock advance
+// past the month's end runs a warning's deadline, the chargeback deadline
+// that one schedules, and the term's closing in time order, so the loss
+// counts in January's statement and January has one term.
+func TestDisputes_DeadlinesInOneAdvanceStayInTheirTerm(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		// Only the advance runs jobs: a background worker may run a due job
+		// at the account's new time instead of its own (see docs/core.md).
+		s := kessaitest.Start(t, dialect, kessaitest.Options{NoWorker: true})
+		flow := s.PaidCardFlow(1_000) // 2026-01-10
+		term := newestTerm(t, s)
+		must(t, s.Post("/kessai/v1/payment_flows/"+flow+"/dispute", map[string]any{"reason": "fraudulent", "status": "warning_needs_response"}), 200)
+		s.Advance(40 * 24 * time.Hour) // deadlines on Jan 17 and Jan 24; the term closes on Feb 1
+		terms := must(t, s.Get("/v2/terms"), 200).Data()
+		if len(terms) != 1 || terms[0]["id"] != term {
+			t.Fatalf("terms: %v", terms)
+		}
+		cb := must(t, s.Get("/v2/payment_transactions?type=chargeback"), 200).Data()
+		if len(cb) != 1 || cb[0]["term_id"] != term {
+			t.Fatalf("chargeback: %v", cb)
+		}
+		st := must(t, s.Get("/v2/statements?term_id="+term), 200).Data()
+		if len(st) != 1 || st[0]["net"] != float64(0) || items(t, st[0])["chargeback"] != -1_000 {
+			t.Errorf("January's statement: %v", st)
 		}
 		s.CheckLedger()
 	})

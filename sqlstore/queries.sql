@@ -125,6 +125,10 @@ SELECT
 SELECT COUNT(*) FROM jobs WHERE account_id = $1 AND queue = ''
   AND ((state = 'running' AND locked_until > $2) OR (state = 'pending' AND due_at <= $2))
 
+-- name: job_account_earlier
+SELECT COUNT(*) FROM jobs WHERE account_id = $1 AND queue = '' AND kind <> $3 AND run_at < $2
+  AND ((state = 'running' AND locked_until > $4) OR (state = 'pending' AND due_at <= $4))
+
 -- name: notify_pending_deliveries
 SELECT COUNT(*), COALESCE(MIN(queued_at), 0) FROM webhook_deliveries WHERE status = 'pending'
 

@@ -811,6 +811,12 @@ func (t *tx) AccountJobsRunning(ctx context.Context, accountID string, now time.
 	return n > 0, err
 }
 
+func (t *tx) AccountJobsBefore(ctx context.Context, accountID string, runAt time.Time, exceptKind string, now time.Time) (int, error) {
+	var n int64
+	err := t.queryRowContext(ctx, t.s.q["job_account_earlier"], accountID, us(runAt), exceptKind, us(now)).Scan(&n)
+	return int(n), err
+}
+
 // NotifyStats reads each table's pending rows through its (status,
 // queued_at) index.
 func (t *tx) NotifyStats(ctx context.Context) (kessai.NotifyStats, error) {

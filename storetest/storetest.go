@@ -393,6 +393,26 @@ func testJobs(t *testing.T, s kessai.Store) {
 		})
 		return jobs
 	}
+	// Jobs that run before a time and are due now (a term's closing waits
+	// for them), other kinds than the one asked to except.
+	mustView(t, s, func(tx kessai.Tx) error {
+		for _, c := range []struct {
+			before time.Duration
+			now    time.Duration
+			except string
+			want   int
+		}{{2 * time.Hour, 0, "", 0}, {2 * time.Hour, 2 * time.Minute, "", 1}, {2 * time.Hour, 2 * time.Hour, "", 2},
+			{time.Hour, 2 * time.Hour, "", 1}, {2 * time.Hour, 2 * time.Hour, "k", 0}} {
+			n, err := tx.AccountJobsBefore(ctx, "acct_j", base.Add(c.before), c.except, base.Add(c.now))
+			if err != nil {
+				return err
+			}
+			if n != c.want {
+				t.Errorf("jobs before +%s due at +%s except %q: %d, want %d", c.before, c.now, c.except, n, c.want)
+			}
+		}
+		return nil
+	})
 	if got := claim(base, "w1"); len(got) != 0 {
 		t.Fatalf("claimed %d jobs before they were due", len(got))
 	}
