@@ -18,3 +18,4 @@ fuzz:
 	go test ./mws -run '^$$' -fuzz FuzzParseAmount -fuzztime 30s
 	go test ./engine -run '^$$' -fuzz '^FuzzParseReport$$' -fuzztime 30s
 	go test ./engine -run '^$$' -fuzz '^FuzzParsePercentage$$' -fuzztime 30s
+	go test ./dashboard -run '^$$' -fuzz FuzzAmountOf -fuzztime 30s

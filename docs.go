@@ -1,5 +1,7 @@
 package kessai
 
+import "strings"
+
 // faceOr is the face of an object: objects written before faces are
 // PAY.JP's.
 func faceOr(face string) string {
@@ -44,7 +46,8 @@ func (p *Payment) DocKey() (string, string) { return p.AccountID, p.ID }
 
 // DocIndex implements Document.
 func (p *Payment) DocIndex() map[string]any {
-	return map[string]any{"customer_id": strOr(p.CustomerID), "status": p.Status, "state": p.State, "face": p.Face()}
+	return map[string]any{"customer_id": strOr(p.CustomerID), "status": p.Status, "state": p.State, "face": p.Face(),
+		"email": strings.ToLower(p.Email), "amount": p.Amount, "created_at": p.CreatedAt}
 }
 
 // DocKind implements Document.

@@ -190,8 +190,12 @@ type Payment struct {
 	ClientSecret         string          `json:"client_secret"`
 	Metadata             Metadata        `json:"metadata"`
 	Order                *OrderDetails   `json:"order,omitempty"` // order references only
-	CreatedAt            time.Time       `json:"created_at"`
-	UpdatedAt            time.Time       `json:"updated_at"`
+	// Email is the buyer's email as the payment knows it: its customer's
+	// when the flow was created or its customer set, an order reference's
+	// buyer's. The operator's dashboard searches it; no face shows it.
+	Email     string    `json:"email,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Faces: which API a payment, refund or event belongs to. Each face lists

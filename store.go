@@ -176,4 +176,102 @@ type Tx interface {
 	// runAt and are claimed or due at now (wall clock): work that a closing
 	// at runAt must wait for.
 	AccountJobsBefore(ctx context.Context, accountID string, runAt time.Time, exceptKind string, now time.Time) (int, error)
+
+	// ListAccounts returns accounts ordered by id, after the id after
+	// ("" from the first), at most limit.
+	ListAccounts(ctx context.Context, after string, limit int) ([]*Account, error)
+	// SearchPayments returns a page of PaymentSearch and whether more
+	// follow it.
+	SearchPayments(ctx context.Context, accountID string, s PaymentSearch) ([]*Payment, bool, error)
+	// PaymentLedger returns a payment's ledger entries in the order they
+	// were written.
+	PaymentLedger(ctx context.Context, accountID, paymentID string) ([]LedgerEntry, error)
+	Analytics
+}
+
+// PaymentSearch selects an account's payments, both faces' in one list,
+// newest first by creation (business time), for the operator's dashboard.
+// Each set field narrows the list; the store answers every shape from an
+// index that leads with the account and the field and ends with
+// (created_at, id).
+type PaymentSearch struct {
+	Face   string // FacePayJP or FaceMWS
+	State  string // core state
+	Email  string // the buyer's email, lower case
+	Amount int64  // 0: any
+	From   time.Time
+	To     time.Time // created before To; zero: no bound
+	// After continues a list: only payments older than it. Zero: newest.
+	After PaymentCursor
+	Limit int
+}
+
+// PaymentCursor is where a page of PaymentSearch ended.
+type PaymentCursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// RefundDay is the refunds of one account, day (Japan time), face and
+// reason: how many and how much (refunds not failed or canceled).
+type RefundDay struct {
+	Day    int // JSTDay
+	Face   string
+	Reason string // "" when none was given (every Amazon refund)
+	Count  int64
+	Amount int64
+}
+
+// CaptureDay is the captured volume of one account, day and face.
+type CaptureDay struct {
+	Day    int
+	Face   string
+	Count  int64
+	Amount int64
+}
+
+// CustomerRefunds is what one customer (a customer id, or a buyer's email
+// when the payment names no customer) was refunded.
+type CustomerRefunds struct {
+	Customer string
+	Count    int64
+	Amount   int64
+}
+
+// Analytics is what a store keeps for refund analysis: aggregates kept up
+// to date in the transaction that writes each refund and capture, so that
+// reading them costs the days asked for, not the account's history.
+type Analytics interface {
+	// RefundDays returns the refund aggregates of days [from, to).
+	RefundDays(ctx context.Context, accountID string, from, to int) ([]RefundDay, error)
+	// CaptureDays returns the capture aggregates of days [from, to).
+	CaptureDays(ctx context.Context, accountID string, from, to int) ([]CaptureDay, error)
+	// TopRefundCustomers returns the customers refunded most (by amount)
+	// in the months [from, to) (JSTMonth), at most limit.
+	TopRefundCustomers(ctx context.Context, accountID string, from, to, limit int) ([]CustomerRefunds, error)
+}
+
+// JST is Japan's time zone (UTC+9, no daylight saving time): the calendar
+// of the business's days and months.
+var JST = time.FixedZone("JST", 9*60*60)
+
+// JSTDay numbers the day of t in Japan: days since 1970-01-01 JST.
+func JSTDay(t time.Time) int {
+	s := t.Unix() + 9*60*60
+	d := s / 86400
+	if s%86400 < 0 {
+		d--
+	}
+	return int(d)
+}
+
+// DayStart is the first instant of a JSTDay.
+func DayStart(day int) time.Time {
+	return time.Unix(int64(day)*86400-9*60*60, 0).UTC()
+}
+
+// JSTMonth numbers the month of t in Japan: year×12 + month − 1.
+func JSTMonth(t time.Time) int {
+	j := t.In(JST)
+	return j.Year()*12 + int(j.Month()) - 1
 }

@@ -61,7 +61,14 @@ type Config struct {
 	Duration    time.Duration  // default 10s
 	Warmup      time.Duration  // not measured; default 1s
 	MWS         MWSCredentials // for the mws workload
+	// Target is the kind of server at URL: "" (kessai) or StripeMock,
+	// Stripe's stateless API mock, which stores nothing: the refunds
+	// workload sends it the same refund in Stripe's shape, to compare.
+	Target string
 }
+
+// StripeMock is Config.Target for github.com/stripe/stripe-mock.
+const StripeMock = "stripe-mock"
 
 // Result is what a run measured.
 type Result struct {
@@ -149,6 +156,29 @@ func (c *client) do(ctx context.Context, method, path string, body any, keyed bo
 	return resp.StatusCode, out, nil
 }
 
+// form posts a form-encoded, keyed request (Stripe's API shape).
+func (c *client) form(ctx context.Context, path string, v url.Values) (int, map[string]any, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", c.cfg.URL+path, strings.NewReader(v.Encode()))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.cfg.Key)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%s-%d", c.run, c.seq.Add(1)))
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, err
+	}
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out, nil
+}
+
 // errKey names a failed answer: "transport" or "STATUS code".
 func errKey(status int, out map[string]any, err error) string {
 	if err != nil {
@@ -165,6 +195,9 @@ type setup struct {
 }
 
 func (c *client) prepare(ctx context.Context) (setup, error) {
+	if c.cfg.Target == StripeMock {
+		return setup{flow: "ch_bench"}, nil // stateless: any charge id is refundable
+	}
 	status, pm, err := c.do(ctx, "POST", "/v2/payment_methods", map[string]any{"type": "card",
 		"card":            map[string]any{"number": "4242424242424242", "exp_month": 12, "exp_year": 2040, "cvc": "123"},
 		"billing_details": map[string]any{"email": "bench@example.com"}}, true)
@@ -189,6 +222,9 @@ func (c *client) one(ctx context.Context, s setup, n int64) (int, map[string]any
 	}
 	switch w {
 	case Refunds:
+		if c.cfg.Target == StripeMock {
+			return c.form(ctx, "/v1/refunds", url.Values{"charge": {s.flow}, "amount": {"1"}})
+		}
 		return c.do(ctx, "POST", "/v2/payment_refunds", map[string]any{"payment_flow_id": s.flow, "amount": 1}, true)
 	case Flows:
 		status, f, err := c.do(ctx, "POST", "/v2/payment_flows", map[string]any{"amount": 1000, "currency": "jpy",
@@ -219,6 +255,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		cfg.Warmup = 0
 	} else if cfg.Warmup == 0 {
 		cfg.Warmup = time.Second
+	}
+	if cfg.Target != "" && (cfg.Target != StripeMock || cfg.Workload != Refunds) {
+		return Result{}, fmt.Errorf("bench: target %q: only the refunds workload runs against %s", cfg.Target, StripeMock)
 	}
 	if !slices.Contains(Workloads, cfg.Workload) {
 		return Result{}, fmt.Errorf("bench: unknown workload %q (one of %s)", cfg.Workload, strings.Join(Workloads, ", "))

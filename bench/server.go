@@ -27,6 +27,13 @@ type Server struct {
 // a free loopback port, and waits until it is healthy. Its output goes to
 // logTo (nil: discarded).
 func StartServer(ctx context.Context, bin, databaseURL string, logTo *os.File, serveArgs ...string) (*Server, error) {
+	return StartServerAfter(ctx, bin, databaseURL, logTo, nil, serveArgs...)
+}
+
+// StartServerAfter is StartServer that runs prepare, with the new
+// account's secret key, after creating the account and before the server
+// starts (Preload, with the database to itself).
+func StartServerAfter(ctx context.Context, bin, databaseURL string, logTo *os.File, prepare func(ctx context.Context, secretKey string) error, serveArgs ...string) (*Server, error) {
 	out, err := exec.CommandContext(ctx, bin, "accounts", "create", "--name", "bench", "--database-url", databaseURL, "--json").Output()
 	if err != nil {
 		return nil, fmt.Errorf("bench: accounts create: %w", err)
@@ -41,6 +48,11 @@ func StartServer(ctx context.Context, bin, databaseURL string, logTo *os.File, s
 	}
 	if err := json.Unmarshal(out, &acct); err != nil {
 		return nil, fmt.Errorf("bench: accounts create printed %q: %w", out, err)
+	}
+	if prepare != nil {
+		if err := prepare(ctx, acct.SecretKey); err != nil {
+			return nil, err
+		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -174,6 +174,7 @@ func (e *Engine) CreatePaymentFlow(ctx context.Context, acct *kessai.Account, p 
 			if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *pay.CustomerID, false, &c, op, "customer"); err != nil {
 				return nil, err
 			}
+			pay.Email = strOr(c.Email)
 			if pmID == nil {
 				pmID = c.DefaultPaymentMethodID
 			}
@@ -309,13 +310,13 @@ func (e *Engine) UpdatePaymentFlow(ctx context.Context, acct *kessai.Account, id
 		}
 		if u.CustomerID != nil {
 			if *u.CustomerID == "" {
-				p.CustomerID = nil
+				p.CustomerID, p.Email = nil, ""
 			} else {
 				var c kessai.Customer
 				if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *u.CustomerID, false, &c, op, "customer"); err != nil {
 					return nil, err
 				}
-				p.CustomerID = u.CustomerID
+				p.CustomerID, p.Email = u.CustomerID, strOr(c.Email)
 			}
 		}
 		if u.PaymentMethodTypes != nil {
@@ -684,4 +685,11 @@ func (e *Engine) ListPaymentFlows(ctx context.Context, acct *kessai.Account, cus
 		filter["face"] = kessai.FacePayJP
 	}
 	return list[kessai.Payment](ctx, e, acct, kessai.KindPayment, filter, page, "engine.ListPaymentFlows", "payment_flow")
+}
+
+func strOr(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

@@ -160,7 +160,7 @@ func (e *Engine) CreateOrderReference(ctx context.Context, acct *kessai.Account,
 			State: kessai.StateDraft, Status: kessai.StateDraft, PaymentMethodType: MethodAmazon, Metadata: kessai.Metadata{},
 			Order: &kessai.OrderDetails{Buyer: p.Buyer, Destination: p.Destination, ExpiresAt: w.now.Add(OrderOpenTTL),
 				Authorizations: []string{}, LastStateChange: w.now},
-			CreatedAt: w.now, UpdatedAt: w.now}
+			Email: p.Buyer.Email, CreatedAt: w.now, UpdatedAt: w.now}
 		if err := w.tx.Insert(w.ctx, o); err != nil {
 			return nil, err
 		}

@@ -59,6 +59,8 @@ var dialect = sqlstore.Dialect{
 	},
 }
 
+func init() { dialect.Transact = transact }
+
 // Migrate applies the pending migrations to the PostgreSQL database of a
 // postgres:// URL and reports what it did. Open does the same before it
 // returns a store.

@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/dashboard"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/dburl"
 	"github.com/kessai/kessai/jsonapi"
@@ -52,6 +53,10 @@ type Main struct {
 	// Notify tunes the delivery of webhooks (its RenderPayJP is the PAY.JP
 	// face's, set by the server); the retry schedule is Engine.Delivery.
 	Notify notify.Config
+	// DashboardOperatorToken signs an operator in to the dashboard at
+	// /dashboard with every account (the CLI's --dashboard-operator-token);
+	// empty: only accounts' secret keys sign in.
+	DashboardOperatorToken string
 
 	Store kessai.Store
 	E     *engine.Engine
@@ -229,6 +234,7 @@ func (m *Main) Handler() http.Handler {
 	own.Face.Limiter = limiter
 	own.Register(mux)
 	mws.New(m.E, m.Log, m.MWS).Register(mux)
+	dashboard.New(m.E, m.W, dashboard.Config{OperatorToken: m.DashboardOperatorToken, Log: m.Log}).Register(mux)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))

@@ -151,6 +151,16 @@ func crashTrial(t *testing.T, dialect string) {
 			}
 		}()
 	}
+	// Kill at a random moment once refunds are being acknowledged (on a
+	// busy machine the first answer may take longer than the delay).
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		n := len(acked) + len(lost)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+	}
 	time.Sleep(time.Duration(200+rand.IntN(1300)) * time.Millisecond)
 	srv.Kill()
 	close(stop)

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
@@ -41,6 +42,15 @@ var dialect = sqlstore.Dialect{
 	// into one transaction.
 	GroupCommit:       true,
 	PrepareStatements: true,
+	// The writer never checkpoints (wal_autocheckpoint(0)): a commit that
+	// crossed SQLite's threshold used to copy the WAL into the database
+	// and fsync it before answering its batch. A reader connection does it
+	// in the background instead; PASSIVE waits for nobody.
+	Checkpoint: func(ctx context.Context, db *sql.DB) error {
+		_, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+		return err
+	},
+	CheckpointEvery: 500 * time.Millisecond,
 	IsDuplicate: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -74,6 +84,7 @@ func dsn(path, txlock string) string {
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	q.Add("_txlock", txlock)
 	return "file:" + path + "?" + q.Encode()
 }

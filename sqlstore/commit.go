@@ -111,7 +111,7 @@ func (c *committer) run(batch []*unit) {
 		}
 		return
 	}
-	t := &tx{s: c.s, tx: sqlTx, db: c.s.write}
+	conn := &sqlConn{s: c.s, tx: sqlTx, db: c.s.write}
 	var committed, retry []*unit
 	for i, u := range batch {
 		if err := u.ctx.Err(); err != nil {
@@ -123,7 +123,7 @@ func (c *committer) run(batch []*unit) {
 			u.done <- fmt.Errorf("savepoint: %w", err)
 			continue
 		}
-		err := runUnit(t, u)
+		err := runUnit(&tx{s: c.s, c: conn}, u) // its own tx: nothing it saw outlives its savepoint
 		if err == nil {
 			if _, err = sqlTx.ExecContext(ctx, "RELEASE "+sp); err == nil {
 				committed = append(committed, u)

@@ -75,5 +75,6 @@ func Migrate(ctx context.Context, db *sql.DB, m Migrations) (MigrationStatus, er
 func goMigrations() []*goose.Migration {
 	return []*goose.Migration{
 		goose.NewGoMigration(4, &goose.GoFunc{RunTx: BackfillCoreObjects}, &goose.GoFunc{RunTx: UndoBackfillCoreObjects}),
+		goose.NewGoMigration(14, &goose.GoFunc{RunTx: BackfillDashboard}, &goose.GoFunc{RunTx: UndoBackfillDashboard}),
 	}
 }

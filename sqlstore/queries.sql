@@ -134,3 +134,45 @@ SELECT COUNT(*), COALESCE(MIN(queued_at), 0) FROM webhook_deliveries WHERE statu
 
 -- name: notify_pending_emails
 SELECT COUNT(*), COALESCE(MIN(queued_at), 0) FROM emails WHERE status = 'pending'
+
+-- name: list_accounts
+SELECT data, clock_offset_us FROM accounts WHERE id > $1 ORDER BY id LIMIT $2
+
+-- name: search_payments
+SELECT data FROM payments WHERE account_id = $1 AND (created_at, id) < ($2, $3){{filters}}
+ORDER BY created_at DESC, id DESC LIMIT $4
+
+-- name: refund_counted
+SELECT status, amount FROM refunds WHERE account_id = $1 AND id = $2
+
+-- name: capture_counted
+SELECT state, amount FROM captures WHERE account_id = $1 AND id = $2
+
+-- name: payment_customer
+SELECT customer_id, email FROM payments WHERE account_id = $1 AND id = $2
+
+-- name: refund_days_add
+INSERT INTO refund_days (account_id, day, face, reason, n, amount) VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (account_id, day, face, reason) DO UPDATE SET n = refund_days.n + excluded.n, amount = refund_days.amount + excluded.amount
+
+-- name: capture_days_add
+INSERT INTO capture_days (account_id, day, face, n, amount) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (account_id, day, face) DO UPDATE SET n = capture_days.n + excluded.n, amount = capture_days.amount + excluded.amount
+
+-- name: refund_customers_add
+INSERT INTO refund_customers (account_id, month, customer, n, amount) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (account_id, month, customer) DO UPDATE SET n = refund_customers.n + excluded.n, amount = refund_customers.amount + excluded.amount
+
+-- name: refund_days
+SELECT day, face, reason, n, amount FROM refund_days WHERE account_id = $1 AND day >= $2 AND day < $3 ORDER BY day, face, reason
+
+-- name: capture_days
+SELECT day, face, n, amount FROM capture_days WHERE account_id = $1 AND day >= $2 AND day < $3 ORDER BY day, face
+
+-- name: top_refund_customers
+SELECT customer, SUM(n), SUM(amount) FROM refund_customers WHERE account_id = $1 AND month >= $2 AND month < $3
+GROUP BY customer ORDER BY SUM(amount) DESC, customer LIMIT $4
+
+-- name: payment_ledger
+SELECT txn_id, ledger_account, currency, amount, created_at FROM ledger_entries
+WHERE account_id = $1 AND payment_id = $2 ORDER BY seq

@@ -38,6 +38,15 @@ type Dialect struct {
 	// PrepareStatements keeps every query prepared on its pool, for a
 	// driver that would otherwise prepare it for every execution.
 	PrepareStatements bool
+	// Transact, when set, runs fn in one transaction on a connection of
+	// db and commits it, instead of database/sql's Tx: for a driver that
+	// can send several statements in one round trip (see Conn.ExecLater).
+	Transact func(ctx context.Context, db *sql.DB, readOnly bool, fn func(Conn) error) error
+	// Checkpoint, when set, runs every CheckpointEvery on the read pool,
+	// in the background, until the store closes: SQLite's WAL checkpoint,
+	// kept off the writer's commits.
+	Checkpoint      func(ctx context.Context, db *sql.DB) error
+	CheckpointEvery time.Duration
 }
 
 // Store is a kessai.Store on a database/sql database.
@@ -50,6 +59,8 @@ type Store struct {
 	lists sync.Map // list query per kind, filter shape and direction
 	stmts sync.Map // stmtKey → *sql.Stmt
 	gc    *committer
+	bg    sync.WaitGroup     // background work (checkpoints)
+	stop  context.CancelFunc // ends it
 }
 
 //go:embed queries.sql
@@ -60,7 +71,7 @@ var queriesSQL string
 var docTables = map[kessai.Kind][]string{
 	kessai.KindCustomer:             nil,
 	kessai.KindPaymentMethod:        {"customer_id"},
-	kessai.KindPayment:              {"customer_id", "status", "state", "face"},
+	kessai.KindPayment:              {"customer_id", "status", "state", "face", "email", "amount", "created_at"},
 	kessai.KindAuthorization:        {"payment_id", "reference_id", "state", "amount", "expires_at"},
 	kessai.KindCapture:              {"payment_id", "authorization_id", "reference_id", "state", "amount", "refunded_amount", "refund_count"},
 	kessai.KindRefund:               {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face"},
@@ -97,7 +108,29 @@ func New(d Dialect, write, read *sql.DB) *Store {
 	if d.GroupCommit {
 		s.gc = newCommitter(s)
 	}
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	if d.Checkpoint != nil && d.CheckpointEvery > 0 {
+		s.bg.Add(1)
+		go s.checkpoints(ctx)
+	}
 	return s
+}
+
+// checkpoints runs the dialect's checkpoint until ctx ends. A failure (a
+// busy database) is tried again at the next tick.
+func (s *Store) checkpoints(ctx context.Context) {
+	defer s.bg.Done()
+	t := time.NewTicker(s.d.CheckpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_ = s.d.Checkpoint(ctx, s.read)
+		}
+	}
 }
 
 func parseQueries(src string, d Dialect) map[string]string {
@@ -136,6 +169,8 @@ func (s *Store) Ping(ctx context.Context) error { return s.write.PingContext(ctx
 
 // Close implements kessai.Store.
 func (s *Store) Close() error {
+	s.stop()
+	s.bg.Wait()
 	if s.gc != nil {
 		s.gc.stop()
 	}
@@ -168,11 +203,14 @@ func (s *Store) View(ctx context.Context, fn func(kessai.Tx) error) error {
 }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(kessai.Tx) error) error {
+	if s.d.Transact != nil {
+		return s.d.Transact(ctx, db, readOnly, func(c Conn) error { return fn(&tx{s: s, c: c, readOnly: readOnly}) })
+	}
 	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && s.d.Name == "postgres"})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&tx{s: s, tx: sqlTx, db: db}); err != nil {
+	if err := fn(&tx{s: s, c: &sqlConn{s: s, tx: sqlTx, db: db}, readOnly: readOnly}); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
@@ -183,9 +221,10 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(kess
 }
 
 type tx struct {
-	s  *Store
-	tx *sql.Tx
-	db *sql.DB // the pool tx came from, whose prepared statements it uses
+	s        *Store
+	c        Conn
+	readOnly bool
+	seen     seen // for the refund-analysis aggregates (analytics.go)
 }
 
 type stmtKey struct {
@@ -235,25 +274,48 @@ func (s *Store) prepare(db *sql.DB) {
 	}
 }
 
+// rowsAffected is a sql.Result of a Conn's Exec.
+type rowsAffected int64
+
+func (n rowsAffected) LastInsertId() (int64, error) { return 0, errors.New("sqlstore: no insert id") }
+func (n rowsAffected) RowsAffected() (int64, error) { return int64(n), nil }
+
 func (t *tx) execContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := t.s.stmt(t.db, query); st != nil {
-		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	n, err := t.c.Exec(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	return t.tx.ExecContext(ctx, query, args...)
+	return rowsAffected(n), nil
 }
 
-func (t *tx) queryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := t.s.stmt(t.db, query); st != nil {
-		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
-	}
-	return t.tx.QueryRowContext(ctx, query, args...)
+func (t *tx) queryRowContext(ctx context.Context, query string, args ...any) Row {
+	return t.c.QueryRow(ctx, query, args...)
 }
 
-func (t *tx) queryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := t.s.stmt(t.db, query); st != nil {
-		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+func (t *tx) queryContext(ctx context.Context, query string, args ...any) (Rows, error) {
+	return t.c.Query(ctx, query, args...)
+}
+
+// execLater runs a write whose result nothing reads before the commit
+// (see Conn.ExecLater); mustAffect makes a write that changed no row fail
+// the transaction with ErrNoRows.
+func (t *tx) execLater(ctx context.Context, name, query string, mustAffect bool, args ...any) error {
+	var check func(int64) error
+	if mustAffect {
+		check = func(n int64) error {
+			if n == 0 {
+				return fmt.Errorf("%s: %w", name, kessai.ErrNoRows)
+			}
+			return nil
+		}
 	}
-	return t.tx.QueryContext(ctx, query, args...)
+	if err := t.c.ExecLater(ctx, query, check, args...); err != nil {
+		if t.s.d.IsDuplicate(err) {
+			return fmt.Errorf("%s: %w", name, kessai.ErrDuplicate)
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }
 
 func us(t time.Time) int64 {
@@ -298,7 +360,7 @@ func (t *tx) InsertAccount(ctx context.Context, a *kessai.Account) error {
 	return err
 }
 
-func (t *tx) scanAccount(name string, row *sql.Row) (*kessai.Account, error) {
+func (t *tx) scanAccount(name string, row Row) (*kessai.Account, error) {
 	var data []byte
 	var offset int64
 	if err := row.Scan(&data, &offset); err != nil {
@@ -399,22 +461,59 @@ func (t *tx) docExec(ctx context.Context, kind kessai.Kind, name string, args ..
 	return res, nil
 }
 
+// insertLater lists the kinds whose inserts may be sent later (see
+// Conn.ExecLater): their only unique key is an id that kessai generates,
+// so nothing reads the outcome of their insert. Kinds with a caller's id
+// are inserted at once, for ErrDuplicate; so are authorizations, captures
+// and refunds that carry a reference id (unique per account).
+var insertLater = map[kessai.Kind]bool{
+	kessai.KindEvent:           true,
+	kessai.KindTransaction:     true,
+	kessai.KindWebhookDelivery: true,
+	kessai.KindEmail:           true,
+}
+
+var referenceKinds = map[kessai.Kind]bool{
+	kessai.KindAuthorization: true,
+	kessai.KindCapture:       true,
+	kessai.KindRefund:        true,
+}
+
+func sendLater(d kessai.Document, kind kessai.Kind) bool {
+	return insertLater[kind] || referenceKinds[kind] && d.DocIndex()["reference_id"] == ""
+}
+
 func (t *tx) Insert(ctx context.Context, d kessai.Document) error {
 	kind, args, err := t.docArgs(d)
 	if err != nil {
 		return err
 	}
-	_, err = t.docExec(ctx, kind, "doc_insert", args...)
-	return err
+	if sendLater(d, kind) {
+		err = t.execLater(ctx, "doc_insert "+string(kind), t.s.docq[kind]["doc_insert"], false, args...)
+	} else {
+		_, err = t.docExec(ctx, kind, "doc_insert", args...)
+	}
+	if err != nil {
+		return err
+	}
+	return t.aggregate(ctx, nil, d)
 }
 
+// Put overwrites a document by its key, which changes no unique column:
+// it may be sent later, and fails the transaction if the row is gone.
 func (t *tx) Put(ctx context.Context, d kessai.Document) error {
 	kind, args, err := t.docArgs(d)
 	if err != nil {
 		return err
 	}
-	res, err := t.docExec(ctx, kind, "doc_put", args...)
-	return mustAffect("doc_put "+string(kind), res, err)
+	old, err := t.counted(ctx, d)
+	if err != nil {
+		return err
+	}
+	if err := t.execLater(ctx, "doc_put "+string(kind), t.s.docq[kind]["doc_put"], true, args...); err != nil {
+		return err
+	}
+	return t.aggregate(ctx, old, d)
 }
 
 func (t *tx) Get(ctx context.Context, kind kessai.Kind, accountID, id string, lock bool, dst any) error {
@@ -433,6 +532,7 @@ func (t *tx) Get(ctx context.Context, kind kessai.Kind, accountID, id string, lo
 	if err := json.Unmarshal(data, dst); err != nil {
 		return fmt.Errorf("decode %s %s: %w", kind, id, err)
 	}
+	t.see(dst)
 	return nil
 }
 
@@ -482,6 +582,13 @@ func (t *tx) List(ctx context.Context, kind kessai.Kind, accountID string, filte
 			return nil, false, err
 		}
 		docs = append(docs, data)
+		if !t.readOnly && (kind == kessai.KindCapture || kind == kessai.KindRefund) {
+			d := newAggregated(kind)
+			if err := json.Unmarshal(data, d); err != nil {
+				return nil, false, fmt.Errorf("decode %s %s: %w", kind, id, err)
+			}
+			t.see(d)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, false, err
@@ -549,6 +656,11 @@ func (s *Store) ExplainList(ctx context.Context, kind kessai.Kind, filter map[st
 	for _, c := range cols {
 		args = append(args, filter[c])
 	}
+	return s.explain(ctx, q, args)
+}
+
+// explain returns the database's plan of a query.
+func (s *Store) explain(ctx context.Context, q string, args []any) (string, error) {
 	var plan strings.Builder
 	conn, err := s.read.Conn(ctx)
 	if err != nil {
@@ -567,7 +679,7 @@ func (s *Store) ExplainList(ctx context.Context, kind kessai.Kind, filter map[st
 	}
 	rows, err := conn.QueryContext(ctx, explain+q, args...)
 	if err != nil {
-		return "", fmt.Errorf("explain %s: %w", kind, err)
+		return "", fmt.Errorf("explain: %w", err)
 	}
 	defer rows.Close()
 	colNames, _ := rows.Columns()
@@ -603,11 +715,7 @@ func (t *tx) InsertLedgerEntries(ctx context.Context, entries []kessai.LedgerEnt
 	for _, e := range entries {
 		args = append(args, e.AccountID, e.TxnID, e.PaymentID, e.LedgerAccount, e.Currency, e.Amount, us(e.CreatedAt))
 	}
-	_, err := t.execContext(ctx, t.s.ledgerInsert(len(entries)), args...)
-	if err != nil {
-		return fmt.Errorf("insert_ledger_entry: %w", err)
-	}
-	return nil
+	return t.execLater(ctx, "insert_ledger_entry", t.s.ledgerInsert(len(entries)), false, args...)
 }
 
 // ledgerInsert is the insert of n ledger entries.
@@ -696,8 +804,7 @@ func (t *tx) ClaimIdempotency(ctx context.Context, r *kessai.IdempotencyRecord) 
 }
 
 func (t *tx) CompleteIdempotency(ctx context.Context, accountID, scope, key string, status int, body []byte) error {
-	res, err := t.exec(ctx, "idempotency_complete", accountID, scope, key, status, body)
-	return mustAffect("idempotency_complete", res, err)
+	return t.execLater(ctx, "idempotency_complete", t.s.q["idempotency_complete"], true, accountID, scope, key, status, body)
 }
 
 func affected(res sql.Result, err error) (bool, error) {
@@ -722,9 +829,8 @@ func (t *tx) InsertJob(ctx context.Context, j *kessai.Job) error {
 	if payload == nil {
 		payload = json.RawMessage("{}")
 	}
-	_, err := t.exec(ctx, "job_insert", j.ID, j.AccountID, j.Kind, string(payload), j.State, j.Attempts, j.MaxAttempts,
+	return t.execLater(ctx, "job_insert", t.s.q["job_insert"], false, j.ID, j.AccountID, j.Kind, string(payload), j.State, j.Attempts, j.MaxAttempts,
 		us(j.RunAt), us(j.DueAt), us(j.CreatedAt), j.Queue)
-	return err
 }
 
 type scanner interface{ Scan(dest ...any) error }

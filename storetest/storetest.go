@@ -37,6 +37,10 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"Jobs_Queues":                    testJobQueues,
 		"WebhookDeliveries_TypedColumns": testWebhookDeliveries,
 		"Emails_OutboxAndSettings":       testEmails,
+		"Update_FailedWriteFailsIt":      testFailedWrite,
+		"Payments_SearchBothFaces":       testSearchPayments,
+		"Analytics_RefundAggregates":     testAnalytics,
+		"Accounts_List":                  testListAccounts,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -217,6 +221,45 @@ func testRollback(t *testing.T, s kessai.Store) {
 			t.Errorf("rolled-back job claimed: %d", len(jobs))
 		}
 		return err
+	})
+}
+
+// testFailedWrite: a store may send a write later than the call that made
+// it (Conn.ExecLater), so its failure can surface at a later statement or
+// at the commit. Either way the transaction does not commit, and the later
+// statement does not answer "no rows" for a row that is there.
+func testFailedWrite(t *testing.T, s kessai.Store) {
+	id := kessai.NewID(kessai.PrefixPaymentFlow)
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.Insert(ctx, payment("acct_f", id)) })
+	ev := &kessai.Event{AccountID: "acct_f", ID: kessai.NewID(kessai.PrefixEvent), Type: "t", Object: "o", ResourceID: id, Data: []byte("{}")}
+	err := s.Update(ctx, func(tx kessai.Tx) error {
+		putErr := tx.Put(ctx, payment("acct_f", kessai.NewID(kessai.PrefixPaymentFlow))) // not stored
+		insErr := tx.Insert(ctx, ev)
+		var p kessai.Payment
+		getErr := tx.Get(ctx, kessai.KindPayment, "acct_f", id, false, &p)
+		if errors.Is(getErr, kessai.ErrNoRows) {
+			t.Errorf("Get of a stored payment after a failed Put: %v", getErr)
+		}
+		return errors.Join(putErr, insErr, getErr)
+	})
+	if err == nil {
+		t.Fatal("Update with a failed Put committed")
+	}
+	// A callback that ignores every error still does not commit.
+	ev2 := &kessai.Event{AccountID: "acct_f", ID: kessai.NewID(kessai.PrefixEvent), Type: "t", Object: "o", ResourceID: id, Data: []byte("{}")}
+	err = s.Update(ctx, func(tx kessai.Tx) error {
+		_ = tx.Put(ctx, payment("acct_f", kessai.NewID(kessai.PrefixPaymentFlow)))
+		_ = tx.Insert(ctx, ev2)
+		return nil
+	})
+	if s.Dialect() == "postgres" && err == nil {
+		t.Error("a transaction whose Put failed committed")
+	}
+	mustView(t, s, func(tx kessai.Tx) error {
+		if ok, err := tx.Exists(ctx, kessai.KindEvent, "acct_f", ev.ID); ok || err != nil {
+			t.Errorf("event of the failed transaction: exists %v, err %v", ok, err)
+		}
+		return nil
 	})
 }
 

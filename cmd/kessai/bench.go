@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai/bench"
+	"github.com/kessai/kessai/server"
 )
 
 // benchCmd is `kessai bench`: measure a running kessai (--url and --key),
@@ -23,6 +24,8 @@ type benchCmd struct {
 	URL         string        `name:"url" env:"KESSAI_BENCH_URL" help:"A running kessai to measure (with --key); by default bench starts one."`
 	Key         string        `name:"key" env:"KESSAI_BENCH_KEY" help:"A test-mode secret key of the running kessai."`
 	DatabaseURL string        `name:"database-url" env:"KESSAI_BENCH_DATABASE_URL" help:"The database of the kessai that bench starts (default: a temporary SQLite file)."`
+	Preload     int           `name:"preload" env:"KESSAI_BENCH_PRELOAD" default:"0" help:"Payments to store in the account before measuring (paid card flows with a refund; copies of one the engine makes), to measure at scale; only on a server bench starts."`
+	Target      string        `name:"target" env:"KESSAI_BENCH_TARGET" default:"kessai" enum:"kessai,stripe-mock" help:"What runs at --url: kessai, or stripe-mock (Stripe's stateless API mock, for comparison: the refunds workload sends it the same refund in Stripe's shape)."`
 	JSON        bool          `name:"json" help:"Print the result as JSON."`
 }
 
@@ -35,6 +38,15 @@ func (benchCmd) Help() string {
 func (c *benchCmd) Run(ctx context.Context, s *streams) error {
 	cfg := bench.Config{URL: c.URL, Key: c.Key, Workload: c.Workload, Concurrency: c.Concurrency, Rate: c.Rate,
 		Duration: c.Duration, Warmup: c.Warmup}
+	if c.Target == bench.StripeMock {
+		if c.URL == "" {
+			return usageError{fmt.Errorf("--target stripe-mock measures a running stripe-mock: give its --url (e.g. http://127.0.0.1:12111)")}
+		}
+		cfg.Target = bench.StripeMock
+		if cfg.Key == "" {
+			cfg.Key = "sk_test_123" // stripe-mock accepts any test key
+		}
+	}
 	var srv *bench.Server
 	if cfg.URL == "" {
 		databaseURL := c.DatabaseURL
@@ -50,11 +62,17 @@ func (c *benchCmd) Run(ctx context.Context, s *streams) error {
 		if err != nil {
 			return err
 		}
-		if srv, err = bench.StartServer(ctx, bin, databaseURL, nil); err != nil {
+		var prepare func(context.Context, string) error
+		if c.Preload > 0 {
+			prepare = func(ctx context.Context, key string) error { return c.preload(ctx, s, databaseURL, key) }
+		}
+		if srv, err = bench.StartServerAfter(ctx, bin, databaseURL, nil, prepare); err != nil {
 			return err
 		}
 		defer srv.Stop()
 		cfg.URL, cfg.Key, cfg.MWS = srv.URL, srv.Key, srv.MWS
+	} else if c.Preload > 0 {
+		return usageError{fmt.Errorf("--preload fills the database of a server bench starts: run it without --url")}
 	} else if cfg.Workload == bench.MWS {
 		return usageError{fmt.Errorf("the mws workload signs with the account that bench creates: run it without --url")}
 	} else if cfg.Key == "" {
@@ -72,4 +90,21 @@ func (c *benchCmd) Run(ctx context.Context, s *streams) error {
 	}
 	_, err = io.WriteString(s.out, res.Table())
 	return err
+}
+
+// preload stores c.Preload payments in the account of key, telling its
+// progress on stderr.
+func (c *benchCmd) preload(ctx context.Context, s *streams, databaseURL, key string) error {
+	m := &server.Main{DatabaseURL: databaseURL}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Store.Close()
+	start := time.Now()
+	step := max(c.Preload/10, 1)
+	return bench.Preload(ctx, m.Store, m.E, key, c.Preload, func(done int) {
+		if done%step < 500 || done == c.Preload {
+			fmt.Fprintf(s.err, "kessai bench: preloaded %d of %d payments (%s)\n", done, c.Preload, time.Since(start).Round(time.Second))
+		}
+	})
 }

@@ -138,10 +138,11 @@ func (j *jobs) main(dbURL string, log *slog.Logger) *server.Main {
 // fields here, one line each.
 type serveCmd struct {
 	database
-	Addr        string `name:"addr" env:"KESSAI_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Listen address (default ${default})."`
-	NoWorker    bool   `name:"no-worker" env:"KESSAI_NO_WORKER" help:"Serve the API without running jobs (run 'kessai worker' elsewhere)."`
-	MWSThrottle bool   `name:"mws-throttle" env:"KESSAI_MWS_THROTTLE" help:"Throttle MWS requests like Amazon's sandbox: per seller and Action, a burst of 2, then one every 2 s."`
-	SMTPURL     string `name:"smtp-url" env:"KESSAI_SMTP_URL" placeholder:"smtp://HOST:PORT" help:"Send buyer emails through this SMTP server (they are always kept in the outbox, GET /kessai/v1/emails)."`
+	Addr                   string `name:"addr" env:"KESSAI_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Listen address (default ${default})."`
+	NoWorker               bool   `name:"no-worker" env:"KESSAI_NO_WORKER" help:"Serve the API without running jobs (run 'kessai worker' elsewhere)."`
+	MWSThrottle            bool   `name:"mws-throttle" env:"KESSAI_MWS_THROTTLE" help:"Throttle MWS requests like Amazon's sandbox: per seller and Action, a burst of 2, then one every 2 s."`
+	SMTPURL                string `name:"smtp-url" env:"KESSAI_SMTP_URL" placeholder:"smtp://HOST:PORT" help:"Send buyer emails through this SMTP server (they are always kept in the outbox, GET /kessai/v1/emails)."`
+	DashboardOperatorToken string `name:"dashboard-operator-token" env:"KESSAI_DASHBOARD_OPERATOR_TOKEN" placeholder:"TOKEN" help:"Let an operator sign in to the dashboard (/dashboard) with this token and open every account; without it only accounts' secret keys sign in."`
 	jobs
 	limits
 }
@@ -181,6 +182,7 @@ func (c *serveCmd) Run(ctx context.Context, s *streams) error {
 	m.Addr, m.NoWorker, m.HTTP = c.Addr, c.NoWorker, c.limits.config()
 	m.MWS = mws.Config{Throttle: c.MWSThrottle}
 	m.SMTPURL = c.SMTPURL
+	m.DashboardOperatorToken = c.DashboardOperatorToken
 	if err := m.Start(ctx); err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return fmt.Errorf("%w: another program (another kessai?) listens on %s; choose another address with --addr or KESSAI_ADDR", err, c.Addr)

@@ -39,6 +39,8 @@ type Options struct {
 	MWS      mws.Config
 	Notify   notify.Config
 	SMTPURL  string // send buyer emails through this SMTP server
+	// DashboardOperatorToken lets an operator sign in to /dashboard.
+	DashboardOperatorToken string
 }
 
 // Server is a running kessai with one test-mode account.
@@ -59,7 +61,7 @@ func Start(tb testing.TB, dialect string, opts Options) *Server {
 	tb.Helper()
 	s := &Server{T: tb, DBURL: testdb.URL(tb, dialect)}
 	m := &server.Main{Addr: "127.0.0.1:0", DatabaseURL: s.DBURL, Engine: opts.Engine, Worker: opts.Worker, NoWorker: opts.NoWorker, HTTP: opts.HTTP, MWS: opts.MWS,
-		Notify: opts.Notify, SMTPURL: opts.SMTPURL}
+		Notify: opts.Notify, SMTPURL: opts.SMTPURL, DashboardOperatorToken: opts.DashboardOperatorToken}
 	if !opts.RealTime {
 		s.Clock = kessai.NewManualClock(Epoch)
 		m.Clock = s.Clock

@@ -1,0 +1,550 @@
+package dashboard
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
+)
+
+// payment loads one of the account's payments of either face.
+func (d *Dashboard) payment(ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
+	if !kessai.ValidCustomID(id) {
+		return nil, errNotFound
+	}
+	var p kessai.Payment
+	err := d.E.Store.View(ctx, func(tx kessai.Tx) error { return tx.Get(ctx, kessai.KindPayment, acct.ID, id, false, &p) })
+	if errors.Is(err, kessai.ErrNoRows) {
+		return nil, errNotFound
+	}
+	return &p, err
+}
+
+// listOf reads a page of an account's documents of kind.
+func listOf[T any](ctx context.Context, d *Dashboard, acct *kessai.Account, kind kessai.Kind, filter map[string]string, page kessai.Page) ([]*T, bool, error) {
+	var out []*T
+	var more bool
+	err := d.E.Store.View(ctx, func(tx kessai.Tx) error {
+		docs, m, err := tx.List(ctx, kind, acct.ID, filter, page)
+		if err != nil {
+			return err
+		}
+		more = m
+		for _, raw := range docs {
+			v := new(T)
+			if err := json.Unmarshal(raw, v); err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, more, err
+}
+
+// PageSize is how many rows a list page shows.
+const PageSize = 25
+
+// paymentsPage lists both faces' payments, newest first, searched by id,
+// email, amount, state, face and dates.
+func (d *Dashboard) paymentsPage(q *req) error {
+	acct, err := q.needAcct()
+	if err != nil {
+		return err
+	}
+	ctx := q.r.Context()
+	v := q.r.URL.Query()
+	if id := strings.TrimSpace(v.Get("id")); id != "" {
+		if _, err := d.payment(ctx, acct, id); err == nil {
+			http.Redirect(q.w, q.r, "/dashboard/payments/"+id, http.StatusSeeOther)
+			return nil
+		}
+		return d.render(q, "payments", map[string]any{"Q": v, "NoMatch": true})
+	}
+	s := kessai.PaymentSearch{Face: v.Get("face"), State: v.Get("state"), Email: strings.TrimSpace(v.Get("email")), Limit: PageSize}
+	if s.Face != "" && s.Face != kessai.FacePayJP && s.Face != kessai.FaceMWS {
+		s.Face = ""
+	}
+	if a, err := amountOf(v, "amount"); err == nil && a != nil {
+		s.Amount = *a
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v.Get("from"), kessai.JST); err == nil {
+		s.From = t
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v.Get("to"), kessai.JST); err == nil {
+		s.To = t.AddDate(0, 0, 1) // the whole day
+	}
+	if c := v.Get("after"); c != "" {
+		at, id, ok := strings.Cut(c, "_")
+		n, err := strconv.ParseInt(at, 10, 64)
+		if !ok || err != nil {
+			return errNotFound
+		}
+		s.After = kessai.PaymentCursor{CreatedAt: time.UnixMicro(n).UTC(), ID: id}
+	}
+	var pays []*kessai.Payment
+	var more bool
+	err = d.E.Store.View(ctx, func(tx kessai.Tx) error {
+		var err error
+		pays, more, err = tx.SearchPayments(ctx, acct.ID, s)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	next := ""
+	if more && len(pays) > 0 {
+		last := pays[len(pays)-1]
+		nv := cloneValues(v)
+		nv.Set("after", strconv.FormatInt(last.CreatedAt.UnixMicro(), 10)+"_"+last.ID)
+		next = "/dashboard/payments?" + nv.Encode()
+	}
+	return d.render(q, "payments", map[string]any{"Q": v, "Payments": pays, "Next": next, "Paged": v.Get("after") != ""})
+}
+
+// timelineItem is one line of a payment's timeline.
+type timelineItem struct {
+	At     time.Time
+	Kind   string // authorization, capture, refund, event
+	ID     string
+	Text   string
+	Amount string
+}
+
+// posting is a ledger entry with its ledger account's balance after it.
+type posting struct {
+	kessai.LedgerEntry
+	Balance int64
+}
+
+func (d *Dashboard) paymentPage(q *req) error {
+	acct, err := q.needAcct()
+	if err != nil {
+		return err
+	}
+	ctx := q.r.Context()
+	pay, err := d.payment(ctx, acct, q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	all := kessai.Page{Limit: 100}
+	auths, _, err := listOf[kessai.Authorization](ctx, d, acct, kessai.KindAuthorization, map[string]string{"payment_id": pay.ID}, all)
+	if err != nil {
+		return err
+	}
+	caps, _, err := listOf[kessai.Capture](ctx, d, acct, kessai.KindCapture, map[string]string{"payment_id": pay.ID}, all)
+	if err != nil {
+		return err
+	}
+	refunds, _, err := listOf[kessai.Refund](ctx, d, acct, kessai.KindRefund, map[string]string{"payment_id": pay.ID}, all)
+	if err != nil {
+		return err
+	}
+	// Events of the payment and of its objects.
+	resources := []string{pay.ID}
+	for _, a := range auths {
+		resources = append(resources, a.ID)
+	}
+	for _, c := range caps {
+		resources = append(resources, c.ID)
+	}
+	for _, r := range refunds {
+		resources = append(resources, r.ID)
+	}
+	var events []*kessai.Event
+	for _, id := range resources {
+		evs, _, err := listOf[kessai.Event](ctx, d, acct, kessai.KindEvent, map[string]string{"resource_id": id}, all)
+		if err != nil {
+			return err
+		}
+		events = append(events, evs...)
+	}
+	sort.Slice(events, func(i, j int) bool { return events[i].ID < events[j].ID })
+	var deliveries []*kessai.WebhookDelivery
+	for _, ev := range events {
+		ds, _, err := listOf[kessai.WebhookDelivery](ctx, d, acct, kessai.KindWebhookDelivery, map[string]string{"event_id": ev.ID}, all)
+		if err != nil {
+			return err
+		}
+		deliveries = append(deliveries, ds...)
+	}
+	var ledger []kessai.LedgerEntry
+	if err := d.E.Store.View(ctx, func(tx kessai.Tx) error {
+		var err error
+		ledger, err = tx.PaymentLedger(ctx, acct.ID, pay.ID)
+		return err
+	}); err != nil {
+		return err
+	}
+	balances := map[string]int64{}
+	postings := make([]posting, len(ledger))
+	for i, e := range ledger {
+		balances[e.LedgerAccount+"/"+e.Currency] += e.Amount
+		postings[i] = posting{LedgerEntry: e, Balance: balances[e.LedgerAccount+"/"+e.Currency]}
+	}
+	var timeline []timelineItem
+	for _, a := range auths {
+		timeline = append(timeline, timelineItem{At: a.CreatedAt, Kind: "authorization", ID: a.ID, Text: a.State + " " + a.ReasonCode, Amount: money(a.Amount, a.Currency)})
+	}
+	for _, c := range caps {
+		timeline = append(timeline, timelineItem{At: c.CreatedAt, Kind: "capture", ID: c.ID, Text: c.State + " " + c.ReasonCode, Amount: money(c.Amount, c.Currency)})
+	}
+	for _, r := range refunds {
+		text := r.Status
+		if r.Reason != nil {
+			text += " · " + *r.Reason
+		}
+		if r.Note != "" {
+			text += " · " + r.Note
+		}
+		timeline = append(timeline, timelineItem{At: r.CreatedAt, Kind: "refund", ID: r.ID, Text: text, Amount: money(r.Amount, r.Currency)})
+	}
+	for _, e := range events {
+		timeline = append(timeline, timelineItem{At: e.CreatedAt, Kind: "event", ID: e.ID, Text: e.Type})
+	}
+	sort.SliceStable(timeline, func(i, j int) bool { return timeline[i].At.Before(timeline[j].At) })
+	var openAuths, completedCaps []string
+	for _, a := range auths {
+		if a.State == kessai.AuthOpen {
+			openAuths = append(openAuths, a.ID)
+		}
+	}
+	for _, c := range caps {
+		if c.State == kessai.CaptureCompleted {
+			completedCaps = append(completedCaps, c.ID)
+		}
+	}
+	return d.render(q, "payment", map[string]any{"P": pay, "Order": pay.Kind == kessai.PaymentOrderReference,
+		"Timeline": timeline, "Refunds": refunds, "Postings": postings, "Deliveries": deliveries,
+		"OpenAuths": openAuths, "Captures": completedCaps, "Idem": newKeys(),
+		"Allowance": allowance(pay)})
+}
+
+// allowance is how much more than the order's amount may be authorized
+// (the engine's rule: 15 %, at most ¥8,400).
+func allowance(p *kessai.Payment) string {
+	extra, err := engine.OverAllowance(p.Amount, p.Currency)
+	if err != nil {
+		return ""
+	}
+	return money(p.Amount+extra, p.Currency)
+}
+
+// newKeys returns a fresh idempotency key for each form of a page.
+func newKeys() map[string]string {
+	keys := map[string]string{}
+	for _, f := range []string{"refund", "capture", "cancel", "close", "authorize", "retry", "settings", "endpoint", "clock"} {
+		keys[f] = randomHex(16)
+	}
+	return keys
+}
+
+func (d *Dashboard) refundsPage(q *req) error {
+	acct, err := q.needAcct()
+	if err != nil {
+		return err
+	}
+	v := q.r.URL.Query()
+	filter := map[string]string{}
+	for _, k := range []string{"reason", "status", "face"} {
+		if x := v.Get(k); x != "" {
+			filter[k] = x
+		}
+	}
+	refunds, more, err := listOf[kessai.Refund](q.r.Context(), d, acct, kessai.KindRefund, filter, kessai.Page{Limit: PageSize, StartingAfter: v.Get("after")})
+	if err != nil {
+		return err
+	}
+	next := ""
+	if more {
+		nv := cloneValues(v)
+		nv.Set("after", refunds[len(refunds)-1].ID)
+		next = "/dashboard/refunds?" + nv.Encode()
+	}
+	return d.render(q, "refunds", map[string]any{"Q": v, "Refunds": refunds, "Next": next})
+}
+
+func (d *Dashboard) eventsPage(q *req) error {
+	acct, err := q.needAcct()
+	if err != nil {
+		return err
+	}
+	v := q.r.URL.Query()
+	filter := map[string]string{}
+	if t := v.Get("type"); t != "" {
+		filter["type"] = t
+	}
+	events, more, err := listOf[kessai.Event](q.r.Context(), d, acct, kessai.KindEvent, filter, kessai.Page{Limit: PageSize, StartingAfter: v.Get("after")})
+	if err != nil {
+		return err
+	}
+	next := ""
+	if more {
+		nv := cloneValues(v)
+		nv.Set("after", events[len(events)-1].ID)
+		next = "/dashboard/events?" + nv.Encode()
+	}
+	return d.render(q, "events", map[string]any{"Q": v, "Events": events, "Next": next})
+}
+
+func (d *Dashboard) deliveriesPage(q *req) error {
+	acct, err := q.needAcct()
+	if err != nil {
+		return err
+	}
+	v := q.r.URL.Query()
+	filter := map[string]string{}
+	if s := v.Get("status"); s != "" {
+		filter["status"] = s
+	}
+	ds, more, err := listOf[kessai.WebhookDelivery](q.r.Context(), d, acct, kessai.KindWebhookDelivery, filter, kessai.Page{Limit: PageSize, StartingAfter: v.Get("after")})
+	if err != nil {
+		return err
+	}
+	next := ""
+	if more {
+		nv := cloneValues(v)
+		nv.Set("after", ds[len(ds)-1].ID)
+		next = "/dashboard/deliveries?" + nv.Encode()
+	}
+	keys := map[string]string{}
+	for _, dl := range ds {
+		keys[dl.ID] = randomHex(16)
+	}
+	return d.render(q, "deliveries", map[string]any{"Q": v, "Deliveries": ds, "Next": next, "Keys": keys})
+}
+
+func (d *Dashboard) emailsPage(q *req) error {
+	acct, err := q.needAcct()
+	if err != nil {
+		return err
+	}
+	v := q.r.URL.Query()
+	emails, more, err := listOf[kessai.Email](q.r.Context(), d, acct, kessai.KindEmail, nil, kessai.Page{Limit: PageSize, StartingAfter: v.Get("after")})
+	if err != nil {
+		return err
+	}
+	next := ""
+	if more {
+		next = "/dashboard/emails?after=" + emails[len(emails)-1].ID
+	}
+	return d.render(q, "emails", map[string]any{"Emails": emails, "Next": next})
+}
+
+func (d *Dashboard) settingsPage(q *req) error {
+	acct, err := q.needAcct()
+	if err != nil {
+		return err
+	}
+	ctx := q.r.Context()
+	s, err := d.E.GetNotificationSettings(ctx, acct)
+	if err != nil {
+		return err
+	}
+	eps, _, err := d.E.ListWebhookEndpoints(ctx, acct, kessai.Page{Limit: 100})
+	if err != nil {
+		return err
+	}
+	return d.render(q, "settings", map[string]any{"S": s, "Endpoints": eps, "Idem": newKeys()})
+}
+
+// clockPage shows a test-mode account's business time, the advance form,
+// and what became due since the last advance: the events written since.
+func (d *Dashboard) clockPage(q *req) error {
+	acct, err := q.needAcct()
+	if err != nil {
+		return err
+	}
+	ctx := q.r.Context()
+	now, err := d.E.ClockNow(ctx, acct)
+	if err != nil {
+		return err
+	}
+	var since time.Time
+	var due []*kessai.Event
+	if n, err := strconv.ParseInt(q.r.URL.Query().Get("since"), 10, 64); err == nil {
+		since = time.Unix(n, 0)
+		events, _, err := listOf[kessai.Event](ctx, d, acct, kessai.KindEvent, nil, kessai.Page{Limit: 100})
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			if !e.CreatedAt.Before(since) {
+				due = append(due, e)
+			}
+		}
+	}
+	return d.render(q, "clock", map[string]any{"Now": now, "Live": acct.Livemode, "Due": due, "Since": since, "Idem": newKeys()})
+}
+
+// --- refund analysis
+
+// bucket is one bar of the analysis: a day, week or month.
+type bucket struct {
+	Label    string
+	Start    int // first JSTDay
+	ByReason map[string]int64
+	Counts   map[string]int64
+	Refunded int64
+	Count    int64
+	Captured int64
+	RateBP   int64 // refunded ÷ captured, in basis points
+}
+
+// reasonKeys are the reasons charted, in order; "" is none.
+var reasonKeys = []string{"duplicate", "fraudulent", "requested_by_customer", ""}
+
+type analysis struct {
+	Period   string
+	Buckets  []*bucket
+	Top      []kessai.CustomerRefunds
+	Totals   map[string]int64
+	Counts   map[string]int64
+	Refunded int64
+	Captured int64
+	RateBP   int64
+	Chart    chart
+}
+
+// analyse reads the aggregates of the period ending today (business
+// time): 30 days by day, 12 weeks by week (Monday first) or 12 months by
+// month.
+func (d *Dashboard) analyse(ctx context.Context, acct *kessai.Account, period string) (*analysis, error) {
+	now, err := d.E.ClockNow(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	today := kessai.JSTDay(now)
+	var starts []int // first day of each bucket
+	var labels []string
+	switch period {
+	case "week":
+		monday := today - (int(kessai.DayStart(today).In(kessai.JST).Weekday())+6)%7
+		for i := 11; i >= 0; i-- {
+			starts = append(starts, monday-7*i)
+			labels = append(labels, kessai.DayStart(monday-7*i).In(kessai.JST).Format("01/02"))
+		}
+	case "month":
+		t := kessai.DayStart(today).In(kessai.JST)
+		first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, kessai.JST)
+		for i := 11; i >= 0; i-- {
+			m := first.AddDate(0, -i, 0)
+			starts = append(starts, kessai.JSTDay(m))
+			labels = append(labels, m.Format("2006-01"))
+		}
+	default:
+		period = "day"
+		for i := 29; i >= 0; i-- {
+			starts = append(starts, today-i)
+			labels = append(labels, kessai.DayStart(today-i).In(kessai.JST).Format("01/02"))
+		}
+	}
+	a := &analysis{Period: period, Totals: map[string]int64{}, Counts: map[string]int64{}}
+	for i, s := range starts {
+		a.Buckets = append(a.Buckets, &bucket{Label: labels[i], Start: s, ByReason: map[string]int64{}, Counts: map[string]int64{}})
+	}
+	from, to := starts[0], today+1
+	var refunds []kessai.RefundDay
+	var captures []kessai.CaptureDay
+	err = d.E.Store.View(ctx, func(tx kessai.Tx) error {
+		var err error
+		if refunds, err = tx.RefundDays(ctx, acct.ID, from, to); err != nil {
+			return err
+		}
+		if captures, err = tx.CaptureDays(ctx, acct.ID, from, to); err != nil {
+			return err
+		}
+		a.Top, err = tx.TopRefundCustomers(ctx, acct.ID, kessai.JSTMonth(kessai.DayStart(from)), kessai.JSTMonth(now)+1, 10)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	at := func(day int) *bucket {
+		i := sort.Search(len(a.Buckets), func(i int) bool { return a.Buckets[i].Start > day }) - 1
+		if i < 0 {
+			return nil
+		}
+		return a.Buckets[i]
+	}
+	for _, r := range refunds {
+		if b := at(r.Day); b != nil {
+			b.ByReason[r.Reason] += r.Amount
+			b.Counts[r.Reason] += r.Count
+			b.Refunded += r.Amount
+			b.Count += r.Count
+			a.Totals[r.Reason] += r.Amount
+			a.Counts[r.Reason] += r.Count
+			a.Refunded += r.Amount
+		}
+	}
+	for _, c := range captures {
+		if b := at(c.Day); b != nil {
+			b.Captured += c.Amount
+			a.Captured += c.Amount
+		}
+	}
+	for _, b := range a.Buckets {
+		b.RateBP = rateBP(b.Refunded, b.Captured)
+	}
+	a.RateBP = rateBP(a.Refunded, a.Captured)
+	a.Chart = barChart(a.Buckets)
+	return a, nil
+}
+
+func rateBP(refunded, captured int64) int64 {
+	if captured <= 0 {
+		return 0
+	}
+	return refunded * 10000 / captured
+}
+
+func (d *Dashboard) analysisPage(q *req) error {
+	acct, err := q.needAcct()
+	if err != nil {
+		return err
+	}
+	a, err := d.analyse(q.r.Context(), acct, q.r.URL.Query().Get("period"))
+	if err != nil {
+		return err
+	}
+	return d.render(q, "analysis", map[string]any{"A": a, "Reasons": reasonKeys})
+}
+
+// analysisCSV exports the analysis: one row per bucket and reason.
+func (d *Dashboard) analysisCSV(q *req) error {
+	acct, err := q.needAcct()
+	if err != nil {
+		return err
+	}
+	a, err := d.analyse(q.r.Context(), acct, q.r.URL.Query().Get("period"))
+	if err != nil {
+		return err
+	}
+	q.w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	q.w.Header().Set("Content-Disposition", `attachment; filename="kessai-refunds-`+a.Period+`.csv"`)
+	q.w.Header().Set("Cache-Control", "no-store")
+	cw := csv.NewWriter(q.w)
+	_ = cw.Write([]string{"period_start", "reason", "refunds", "refunded_amount", "captured_amount", "refund_rate_bp"})
+	for _, b := range a.Buckets {
+		for _, r := range reasonKeys {
+			reason := r
+			if reason == "" {
+				reason = "none"
+			}
+			_ = cw.Write([]string{kessai.DayStart(b.Start).In(kessai.JST).Format("2006-01-02"), reason,
+				strconv.FormatInt(b.Counts[r], 10), strconv.FormatInt(b.ByReason[r], 10),
+				strconv.FormatInt(b.Captured, 10), strconv.FormatInt(b.RateBP, 10)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -1,0 +1,84 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Conn is one transaction on the database, as a tx runs its statements.
+// Package sqlstore runs transactions through database/sql; a Dialect may
+// supply its own (Dialect.Transact), as package postgres does to send
+// several statements in one round trip.
+type Conn interface {
+	// Exec runs a statement and returns the rows it affected.
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	// ExecLater runs a write whose outcome the caller does not wait for:
+	// the Conn may hold it and send it with the next statement or with the
+	// commit, so that several writes cost one round trip. check, when not
+	// nil, sees the rows the write affected. A failure of the write or of
+	// check fails the transaction: that statement, or the commit, returns
+	// the error.
+	ExecLater(ctx context.Context, query string, check func(rowsAffected int64) error, args ...any) error
+	// QueryRow runs a query expected to return at most one row; Scan
+	// returns sql.ErrNoRows (or an error that wraps it) when none did.
+	QueryRow(ctx context.Context, query string, args ...any) Row
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+}
+
+// Row is a QueryRow result.
+type Row interface{ Scan(dest ...any) error }
+
+// Rows is a Query result.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// sqlConn is a Conn on a database/sql transaction. It uses the statements
+// the store prepared on db when it opened: re-preparing every statement of
+// every transaction cost SQLite a sixth of its CPU.
+type sqlConn struct {
+	s  *Store
+	tx *sql.Tx
+	db *sql.DB // the pool tx came from, whose prepared statements it uses
+}
+
+func (c *sqlConn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	var res sql.Result
+	var err error
+	if st := c.s.stmt(c.db, query); st != nil {
+		res, err = c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	} else {
+		res, err = c.tx.ExecContext(ctx, query, args...)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// ExecLater runs the write at once: database/sql offers no pipelining, and
+// SQLite, in process, needs none.
+func (c *sqlConn) ExecLater(ctx context.Context, query string, check func(int64) error, args ...any) error {
+	n, err := c.Exec(ctx, query, args...)
+	if err == nil && check != nil {
+		err = check(n)
+	}
+	return err
+}
+
+func (c *sqlConn) QueryRow(ctx context.Context, query string, args ...any) Row {
+	if st := c.s.stmt(c.db, query); st != nil {
+		return c.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return c.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (c *sqlConn) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	if st := c.s.stmt(c.db, query); st != nil {
+		return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return c.tx.QueryContext(ctx, query, args...)
+}
