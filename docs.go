@@ -167,3 +167,45 @@ func (p *TaxRate) DocKey() (string, string) { return p.AccountID, p.ID }
 
 // DocIndex implements Document.
 func (p *TaxRate) DocIndex() map[string]any { return nil }
+
+// DocKind implements Document.
+func (f *FeeSchedule) DocKind() Kind { return KindFeeSchedule }
+
+// DocKey implements Document.
+func (f *FeeSchedule) DocKey() (string, string) { return f.AccountID, f.ID }
+
+// DocIndex implements Document.
+func (f *FeeSchedule) DocIndex() map[string]any { return nil }
+
+// DocKind implements Document.
+func (d *Dispute) DocKind() Kind { return KindDispute }
+
+// DocKey implements Document.
+func (d *Dispute) DocKey() (string, string) { return d.AccountID, d.ID }
+
+// DocIndex implements Document.
+func (d *Dispute) DocIndex() map[string]any {
+	return map[string]any{"payment_id": d.PaymentID, "status": d.Status}
+}
+
+// DocKind implements Document.
+func (s *Statement) DocKind() Kind { return KindStatement }
+
+// DocKey implements Document.
+func (s *Statement) DocKey() (string, string) { return s.AccountID, s.ID }
+
+// DocIndex implements Document.
+func (s *Statement) DocIndex() map[string]any {
+	return map[string]any{"term_id": s.TermID, "type": s.Type}
+}
+
+// DocKind implements Document.
+func (b *Balance) DocKind() Kind { return KindBalance }
+
+// DocKey implements Document.
+func (b *Balance) DocKey() (string, string) { return b.AccountID, b.ID }
+
+// DocIndex implements Document.
+func (b *Balance) DocIndex() map[string]any {
+	return map[string]any{"state": b.State, "term_id": b.TermID}
+}

@@ -31,6 +31,9 @@ const (
 	PrefixCheckout      = "cs_"
 	PrefixLineItem      = "li_"
 	PrefixLegacyCard    = "car_"
+	PrefixDispute       = "pdsp_"
+	PrefixStatement     = "st_"
+	PrefixBalance       = "ba_"
 	// kessai's own objects.
 	PrefixWebhookEndpoint = "we_"
 	PrefixWebhookDelivery = "msg_" // a delivery's id is the webhook-id of its message

@@ -170,6 +170,7 @@ type Payment struct {
 	AmountCapturable     int64           `json:"amount_capturable"`
 	AmountReceived       int64           `json:"amount_received"`
 	AmountRefunded       int64           `json:"amount_refunded"`
+	AmountChargedBack    int64           `json:"amount_charged_back,omitempty"` // paid back to the buyer by chargebacks
 	Status               string          `json:"status"`
 	CaptureMethod        string          `json:"capture_method"`
 	CustomerID           *string         `json:"customer_id"`
@@ -317,25 +318,35 @@ const (
 // their caps: RefundedAmount (pending included) and RefundCount are kept on
 // the capture so that the caps are checked without scanning its refunds.
 type Capture struct {
-	AccountID       string    `json:"account_id"`
-	ID              string    `json:"id"`
-	Livemode        bool      `json:"livemode"`
-	PaymentID       string    `json:"payment_id"`
-	AuthorizationID string    `json:"authorization_id"`
-	ReferenceID     string    `json:"reference_id,omitempty"` // MWS CaptureReferenceId
-	Method          string    `json:"method"`
-	Amount          int64     `json:"amount"`
-	Currency        string    `json:"currency"`
-	RefundedAmount  int64     `json:"refunded_amount"`
-	RefundCount     int       `json:"refund_count"`
-	RefundIDs       []string  `json:"refund_ids,omitempty"` // oldest first
-	State           string    `json:"state"`
-	ReasonCode      string    `json:"reason_code,omitempty"`
-	Note            string    `json:"note,omitempty"` // SellerCaptureNote
-	SoftDescriptor  string    `json:"soft_descriptor,omitempty"`
-	Chargeback      bool      `json:"chargeback,omitempty"` // the buyer was paid back by an A-to-z claim or chargeback
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	AccountID       string   `json:"account_id"`
+	ID              string   `json:"id"`
+	Livemode        bool     `json:"livemode"`
+	PaymentID       string   `json:"payment_id"`
+	AuthorizationID string   `json:"authorization_id"`
+	ReferenceID     string   `json:"reference_id,omitempty"` // MWS CaptureReferenceId
+	Method          string   `json:"method"`
+	Amount          int64    `json:"amount"`
+	Currency        string   `json:"currency"`
+	RefundedAmount  int64    `json:"refunded_amount"`
+	RefundCount     int      `json:"refund_count"`
+	RefundIDs       []string `json:"refund_ids,omitempty"` // oldest first
+	State           string   `json:"state"`
+	ReasonCode      string   `json:"reason_code,omitempty"`
+	Note            string   `json:"note,omitempty"` // SellerCaptureNote
+	SoftDescriptor  string   `json:"soft_descriptor,omitempty"`
+	Chargeback      bool     `json:"chargeback,omitempty"` // the buyer was paid back by an A-to-z claim or chargeback
+	// ChargedBack is what chargebacks took back from the capture for the
+	// buyer (the ledger moved it out of captured).
+	ChargedBack int64 `json:"charged_back,omitempty"`
+	// The fee of the capture: its rate (ten-thousandths of a percent), the
+	// fee charged, what refunds and chargebacks paid out to the buyer so
+	// far (Returned) and the part of the fee given back for them.
+	FeeRateE4   int64     `json:"fee_rate_e4,omitempty"`
+	Fee         int64     `json:"fee,omitempty"`
+	Returned    int64     `json:"returned,omitempty"`
+	FeeReturned int64     `json:"fee_returned,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Refund statuses.
@@ -372,8 +383,9 @@ type Refund struct {
 
 // Payment transaction types.
 const (
-	TxnPayment = "payment"
-	TxnRefund  = "refund"
+	TxnPayment    = "payment"
+	TxnRefund     = "refund"
+	TxnChargeback = "chargeback"
 )
 
 // Transaction is a PAY.JP payment transaction: the immutable record of money
@@ -386,8 +398,9 @@ type Transaction struct {
 	PaymentID         string    `json:"payment_id"`
 	Amount            int64     `json:"amount"`
 	Currency          string    `json:"currency"`
-	FeeRate           string    `json:"fee_rate"`
-	Fee               int64     `json:"fee"`
+	FeeRate           string    `json:"fee_rate"`    // the rate applied, a decimal percentage ("3.00")
+	Fee               int64     `json:"fee"`         // charged (+) or given back (−), whole yen
+	FeeRateE4         int64     `json:"fee_rate_e4"` // FeeRate in ten-thousandths of a percent (3.00 % = 30000)
 	Type              string    `json:"type"`
 	PaymentMethodType string    `json:"payment_method_type"`
 	TermID            string    `json:"term_id,omitempty"` // the closing period it counts in ("" before terms existed)
@@ -618,4 +631,109 @@ type Job struct {
 	LastError   string          `json:"last_error"`
 	CreatedAt   time.Time       `json:"created_at"`
 	UpdatedAt   time.Time       `json:"updated_at"`
+}
+
+// FeeSchedule is an account's fee rate per payment method type, in
+// ten-thousandths of a percent (3.00 % = 30000). A type it does not name
+// takes its default (DefaultFeeRates in package engine).
+type FeeSchedule struct {
+	AccountID string           `json:"account_id"`
+	ID        string           `json:"id"`
+	Rates     map[string]int64 `json:"rates"`
+	UpdatedAt time.Time        `json:"updated_at"`
+}
+
+// Payment dispute statuses (PAY.JP's). The warning_* and pre_warning_*
+// statuses are inquiries before a chargeback; needs_response and
+// under_review are a chargeback the merchant may contest; lost and cancel
+// are final.
+const (
+	DisputePreWarningNeedsResponse = "pre_warning_needs_response"
+	DisputeWarningNeedsResponse    = "warning_needs_response"
+	DisputeWarningNeedsRefund      = "warning_needs_refund"
+	DisputeWarningUnderReview      = "warning_under_review"
+	DisputeNeedsResponse           = "needs_response"
+	DisputeUnderReview             = "under_review"
+	DisputeLost                    = "lost"
+	DisputeCancel                  = "cancel"
+)
+
+// Dispute is a PAY.JP payment dispute: a buyer's claim against a payment
+// flow through its network. A lost dispute charges Amount back (at most
+// what the buyer has not already received back).
+type Dispute struct {
+	AccountID         string     `json:"account_id"`
+	ID                string     `json:"id"`
+	Livemode          bool       `json:"livemode"`
+	PaymentID         string     `json:"payment_id"`
+	Amount            int64      `json:"amount"`
+	Currency          string     `json:"currency"`
+	Status            string     `json:"status"`
+	Reason            string     `json:"reason"`
+	DueBy             *time.Time `json:"due_by"`
+	PaymentMethodType string     `json:"payment_method_type"`
+	ChargedBack       int64      `json:"charged_back"` // what the loss took back (0 until lost)
+	Metadata          Metadata   `json:"metadata"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+}
+
+// Statement types and item subjects (PAY.JP's).
+const (
+	StatementSales = "sales"
+
+	SubjectGrossSales          = "gross_sales"
+	SubjectFee                 = "fee"
+	SubjectGrossRefund         = "gross_refund"
+	SubjectRefundFeeOffset     = "refund_fee_offset"
+	SubjectChargeback          = "chargeback"
+	SubjectChargebackFeeOffset = "chargeback_fee_offset"
+)
+
+// StatementItem is one line of a statement: Amount by Subject (+ to the
+// merchant, − from it).
+type StatementItem struct {
+	Subject string `json:"subject"`
+	Amount  int64  `json:"amount"`
+}
+
+// Statement sums a closed term's payment transactions by subject; Net is
+// the sum of its items.
+type Statement struct {
+	AccountID string          `json:"account_id"`
+	ID        string          `json:"id"`
+	Livemode  bool            `json:"livemode"`
+	Type      string          `json:"type"`
+	TermID    string          `json:"term_id"`
+	BalanceID string          `json:"balance_id"`
+	Currency  string          `json:"currency"`
+	Items     []StatementItem `json:"items"`
+	Net       int64           `json:"net"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+}
+
+// Balance states (PAY.JP's): what a closed term leaves the merchant.
+const (
+	BalanceCollecting = "collecting" // not settled yet
+	BalanceTransfer   = "transfer"   // kessai pays Net to the merchant by DueDate
+	BalanceClaim      = "claim"      // the merchant owes −Net by DueDate
+)
+
+// Balance is what a closed term's statements leave to settle: Net is the
+// sum of their nets. It closes on its due date (the transfer or claim is
+// made).
+type Balance struct {
+	AccountID    string     `json:"account_id"`
+	ID           string     `json:"id"`
+	Livemode     bool       `json:"livemode"`
+	State        string     `json:"state"`
+	TermID       string     `json:"term_id"`
+	StatementIDs []string   `json:"statement_ids"`
+	Net          int64      `json:"net"`
+	DueDate      time.Time  `json:"due_date"`
+	Closed       bool       `json:"closed"`
+	ClosedDate   *time.Time `json:"closed_date"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 }

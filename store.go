@@ -25,6 +25,10 @@ const (
 	KindPrice         Kind = "prices"
 	KindTaxRate       Kind = "tax_rates"
 	KindEvent         Kind = "events"
+	KindFeeSchedule   Kind = "fee_schedules"
+	KindDispute       Kind = "payment_disputes"
+	KindStatement     Kind = "statements"
+	KindBalance       Kind = "balances"
 )
 
 // Document is an object that a Store keeps as a JSON document with typed
@@ -123,6 +127,9 @@ type Tx interface {
 	// LedgerBalances sums every ledger account of an account, keyed
 	// "ledger_account/currency".
 	LedgerBalances(ctx context.Context, accountID string) (map[string]int64, error)
+	// LedgerMovements sums the entries of every ledger account of an
+	// account written in [from, to), keyed "ledger_account/currency".
+	LedgerMovements(ctx context.Context, accountID string, from, to time.Time) (map[string]int64, error)
 	// LedgerTxnSums sums each ledger transaction of an account per currency,
 	// keyed "txn_id/currency"; every value is zero in a balanced ledger.
 	LedgerTxnSums(ctx context.Context, accountID string) (map[string]int64, error)
@@ -164,6 +171,11 @@ type Tx interface {
 	// and not yet claimed (another worker's claim may not have committed
 	// yet).
 	AccountJobsRunning(ctx context.Context, accountID string, now time.Time) (bool, error)
+	// AccountJobsBefore counts the account's default-queue jobs of kinds
+	// other than exceptKind that are due to run (in business time) before
+	// runAt and are claimed or due at now (wall clock): work that a closing
+	// at runAt must wait for.
+	AccountJobsBefore(ctx context.Context, accountID string, runAt time.Time, exceptKind string, now time.Time) (int, error)
 
 	// ListAccounts returns accounts ordered by id, after the id after
 	// ("" from the first), at most limit.

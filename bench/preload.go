@@ -19,8 +19,8 @@ import (
 // The first flow is made by the engine (a ¥5,000 card payment, captured,
 // with a ¥1,000 refund). The others are copies of its rows with fresh ids:
 // the payment, authorization, capture, refund, payment transactions and
-// events, and the ledger transactions of the authorization, capture and
-// refund; making each through the engine would take hours at a million.
+// events, and the ledger transactions of the authorization, capture,
+// refund and their fees; making each through the engine would take hours at a million.
 // It runs before the server starts, with the store to itself.
 func Preload(ctx context.Context, store kessai.Store, e *engine.Engine, secretKey string, n int, progress func(done int)) error {
 	if n <= 0 {
@@ -79,6 +79,8 @@ type template struct {
 	auth string   // the authorization and capture ids, for the ledger
 	capt string
 	at   kessai.Payment
+	// The capture's fee and the part its refund gave back, for the ledger.
+	fee, feeBack int64
 }
 
 type templateDoc struct {
@@ -141,6 +143,11 @@ func readTemplate(ctx context.Context, store kessai.Store, acct, flowID, refundI
 					t.auth = head.ID
 				case kessai.KindCapture:
 					t.capt = head.ID
+					var c kessai.Capture
+					if err := json.Unmarshal(d, &c); err != nil {
+						return err
+					}
+					t.fee, t.feeBack = c.Fee, c.FeeReturned
 				}
 				t.docs = append(t.docs, templateDoc{l.kind, string(d)})
 			}
@@ -194,6 +201,8 @@ func (t *template) copy(ctx context.Context, tx kessai.Tx, acct string, refunded
 		{{Account: method, Amount: -amount}, {Account: ledger.Held(auth), Amount: amount}},
 		{{Account: ledger.Held(auth), Amount: -amount}, {Account: ledger.Captured(capt), Amount: amount}},
 		{{Account: ledger.Captured(capt), Amount: -refunded}, {Account: method, Amount: refunded}},
+		ledger.Fee(capt, t.fee),
+		ledger.FeeOffset(capt, t.feeBack),
 	} {
 		e, err := ledger.Txn(acct, p, t.at.Currency, at, legs...)
 		if err != nil {

@@ -55,6 +55,14 @@ import {
   getTaxRate,
   updateTaxRate,
   getAllTaxRates,
+  getAllPaymentDisputes,
+  getPaymentDispute,
+  getAllStatements,
+  getStatement,
+  createStatementUrl,
+  getAllBalances,
+  getBalance,
+  createBalanceUrl,
 } from '@payjp/payjpv2';
 
 const baseUrl = process.env.KESSAI_BASE_URL;
@@ -586,4 +594,59 @@ test('o. customers, flows, refunds, transactions: the remaining reads and update
   const txn = txns.data.find((t) => t.type === 'refund' && t.amount === -300);
   assert.ok(txn, 'the refund transaction');
   assert.equal(ok(await getPaymentTransaction({ client, path: { payment_transaction_id: txn.id } }), 'getPaymentTransaction').id, txn.id);
+
+// kessai's own sandbox API (no SDK covers it).
+async function sandbox(path, body) {
+  const r = await fetch(`${baseUrl}/kessai/v1${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
+  assert.equal(r.status, 200, `POST /kessai/v1${path}: ${r.status} ${await r.clone().text()}`);
+  return r.json();
+}
+
+// Last: it moves the account's clock past the month's end.
+test('p. a lost dispute, then the statement and balance of the closed term', T, async () => {
+  const flow = await newSucceededFlow(3000);
+  const opened = await sandbox(`/payment_flows/${flow.id}/dispute`, { reason: 'fraudulent' });
+  await sandbox(`/payment_disputes/${opened.id}/advance`, { status: 'lost' });
+  const disputes = ok(
+    await getAllPaymentDisputes({ client, query: { payment_flow_id: flow.id, status: ['lost'] } }),
+    'getAllPaymentDisputes',
+  );
+  assert.equal(disputes.data.length, 1);
+  const dispute = ok(await getPaymentDispute({ client, path: { payment_dispute_id: opened.id } }), 'getPaymentDispute');
+  assert.equal(dispute.object, 'payment_dispute');
+  assert.equal(dispute.status, 'lost');
+  assert.equal(dispute.amount, 3000);
+  const txns = ok(await getAllPaymentTransactions({ client, query: { limit: 1 } }), 'getAllPaymentTransactions');
+  assert.equal(txns.data[0].type, 'chargeback');
+  const termId = txns.data[0].term_id;
+
+  await sandbox('/clock/advance', { seconds: 40 * 24 * 3600 });
+  assert.equal(ok(await getTerm({ client, path: { term_id: termId } }), 'getTerm').closed, true);
+  const statements = ok(await getAllStatements({ client, query: { term_id: termId } }), 'getAllStatements');
+  assert.equal(statements.data.length, 1);
+  const st = ok(await getStatement({ client, path: { statement_id: statements.data[0].id } }), 'getStatement');
+  assert.equal(st.object, 'statement');
+  assert.equal(st.type, 'sales');
+  assert.equal(st.term.id, termId);
+  const byItems = st.items.reduce((sum, it) => sum + it.amount, 0);
+  assert.equal(st.net, byItems);
+  assert.equal(st.items.find((it) => it.subject === 'chargeback').amount <= -3000, true);
+  const stURL = ok(await createStatementUrl({ client, path: { statement_id: st.id } }), 'createStatementUrl');
+  assert.equal(stURL.object, 'statement_url');
+  const page = await fetch(stURL.url);
+  assert.equal(page.status, 200);
+
+  const balance = ok(await getBalance({ client, path: { balance_id: st.balance_id } }), 'getBalance');
+  assert.equal(balance.object, 'balance');
+  assert.equal(balance.net, st.net);
+  assert.equal(balance.state, st.net < 0 ? 'claim' : 'transfer');
+  assert.equal(balance.statements[0].id, st.id);
+  const balances = ok(await getAllBalances({ client }), 'getAllBalances');
+  assert.ok(balances.data.some((b) => b.id === balance.id));
+  const baURL = ok(await createBalanceUrl({ client, path: { balance_id: balance.id } }), 'createBalanceUrl');
+  assert.equal(baURL.object, 'balance_url');
 });

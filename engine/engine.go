@@ -323,6 +323,8 @@ func jobKinds(cfg Config) map[string]*jobKind {
 		JobExpireAuthorization: {run: jobOf(func(w *W, ref jobRef) error { return w.expireAuthorization(ref.ID) })},
 		JobSettleRefund:        {run: jobOf((*W).settleRefund)},
 		JobCloseTerm:           {run: jobOf((*W).closeTermJob)},
+		JobDisputeDeadline:     {run: jobOf((*W).disputeDeadline)},
+		JobCloseBalance:        {run: jobOf((*W).closeBalanceJob)},
 	}
 	kinds[JobExpireCheckoutSession] = &jobKind{run: jobOf(func(w *W, ref jobRef) error { return w.expireCheckoutSession(ref.ID) })}
 	for k, h := range orderJobs() {

@@ -26,12 +26,6 @@ const (
 	PayPayHold = 30 * 24 * time.Hour
 )
 
-// FeeRate is the simulated processing fee in basis points, and its string.
-const (
-	feeBasisPoints = 300
-	feeRateString  = "3.00"
-)
-
 // FlowParams creates a payment flow.
 type FlowParams struct {
 	Amount               int64
@@ -502,6 +496,9 @@ func (w *W) capture(p *kessai.Payment, auth *kessai.Authorization, amount int64,
 	if err != nil {
 		return err
 	}
+	if err := w.chargeFee(p, c); err != nil {
+		return err
+	}
 	if err := w.tx.Insert(w.ctx, c); err != nil {
 		return err
 	}
@@ -512,14 +509,7 @@ func (w *W) capture(p *kessai.Payment, auth *kessai.Authorization, amount int64,
 	if err := w.savePayment(p); err != nil {
 		return err
 	}
-	term, err := w.termID()
-	if err != nil {
-		return err
-	}
-	if err := w.tx.Insert(w.ctx, &kessai.Transaction{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixTransaction),
-		Livemode: w.acct.Livemode, ResourceID: p.ID, PaymentID: p.ID, Amount: amount, Currency: p.Currency,
-		FeeRate: feeRateString, Fee: amount * feeBasisPoints / 10000, Type: kessai.TxnPayment,
-		PaymentMethodType: c.Method, TermID: term, CreatedAt: w.now}); err != nil {
+	if err := w.transaction(kessai.TxnPayment, p.ID, p, c, amount, c.Fee); err != nil {
 		return err
 	}
 	return w.emit("payment_flow.succeeded", kessai.ObjectPaymentFlow, p.ID, p)

@@ -1115,16 +1115,19 @@ func (w *W) amazonRefundSettle(ref settleRef) error {
 }
 
 // Chargeback records that the buyer of a capture was paid back by an A-to-z
-// guarantee claim or a chargeback: later refunds of the capture are
-// declined (ProcessingFailure). Errors: not_found, invalid_status (the
-// capture moved no money), test_mode_only.
+// guarantee claim or a chargeback, through the core's one chargeback (see
+// disputes.go): what the buyer has not received through refunds that
+// succeeded is charged back, and the capture's later refunds, and those
+// still pending, are declined (ProcessingFailure). Errors: not_found,
+// invalid_status (the capture moved no money), test_mode_only.
 func (e *Engine) Chargeback(ctx context.Context, acct *kessai.Account, captureID string) (*kessai.Capture, error) {
 	const op = "engine.Chargeback"
 	if acct.Livemode {
 		return nil, kessai.Errorf(kessai.TestModeOnly, op, "Claims are filed by buyers, not through the API, in live mode.")
 	}
 	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		if _, err := w.lockOrderOf(op, captureID, 'C', "capture"); err != nil {
+		o, err := w.lockOrderOf(op, captureID, 'C', "capture")
+		if err != nil {
 			return nil, err
 		}
 		var c kessai.Capture
@@ -1137,8 +1140,17 @@ func (e *Engine) Chargeback(ctx context.Context, acct *kessai.Account, captureID
 		if c.Chargeback {
 			return &c, nil
 		}
-		c.Chargeback = true
+		pending, err := w.tx.LedgerBalance(w.ctx, w.acct.ID, ledger.RefundPending(c.ID), c.Currency)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.chargeback(o, &c, max(c.Amount-(c.RefundedAmount-pending)-c.ChargedBack, 0)); err != nil {
+			return nil, err
+		}
 		if err := w.saveCapture(&c); err != nil {
+			return nil, err
+		}
+		if err := w.saveOrder(o, "", ""); err != nil {
 			return nil, err
 		}
 		return &c, w.emitFace(kessai.FaceMWS, "capture.chargeback", kessai.ObjectCapture, c.ID, &c)

@@ -340,6 +340,14 @@ func TestOrders_CapturesAndRefunds(t *testing.T) {
 			if c, _ := k.e.GetCapture(bg, k.acct, c.ID); c.RefundedAmount != 0 {
 				t.Errorf("declined refunds still count: %d", c.RefundedAmount)
 			}
+			// The core's one chargeback paid the buyer everything no refund
+			// had: the whole 1,000 (the declined refund was still pending).
+			if c, _ := k.e.GetCapture(bg, k.acct, c.ID); c.ChargedBack != 1_000 || !c.Chargeback {
+				t.Errorf("capture after the chargeback: charged back %d, flag %v", c.ChargedBack, c.Chargeback)
+			}
+			if o, _ := k.e.GetOrderReference(bg, k.acct, o.ID); o.AmountChargedBack != 1_000 {
+				t.Errorf("order charged back %d, want 1000", o.AmountChargedBack)
+			}
 		})
 		t.Run("a_declined_capture_can_be_tried_again", func(t *testing.T) {
 			o := k.open(1_000)

@@ -63,7 +63,8 @@ func (e *Engine) CreateRefund(ctx context.Context, acct *kessai.Account, p Refun
 		if pay.Status != kessai.StatusSucceeded {
 			return nil, invalidStatus(op, "payment flow", pay.Status, kessai.StatusSucceeded)
 		}
-		amount, err := CheckFlowRefund(pay.AmountReceived, pay.AmountRefunded, p.Amount)
+		// What a chargeback paid the buyer back cannot be refunded again.
+		amount, err := CheckFlowRefund(pay.AmountReceived, pay.AmountRefunded+pay.AmountChargedBack, p.Amount)
 		if err != nil {
 			return nil, err
 		}
@@ -102,19 +103,24 @@ func (e *Engine) CreateRefund(ctx context.Context, acct *kessai.Account, p Refun
 				return nil, err
 			}
 		}
-		if err := w.saveCapture(capture); err != nil {
-			return nil, err
-		}
 		switch r.Status {
 		case kessai.RefundSucceeded:
 			if err := w.post(pay.ID, pay.Currency, ledger.RefundNow(capture.Method, capture.ID, amount)); err != nil {
 				return nil, err
 			}
-			if err := w.refundTransaction(r); err != nil {
+			if err := w.refundTransaction(pay, capture, r); err != nil {
 				return nil, err
 			}
 		case kessai.RefundPending, kessai.RefundRequiresAction:
 			if err := w.post(pay.ID, pay.Currency, ledger.RefundReserve(capture.ID, amount)); err != nil {
+				return nil, err
+			}
+		}
+		if err := w.saveCapture(capture); err != nil {
+			return nil, err
+		}
+		if r.Status != kessai.RefundFailed {
+			if err := w.settleWarnings(pay); err != nil {
 				return nil, err
 			}
 		}
@@ -159,15 +165,15 @@ func (w *W) refundOutcome(pay *kessai.Payment, r *kessai.Refund) (processor.Refu
 	return processor.CardRefund(pm.Card), nil
 }
 
-func (w *W) refundTransaction(r *kessai.Refund) error {
-	term, err := w.termID()
+// refundTransaction records a refund that paid the buyer back: the fee on
+// it is given back, and its payment transaction records both. The caller
+// saves the capture.
+func (w *W) refundTransaction(pay *kessai.Payment, c *kessai.Capture, r *kessai.Refund) error {
+	offset, err := w.returnFee(pay, c, r.Amount)
 	if err != nil {
 		return err
 	}
-	return w.tx.Insert(w.ctx, &kessai.Transaction{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixTransaction),
-		Livemode: w.acct.Livemode, ResourceID: r.ID, PaymentID: r.PaymentID, Amount: -r.Amount, Currency: r.Currency,
-		FeeRate: feeRateString, Fee: -(r.Amount * feeBasisPoints / 10000), Type: kessai.TxnRefund,
-		PaymentMethodType: r.PaymentMethodType, TermID: term, CreatedAt: w.now})
+	return w.transaction(kessai.TxnRefund, r.ID, pay, c, -r.Amount, -offset)
 }
 
 // settleRefund completes a pending refund: succeeded, or failed (releasing
@@ -199,7 +205,10 @@ func (w *W) settleRefund(ref settleRef) error {
 	if err := w.post(pay.ID, pay.Currency, ledger.RefundSettle(c.Method, c.ID, r.Amount)); err != nil {
 		return err
 	}
-	if err := w.refundTransaction(&r); err != nil {
+	if err := w.refundTransaction(pay, &c, &r); err != nil {
+		return err
+	}
+	if err := w.saveCapture(&c); err != nil {
 		return err
 	}
 	r.Status, r.UpdatedAt = kessai.RefundSucceeded, w.now

@@ -51,27 +51,6 @@ func TestComputeLine(t *testing.T) {
 	}
 }
 
-// FuzzParsePercentage: any accepted percentage is 0–100 % and survives a
-// round trip through FormatPercentage.
-func FuzzParsePercentage(f *testing.F) {
-	for _, s := range []string{"10", "8.5", "0.0001", "100", "100.0001", "-1", "1e2", "08", ".5", "5.", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		n, err := ParsePercentage(s)
-		if err != nil {
-			return
-		}
-		if n < 0 || n > percentDenominator {
-			t.Fatalf("ParsePercentage(%q) = %d, outside 0..100 %%", s, n)
-		}
-		back, err := ParsePercentage(FormatPercentage(n))
-		if err != nil || back != n {
-			t.Fatalf("round trip of %q: %s → %d, %v", s, FormatPercentage(n), back, err)
-		}
-	})
-}
-
 // FuzzComputeLine: whatever the rates, a line's tax is within its total,
 // inclusive taxes never raise the total, and the total is the subtotal
 // plus the exclusive part of the tax.

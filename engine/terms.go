@@ -72,6 +72,9 @@ func (w *W) closeTerm(t *kessai.Term) error {
 	if err := w.tx.Put(w.ctx, t); err != nil {
 		return err
 	}
+	if err := w.settleTerm(t); err != nil {
+		return err
+	}
 	return w.emit("term.closed", "term", t.ID, t)
 }
 
@@ -82,8 +85,19 @@ func (w *W) closeTermJob(ref jobRef) error {
 	if err := get(w.ctx, w.tx, kessai.KindTerm, w.acct.ID, ref.ID, true, &t, "engine.CloseTerm", "term"); err != nil {
 		return err
 	}
-	if t.State != kessai.TermOpen || w.now.Before(termEnd(t.StartAt)) {
+	end := termEnd(t.StartAt)
+	if t.State != kessai.TermOpen || w.now.Before(end) {
 		return nil
+	}
+	// Jobs due before the end that have not run yet (another worker's,
+	// or ones a job just scheduled) write into this term: close after
+	// them.
+	n, err := w.tx.AccountJobsBefore(w.ctx, w.acct.ID, end, JobCloseTerm, w.e.Clock.Now())
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return w.schedule(JobCloseTerm, ref, end)
 	}
 	return w.closeTerm(&t)
 }

@@ -64,6 +64,7 @@ func (a *API) Register(mux jsonapi.Router) {
 	mux.HandleFunc("POST /kessai/v1/amazon/order_references", a.Face.Post(a.createOrder))
 	mux.HandleFunc("POST /kessai/v1/amazon/captures/{id}/chargeback", a.Face.Post(a.chargeback))
 	a.registerNotify(mux)
+	a.registerAccounting(mux)
 	mux.HandleFunc("GET /kessai/v1/checkout/{account}/{id}", a.checkoutPage)
 	mux.HandleFunc("POST /kessai/v1/checkout/{account}/{id}", a.checkoutSubmit)
 	a.registerCheckoutSessions(mux)

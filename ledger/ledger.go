@@ -7,6 +7,12 @@
 //	capture:{id}:captured         captured and not refunded
 //	capture:{id}:refund_pending   refunds of the capture accepted, not yet settled
 //	external:{method}             the outside world (card network, PayPay, Amazon)
+//	capture:{id}:fee              the fee charged on the capture, less what was given back (≤ 0)
+//	revenue:fees                  the fees kessai earned (the other side of every fee account)
+//
+// The merchant's balance is the sum of its captures' captured,
+// refund_pending and fee accounts: captures add to it, fees, refunds paid
+// out and chargebacks take from it (see Merchant).
 //
 // So at any time: held = what the open authorization still holds,
 // captured = the capture's amount − its refunds not failed, refund_pending =
@@ -16,6 +22,7 @@ package ledger
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kessai/kessai"
@@ -32,6 +39,19 @@ func Held(authorizationID string) string    { return "authorization:" + authoriz
 func Captured(captureID string) string      { return "capture:" + captureID + ":captured" }
 func RefundPending(captureID string) string { return "capture:" + captureID + ":refund_pending" }
 func External(method string) string         { return "external:" + method }
+func FeeOf(captureID string) string         { return "capture:" + captureID + ":fee" }
+
+// Revenue is the ledger account of the fees kessai earned.
+const Revenue = "revenue:fees"
+
+// Merchant reports whether a ledger account holds the merchant's money:
+// a capture's captured, refund_pending or fee account.
+func Merchant(account string) bool {
+	if !strings.HasPrefix(account, "capture:") {
+		return false
+	}
+	return strings.HasSuffix(account, ":captured") || strings.HasSuffix(account, ":refund_pending") || strings.HasSuffix(account, ":fee")
+}
 
 // Txn returns the entries of one ledger transaction of a payment, or an
 // error when its legs do not sum to zero (a bug: the caller must not
@@ -91,5 +111,21 @@ func RefundRelease(captureID string, amount int64) []Leg {
 
 // RefundNow pays a refund out at once (card refunds).
 func RefundNow(method, captureID string, amount int64) []Leg {
+	return []Leg{{Captured(captureID), -amount}, {External(method), amount}}
+}
+
+// Fee charges the merchant a capture's fee.
+func Fee(captureID string, fee int64) []Leg {
+	return []Leg{{FeeOf(captureID), -fee}, {Revenue, fee}}
+}
+
+// FeeOffset gives back part of a capture's fee (a refund or chargeback
+// paid the buyer back).
+func FeeOffset(captureID string, offset int64) []Leg {
+	return []Leg{{Revenue, -offset}, {FeeOf(captureID), offset}}
+}
+
+// Chargeback pays the buyer back out of a capture through the network.
+func Chargeback(method, captureID string, amount int64) []Leg {
 	return []Leg{{Captured(captureID), -amount}, {External(method), amount}}
 }

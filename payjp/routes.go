@@ -52,6 +52,7 @@ func (f *Face) Register(mux jsonapi.Router) {
 	f.registerRefunds(mux)
 	f.registerCatalog(mux)
 	f.registerCheckout(mux)
+	f.registerAccounting(mux)
 
 	// Anything else under /v2 is a PAY.JP-style 404.
 	mux.HandleFunc("/v2/", func(w http.ResponseWriter, r *http.Request) {
@@ -355,14 +356,13 @@ func (f *Face) listTransactions(ctx context.Context, acct *kessai.Account, r *ht
 		return nil, err
 	}
 	q := r.URL.Query()
-	if t := q.Get("type"); t != "" && t != kessai.TxnPayment && t != kessai.TxnRefund {
-		return nil, kessai.Invalidf("payjp.listTransactions", "type", "Input should be 'payment' or 'refund'")
+	if t := q.Get("type"); t != "" && t != kessai.TxnPayment && t != kessai.TxnRefund && t != kessai.TxnChargeback && t != "chargeback_cancel" {
+		return nil, kessai.Invalidf("payjp.listTransactions", "type", "Input should be 'payment', 'refund', 'chargeback' or 'chargeback_cancel'")
 	}
 	if t := q.Get("payment_method_type"); t != "" && t != kessai.MethodCard && t != kessai.MethodPayPay {
 		return nil, kessai.Invalidf("payjp.listTransactions", "payment_method_type", "Input should be 'card' or 'paypay'")
 	}
-	items, more, err := f.E.ListTransactions(ctx, acct, map[string]string{"type": q.Get("type"), "payment_method_type": q.Get("payment_method_type"),
-		"term_id": q.Get("term_id")}, p)
+	items, more, err := f.E.ListTransactions(ctx, acct, map[string]string{"type": q.Get("type"), "payment_method_type": q.Get("payment_method_type"), "term_id": q.Get("term_id")}, p)
 	if err != nil {
 		return nil, err
 	}

@@ -377,6 +377,12 @@ func EventJSON(e *kessai.Event) (any, error) {
 			return nil, err
 		}
 		data = TermJSON(&t)
+	case "payment_dispute":
+		var d kessai.Dispute
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return nil, err
+		}
+		data = DisputeJSON(&d)
 	case kessai.ObjectCustomer:
 		var c kessai.Customer
 		if err := json.Unmarshal(e.Data, &c); err != nil {
@@ -419,6 +425,8 @@ func Render(v any) (any, error) {
 		return CheckoutSessionJSON(x), nil
 	case *kessai.LineItem:
 		return LineItemJSON(x), nil
+	case *kessai.Dispute:
+		return DisputeJSON(x), nil
 	case *kessai.Event:
 		return EventJSON(x)
 	case rawList:

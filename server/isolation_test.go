@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
@@ -59,6 +60,11 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		}
 		s.Advance(engine.DefaultSettleDelayAmazon)
 		email := must(t, s.Get("/kessai/v1/emails"), 200).Data()[0]["id"].(string)
+		disputed := s.PaidCardFlow(2000)
+		dispute := must(t, s.Post("/kessai/v1/payment_flows/"+disputed+"/dispute", map[string]any{"reason": "fraudulent"}), 200).Str("id")
+		s.Advance(40 * 24 * time.Hour) // the term closes: a statement and a balance
+		statement := must(t, s.Get("/v2/statements?limit=1"), 200).Data()[0]["id"].(string)
+		balance := must(t, s.Get("/v2/balances?limit=1"), 200).Data()[0]["id"].(string)
 
 		// The victim's object for each path parameter, by the path's prefix.
 		fill := []struct {
@@ -80,6 +86,10 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			{"/v2/tax_rates/", map[string]string{"id": taxRate}},
 			{"/kessai/v1/setup_flows/", map[string]string{"id": setup}},
 			{"/kessai/v1/payment_flows/", map[string]string{"id": flow}},
+			{"/v2/payment_disputes/", map[string]string{"id": dispute}},
+			{"/kessai/v1/payment_disputes/", map[string]string{"id": dispute}},
+			{"/v2/statements/", map[string]string{"id": statement}},
+			{"/v2/balances/", map[string]string{"id": balance}},
 			{"/kessai/v1/amazon/captures/", map[string]string{"id": auth.CaptureID}},
 			{"/kessai/v1/checkout/", map[string]string{"account": victim.ID, "id": flow}},
 			{"/kessai/v1/checkout/sessions/", map[string]string{"account": victim.ID, "checkout_session_id": session, "id": session}},
@@ -93,7 +103,8 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		snapshot := func() []byte {
 			var b bytes.Buffer
 			for _, p := range []string{"/v2/checkout/sessions/" + session, "/v2/payment_flows/" + flow, "/v2/customers/" + cus, "/v2/payment_methods/" + pm, "/v2/payment_refunds/" + refund,
-				"/kessai/v1/webhook_endpoints/" + endpoint, "/kessai/v1/emails/" + email, "/kessai/v1/notification_settings"} {
+				"/kessai/v1/webhook_endpoints/" + endpoint, "/kessai/v1/emails/" + email, "/kessai/v1/notification_settings",
+				"/v2/payment_disputes/" + dispute, "/v2/statements/" + statement, "/v2/balances/" + balance, "/kessai/v1/fee_rates"} {
 				b.Write(must(t, s.Get(p), 200).Body)
 			}
 			// Deliveries, without their attempts, which the worker adds.
@@ -124,6 +135,9 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			if strings.HasPrefix(path, "/kessai/v1/ipn/certificates/") {
 				continue // public: the certificates that sign kessai's IPNs belong to no account
 			}
+			if strings.HasPrefix(path, "/kessai/v1/reports/") {
+				continue // the signed token is the credential (statement and balance URLs); forged and expired ones: TestAccounting_MonthToBalance
+			}
 			var ids map[string]string
 			for _, f := range fill {
 				if strings.HasPrefix(path, f.prefix) {
@@ -152,6 +166,9 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 					}
 					if strings.HasPrefix(path, "/kessai/v1/setup_flows/") {
 						body = map[string]any{"payment_method_id": pm}
+					}
+					if strings.HasSuffix(path, "/advance") {
+						body = map[string]any{"status": "lost"} // a valid move for the victim's dispute
 					}
 				}
 				r := on(s, t).Do(req{Method: method, Path: filled, Body: body, Key: intruder.SecretKey, NoValidate: true})

@@ -61,6 +61,10 @@ SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account_id = $1 AND le
 -- name: ledger_balances
 SELECT ledger_account, currency, SUM(amount) FROM ledger_entries WHERE account_id = $1 GROUP BY ledger_account, currency
 
+-- name: ledger_movements
+SELECT ledger_account, currency, SUM(amount) FROM ledger_entries
+WHERE account_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY ledger_account, currency
+
 -- name: ledger_txn_sums
 SELECT txn_id, currency, SUM(amount) FROM ledger_entries WHERE account_id = $1 GROUP BY txn_id, currency
 
@@ -120,6 +124,10 @@ SELECT
 -- name: job_account_running
 SELECT COUNT(*) FROM jobs WHERE account_id = $1 AND queue = ''
   AND ((state = 'running' AND locked_until > $2) OR (state = 'pending' AND due_at <= $2))
+
+-- name: job_account_earlier
+SELECT COUNT(*) FROM jobs WHERE account_id = $1 AND queue = '' AND kind <> $3 AND run_at < $2
+  AND ((state = 'running' AND locked_until > $4) OR (state = 'pending' AND due_at <= $4))
 
 -- name: notify_pending_deliveries
 SELECT COUNT(*), COALESCE(MIN(queued_at), 0) FROM webhook_deliveries WHERE status = 'pending'

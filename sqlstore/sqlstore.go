@@ -88,6 +88,10 @@ var docTables = map[kessai.Kind][]string{
 	kessai.KindWebhookDelivery:      {"endpoint_id", "event_id", "status", "queued_at"},
 	kessai.KindNotificationSettings: nil,
 	kessai.KindEmail:                {"status", "refund_id", "queued_at"},
+	kessai.KindFeeSchedule:          nil,
+	kessai.KindDispute:              {"payment_id", "status"},
+	kessai.KindStatement:            {"term_id", "type"},
+	kessai.KindBalance:              {"state", "term_id"},
 }
 
 // New returns a Store; write and read may be the same *sql.DB.
@@ -743,8 +747,8 @@ func (t *tx) LedgerBalance(ctx context.Context, accountID, ledgerAccount, curren
 	return n, err
 }
 
-func (t *tx) sums(ctx context.Context, name, accountID string) (map[string]int64, error) {
-	rows, err := t.queryContext(ctx, t.s.q[name], accountID)
+func (t *tx) sums(ctx context.Context, name string, args ...any) (map[string]int64, error) {
+	rows, err := t.queryContext(ctx, t.s.q[name], args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -763,6 +767,10 @@ func (t *tx) sums(ctx context.Context, name, accountID string) (map[string]int64
 
 func (t *tx) LedgerBalances(ctx context.Context, accountID string) (map[string]int64, error) {
 	return t.sums(ctx, "ledger_balances", accountID)
+}
+
+func (t *tx) LedgerMovements(ctx context.Context, accountID string, from, to time.Time) (map[string]int64, error) {
+	return t.sums(ctx, "ledger_movements", accountID, us(from), us(to))
 }
 
 func (t *tx) LedgerTxnSums(ctx context.Context, accountID string) (map[string]int64, error) {
@@ -908,6 +916,12 @@ func (t *tx) AccountJobsRunning(ctx context.Context, accountID string, now time.
 	var n int64
 	err := t.queryRowContext(ctx, t.s.q["job_account_running"], accountID, us(now)).Scan(&n)
 	return n > 0, err
+}
+
+func (t *tx) AccountJobsBefore(ctx context.Context, accountID string, runAt time.Time, exceptKind string, now time.Time) (int, error) {
+	var n int64
+	err := t.queryRowContext(ctx, t.s.q["job_account_earlier"], accountID, us(runAt), exceptKind, us(now)).Scan(&n)
+	return int(n), err
 }
 
 // NotifyStats reads each table's pending rows through its (status,

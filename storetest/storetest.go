@@ -327,6 +327,28 @@ func testLedger(t *testing.T, s kessai.Store) {
 		}
 		return err
 	})
+	// Movements are the entries written in a half-open interval.
+	t0 := time.Date(2026, 1, 31, 15, 0, 0, 0, time.UTC)
+	at := func(txn, acct string, amt int64, when time.Time) kessai.LedgerEntry {
+		x := e(txn, acct, amt)
+		x.AccountID, x.CreatedAt = "acct_m", when
+		return x
+	}
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		return tx.InsertLedgerEntries(ctx, []kessai.LedgerEntry{at("m1", "cap", 70, t0.Add(-time.Microsecond)), at("m1", "ext", -70, t0.Add(-time.Microsecond)),
+			at("m2", "cap", 5, t0), at("m2", "ext", -5, t0)})
+	})
+	mustView(t, s, func(tx kessai.Tx) error {
+		before, err := tx.LedgerMovements(ctx, "acct_m", t0.Add(-time.Hour), t0)
+		if err != nil {
+			return err
+		}
+		after, err := tx.LedgerMovements(ctx, "acct_m", t0, t0.Add(time.Hour))
+		if before["cap/jpy"] != 70 || after["cap/jpy"] != 5 || after["ext/jpy"] != -5 || len(after) != 2 {
+			t.Errorf("movements before %v after %v", before, after)
+		}
+		return err
+	})
 }
 
 func testIdempotency(t *testing.T, s kessai.Store) {
@@ -416,6 +438,26 @@ func testJobs(t *testing.T, s kessai.Store) {
 		})
 		return jobs
 	}
+	// Jobs that run before a time and are due now (a term's closing waits
+	// for them), other kinds than the one asked to except.
+	mustView(t, s, func(tx kessai.Tx) error {
+		for _, c := range []struct {
+			before time.Duration
+			now    time.Duration
+			except string
+			want   int
+		}{{2 * time.Hour, 0, "", 0}, {2 * time.Hour, 2 * time.Minute, "", 1}, {2 * time.Hour, 2 * time.Hour, "", 2},
+			{time.Hour, 2 * time.Hour, "", 1}, {2 * time.Hour, 2 * time.Hour, "k", 0}} {
+			n, err := tx.AccountJobsBefore(ctx, "acct_j", base.Add(c.before), c.except, base.Add(c.now))
+			if err != nil {
+				return err
+			}
+			if n != c.want {
+				t.Errorf("jobs before +%s due at +%s except %q: %d, want %d", c.before, c.now, c.except, n, c.want)
+			}
+		}
+		return nil
+	})
 	if got := claim(base, "w1"); len(got) != 0 {
 		t.Fatalf("claimed %d jobs before they were due", len(got))
 	}
@@ -563,6 +605,9 @@ var listFilters = map[kessai.Kind][]string{
 	kessai.KindWebhookEndpoint: {"kind", "status"},
 	kessai.KindWebhookDelivery: {"endpoint_id", "event_id", "status"},
 	kessai.KindEmail:           {"status", "refund_id"},
+	kessai.KindDispute:         {"payment_id", "status"},
+	kessai.KindStatement:       {"term_id", "type"},
+	kessai.KindBalance:         {"state", "term_id"},
 }
 
 // testListPlans: a list filtered on any one column is answered by an index

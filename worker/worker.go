@@ -249,7 +249,15 @@ func (w *Worker) Wait() { w.inflight.Wait() }
 // tick claims a batch of the default queue's due jobs (of one account, when
 // set) and runs them one after another.
 func (w *Worker) tick(ctx context.Context, accountID string, from time.Time) (int, error) {
-	jobs, err := w.claim(ctx, kessai.JobQueueDefault, accountID, w.Cfg.Batch)
+	batch := w.Cfg.Batch
+	if !from.IsZero() {
+		// A clock advance runs jobs at their own due times one at a time,
+		// oldest first, so that a job one of them schedules runs before any
+		// due later: the account's history stays in time order (a term
+		// closes after every write that falls in it).
+		batch = 1
+	}
+	jobs, err := w.claim(ctx, kessai.JobQueueDefault, accountID, batch)
 	if err != nil {
 		return 0, err
 	}

@@ -390,9 +390,20 @@ func checkPayment(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[stri
 			live[r.CaptureID] += r.Amount
 		}
 	}
+	var chargedBack int64
 	for id, cp := range caps {
-		if got := bal[ledger.Captured(id)+"/"+c]; got != cp.Amount-live[id] {
-			tb.Errorf("%s: ledger captured %d, capture %s amount %d − live refunds %d", p.ID, got, id, cp.Amount, live[id])
+		if got := bal[ledger.Captured(id)+"/"+c]; got != cp.Amount-live[id]-cp.ChargedBack {
+			tb.Errorf("%s: ledger captured %d, capture %s amount %d − live refunds %d − charged back %d", p.ID, got, id, cp.Amount, live[id], cp.ChargedBack)
+		}
+		if got, want := bal[ledger.FeeOf(id)+"/"+c], -(cp.Fee - cp.FeeReturned); got != want {
+			tb.Errorf("%s: ledger fee %d, capture %s fee %d − given back %d", p.ID, got, id, cp.Fee, cp.FeeReturned)
+		}
+		if cp.FeeReturned > cp.Fee || cp.Fee != engine.FeeOf(cp.Amount, cp.FeeRateE4) || cp.FeeReturned != min(engine.FeeOf(cp.Returned, cp.FeeRateE4), cp.Fee) {
+			tb.Errorf("%s: capture %s fee %d at %d, given back %d on %d returned: not the rule", p.ID, id, cp.Fee, cp.FeeRateE4, cp.FeeReturned, cp.Returned)
+		}
+		chargedBack += cp.ChargedBack
+		if p.Kind != kessai.PaymentOrderReference {
+			checkTransactions(tb, ctx, tx, bal, p, cp, refundIDs(listAll[kessai.Refund](tb, ctx, tx, kessai.KindRefund, p.AccountID, p.ID)))
 		}
 		if got := bal[ledger.RefundPending(id)+"/"+c]; got != pending[id] {
 			tb.Errorf("%s: ledger refund_pending %d, pending refunds of %s %d", p.ID, got, id, pending[id])
@@ -400,6 +411,9 @@ func checkPayment(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[stri
 		if cp.RefundedAmount != live[id] || cp.RefundCount != count[id] {
 			tb.Errorf("%s: capture %s says refunded %d in %d refunds; its refunds: %d live in %d", p.ID, id, cp.RefundedAmount, cp.RefundCount, live[id], count[id])
 		}
+	}
+	if chargedBack != p.AmountChargedBack {
+		tb.Errorf("%s: captures charged back %d, amount_charged_back %d", p.ID, chargedBack, p.AmountChargedBack)
 	}
 	if captured != p.AmountReceived {
 		tb.Errorf("%s: captures total %d, amount_received %d", p.ID, captured, p.AmountReceived)
@@ -418,6 +432,57 @@ func checkPayment(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[stri
 		if p.AmountReceived > p.Amount+allowance {
 			tb.Errorf("%s: captured %d exceeds the order's %d + %d", p.ID, p.AmountReceived, p.Amount, allowance)
 		}
+	}
+}
+
+func refundIDs(rs []*kessai.Refund) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.ID
+	}
+	return out
+}
+
+// checkTransactions checks a flow's payment transactions against its
+// capture's ledger accounts: their amounts sum to what the merchant holds
+// (captured + refund_pending), their fees to the fee account, and each
+// records the capture's rate.
+func checkTransactions(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[string]int64, p *kessai.Payment, cp *kessai.Capture, refunds []string) {
+	tb.Helper()
+	resources := append([]string{p.ID}, refunds...)
+	for _, d := range listAll[kessai.Dispute](tb, ctx, tx, kessai.KindDispute, p.AccountID, p.ID) {
+		resources = append(resources, d.ID)
+	}
+	var amount, fee int64
+	for _, id := range resources {
+		docs, _, err := tx.List(ctx, kessai.KindTransaction, p.AccountID, map[string]string{"resource_id": id}, kessai.Page{Limit: 100})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, d := range docs {
+			var t kessai.Transaction
+			if err := json.Unmarshal(d, &t); err != nil {
+				tb.Fatal(err)
+			}
+			if t.FeeRateE4 == 0 && t.FeeRate != engine.FormatFeeRate(0) {
+				// Recorded before fees were ledger postings: its fee was
+				// never posted.
+				amount += t.Amount
+				continue
+			}
+			if t.FeeRateE4 != cp.FeeRateE4 || t.FeeRate != engine.FormatFeeRate(cp.FeeRateE4) {
+				tb.Errorf("%s: transaction %s rate %s (%d), capture's %d", p.ID, t.ID, t.FeeRate, t.FeeRateE4, cp.FeeRateE4)
+			}
+			amount += t.Amount
+			fee += t.Fee
+		}
+	}
+	c := p.Currency
+	if held := bal[ledger.Captured(cp.ID)+"/"+c] + bal[ledger.RefundPending(cp.ID)+"/"+c]; amount != held {
+		tb.Errorf("%s: transactions sum to %d, the merchant holds %d of capture %s", p.ID, amount, held, cp.ID)
+	}
+	if fee != -bal[ledger.FeeOf(cp.ID)+"/"+c] {
+		tb.Errorf("%s: transaction fees sum to %d, ledger fee account %d", p.ID, fee, bal[ledger.FeeOf(cp.ID)+"/"+c])
 	}
 }
 

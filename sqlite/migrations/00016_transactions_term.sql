@@ -4,7 +4,7 @@
 
 -- +goose Up
 ALTER TABLE payment_transactions ADD COLUMN term_id TEXT NOT NULL DEFAULT '';
-UPDATE payment_transactions SET term_id = COALESCE(json_extract(data, '$.term_id'), '');
+UPDATE payment_transactions SET term_id = COALESCE(json_extract(CAST(data AS TEXT), '$.term_id'), '');
 CREATE INDEX payment_transactions_term ON payment_transactions (account_id, term_id, id);
 
 -- +goose Down

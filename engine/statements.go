@@ -1,0 +1,342 @@
+package engine
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kessai/kessai"
+)
+
+// Statements and balances are views of the ledger, fixed when a term
+// closes. A term's sales statement sums the payment transactions of the
+// term by subject — every transaction is written in the same store
+// transaction as its ledger postings on the merchant's accounts (the
+// captures' captured, refund_pending and fee accounts), so the statement's
+// net is exactly the merchant's ledger movement over the term:
+//
+//	gross_sales            Σ payment amounts        (+)
+//	fee                    −Σ payment fees          (−)
+//	gross_refund           Σ refund amounts         (−)
+//	refund_fee_offset      −Σ refund fees           (+, fees given back)
+//	chargeback             Σ chargeback amounts     (−)
+//	chargeback_fee_offset  −Σ chargeback fees       (+)
+//	net                    the sum of the items
+//
+// The term's balance holds its statements: state transfer when the net is
+// zero or more (kessai pays it out), claim when it is negative (the
+// merchant pays it back); due_date is the last day of the month after the
+// term (Japan time, "closes at month end, paid at the end of the next
+// month"), when a job closes it.
+
+// JobCloseBalance closes a balance on its due date.
+const JobCloseBalance = "close_balance"
+
+// balanceDue is the due date of the balance of a term that ends at end:
+// the last day of the month after, 00:00 Japan time.
+func balanceDue(end time.Time) time.Time {
+	j := end.In(kessai.Tokyo)
+	first := time.Date(j.Year(), j.Month(), 1, 0, 0, 0, 0, kessai.Tokyo)
+	return first.AddDate(0, 1, -1).UTC()
+}
+
+// StatementItems sums payment transactions into a statement's items and
+// net. Errors: an overflow.
+func StatementItems(txns []*kessai.Transaction) ([]kessai.StatementItem, int64, error) {
+	sums := map[string]int64{}
+	add := func(subject string, v int64) error {
+		s, err := kessai.AddAmounts(sums[subject], v)
+		sums[subject] = s
+		return err
+	}
+	for _, t := range txns {
+		var amount, fee string
+		switch t.Type {
+		case kessai.TxnPayment:
+			amount, fee = kessai.SubjectGrossSales, kessai.SubjectFee
+		case kessai.TxnRefund:
+			amount, fee = kessai.SubjectGrossRefund, kessai.SubjectRefundFeeOffset
+		case kessai.TxnChargeback:
+			amount, fee = kessai.SubjectChargeback, kessai.SubjectChargebackFeeOffset
+		default:
+			return nil, 0, fmt.Errorf("statement: transaction %s has type %q", t.ID, t.Type)
+		}
+		if err := add(amount, t.Amount); err != nil {
+			return nil, 0, err
+		}
+		if err := add(fee, -t.Fee); err != nil {
+			return nil, 0, err
+		}
+	}
+	subjects := []string{kessai.SubjectGrossSales, kessai.SubjectFee, kessai.SubjectGrossRefund, kessai.SubjectRefundFeeOffset}
+	if sums[kessai.SubjectChargeback] != 0 || sums[kessai.SubjectChargebackFeeOffset] != 0 {
+		subjects = append(subjects, kessai.SubjectChargeback, kessai.SubjectChargebackFeeOffset)
+	}
+	items := make([]kessai.StatementItem, 0, len(subjects))
+	var net int64
+	for _, s := range subjects {
+		items = append(items, kessai.StatementItem{Subject: s, Amount: sums[s]})
+		n, err := kessai.AddAmounts(net, sums[s])
+		if err != nil {
+			return nil, 0, err
+		}
+		net = n
+	}
+	return items, net, nil
+}
+
+// termTransactions reads every payment transaction of a term.
+func termTransactions(ctx context.Context, tx kessai.Tx, accountID, termID string) ([]*kessai.Transaction, error) {
+	var out []*kessai.Transaction
+	page := kessai.Page{Limit: 100}
+	for {
+		docs, more, err := tx.List(ctx, kessai.KindTransaction, accountID, map[string]string{"term_id": termID}, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			t := new(kessai.Transaction)
+			if err := json.Unmarshal(d, t); err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+			page.StartingAfter = t.ID
+		}
+		if !more || len(docs) == 0 {
+			return out, nil
+		}
+	}
+}
+
+// settleTerm writes a closed term's sales statement and its balance.
+func (w *W) settleTerm(t *kessai.Term) error {
+	txns, err := termTransactions(w.ctx, w.tx, w.acct.ID, t.ID)
+	if err != nil {
+		return err
+	}
+	items, net, err := StatementItems(txns)
+	if err != nil {
+		return err
+	}
+	b := &kessai.Balance{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixBalance), Livemode: w.acct.Livemode,
+		State: kessai.BalanceTransfer, TermID: t.ID, Net: net, DueDate: balanceDue(*t.EndAt), CreatedAt: w.now, UpdatedAt: w.now}
+	if net < 0 {
+		b.State = kessai.BalanceClaim
+	}
+	s := &kessai.Statement{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixStatement), Livemode: w.acct.Livemode,
+		Type: kessai.StatementSales, TermID: t.ID, BalanceID: b.ID, Currency: "jpy", Items: items, Net: net,
+		CreatedAt: w.now, UpdatedAt: w.now}
+	b.StatementIDs = []string{s.ID}
+	if err := w.tx.Insert(w.ctx, s); err != nil {
+		return err
+	}
+	if err := w.tx.Insert(w.ctx, b); err != nil {
+		return err
+	}
+	return w.schedule(JobCloseBalance, jobRef{ID: b.ID}, b.DueDate)
+}
+
+// closeBalanceJob closes a balance on its due date: the transfer or claim
+// is made.
+func (w *W) closeBalanceJob(ref jobRef) error {
+	var b kessai.Balance
+	if err := get(w.ctx, w.tx, kessai.KindBalance, w.acct.ID, ref.ID, true, &b, "engine.CloseBalance", "balance"); err != nil {
+		return err
+	}
+	if b.Closed || w.now.Before(b.DueDate) {
+		return nil
+	}
+	due := b.DueDate
+	b.Closed, b.ClosedDate, b.UpdatedAt = true, &due, w.now
+	return w.tx.Put(w.ctx, &b)
+}
+
+// GetStatement returns a statement. Errors: not_found.
+func (e *Engine) GetStatement(ctx context.Context, acct *kessai.Account, id string) (*kessai.Statement, error) {
+	return getDoc[kessai.Statement](ctx, e, acct, kessai.KindStatement, id, "statement")
+}
+
+// ListStatements pages through statements, newest first; filter keys:
+// term_id, type.
+func (e *Engine) ListStatements(ctx context.Context, acct *kessai.Account, filter map[string]string, page kessai.Page) ([]*kessai.Statement, bool, error) {
+	return list[kessai.Statement](ctx, e, acct, kessai.KindStatement, filter, page, "engine.ListStatements", "statement")
+}
+
+// GetBalance returns a balance. Errors: not_found.
+func (e *Engine) GetBalance(ctx context.Context, acct *kessai.Account, id string) (*kessai.Balance, error) {
+	return getDoc[kessai.Balance](ctx, e, acct, kessai.KindBalance, id, "balance")
+}
+
+// ListBalances pages through balances, newest first; filter keys: state.
+func (e *Engine) ListBalances(ctx context.Context, acct *kessai.Account, filter map[string]string, page kessai.Page) ([]*kessai.Balance, bool, error) {
+	return list[kessai.Balance](ctx, e, acct, kessai.KindBalance, filter, page, "engine.ListBalances", "balance")
+}
+
+// BalanceStatements returns the statements of a balance and its term.
+func (e *Engine) BalanceStatements(ctx context.Context, acct *kessai.Account, b *kessai.Balance) ([]*kessai.Statement, error) {
+	out := make([]*kessai.Statement, 0, len(b.StatementIDs))
+	for _, id := range b.StatementIDs {
+		s, err := e.GetStatement(ctx, acct, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// ReportURLLifetime is how long a statement or balance URL can be read.
+const ReportURLLifetime = time.Hour
+
+// ReportURL is an expiring link to a readable statement or balance.
+type ReportURL struct {
+	Object  string // statement_url or balance_url
+	URL     string
+	Expires time.Time
+}
+
+// reportKey derives the key that signs report URLs from the master key.
+func (e *Engine) reportKey(ctx context.Context) ([]byte, error) {
+	k, err := e.masterKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := hmac.New(sha256.New, k)
+	m.Write([]byte("kessai report urls"))
+	return m.Sum(nil), nil
+}
+
+// ReportURLFor signs a link to a statement (kind "st") or balance ("ba")
+// that expires ReportURLLifetime from the account's now. Errors: not_found.
+func (e *Engine) ReportURLFor(ctx context.Context, acct *kessai.Account, kind, id string) (*ReportURL, error) {
+	obj := "statement_url"
+	if kind == "ba" {
+		obj = "balance_url"
+		if _, err := e.GetBalance(ctx, acct, id); err != nil {
+			return nil, err
+		}
+	} else if _, err := e.GetStatement(ctx, acct, id); err != nil {
+		return nil, err
+	}
+	key, err := e.reportKey(ctx)
+	if err != nil {
+		return nil, kessai.WrapInternal("engine.ReportURL", err)
+	}
+	now, err := e.ClockNow(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	exp := now.Add(ReportURLLifetime).Truncate(time.Second)
+	tok := signReport(key, reportToken{Kind: kind, AccountID: acct.ID, ID: id, Expires: exp.Unix()})
+	return &ReportURL{Object: obj, URL: strings.TrimRight(e.Config.PublicURL, "/") + "/kessai/v1/reports/" + tok, Expires: exp}, nil
+}
+
+// Report is what a report URL shows: a balance with its statements, or
+// one statement.
+type Report struct {
+	Account    *kessai.Account
+	Balance    *kessai.Balance // nil for a statement's URL
+	Statements []*kessai.Statement
+	Terms      map[string]*kessai.Term
+}
+
+// OpenReport checks a report URL's token and reads what it shows. Errors:
+// not_found (a token that is forged, malformed or expired).
+func (e *Engine) OpenReport(ctx context.Context, token string) (*Report, error) {
+	const op = "engine.OpenReport"
+	bad := kessai.Errorf(kessai.NotFound, op, "This link is not valid or has expired.")
+	key, err := e.reportKey(ctx)
+	if err != nil {
+		return nil, kessai.WrapInternal(op, err)
+	}
+	tok, ok := parseReport(key, token)
+	if !ok {
+		return nil, bad
+	}
+	var acct *kessai.Account
+	if err := e.view(ctx, op, func(tx kessai.Tx) error {
+		var err error
+		acct, err = tx.Account(ctx, tok.AccountID, false)
+		return err
+	}); err != nil {
+		return nil, bad
+	}
+	if !e.Now(acct).Before(time.Unix(tok.Expires, 0)) {
+		return nil, bad
+	}
+	r := &Report{Account: acct, Terms: map[string]*kessai.Term{}}
+	if tok.Kind == "ba" {
+		if r.Balance, err = e.GetBalance(ctx, acct, tok.ID); err != nil {
+			return nil, err
+		}
+		if r.Statements, err = e.BalanceStatements(ctx, acct, r.Balance); err != nil {
+			return nil, err
+		}
+	} else {
+		s, err := e.GetStatement(ctx, acct, tok.ID)
+		if err != nil {
+			return nil, err
+		}
+		r.Statements = []*kessai.Statement{s}
+	}
+	for _, s := range r.Statements {
+		t, err := e.GetTerm(ctx, acct, s.TermID)
+		if err != nil {
+			return nil, err
+		}
+		r.Terms[t.ID] = t
+	}
+	return r, nil
+}
+
+// reportToken is what a report URL's token says: a statement ("st") or
+// balance ("ba") of an account, until Expires (Unix seconds, the account's
+// clock).
+type reportToken struct {
+	Kind      string
+	AccountID string
+	ID        string
+	Expires   int64
+}
+
+// signReport writes a token: base64url(payload) "." base64url(HMAC).
+func signReport(key []byte, t reportToken) string {
+	payload := strings.Join([]string{t.Kind, t.AccountID, t.ID, strconv.FormatInt(t.Expires, 10)}, "|")
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(payload))
+	return base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// parseReport checks a token's signature and reads it; false for anything
+// kessai did not sign with key.
+func parseReport(key []byte, token string) (reportToken, bool) {
+	p64, mac64, ok := strings.Cut(token, ".")
+	if !ok || len(token) > 512 {
+		return reportToken{}, false
+	}
+	payload, err1 := base64.RawURLEncoding.DecodeString(p64)
+	mac, err2 := base64.RawURLEncoding.DecodeString(mac64)
+	if err1 != nil || err2 != nil {
+		return reportToken{}, false
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write(payload)
+	if !hmac.Equal(mac, m.Sum(nil)) {
+		return reportToken{}, false
+	}
+	parts := strings.Split(string(payload), "|")
+	if len(parts) != 4 || (parts[0] != "st" && parts[0] != "ba") {
+		return reportToken{}, false
+	}
+	exp, err := strconv.ParseInt(parts[3], 10, 64)
+	if err != nil {
+		return reportToken{}, false
+	}
+	return reportToken{Kind: parts[0], AccountID: parts[1], ID: parts[2], Expires: exp}, true
+}

@@ -1,0 +1,292 @@
+package payjp
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/jsonapi"
+)
+
+// The accounting side of the PAY.JP face: payment disputes, statements
+// (+ statement_urls) and balances (+ balance_urls). Statements and balances
+// are written when a term closes (see engine/statements.go).
+
+func (f *Face) registerAccounting(mux jsonapi.Router) {
+	mux.HandleFunc("GET /v2/payment_disputes", f.Get(f.listDisputes))
+	mux.HandleFunc("GET /v2/payment_disputes/{id}", f.Get(f.getDispute))
+	mux.HandleFunc("GET /v2/statements", f.Get(f.listStatements))
+	mux.HandleFunc("GET /v2/statements/{id}", f.Get(f.getStatement))
+	mux.HandleFunc("POST /v2/statements/{id}/statement_urls", f.Post(f.statementURL))
+	mux.HandleFunc("GET /v2/balances", f.Get(f.listBalances))
+	mux.HandleFunc("GET /v2/balances/{id}", f.Get(f.getBalance))
+	mux.HandleFunc("POST /v2/balances/{id}/balance_urls", f.Post(f.balanceURL))
+}
+
+type disputeJSON struct {
+	Object            string          `json:"object"`
+	ID                string          `json:"id"`
+	Livemode          bool            `json:"livemode"`
+	PaymentFlowID     string          `json:"payment_flow_id"`
+	Amount            int64           `json:"amount"`
+	Currency          string          `json:"currency"`
+	Status            string          `json:"status"`
+	Reason            string          `json:"reason"`
+	DueBy             *string         `json:"due_by"`
+	PaymentMethodType string          `json:"payment_method_type"`
+	Metadata          kessai.Metadata `json:"metadata"`
+	CreatedAt         string          `json:"created_at"`
+	UpdatedAt         string          `json:"updated_at"`
+}
+
+// DisputeJSON renders a payment dispute.
+func DisputeJSON(d *kessai.Dispute) any {
+	return disputeJSON{Object: "payment_dispute", ID: d.ID, Livemode: d.Livemode, PaymentFlowID: d.PaymentID, Amount: d.Amount,
+		Currency: d.Currency, Status: d.Status, Reason: d.Reason, DueBy: tsp(d.DueBy), PaymentMethodType: d.PaymentMethodType,
+		Metadata: md(d.Metadata), CreatedAt: ts(d.CreatedAt), UpdatedAt: ts(d.UpdatedAt)}
+}
+
+type statementItemJSON struct {
+	Subject string  `json:"subject"`
+	Name    *string `json:"name"`
+	Amount  int64   `json:"amount"`
+	TaxRate *string `json:"tax_rate"`
+}
+
+type statementJSON struct {
+	Object    string              `json:"object"`
+	ID        string              `json:"id"`
+	Livemode  bool                `json:"livemode"`
+	Title     *string             `json:"title"`
+	Type      string              `json:"type"`
+	Term      any                 `json:"term"`
+	BalanceID *string             `json:"balance_id"`
+	Items     []statementItemJSON `json:"items"`
+	Net       int64               `json:"net"`
+	CreatedAt string              `json:"created_at"`
+	UpdatedAt string              `json:"updated_at"`
+}
+
+// subjectNames are the names statement items show.
+var subjectNames = map[string]string{
+	kessai.SubjectGrossSales:          "売上",
+	kessai.SubjectFee:                 "決済手数料",
+	kessai.SubjectGrossRefund:         "返金",
+	kessai.SubjectRefundFeeOffset:     "返金による手数料返還",
+	kessai.SubjectChargeback:          "チャージバック",
+	kessai.SubjectChargebackFeeOffset: "チャージバックによる手数料返還",
+}
+
+// StatementJSON renders a statement with its term.
+func StatementJSON(s *kessai.Statement, t *kessai.Term) any {
+	items := make([]statementItemJSON, len(s.Items))
+	for i, it := range s.Items {
+		name := subjectNames[it.Subject]
+		items[i] = statementItemJSON{Subject: it.Subject, Name: &name, Amount: it.Amount}
+	}
+	title := "売上明細"
+	return statementJSON{Object: "statement", ID: s.ID, Livemode: s.Livemode, Title: &title, Type: s.Type, Term: TermJSON(t),
+		BalanceID: nilIfEmpty(s.BalanceID), Items: items, Net: s.Net, CreatedAt: ts(s.CreatedAt), UpdatedAt: ts(s.UpdatedAt)}
+}
+
+type bankInfoJSON struct {
+	BankCode              string `json:"bank_code"`
+	BankBranchCode        string `json:"bank_branch_code"`
+	BankAccountType       string `json:"bank_account_type"`
+	BankAccountNumber     string `json:"bank_account_number"`
+	BankAccountHolderName string `json:"bank_account_holder_name"`
+	BankAccountStatus     string `json:"bank_account_status"`
+}
+
+type balanceJSON struct {
+	Object     string       `json:"object"`
+	ID         string       `json:"id"`
+	Livemode   bool         `json:"livemode"`
+	State      string       `json:"state"`
+	Statements []any        `json:"statements"`
+	Closed     bool         `json:"closed"`
+	ClosedDate *string      `json:"closed_date"`
+	DueDate    *string      `json:"due_date"`
+	Net        int64        `json:"net"`
+	BankInfo   bankInfoJSON `json:"bank_info"`
+	CreatedAt  string       `json:"created_at"`
+	UpdatedAt  string       `json:"updated_at"`
+}
+
+// BalanceJSON renders a balance with its statements. kessai keeps no bank
+// account: bank_info is empty, its status pending.
+func BalanceJSON(b *kessai.Balance, statements []any) any {
+	due := ts(b.DueDate)
+	return balanceJSON{Object: "balance", ID: b.ID, Livemode: b.Livemode, State: b.State, Statements: statements,
+		Closed: b.Closed, ClosedDate: tsp(b.ClosedDate), DueDate: &due, Net: b.Net,
+		BankInfo: bankInfoJSON{BankAccountStatus: "pending"}, CreatedAt: ts(b.CreatedAt), UpdatedAt: ts(b.UpdatedAt)}
+}
+
+func (f *Face) listDisputes(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	p, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	statuses := append(q["status"], q["status[]"]...)
+	items, more, err := f.E.ListDisputes(ctx, acct, q.Get("payment_flow_id"), statuses, p)
+	if err != nil {
+		return nil, err
+	}
+	data := make([]any, len(items))
+	for i, d := range items {
+		data[i] = DisputeJSON(d)
+	}
+	return rawList{listJSON{Object: "list", Data: data, HasMore: more, URL: r.URL.Path}}, nil
+}
+
+func (f *Face) getDispute(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixDispute, "payment_dispute")
+	if err != nil {
+		return nil, err
+	}
+	d, err := f.E.GetDispute(ctx, acct, id)
+	if err != nil {
+		return nil, err
+	}
+	return DisputeJSON(d), nil
+}
+
+// renderStatement renders a statement with its term.
+func (f *Face) renderStatement(ctx context.Context, acct *kessai.Account, s *kessai.Statement) (any, error) {
+	t, err := f.E.GetTerm(ctx, acct, s.TermID)
+	if err != nil {
+		return nil, err
+	}
+	return StatementJSON(s, t), nil
+}
+
+func (f *Face) renderBalance(ctx context.Context, acct *kessai.Account, b *kessai.Balance) (any, error) {
+	ss, err := f.E.BalanceStatements(ctx, acct, b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		if out[i], err = f.renderStatement(ctx, acct, s); err != nil {
+			return nil, err
+		}
+	}
+	return BalanceJSON(b, out), nil
+}
+
+func (f *Face) listStatements(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	p, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	if t := q.Get("type"); t != "" && !oneOf(t, "sales", "service_fee", "transfer_fee", "forfeit", "misc") {
+		return nil, kessai.Invalidf("payjp.listStatements", "type", "Input should be 'sales', 'service_fee', 'transfer_fee', 'forfeit' or 'misc'")
+	}
+	items, more, err := f.E.ListStatements(ctx, acct, map[string]string{"type": q.Get("type"), "term_id": q.Get("term_id")}, p)
+	if err != nil {
+		return nil, err
+	}
+	data := make([]any, len(items))
+	for i, s := range items {
+		if data[i], err = f.renderStatement(ctx, acct, s); err != nil {
+			return nil, err
+		}
+	}
+	return rawList{listJSON{Object: "list", Data: data, HasMore: more, URL: r.URL.Path}}, nil
+}
+
+func (f *Face) getStatement(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixStatement, "statement")
+	if err != nil {
+		return nil, err
+	}
+	s, err := f.E.GetStatement(ctx, acct, id)
+	if err != nil {
+		return nil, err
+	}
+	return f.renderStatement(ctx, acct, s)
+}
+
+func (f *Face) listBalances(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	p, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	if s := q.Get("state"); s != "" && !oneOf(s, kessai.BalanceCollecting, kessai.BalanceTransfer, kessai.BalanceClaim) {
+		return nil, kessai.Invalidf("payjp.listBalances", "state", "Input should be 'collecting', 'transfer' or 'claim'")
+	}
+	closed := q.Get("closed")
+	if closed != "" && closed != "true" && closed != "false" {
+		return nil, kessai.Invalidf("payjp.listBalances", "closed", "Input should be a valid boolean")
+	}
+	items, more, err := f.E.ListBalances(ctx, acct, map[string]string{"state": q.Get("state")}, p)
+	if err != nil {
+		return nil, err
+	}
+	data := make([]any, 0, len(items))
+	for _, b := range items {
+		if closed != "" && b.Closed != (closed == "true") {
+			continue
+		}
+		v, err := f.renderBalance(ctx, acct, b)
+		if err != nil {
+			return nil, err
+		}
+		data = append(data, v)
+	}
+	return rawList{listJSON{Object: "list", Data: data, HasMore: more, URL: r.URL.Path}}, nil
+}
+
+func (f *Face) getBalance(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
+	id, err := jsonapi.PathID(r, "id", kessai.PrefixBalance, "balance")
+	if err != nil {
+		return nil, err
+	}
+	b, err := f.E.GetBalance(ctx, acct, id)
+	if err != nil {
+		return nil, err
+	}
+	return f.renderBalance(ctx, acct, b)
+}
+
+type reportURLJSON struct {
+	Object  string `json:"object"`
+	URL     string `json:"url"`
+	Expires string `json:"expires"`
+}
+
+func (f *Face) statementURL(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	return f.reportURL(ctx, acct, r, body, kessai.PrefixStatement, "statement")
+}
+
+func (f *Face) balanceURL(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	return f.reportURL(ctx, acct, r, body, kessai.PrefixBalance, "balance")
+}
+
+func (f *Face) reportURL(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte, prefix, what string) (any, error) {
+	var req struct{}
+	if err := jsonapi.DecodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	id, err := jsonapi.PathID(r, "id", prefix, what)
+	if err != nil {
+		return nil, err
+	}
+	u, err := f.E.ReportURLFor(ctx, acct, prefix[:2], id)
+	if err != nil {
+		return nil, err
+	}
+	return reportURLJSON{Object: u.Object, URL: u.URL, Expires: ts(u.Expires)}, nil
+}
+
+func oneOf(s string, set ...string) bool {
+	for _, x := range set {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
