@@ -594,6 +594,7 @@ test('o. customers, flows, refunds, transactions: the remaining reads and update
   const txn = txns.data.find((t) => t.type === 'refund' && t.amount === -300);
   assert.ok(txn, 'the refund transaction');
   assert.equal(ok(await getPaymentTransaction({ client, path: { payment_transaction_id: txn.id } }), 'getPaymentTransaction').id, txn.id);
+});
 
 // kessai's own sandbox API (no SDK covers it).
 async function sandbox(path, body) {
