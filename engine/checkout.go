@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -418,22 +417,11 @@ func (e *Engine) ListLineItems(ctx context.Context, acct *kessai.Account, id str
 // which knows the session's client secret but no key. Errors: not_found
 // (also for a wrong secret, compared in constant time).
 func (e *Engine) CheckoutSessionPage(ctx context.Context, accountID, id, clientSecret string) (*kessai.Account, *kessai.CheckoutSession, error) {
-	const op = "engine.CheckoutSessionPage"
-	var acct *kessai.Account
 	var s kessai.CheckoutSession
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		a, err := tx.Account(ctx, accountID, false)
-		if err != nil {
-			return notFound(op, "checkout_session", id)
-		}
-		acct = a
-		return get(ctx, tx, kessai.KindCheckoutSession, accountID, id, false, &s, op, "checkout_session")
-	})
+	acct, err := e.bySecret(ctx, "engine.CheckoutSessionPage", kessai.KindCheckoutSession, "checkout_session", accountID, id, clientSecret, &s,
+		func() string { return s.ClientSecret })
 	if err != nil {
 		return nil, nil, err
-	}
-	if subtle.ConstantTimeCompare([]byte(s.ClientSecret), []byte(clientSecret)) != 1 {
-		return nil, nil, notFound(op, "checkout_session", id)
 	}
 	return acct, &s, nil
 }

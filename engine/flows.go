@@ -687,24 +687,35 @@ func (e *Engine) GetPaymentFlow(ctx context.Context, acct *kessai.Account, id st
 // the flow's client secret but no key. Errors: not_found (also for a wrong
 // secret, compared in constant time).
 func (e *Engine) CheckoutFlow(ctx context.Context, accountID, id, clientSecret string) (*kessai.Account, *kessai.Payment, error) {
-	const op = "engine.CheckoutFlow"
-	var acct *kessai.Account
 	var p kessai.Payment
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		a, err := tx.Account(ctx, accountID, false)
-		if err != nil {
-			return notFound(op, "payment_flow", id)
-		}
-		acct = a
-		return get(ctx, tx, kessai.KindPayment, accountID, id, false, &p, op, "payment_flow")
-	})
+	acct, err := e.bySecret(ctx, "engine.CheckoutFlow", kessai.KindPayment, "payment_flow", accountID, id, clientSecret, &p,
+		func() string { return p.ClientSecret })
 	if err != nil {
 		return nil, nil, err
 	}
-	if subtle.ConstantTimeCompare([]byte(p.ClientSecret), []byte(clientSecret)) != 1 {
-		return nil, nil, notFound(op, "payment_flow", id)
-	}
 	return acct, &p, nil
+}
+
+// bySecret loads an account's document into dst for a buyer's page, which
+// knows the document's client secret (secret, once dst is loaded) but no
+// key. A wrong secret is not_found, compared in constant time.
+func (e *Engine) bySecret(ctx context.Context, op string, kind kessai.Kind, what, accountID, id, clientSecret string, dst any, secret func() string) (*kessai.Account, error) {
+	var acct *kessai.Account
+	err := e.view(ctx, op, func(tx kessai.Tx) error {
+		a, err := tx.Account(ctx, accountID, false)
+		if err != nil {
+			return notFound(op, what, id)
+		}
+		acct = a
+		return get(ctx, tx, kind, accountID, id, false, dst, op, what)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(secret()), []byte(clientSecret)) != 1 {
+		return nil, notFound(op, what, id)
+	}
+	return acct, nil
 }
 
 // ListPaymentFlows pages through flows, newest first, optionally of one
