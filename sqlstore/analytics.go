@@ -97,6 +97,10 @@ func queryPaymentCustomer(ctx context.Context, db execQuerier, q map[string]stri
 type seen struct {
 	counts   map[string]counting
 	payments map[string][2]string
+	// columns: the typed column values of every document read or written
+	// (by kind/id), so that a Put that changes none of them updates data
+	// alone (sqlstore.go).
+	columns map[string][]any
 }
 
 func newAggregated(kind kessai.Kind) any {
@@ -112,7 +116,15 @@ func (t *tx) see(d any) {
 		return
 	}
 	if t.seen.counts == nil {
-		t.seen.counts, t.seen.payments = map[string]counting{}, map[string][2]string{}
+		t.seen.counts, t.seen.payments, t.seen.columns = map[string]counting{}, map[string][2]string{}, map[string][]any{}
+	}
+	if doc, ok := d.(kessai.Document); ok {
+		if cols := docTables[doc.DocKind()]; len(cols) > 0 {
+			if typed, err := typedArgs(doc, cols); err == nil {
+				_, id := doc.DocKey()
+				t.seen.columns[string(doc.DocKind())+"/"+id] = typed
+			}
+		}
 	}
 	switch v := d.(type) {
 	case *kessai.Refund:

@@ -42,6 +42,11 @@ SELECT data FROM {{table}} WHERE account_id = $1 AND id = $2{{for_update}}
 -- name: doc_put
 UPDATE {{table}} SET data = $3{{sets}} WHERE account_id = $1 AND id = $2
 
+-- name: doc_put_data
+-- doc_put when no typed column changes: SQLite rewrites an index whose
+-- column is SET even to its own value.
+UPDATE {{table}} SET data = $3 WHERE account_id = $1 AND id = $2
+
 -- name: doc_delete
 DELETE FROM {{table}} WHERE account_id = $1 AND id = $2
 

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"WebhookDeliveries_TypedColumns": testWebhookDeliveries,
 		"Emails_OutboxAndSettings":       testEmails,
 		"Update_FailedWriteFailsIt":      testFailedWrite,
+		"Put_AfterGetInOneUpdate":        testPutAfterGet,
 		"Payments_SearchBothFaces":       testSearchPayments,
 		"Analytics_RefundAggregates":     testAnalytics,
 		"Accounts_List":                  testListAccounts,
@@ -260,6 +261,46 @@ func testFailedWrite(t *testing.T, s kessai.Store) {
 	mustView(t, s, func(tx kessai.Tx) error {
 		if ok, err := tx.Exists(ctx, kessai.KindEvent, "acct_f", ev.ID); ok || err != nil {
 			t.Errorf("event of the failed transaction: exists %v, err %v", ok, err)
+		}
+		return nil
+	})
+}
+
+// testPutAfterGet: a store may skip the typed columns of a Put that changes
+// none of them since the transaction read the document; a Put that changes
+// one must still move the document in the lists filtered on it.
+func testPutAfterGet(t *testing.T, s kessai.Store) {
+	id := kessai.NewID(kessai.PrefixPaymentFlow)
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.Insert(ctx, payment("acct_g", id)) })
+	desc := "only the document changes"
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		var p kessai.Payment
+		if err := tx.Get(ctx, kessai.KindPayment, "acct_g", id, true, &p); err != nil {
+			return err
+		}
+		p.Description = &desc
+		if err := tx.Put(ctx, &p); err != nil {
+			return err
+		}
+		p.Status = kessai.StatusSucceeded // then a column, in the same transaction
+		return tx.Put(ctx, &p)
+	})
+	mustView(t, s, func(tx kessai.Tx) error {
+		var p kessai.Payment
+		if err := tx.Get(ctx, kessai.KindPayment, "acct_g", id, false, &p); err != nil {
+			return err
+		}
+		if p.Description == nil || *p.Description != desc || p.Status != kessai.StatusSucceeded {
+			t.Errorf("after the Puts: description %v, status %q", p.Description, p.Status)
+		}
+		for status, want := range map[string]int{kessai.StatusSucceeded: 1, payment("acct_g", id).Status: 0} {
+			docs, _, err := tx.List(ctx, kessai.KindPayment, "acct_g", map[string]string{"status": status}, kessai.Page{Limit: 10})
+			if err != nil {
+				return err
+			}
+			if len(docs) != want {
+				t.Errorf("listed by status %q: %d, want %d", status, len(docs), want)
+			}
 		}
 		return nil
 	})
