@@ -143,6 +143,10 @@ type W struct {
 
 	endpoints     []*kessai.WebhookEndpoint // the account's enabled endpoints, once read (see deliver)
 	endpointsRead bool
+	// postings: the ledger entries of the write so far, stored together at
+	// its end (flushPostings), one statement for a refund's two ledger
+	// transactions (the refund and its fee given back).
+	postings []kessai.LedgerEntry
 }
 
 // write runs fn in one transaction. The account is read again inside it, so
@@ -179,6 +183,9 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 			if errors.As(err, &c) {
 				failure = c.err
 			} else if err != nil {
+				return err
+			}
+			if err := w.flushPostings(); err != nil {
 				return err
 			}
 			result = res
@@ -262,7 +269,19 @@ func (w *W) post(paymentID, currency string, legs []ledger.Leg) error {
 	if err != nil {
 		return err
 	}
-	return w.tx.InsertLedgerEntries(w.ctx, entries)
+	w.postings = append(w.postings, entries...)
+	return nil
+}
+
+// flushPostings stores the write's ledger entries so far: at the end of
+// the write, and before anything in it reads the ledger.
+func (w *W) flushPostings() error {
+	if len(w.postings) == 0 {
+		return nil
+	}
+	err := w.tx.InsertLedgerEntries(w.ctx, w.postings)
+	w.postings = nil
+	return err
 }
 
 // Job kinds.

@@ -1140,6 +1140,9 @@ func (e *Engine) Chargeback(ctx context.Context, acct *kessai.Account, captureID
 		if c.Chargeback {
 			return &c, nil
 		}
+		if err := w.flushPostings(); err != nil {
+			return nil, err
+		}
 		pending, err := w.tx.LedgerBalance(w.ctx, w.acct.ID, ledger.RefundPending(c.ID), c.Currency)
 		if err != nil {
 			return nil, err

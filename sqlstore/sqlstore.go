@@ -262,7 +262,7 @@ func (s *Store) prepare(db *sql.DB) {
 			}
 		}
 	}
-	for n := 1; n <= 4; n++ {
+	for n := 1; n <= 8; n++ { // a write stores its ledger entries in one statement
 		queries = append(queries, s.ledgerInsert(n))
 	}
 	for _, q := range queries {
