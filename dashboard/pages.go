@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -247,73 +248,56 @@ func newKeys() map[string]string {
 	return keys
 }
 
-func (d *Dashboard) refundsPage(q *req) error {
+// listPage reads a page of the account's documents of kind for a list page
+// at path: filtered on the query parameters named in filters, after the
+// cursor "after"; next is the link to the page after it ("" when none).
+func listPage[T any](q *req, d *Dashboard, kind kessai.Kind, path string, filters []string, idOf func(*T) string) (items []*T, v url.Values, next string, err error) {
 	acct, err := q.needAcct()
 	if err != nil {
-		return err
+		return nil, nil, "", err
 	}
-	v := q.r.URL.Query()
+	v = q.r.URL.Query()
 	filter := map[string]string{}
-	for _, k := range []string{"reason", "status", "face"} {
+	for _, k := range filters {
 		if x := v.Get(k); x != "" {
 			filter[k] = x
 		}
 	}
-	refunds, more, err := listOf[kessai.Refund](q.r.Context(), d, acct, kessai.KindRefund, filter, kessai.Page{Limit: PageSize, StartingAfter: v.Get("after")})
+	items, more, err := listOf[T](q.r.Context(), d, acct, kind, filter, kessai.Page{Limit: PageSize, StartingAfter: v.Get("after")})
 	if err != nil {
-		return err
+		return nil, nil, "", err
 	}
-	next := ""
 	if more {
 		nv := cloneValues(v)
-		nv.Set("after", refunds[len(refunds)-1].ID)
-		next = "/dashboard/refunds?" + nv.Encode()
+		nv.Set("after", idOf(items[len(items)-1]))
+		next = path + "?" + nv.Encode()
+	}
+	return items, v, next, nil
+}
+
+func (d *Dashboard) refundsPage(q *req) error {
+	refunds, v, next, err := listPage(q, d, kessai.KindRefund, "/dashboard/refunds", []string{"reason", "status", "face"},
+		func(r *kessai.Refund) string { return r.ID })
+	if err != nil {
+		return err
 	}
 	return d.render(q, "refunds", map[string]any{"Q": v, "Refunds": refunds, "Next": next})
 }
 
 func (d *Dashboard) eventsPage(q *req) error {
-	acct, err := q.needAcct()
+	events, v, next, err := listPage(q, d, kessai.KindEvent, "/dashboard/events", []string{"type"},
+		func(e *kessai.Event) string { return e.ID })
 	if err != nil {
 		return err
-	}
-	v := q.r.URL.Query()
-	filter := map[string]string{}
-	if t := v.Get("type"); t != "" {
-		filter["type"] = t
-	}
-	events, more, err := listOf[kessai.Event](q.r.Context(), d, acct, kessai.KindEvent, filter, kessai.Page{Limit: PageSize, StartingAfter: v.Get("after")})
-	if err != nil {
-		return err
-	}
-	next := ""
-	if more {
-		nv := cloneValues(v)
-		nv.Set("after", events[len(events)-1].ID)
-		next = "/dashboard/events?" + nv.Encode()
 	}
 	return d.render(q, "events", map[string]any{"Q": v, "Events": events, "Next": next})
 }
 
 func (d *Dashboard) deliveriesPage(q *req) error {
-	acct, err := q.needAcct()
+	ds, v, next, err := listPage(q, d, kessai.KindWebhookDelivery, "/dashboard/deliveries", []string{"status"},
+		func(dl *kessai.WebhookDelivery) string { return dl.ID })
 	if err != nil {
 		return err
-	}
-	v := q.r.URL.Query()
-	filter := map[string]string{}
-	if s := v.Get("status"); s != "" {
-		filter["status"] = s
-	}
-	ds, more, err := listOf[kessai.WebhookDelivery](q.r.Context(), d, acct, kessai.KindWebhookDelivery, filter, kessai.Page{Limit: PageSize, StartingAfter: v.Get("after")})
-	if err != nil {
-		return err
-	}
-	next := ""
-	if more {
-		nv := cloneValues(v)
-		nv.Set("after", ds[len(ds)-1].ID)
-		next = "/dashboard/deliveries?" + nv.Encode()
 	}
 	keys := map[string]string{}
 	for _, dl := range ds {
@@ -323,18 +307,10 @@ func (d *Dashboard) deliveriesPage(q *req) error {
 }
 
 func (d *Dashboard) emailsPage(q *req) error {
-	acct, err := q.needAcct()
+	emails, _, next, err := listPage(q, d, kessai.KindEmail, "/dashboard/emails", nil,
+		func(e *kessai.Email) string { return e.ID })
 	if err != nil {
 		return err
-	}
-	v := q.r.URL.Query()
-	emails, more, err := listOf[kessai.Email](q.r.Context(), d, acct, kessai.KindEmail, nil, kessai.Page{Limit: PageSize, StartingAfter: v.Get("after")})
-	if err != nil {
-		return err
-	}
-	next := ""
-	if more {
-		next = "/dashboard/emails?after=" + emails[len(emails)-1].ID
 	}
 	return d.render(q, "emails", map[string]any{"Emails": emails, "Next": next})
 }
