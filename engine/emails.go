@@ -138,60 +138,55 @@ func (e *Engine) handles(kind string) bool {
 	return ok && (k.run != nil || k.outside != nil)
 }
 
+// refundEmailLabels are the words of a refund email in one language.
+type refundEmailLabels struct {
+	locale, subject, greeting, done, amount, order, refund, contact, email, phone, closing string
+}
+
+var refundEmailJA = refundEmailLabels{locale: "ja",
+	subject:  "Amazon Pay 返金完了のお知らせ（注文番号 %s）",
+	greeting: "%s 様",
+	done:     "Amazon Pay でお支払いいただいたご注文の返金が完了しました。",
+	amount:   "返金額: %s", order: "Amazon 注文番号: %s", refund: "返金番号: %s",
+	contact: "このご注文についてのお問い合わせは、出品者のカスタマーサービスまでご連絡ください。",
+	email:   "メールアドレス: %s", phone: "電話番号: %s",
+	closing: "返金は、ご注文時のお支払い方法に対して行われます。反映までに数日かかる場合があります。"}
+
+var refundEmailEN = refundEmailLabels{locale: "en",
+	subject:  "Your Amazon Pay refund for order %s",
+	greeting: "Hello %s,",
+	done:     "A refund for your order paid with Amazon Pay has been completed.",
+	amount:   "Refund amount: %s", order: "Amazon order reference: %s", refund: "Refund: %s",
+	contact: "For questions about this order, please contact the seller's customer service.",
+	email:   "Email: %s", phone: "Phone: %s",
+	closing: "The refund goes back to the payment method used for the order; it may take a few days to appear."}
+
 // refundEmailText is the subject and plain-text body of a refund email, in
 // Japanese for Japanese sellers (region jp) and in English otherwise.
 func refundEmailText(region string, o *kessai.Payment, r *kessai.Refund, s *kessai.NotificationSettings) (subject, body, locale string) {
-	amount := DisplayAmount(r.Amount, r.Currency)
+	l := refundEmailEN
+	if region == "" || region == "jp" {
+		l = refundEmailJA
+	}
 	var b strings.Builder
 	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	name := o.Order.Buyer.Name
-	if region == "" || region == "jp" {
-		subject = fmt.Sprintf("Amazon Pay 返金完了のお知らせ（注文番号 %s）", o.ID)
-		if name != "" {
-			line("%s 様", name)
-			line("")
-		}
-		line("Amazon Pay でお支払いいただいたご注文の返金が完了しました。")
-		line("")
-		line("返金額: %s", amount)
-		line("Amazon 注文番号: %s", o.ID)
-		line("返金番号: %s", r.ID)
-		if s.CustomerServiceEmail != "" || s.CustomerServicePhone != "" || s.CustomerServiceNote != "" {
-			line("")
-			line("このご注文についてのお問い合わせは、出品者のカスタマーサービスまでご連絡ください。")
-			if s.CustomerServiceEmail != "" {
-				line("メールアドレス: %s", s.CustomerServiceEmail)
-			}
-			if s.CustomerServicePhone != "" {
-				line("電話番号: %s", s.CustomerServicePhone)
-			}
-			if s.CustomerServiceNote != "" {
-				line("")
-				line("%s", s.CustomerServiceNote)
-			}
-		}
-		line("")
-		line("返金は、ご注文時のお支払い方法に対して行われます。反映までに数日かかる場合があります。")
-		return subject, b.String(), "ja"
-	}
-	subject = fmt.Sprintf("Your Amazon Pay refund for order %s", o.ID)
-	if name != "" {
-		line("Hello %s,", name)
+	if name := o.Order.Buyer.Name; name != "" {
+		line(l.greeting, name)
 		line("")
 	}
-	line("A refund for your order paid with Amazon Pay has been completed.")
+	line("%s", l.done)
 	line("")
-	line("Refund amount: %s", amount)
-	line("Amazon order reference: %s", o.ID)
-	line("Refund: %s", r.ID)
+	line(l.amount, DisplayAmount(r.Amount, r.Currency))
+	line(l.order, o.ID)
+	line(l.refund, r.ID)
 	if s.CustomerServiceEmail != "" || s.CustomerServicePhone != "" || s.CustomerServiceNote != "" {
 		line("")
-		line("For questions about this order, please contact the seller's customer service.")
+		line("%s", l.contact)
 		if s.CustomerServiceEmail != "" {
-			line("Email: %s", s.CustomerServiceEmail)
+			line(l.email, s.CustomerServiceEmail)
 		}
 		if s.CustomerServicePhone != "" {
-			line("Phone: %s", s.CustomerServicePhone)
+			line(l.phone, s.CustomerServicePhone)
 		}
 		if s.CustomerServiceNote != "" {
 			line("")
@@ -199,8 +194,8 @@ func refundEmailText(region string, o *kessai.Payment, r *kessai.Refund, s *kess
 		}
 	}
 	line("")
-	line("The refund goes back to the payment method used for the order; it may take a few days to appear.")
-	return subject, b.String(), "en"
+	line("%s", l.closing)
+	return fmt.Sprintf(l.subject, o.ID), b.String(), l.locale
 }
 
 // DisplayAmount formats minor units of a currency for people: ¥1,200,
