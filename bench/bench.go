@@ -65,6 +65,9 @@ type Config struct {
 	// Stripe's stateless API mock, which stores nothing: the refunds
 	// workload sends it the same refund in Stripe's shape, to compare.
 	Target string
+	// OnMeasure, if set, is called in its own goroutine when the warm-up
+	// ends and measuring starts (kessai bench --cpu-profile).
+	OnMeasure func()
 }
 
 // StripeMock is Config.Target for github.com/stripe/stripe-mock.
@@ -308,6 +311,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	end := measureFrom.Add(cfg.Duration)
 	runCtx, cancel := context.WithDeadline(ctx, end)
 	defer cancel()
+	if cfg.OnMeasure != nil {
+		t := time.AfterFunc(cfg.Warmup, cfg.OnMeasure)
+		defer t.Stop()
+	}
 	mode := "closed"
 	if cfg.Rate <= 0 {
 		for i := range cfg.Concurrency {

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kessai/kessai"
@@ -56,8 +57,10 @@ type Store struct {
 	read  *sql.DB // read-only transactions (may be the same pool)
 	q     map[string]string
 	docq  map[kessai.Kind]map[string]string
-	lists sync.Map // list query per kind, filter shape and direction
-	stmts sync.Map // stmtKey → *sql.Stmt
+	lists sync.Map        // list query per kind, filter shape and direction
+	stmts sync.Map        // stmtKey → *sql.Stmt (nil: being prepared)
+	lazy  atomic.Int64    // statements prepared after open, or being prepared
+	ctx   context.Context // ends when the store closes
 	gc    *committer
 	bg    sync.WaitGroup     // background work (checkpoints)
 	stop  context.CancelFunc // ends it
@@ -110,7 +113,7 @@ func New(d Dialect, write, read *sql.DB) *Store {
 		s.gc = newCommitter(s)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	s.stop = stop
+	s.ctx, s.stop = ctx, stop
 	if d.Checkpoint != nil && d.CheckpointEvery > 0 {
 		s.bg.Add(1)
 		go s.checkpoints(ctx)
@@ -233,20 +236,62 @@ type stmtKey struct {
 	q  string
 }
 
-// stmt returns query as prepared on db when the store opened: re-preparing
-// every statement of every transaction cost SQLite a sixth of its CPU. Only
-// fixed queries are prepared, and only at open: preparing on a pool later
-// takes a connection, which a transaction holding the pool's last one
-// would wait for forever. A statement prepared on the pool is prepared
-// again on a transaction's connection by database/sql when needed, without
-// another connection. PostgreSQL (pgx caches statements per connection
-// itself) does not use this.
+// stmt returns query as prepared on db, or nil when it is not (yet):
+// re-preparing every statement of every transaction cost SQLite a sixth of
+// its CPU. The fixed queries are prepared when the store opens. A query
+// built later (a list of one filter shape) runs unprepared the first time
+// and is prepared in the background for the next: preparing on a pool takes
+// a connection, which the transaction asking for it may hold (the writer's
+// only one), so it must not wait for that here. A statement prepared on
+// the pool is prepared again on a transaction's connection by database/sql
+// when needed, without another connection. PostgreSQL (pgx caches
+// statements per connection itself) does not use this.
 func (s *Store) stmt(db *sql.DB, query string) *sql.Stmt {
-	if v, ok := s.stmts.Load(stmtKey{db, query}); ok {
-		return v.(*sql.Stmt)
+	k := stmtKey{db, query}
+	v, ok := s.stmts.Load(k)
+	if ok {
+		st, _ := v.(*sql.Stmt) // nil while being prepared
+		return st
 	}
+	if !s.d.PrepareStatements || s.lazy.Load() >= maxLazyStatements {
+		return nil
+	}
+	if _, loaded := s.stmts.LoadOrStore(k, nil); loaded {
+		return nil
+	}
+	s.lazy.Add(1)
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		st, err := db.PrepareContext(s.ctx, query)
+		if err != nil {
+			s.stmts.Delete(k) // tried again at its next use
+			s.lazy.Add(-1)
+			return
+		}
+		s.stmts.Store(k, st)
+	}()
 	return nil
 }
+
+// Prepared reports whether query is prepared on the store's write pool
+// (a store that does not prepare statements reports false).
+func (s *Store) Prepared(query string) bool {
+	v, _ := s.stmts.Load(stmtKey{s.write, query})
+	st, _ := v.(*sql.Stmt)
+	return st != nil
+}
+
+// ListQuery returns the query of a list of kind filtered on the columns of
+// filter, newest first (what Prepared takes).
+func (s *Store) ListQuery(kind kessai.Kind, filter map[string]string) (string, error) {
+	q, _, err := s.listQuery(kind, filter, false)
+	return q, err
+}
+
+// maxLazyStatements bounds the statements prepared after the store opened
+// (list filter shapes; the API offers a few dozen).
+const maxLazyStatements = 1024
 
 // prepare prepares the fixed queries on a pool.
 func (s *Store) prepare(db *sql.DB) {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -26,6 +28,7 @@ type benchCmd struct {
 	DatabaseURL string        `name:"database-url" env:"KESSAI_BENCH_DATABASE_URL" help:"The database of the kessai that bench starts (default: a temporary SQLite file)."`
 	Preload     int           `name:"preload" env:"KESSAI_BENCH_PRELOAD" default:"0" help:"Payments to store in the account before measuring (paid card flows with a refund; copies of one the engine makes), to measure at scale; only on a server bench starts."`
 	Target      string        `name:"target" env:"KESSAI_BENCH_TARGET" default:"kessai" enum:"kessai,stripe-mock" help:"What runs at --url: kessai, or stripe-mock (Stripe's stateless API mock, for comparison: the refunds workload sends it the same refund in Stripe's shape)."`
+	CPUProfile  string        `name:"cpu-profile" env:"KESSAI_BENCH_CPU_PROFILE" placeholder:"FILE" help:"Write the server's Go CPU profile of the measured window to FILE (go tool pprof FILE); only on a server bench starts."`
 	JSON        bool          `name:"json" help:"Print the result as JSON."`
 }
 
@@ -66,11 +69,32 @@ func (c *benchCmd) Run(ctx context.Context, s *streams) error {
 		if c.Preload > 0 {
 			prepare = func(ctx context.Context, key string) error { return c.preload(ctx, s, databaseURL, key) }
 		}
-		if srv, err = bench.StartServerAfter(ctx, bin, databaseURL, nil, prepare); err != nil {
+		var serveArgs []string
+		var pprofAddr string
+		if c.CPUProfile != "" {
+			if pprofAddr, err = freeLoopbackAddr(); err != nil {
+				return err
+			}
+			serveArgs = append(serveArgs, "--pprof-addr", pprofAddr)
+		}
+		if srv, err = bench.StartServerAfter(ctx, bin, databaseURL, nil, prepare, serveArgs...); err != nil {
 			return err
 		}
 		defer srv.Stop()
 		cfg.URL, cfg.Key, cfg.MWS = srv.URL, srv.Key, srv.MWS
+		if c.CPUProfile != "" {
+			profiled := make(chan error, 1)
+			defer func() {
+				if err := <-profiled; err != nil {
+					fmt.Fprintf(s.err, "kessai bench: cpu profile: %v\n", err)
+				} else {
+					fmt.Fprintf(s.err, "kessai bench: server cpu profile in %s (go tool pprof %s)\n", c.CPUProfile, c.CPUProfile)
+				}
+			}()
+			cfg.OnMeasure = func() { profiled <- fetchProfile(ctx, pprofAddr, c.Duration, c.CPUProfile) }
+		}
+	} else if c.CPUProfile != "" {
+		return usageError{fmt.Errorf("--cpu-profile profiles a server bench starts: run it without --url")}
 	} else if c.Preload > 0 {
 		return usageError{fmt.Errorf("--preload fills the database of a server bench starts: run it without --url")}
 	} else if cfg.Workload == bench.MWS {
@@ -107,4 +131,41 @@ func (c *benchCmd) preload(ctx context.Context, s *streams, databaseURL, key str
 			fmt.Fprintf(s.err, "kessai bench: preloaded %d of %d payments (%s)\n", done, c.Preload, time.Since(start).Round(time.Second))
 		}
 	})
+}
+
+// freeLoopbackAddr is a loopback address with a port free now.
+func freeLoopbackAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// fetchProfile writes the CPU profile of the next d of the server whose
+// pprof listener is at addr to file.
+func fetchProfile(ctx context.Context, addr string, d time.Duration, file string) error {
+	secs := max(int(d.Round(time.Second)/time.Second), 1)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("server answered %s", resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -143,6 +143,7 @@ type serveCmd struct {
 	MWSThrottle            bool   `name:"mws-throttle" env:"KESSAI_MWS_THROTTLE" help:"Throttle MWS requests like Amazon's sandbox: per seller and Action, a burst of 2, then one every 2 s."`
 	SMTPURL                string `name:"smtp-url" env:"KESSAI_SMTP_URL" placeholder:"smtp://HOST:PORT" help:"Send buyer emails through this SMTP server (they are always kept in the outbox, GET /kessai/v1/emails)."`
 	DashboardOperatorToken string `name:"dashboard-operator-token" env:"KESSAI_DASHBOARD_OPERATOR_TOKEN" placeholder:"TOKEN" help:"Let an operator sign in to the dashboard (/dashboard) with this token and open every account; without it only accounts' secret keys sign in."`
+	PprofAddr              string `name:"pprof-addr" env:"KESSAI_PPROF_ADDR" placeholder:"HOST:PORT" help:"Serve Go's profiles (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; off by default. It has no authentication: keep it on loopback."`
 	jobs
 	limits
 }
@@ -190,6 +191,15 @@ func (c *serveCmd) Run(ctx context.Context, s *streams) error {
 		return err
 	}
 	fmt.Fprintf(s.err, "kessai: serving on %s, database %s\n", m.URL(), describeDatabase(u))
+	if c.PprofAddr != "" {
+		stop, err := servePprof(c.PprofAddr, log)
+		if err != nil {
+			m.Close(context.Background())
+			return err
+		}
+		defer stop()
+		fmt.Fprintf(s.err, "kessai: profiles on http://%s/debug/pprof/\n", c.PprofAddr)
+	}
 	<-ctx.Done()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
