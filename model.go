@@ -17,6 +17,10 @@ type Account struct {
 	MWS            MWSCredential `json:"mws"`
 	ClockOffset    time.Duration `json:"clock_offset"` // test clock: how far the account is ahead of the base clock
 	CreatedAt      time.Time     `json:"created_at"`
+	// WebhookEndpoints tells whether the account has an enabled webhook
+	// endpoint, when the store read that with it (Tx.Account); nil when
+	// unknown. It is not stored.
+	WebhookEndpoints *bool `json:"-"`
 }
 
 // MWSCredential is an account's Amazon Pay MWS identity.
@@ -191,6 +195,9 @@ type Payment struct {
 	Metadata             Metadata        `json:"metadata"`
 	Order                *OrderDetails   `json:"order,omitempty"` // order references only
 	CheckoutSessionID    *string         `json:"checkout_session_id,omitempty"`
+	// CaptureID is a PAY.JP flow's one capture, once it succeeded; no face
+	// shows it. Flows captured before it was kept have none (look it up).
+	CaptureID string `json:"capture_id,omitempty"`
 	// Email is the buyer's email as the payment knows it: its customer's
 	// when the flow was created or its customer set, an order reference's
 	// buyer's. The operator's dashboard searches it; no face shows it.

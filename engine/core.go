@@ -48,6 +48,13 @@ func (w *W) openAuthorization(p *kessai.Payment) (*kessai.Authorization, error) 
 
 // flowCapture returns the one capture of a PAY.JP flow.
 func (w *W) flowCapture(p *kessai.Payment) (*kessai.Capture, error) {
+	if p.CaptureID != "" {
+		var c kessai.Capture
+		if err := w.tx.Get(w.ctx, kessai.KindCapture, w.acct.ID, p.CaptureID, false, &c); err != nil {
+			return nil, fmt.Errorf("payment flow %s: capture %s: %w", p.ID, p.CaptureID, err)
+		}
+		return &c, nil
+	}
 	caps, err := childrenOf[kessai.Capture](w, kessai.KindCapture, p.ID)
 	if err != nil {
 		return nil, err

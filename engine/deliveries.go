@@ -26,6 +26,9 @@ const maxAttemptLog = 100
 // (account_id, status): a write of an account with no endpoints costs one
 // indexed lookup that finds nothing.
 func (w *W) deliver(ev *kessai.Event) error {
+	if e := w.acct.WebhookEndpoints; e != nil && !*e {
+		w.endpointsRead = true // read with the account: none is enabled
+	}
 	if !w.endpointsRead {
 		docs, _, err := w.tx.List(w.ctx, kessai.KindWebhookEndpoint, w.acct.ID,
 			map[string]string{"status": kessai.EndpointEnabled}, kessai.Page{Limit: MaxWebhookEndpoints})

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kessai/kessai"
@@ -92,7 +93,17 @@ type Engine struct {
 
 	jobs     map[string]*jobKind
 	accounts sync.Map // secret key hash → *kessai.Account (see Authenticate)
-	master   struct {
+	// terms remembers each account's open term (account id → termRef),
+	// as committed: a term is closed only once the clock has passed its
+	// end, and clocks never go back, so until then it is the open term
+	// for every process on the database (see termID).
+	terms sync.Map
+	// cards remembers how the simulated network treats refunds to a card
+	// payment method (account id + method id → RefundOutcome): a card's
+	// behaviour is fixed when it is made (see refundOutcome).
+	cards     sync.Map
+	cardCount atomic.Int64
+	master    struct {
 		sync.Mutex
 		key []byte // the master key, once read (see Unseal)
 	}
@@ -147,6 +158,9 @@ type W struct {
 	// its end (flushPostings), one statement for a refund's two ledger
 	// transactions (the refund and its fee given back).
 	postings []kessai.LedgerEntry
+	// term is the open term that the write read or opened, remembered in
+	// Engine.terms once it commits.
+	term *termRef
 }
 
 // write runs fn in one transaction. The account is read again inside it, so
@@ -157,9 +171,11 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 	idem := idempotencyOf(ctx)
 	var result any
 	var failure error
+	var last *W
 	for attempt := 0; ; attempt++ {
 		replayed := false
 		err := e.Store.Update(ctx, func(tx kessai.Tx) error {
+			last = nil
 			fresh, err := tx.Account(ctx, acct.ID, false)
 			if err != nil {
 				return fmt.Errorf("%s: account: %w", op, err)
@@ -177,6 +193,7 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 				}
 			}
 			w := &W{ctx: ctx, tx: tx, acct: fresh, now: e.Now(fresh), e: e}
+			last = w
 			result, failure = nil, nil
 			res, err := fn(w)
 			var c *committed
@@ -196,6 +213,9 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 		})
 		if err == nil && idem != nil {
 			idem.Done = true // committed: the stored response may be sent
+		}
+		if err == nil && last != nil && last.term != nil {
+			e.terms.Store(acct.ID, *last.term)
 		}
 		switch {
 		case errors.Is(err, errKeyTaken) && attempt < 3:

@@ -496,6 +496,7 @@ func (w *W) capture(p *kessai.Payment, auth *kessai.Authorization, amount int64,
 	if err != nil {
 		return err
 	}
+	p.CaptureID = c.ID
 	if err := w.chargeFee(p, c); err != nil {
 		return err
 	}

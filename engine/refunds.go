@@ -158,12 +158,25 @@ func (w *W) refundOutcome(pay *kessai.Payment, r *kessai.Refund) (processor.Refu
 	if pay.PaymentMethodType != kessai.MethodCard || pay.PaymentMethodID == nil {
 		return processor.RefundSucceed, nil
 	}
+	key := w.acct.ID + "/" + *pay.PaymentMethodID
+	if v, ok := w.e.cards.Load(key); ok {
+		return v.(processor.RefundOutcome), nil
+	}
 	var pm kessai.PaymentMethod
 	if err := get(w.ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, *pay.PaymentMethodID, false, &pm, "engine.CreateRefund", "payment_method"); err != nil {
 		return 0, err
 	}
-	return processor.CardRefund(pm.Card), nil
+	outcome := processor.CardRefund(pm.Card)
+	if w.e.cardCount.Add(1) > maxCachedCards {
+		w.e.cards.Clear() // forget them all rather than keep a list to age them
+		w.e.cardCount.Store(1)
+	}
+	w.e.cards.Store(key, outcome)
+	return outcome, nil
 }
+
+// maxCachedCards bounds Engine.cards.
+const maxCachedCards = 100_000
 
 // refundTransaction records a refund that paid the buyer back: the fee on
 // it is given back, and its payment transaction records both. The caller

@@ -42,11 +42,17 @@ func (w *W) openTerm() (*kessai.Term, error) {
 // termID returns the id of the term that now falls in, closing the open
 // term first when its month has passed.
 func (w *W) termID() (string, error) {
+	if v, ok := w.e.terms.Load(w.acct.ID); ok {
+		if t := v.(termRef); !w.now.Before(t.start) && w.now.Before(termEnd(t.start)) {
+			return t.id, nil
+		}
+	}
 	t, err := w.openTerm()
 	if err != nil {
 		return "", err
 	}
 	if t != nil && w.now.Before(termEnd(t.StartAt)) {
+		w.term = &termRef{id: t.ID, start: t.StartAt}
 		return t.ID, nil
 	}
 	if t != nil {
@@ -63,7 +69,14 @@ func (w *W) termID() (string, error) {
 	if err := w.schedule(JobCloseTerm, jobRef{ID: next.ID}, termEnd(start)); err != nil {
 		return "", err
 	}
+	w.term = &termRef{id: next.ID, start: start}
 	return next.ID, nil
+}
+
+// termRef is an open term as Engine.terms remembers it.
+type termRef struct {
+	id    string
+	start time.Time
 }
 
 func (w *W) closeTerm(t *kessai.Term) error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/kessai/kessai"
 )
@@ -16,6 +15,13 @@ import (
 // waiting in one transaction, each inside a savepoint so that a unit that
 // fails is rolled back alone, commits once (one fsync), and only then
 // answers all of them. Nothing is acknowledged before its commit returns.
+
+// The statements around each unit of a batch.
+const (
+	savepoint           = "SAVEPOINT unit"
+	releaseSavepoint    = "RELEASE unit"
+	rollbackToSavepoint = "ROLLBACK TO unit"
+)
 
 // maxBatch bounds the units of one transaction.
 const maxBatch = 128
@@ -112,20 +118,23 @@ func (c *committer) run(batch []*unit) {
 		return
 	}
 	conn := &sqlConn{s: c.s, tx: sqlTx, db: c.s.write}
+	// One savepoint name for every unit (each is released or rolled back
+	// before the next begins), so that the three statements are prepared
+	// once rather than parsed for each unit.
+	sp := func(q string) error { _, err := conn.Exec(ctx, q); return err }
 	var committed, retry []*unit
 	for i, u := range batch {
 		if err := u.ctx.Err(); err != nil {
 			u.done <- err
 			continue
 		}
-		sp := "u" + strconv.Itoa(i)
-		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
+		if err := sp(savepoint); err != nil {
 			u.done <- fmt.Errorf("savepoint: %w", err)
 			continue
 		}
 		err := runUnit(&tx{s: c.s, c: conn}, u) // its own tx: nothing it saw outlives its savepoint
 		if err == nil {
-			if _, err = sqlTx.ExecContext(ctx, "RELEASE "+sp); err == nil {
+			if err = sp(releaseSavepoint); err == nil {
 				committed = append(committed, u)
 				continue
 			}
@@ -133,14 +142,14 @@ func (c *committer) run(batch []*unit) {
 		// The unit failed: undo what it did, and answer it now (nothing of
 		// it will be committed), or run it again later if the failure was
 		// one a fresh attempt can avoid.
-		if _, rerr := sqlTx.ExecContext(ctx, "ROLLBACK TO "+sp); rerr != nil {
+		if rerr := sp(rollbackToSavepoint); rerr != nil {
 			err = errors.Join(err, rerr)
 			_ = sqlTx.Rollback()
 			c.fail(append(committed, u), err)
 			c.fail(batch[i+1:], err)
 			return
 		}
-		_, _ = sqlTx.ExecContext(ctx, "RELEASE "+sp)
+		_ = sp(releaseSavepoint)
 		if c.s.d.IsRetryable != nil && c.s.d.IsRetryable(err) && u.retries < 5 {
 			u.retries++
 			retry = append(retry, u)

@@ -15,10 +15,14 @@ SELECT data, clock_offset_us FROM accounts WHERE secret_key_hash = $1
 SELECT data, clock_offset_us FROM accounts WHERE mws_access_key_id = $1
 
 -- name: account_by_id
-SELECT data, clock_offset_us FROM accounts WHERE id = $1
+SELECT data, clock_offset_us,
+       EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.account_id = accounts.id AND e.status = 'enabled')
+FROM accounts WHERE id = $1
 
 -- name: account_by_id_locked
-SELECT data, clock_offset_us FROM accounts WHERE id = $1{{for_update}}
+SELECT data, clock_offset_us,
+       EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.account_id = accounts.id AND e.status = 'enabled')
+FROM accounts WHERE id = $1{{for_update}}
 
 -- name: set_account_clock
 UPDATE accounts SET clock_offset_us = $2 WHERE id = $1

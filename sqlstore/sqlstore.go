@@ -307,6 +307,9 @@ func (s *Store) prepare(db *sql.DB) {
 			}
 		}
 	}
+	if s.d.GroupCommit {
+		queries = append(queries, savepoint, releaseSavepoint, rollbackToSavepoint)
+	}
 	for n := 1; n <= 8; n++ { // a write stores its ledger entries in one statement
 		queries = append(queries, s.ledgerInsert(n))
 	}
@@ -407,9 +410,15 @@ func (t *tx) InsertAccount(ctx context.Context, a *kessai.Account) error {
 }
 
 func (t *tx) scanAccount(name string, row Row) (*kessai.Account, error) {
+	return t.scanAccountWith(name, row)
+}
+
+// scanAccountWith scans an account, and after its columns those of more
+// (extra columns of the query).
+func (t *tx) scanAccountWith(name string, row Row, more ...any) (*kessai.Account, error) {
 	var data []byte
 	var offset int64
-	if err := row.Scan(&data, &offset); err != nil {
+	if err := row.Scan(append([]any{&data, &offset}, more...)...); err != nil {
 		return nil, noRows(name, err)
 	}
 	var a kessai.Account
@@ -433,7 +442,13 @@ func (t *tx) Account(ctx context.Context, id string, lock bool) (*kessai.Account
 	if lock {
 		name = "account_by_id_locked"
 	}
-	return t.scanAccount(name, t.queryRowContext(ctx, t.s.q[name], id))
+	var endpoints bool
+	a, err := t.scanAccountWith(name, t.queryRowContext(ctx, t.s.q[name], id), &endpoints)
+	if err != nil {
+		return nil, err
+	}
+	a.WebhookEndpoints = &endpoints
+	return a, nil
 }
 
 func (t *tx) SetAccountClock(ctx context.Context, id string, offset time.Duration) error {
