@@ -15,7 +15,7 @@ func paidCardFlow(t *testing.T, e *engine.Engine, acct *kessai.Account, number s
 	t.Helper()
 	ctx := context.Background()
 	pm, err := e.CreatePaymentMethod(ctx, acct, engine.PaymentMethodParams{Type: kessai.MethodCard,
-		Card: &engine.CardParams{Number: number, ExpMonth: 12, ExpYear: 2030, CVC: "123"},
+		Card:           &engine.CardParams{Number: number, ExpMonth: 12, ExpYear: 2030, CVC: "123"},
 		BillingDetails: kessai.BillingDetails{Email: ptr("buyer@example.com")}})
 	if err != nil {
 		t.Fatal(err)
