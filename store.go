@@ -144,6 +144,12 @@ type Tx interface {
 	// reports whether it did. A key held by a concurrent transaction is
 	// waited for: taken if it commits, claimed if it rolls back.
 	ClaimIdempotency(ctx context.Context, r *IdempotencyRecord) (bool, error)
+	// ClaimIdempotencyLater is ClaimIdempotency whose outcome is known
+	// once the transaction's next statement has returned: the store may
+	// send the claim with that statement (one round trip for both), and
+	// sets *claimed before that statement returns. A failed claim fails
+	// that statement.
+	ClaimIdempotencyLater(ctx context.Context, r *IdempotencyRecord, claimed *bool) error
 	// CompleteIdempotency stores the response of a claimed record.
 	CompleteIdempotency(ctx context.Context, accountID, scope, key string, status int, body []byte) error
 	// PurgeIdempotency deletes records that expired before t.

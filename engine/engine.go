@@ -176,15 +176,18 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 		replayed := false
 		err := e.Store.Update(ctx, func(tx kessai.Tx) error {
 			last = nil
+			var claimed bool
+			if idem != nil {
+				// sent with the account's read
+				if err := idem.claim(ctx, tx, acct.ID, e.Clock.Now(), &claimed); err != nil {
+					return err
+				}
+			}
 			fresh, err := tx.Account(ctx, acct.ID, false)
 			if err != nil {
 				return fmt.Errorf("%s: account: %w", op, err)
 			}
 			if idem != nil {
-				claimed, err := idem.claim(ctx, tx, fresh, e.Clock.Now())
-				if err != nil {
-					return err
-				}
 				if !claimed {
 					if replayed, err = idem.check(ctx, tx, fresh, op); replayed || err != nil {
 						return err

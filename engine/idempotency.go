@@ -88,13 +88,16 @@ func (idem *Idempotency) check(ctx context.Context, tx kessai.Tx, acct *kessai.A
 // that a concurrent request with the key waits for this transaction to end
 // (and then replays it) instead of running beside it. false: the key was
 // taken; check says how to answer.
-func (idem *Idempotency) claim(ctx context.Context, tx kessai.Tx, acct *kessai.Account, now time.Time) (bool, error) {
-	rec := &kessai.IdempotencyRecord{AccountID: acct.ID, Scope: idem.Scope, Key: idem.Key, Operation: idem.Operation,
+//
+// The claim is sent with the transaction's next statement (on PostgreSQL
+// one round trip for both): *claimed is set once that has returned.
+func (idem *Idempotency) claim(ctx context.Context, tx kessai.Tx, accountID string, now time.Time, claimed *bool) error {
+	rec := &kessai.IdempotencyRecord{AccountID: accountID, Scope: idem.Scope, Key: idem.Key, Operation: idem.Operation,
 		RequestHash: idem.RequestHash, CreatedAt: now}
 	if idem.TTL > 0 {
 		rec.ExpiresAt = now.Add(idem.TTL)
 	}
-	return tx.ClaimIdempotency(ctx, rec)
+	return tx.ClaimIdempotencyLater(ctx, rec, claimed)
 }
 
 // complete renders the outcome and stores it in the claimed record.

@@ -899,6 +899,20 @@ func (t *tx) ClaimIdempotency(ctx context.Context, r *kessai.IdempotencyRecord) 
 		us(r.CreatedAt), us(r.ExpiresAt)))
 }
 
+func (t *tx) ClaimIdempotencyLater(ctx context.Context, r *kessai.IdempotencyRecord, claimed *bool) error {
+	body := r.Body
+	if body == nil {
+		body = []byte{}
+	}
+	*claimed = false
+	err := t.c.ExecLater(ctx, t.s.q["idempotency_claim"], func(n int64) error { *claimed = n == 1; return nil },
+		r.AccountID, r.Scope, r.Key, r.Operation, r.RequestHash, r.Status, body, us(r.CreatedAt), us(r.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("idempotency_claim: %w", err)
+	}
+	return nil
+}
+
 func (t *tx) CompleteIdempotency(ctx context.Context, accountID, scope, key string, status int, body []byte) error {
 	return t.execLater(ctx, "idempotency_complete", t.s.q["idempotency_complete"], true, accountID, scope, key, status, body)
 }

@@ -455,6 +455,34 @@ func testIdempotency(t *testing.T, s kessai.Store) {
 		}
 		return nil
 	})
+	// A claim sent with the next statement: its outcome is known when that
+	// statement returns, in a later transaction as in the same one.
+	later := &kessai.IdempotencyRecord{AccountID: "acct_i", Scope: kessai.ScopeIdempotencyKey, Key: "k3", Operation: "op", RequestHash: "h3", CreatedAt: now}
+	for i, want := range []bool{true, false} {
+		mustUpdate(t, s, func(tx kessai.Tx) error {
+			claimed := !want
+			if err := tx.ClaimIdempotencyLater(ctx, later, &claimed); err != nil {
+				return err
+			}
+			if _, err := tx.Setting(ctx, "no_such_setting"); err != nil && !errors.Is(err, kessai.ErrNoRows) {
+				return err
+			}
+			if claimed != want {
+				t.Errorf("claim %d of k3, known after the next statement: %v, want %v", i+1, claimed, want)
+			}
+			if want {
+				return tx.CompleteIdempotency(ctx, "acct_i", kessai.ScopeIdempotencyKey, "k3", 201, []byte("later"))
+			}
+			return nil
+		})
+	}
+	mustView(t, s, func(tx kessai.Tx) error {
+		r, err := tx.Idempotency(ctx, "acct_i", kessai.ScopeIdempotencyKey, "k3")
+		if err != nil || r.Status != 201 || string(r.Body) != "later" || r.RequestHash != "h3" {
+			t.Errorf("claim made later: %+v %v", r, err)
+		}
+		return nil
+	})
 }
 
 func testJobs(t *testing.T, s kessai.Store) {
