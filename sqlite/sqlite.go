@@ -46,11 +46,13 @@ var dialect = sqlstore.Dialect{
 	// crossed SQLite's threshold used to copy the WAL into the database
 	// and fsync it before answering its batch. A reader connection does it
 	// in the background instead; PASSIVE waits for nobody.
-	Checkpoint: func(ctx context.Context, db *sql.DB) error {
-		_, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
-		return err
+	Checkpoint: func(ctx context.Context, db *sql.DB) (int, error) {
+		var busy, frames, copied int
+		err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+		return frames, err
 	},
 	CheckpointEvery: 500 * time.Millisecond,
+	WALLimit:        walLimit,
 	IsDuplicate: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -60,6 +62,9 @@ var dialect = sqlstore.Dialect{
 		return errors.As(err, &e) && (e.Code()&0xff == sqlite3.SQLITE_BUSY)
 	},
 }
+
+// walLimit is Dialect.WALLimit: 4,000 frames, 16 MB of 4 KB pages.
+const walLimit = 4000
 
 // PathFromURL returns the file path of a "sqlite:PATH" or "sqlite://PATH"
 // database URL.
@@ -85,6 +90,8 @@ func dsn(path, txlock string) string {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_pragma", "wal_autocheckpoint(0)")
+	// A WAL that a burst made larger is cut back when it starts again.
+	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", 2*walLimit*4096))
 	q.Add("_txlock", txlock)
 	return "file:" + path + "?" + q.Encode()
 }

@@ -103,6 +103,11 @@ func (c *committer) loop() {
 				break drain
 			}
 		}
+		if c.s.walFull.Swap(false) {
+			// The writer is idle: nothing is appended while this catches up,
+			// so the next batch starts the WAL again.
+			_, _ = c.s.d.Checkpoint(context.Background(), c.s.write)
+		}
 		c.run(batch)
 	}
 }

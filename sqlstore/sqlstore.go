@@ -45,9 +45,16 @@ type Dialect struct {
 	Transact func(ctx context.Context, db *sql.DB, readOnly bool, fn func(Conn) error) error
 	// Checkpoint, when set, runs every CheckpointEvery on the read pool,
 	// in the background, until the store closes: SQLite's WAL checkpoint,
-	// kept off the writer's commits.
-	Checkpoint      func(ctx context.Context, db *sql.DB) error
+	// kept off the writer's commits. It returns the frames the WAL holds.
+	Checkpoint      func(ctx context.Context, db *sql.DB) (frames int, err error)
 	CheckpointEvery time.Duration
+	// WALLimit: when a background checkpoint finds more frames than this,
+	// the committer runs Checkpoint once on the writer's own connection
+	// between two batches. A checkpoint beside a busy writer never catches
+	// up with it, and a WAL is started again from its beginning only once
+	// all of it has been copied: without this it grows for as long as
+	// writes keep coming (468 MB in a 5 s refund run).
+	WALLimit int
 }
 
 // Store is a kessai.Store on a database/sql database.
@@ -61,6 +68,8 @@ type Store struct {
 	stmts sync.Map        // stmtKey → *sql.Stmt (nil: being prepared)
 	lazy  atomic.Int64    // statements prepared after open, or being prepared
 	ctx   context.Context // ends when the store closes
+	// walFull asks the committer to checkpoint (see Dialect.WALLimit).
+	walFull atomic.Bool
 	gc    *committer
 	bg    sync.WaitGroup     // background work (checkpoints)
 	stop  context.CancelFunc // ends it
@@ -132,7 +141,10 @@ func (s *Store) checkpoints(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			_ = s.d.Checkpoint(ctx, s.read)
+			frames, err := s.d.Checkpoint(ctx, s.read)
+			if err == nil && s.d.WALLimit > 0 && frames > s.d.WALLimit {
+				s.walFull.Store(true)
+			}
 		}
 	}
 }
