@@ -70,9 +70,9 @@ type Store struct {
 	ctx   context.Context // ends when the store closes
 	// walFull asks the committer to checkpoint (see Dialect.WALLimit).
 	walFull atomic.Bool
-	gc    *committer
-	bg    sync.WaitGroup     // background work (checkpoints)
-	stop  context.CancelFunc // ends it
+	gc      *committer
+	bg      sync.WaitGroup     // background work (checkpoints)
+	stop    context.CancelFunc // ends it
 }
 
 //go:embed queries.sql
