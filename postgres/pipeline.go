@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/kessai/kessai/sqlstore"
@@ -81,7 +82,22 @@ type pipe struct {
 type later struct {
 	query string
 	args  []any
-	check func(int64) error
+	l     sqlstore.Later
+}
+
+// mustAffectQuery wraps a write that must change a row so that the
+// database itself fails the transaction when it changes none: the COMMIT
+// may travel in the same batch, and a check made on the answers would come
+// after the commit. Dividing by the count of changed rows is the check;
+// settle turns that error into the write's ErrNoRows.
+func mustAffectQuery(q string) string {
+	return "WITH w AS (" + q + " RETURNING 1) SELECT 1 / count(*) FROM w"
+}
+
+// divisionByZero is SQLSTATE 22012, which mustAffectQuery raises.
+func divisionByZero(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "22012"
 }
 
 // idle reports whether nothing is waiting to be sent.
@@ -119,13 +135,16 @@ func (p *pipe) settle(br pgx.BatchResults) error {
 	}
 	waiting := p.later
 	p.later = nil
-	for _, l := range waiting {
+	for _, w := range waiting {
 		tag, err := br.Exec()
-		if err == nil && l.check != nil {
-			err = l.check(tag.RowsAffected())
+		if w.l.MustAffect != "" && divisionByZero(err) {
+			err = sqlstore.NoRowsChanged(w.l.MustAffect)
 		}
 		if err != nil {
 			return p.fail(err)
+		}
+		if w.l.Affected != nil {
+			w.l.Affected(tag.RowsAffected())
 		}
 	}
 	return nil
@@ -173,14 +192,17 @@ func (p *pipe) Exec(ctx context.Context, query string, args ...any) (int64, erro
 	return tag.RowsAffected(), err
 }
 
-func (p *pipe) ExecLater(_ context.Context, query string, check func(int64) error, args ...any) error {
+func (p *pipe) ExecLater(_ context.Context, query string, l sqlstore.Later, args ...any) error {
 	if p.err != nil {
 		return p.failed()
 	}
 	if p.autocommit {
 		return p.fail(errors.New("postgres: a write in a read-only transaction"))
 	}
-	p.later = append(p.later, later{query: query, args: args, check: check})
+	if l.MustAffect != "" {
+		query = mustAffectQuery(query)
+	}
+	p.later = append(p.later, later{query: query, args: args, l: l})
 	return nil
 }
 

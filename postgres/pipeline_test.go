@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/kessai/kessai"
@@ -36,6 +37,32 @@ func TestView_RefusesWrites(t *testing.T) {
 			if ok, err := tx.Exists(ctx, kind, "acct_v", id); ok || err != nil {
 				t.Errorf("%s written by a view: exists %v, err %v", kind, ok, err)
 			}
+		}
+		return nil
+	})
+}
+
+// TestPipeline_CheckedWriteAtCommit: a write that must change a row (a Put)
+// and waits to go with the COMMIT fails the transaction when it changes
+// none, before anything is committed: what the transaction wrote beside it
+// is not kept.
+func TestPipeline_CheckedWriteAtCommit(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.Open(t, "postgres")
+	ev := &kessai.Event{AccountID: "acct_c", ID: kessai.NewID(kessai.PrefixEvent), Type: "t", Object: "o", ResourceID: "r", Data: []byte("{}")}
+	missing := &kessai.Payment{AccountID: "acct_c", ID: kessai.NewID(kessai.PrefixPaymentFlow), Status: kessai.StatusSucceeded}
+	err := s.Update(ctx, func(tx kessai.Tx) error {
+		if err := tx.Insert(ctx, ev); err != nil {
+			return err
+		}
+		return tx.Put(ctx, missing) // no such payment: sent with the COMMIT
+	})
+	if !errors.Is(err, kessai.ErrNoRows) {
+		t.Errorf("a transaction whose last Put changed no row: %v, want ErrNoRows", err)
+	}
+	_ = s.View(ctx, func(tx kessai.Tx) error {
+		if ok, err := tx.Exists(ctx, kessai.KindEvent, "acct_c", ev.ID); ok || err != nil {
+			t.Errorf("the event written beside the failed Put was committed (exists %v, err %v)", ok, err)
 		}
 		return nil
 	})

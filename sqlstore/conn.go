@@ -3,6 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
+
+	"github.com/kessai/kessai"
 )
 
 // Conn is one transaction on the database, as a tx runs its statements.
@@ -14,16 +17,32 @@ type Conn interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
 	// ExecLater runs a write whose outcome the caller does not wait for:
 	// the Conn may hold it and send it with the next statement or with the
-	// commit, so that several writes cost one round trip. check, when not
-	// nil, sees the rows the write affected. A failure of the write or of
-	// check fails the transaction: that statement, or the commit, returns
-	// the error.
-	ExecLater(ctx context.Context, query string, check func(rowsAffected int64) error, args ...any) error
+	// commit, so that several writes cost one round trip. A failure of the
+	// write fails the transaction: that statement, or the commit, returns
+	// the error, and nothing of the transaction is committed.
+	ExecLater(ctx context.Context, query string, l Later, args ...any) error
 	// QueryRow runs a query expected to return at most one row; Scan
 	// returns sql.ErrNoRows (or an error that wraps it) when none did.
 	QueryRow(ctx context.Context, query string, args ...any) Row
 	Query(ctx context.Context, query string, args ...any) (Rows, error)
 }
+
+// Later says what a write given to ExecLater must do and who waits for its
+// outcome.
+type Later struct {
+	// MustAffect, when set, names a write that must change a row: one that
+	// changes none fails the transaction with an error that wraps
+	// kessai.ErrNoRows, before the commit (a PostgreSQL pipe has the
+	// database check it, since the COMMIT may travel with the write).
+	MustAffect string
+	// Affected, when set, is told the rows the write changed, before the
+	// statement that carried it returns. It cannot fail the transaction,
+	// and is not given with MustAffect.
+	Affected func(rows int64)
+}
+
+// NoRowsChanged is the error of a Later.MustAffect write that changed no row.
+func NoRowsChanged(name string) error { return fmt.Errorf("%s: %w", name, kessai.ErrNoRows) }
 
 // Row is a QueryRow result.
 type Row interface{ Scan(dest ...any) error }
@@ -61,12 +80,18 @@ func (c *sqlConn) Exec(ctx context.Context, query string, args ...any) (int64, e
 
 // ExecLater runs the write at once: database/sql offers no pipelining, and
 // SQLite, in process, needs none.
-func (c *sqlConn) ExecLater(ctx context.Context, query string, check func(int64) error, args ...any) error {
+func (c *sqlConn) ExecLater(ctx context.Context, query string, l Later, args ...any) error {
 	n, err := c.Exec(ctx, query, args...)
-	if err == nil && check != nil {
-		err = check(n)
+	if err != nil {
+		return err
 	}
-	return err
+	if l.Affected != nil {
+		l.Affected(n)
+	}
+	if l.MustAffect != "" && n == 0 {
+		return NoRowsChanged(l.MustAffect)
+	}
+	return nil
 }
 
 func (c *sqlConn) QueryRow(ctx context.Context, query string, args ...any) Row {

@@ -361,16 +361,14 @@ func (t *tx) queryContext(ctx context.Context, query string, args ...any) (Rows,
 // (see Conn.ExecLater); mustAffect makes a write that changed no row fail
 // the transaction with ErrNoRows.
 func (t *tx) execLater(ctx context.Context, name, query string, mustAffect bool, args ...any) error {
-	var check func(int64) error
+	var l Later
 	if mustAffect {
-		check = func(n int64) error {
-			if n == 0 {
-				return fmt.Errorf("%s: %w", name, kessai.ErrNoRows)
-			}
-			return nil
-		}
+		l.MustAffect = name
 	}
-	if err := t.c.ExecLater(ctx, query, check, args...); err != nil {
+	if err := t.c.ExecLater(ctx, query, l, args...); err != nil {
+		if errors.Is(err, kessai.ErrNoRows) {
+			return err
+		}
 		if t.s.d.IsDuplicate(err) {
 			return fmt.Errorf("%s: %w", name, kessai.ErrDuplicate)
 		}
@@ -917,7 +915,7 @@ func (t *tx) ClaimIdempotencyLater(ctx context.Context, r *kessai.IdempotencyRec
 		body = []byte{}
 	}
 	*claimed = false
-	err := t.c.ExecLater(ctx, t.s.q["idempotency_claim"], func(n int64) error { *claimed = n == 1; return nil },
+	err := t.c.ExecLater(ctx, t.s.q["idempotency_claim"], Later{Affected: func(n int64) { *claimed = n == 1 }},
 		r.AccountID, r.Scope, r.Key, r.Operation, r.RequestHash, r.Status, body, us(r.CreatedAt), us(r.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("idempotency_claim: %w", err)
