@@ -141,4 +141,8 @@ var (
 	ErrNoRows = errors.New("kessai: no rows")
 	// ErrDuplicate is returned by a store insert that violates a unique key.
 	ErrDuplicate = errors.New("kessai: duplicate key")
+	// ErrKeyTaken fails a transaction whose idempotency record could not
+	// be stored because a concurrent transaction stored one for the key
+	// first (Tx.InsertIdempotencyLater).
+	ErrKeyTaken = errors.New("kessai: idempotency key taken")
 )

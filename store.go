@@ -140,18 +140,15 @@ type Tx interface {
 	// (on PostgreSQL after waiting for a concurrent transaction that holds
 	// the key to end).
 	InsertIdempotency(ctx context.Context, r *IdempotencyRecord) error
-	// ClaimIdempotency inserts a record unless its key is taken, and
-	// reports whether it did. A key held by a concurrent transaction is
-	// waited for: taken if it commits, claimed if it rolls back.
-	ClaimIdempotency(ctx context.Context, r *IdempotencyRecord) (bool, error)
-	// ClaimIdempotencyLater is ClaimIdempotency whose outcome is known
-	// once the transaction's next statement has returned: the store may
-	// send the claim with that statement (one round trip for both), and
-	// sets *claimed before that statement returns. A failed claim fails
-	// that statement.
-	ClaimIdempotencyLater(ctx context.Context, r *IdempotencyRecord, claimed *bool) error
-	// CompleteIdempotency stores the response of a claimed record.
-	CompleteIdempotency(ctx context.Context, accountID, scope, key string, status int, body []byte) error
+	// AccountWithIdempotency is Account (not locked) and the record of an
+	// idempotency key (nil when there is none), read together: a keyed
+	// write's first statement.
+	AccountWithIdempotency(ctx context.Context, accountID, scope, key string) (*Account, *IdempotencyRecord, error)
+	// InsertIdempotencyLater stores a record at the latest with the
+	// commit. If the key was taken meanwhile (a concurrent transaction
+	// stored it first) the transaction fails with ErrKeyTaken and nothing
+	// of it is committed.
+	InsertIdempotencyLater(ctx context.Context, r *IdempotencyRecord) error
 	// PurgeIdempotency deletes records that expired before t.
 	PurgeIdempotency(ctx context.Context, before time.Time) (int, error)
 

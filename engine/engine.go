@@ -176,24 +176,20 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 		replayed := false
 		err := e.Store.Update(ctx, func(tx kessai.Tx) error {
 			last = nil
-			var claimed bool
+			var fresh *kessai.Account
+			var rec *kessai.IdempotencyRecord
+			var err error
 			if idem != nil {
-				// sent with the account's read
-				if err := idem.claim(ctx, tx, acct.ID, e.Clock.Now(), &claimed); err != nil {
-					return err
-				}
+				fresh, rec, err = tx.AccountWithIdempotency(ctx, acct.ID, idem.Scope, idem.Key)
+			} else {
+				fresh, err = tx.Account(ctx, acct.ID, false)
 			}
-			fresh, err := tx.Account(ctx, acct.ID, false)
 			if err != nil {
 				return fmt.Errorf("%s: account: %w", op, err)
 			}
-			if idem != nil {
-				if !claimed {
-					if replayed, err = idem.check(ctx, tx, fresh, op); replayed || err != nil {
-						return err
-					}
-					return errKeyTaken // taken, then gone: try again
-				}
+			if rec != nil {
+				replayed, err = idem.answer(rec, op)
+				return err
 			}
 			w := &W{ctx: ctx, tx: tx, acct: fresh, now: e.Now(fresh), e: e}
 			last = w
@@ -210,7 +206,7 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 			}
 			result = res
 			if idem != nil {
-				return idem.complete(ctx, tx, fresh, result, failure)
+				return idem.complete(ctx, tx, fresh, e.Clock.Now(), result, failure)
 			}
 			return nil
 		})
@@ -219,6 +215,9 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 		}
 		if err == nil && last != nil && last.term != nil {
 			e.terms.Store(acct.ID, *last.term)
+		}
+		if errors.Is(err, kessai.ErrKeyTaken) {
+			err = errKeyTaken
 		}
 		switch {
 		case errors.Is(err, errKeyTaken) && attempt < 3:

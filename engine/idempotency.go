@@ -22,9 +22,11 @@ import (
 //
 // A failure that rolls the write back (a rule refused it) is stored too, in
 // a transaction of its own, so that a retry is answered alike. Requests
-// refused before the write starts (malformed input) store nothing. Two
-// concurrent requests with one key are serialised by the record's unique
-// key: the second waits for the first's transaction and then replays it.
+// refused before the write starts (malformed input) store nothing. The key
+// is looked up with the account at the write's start and its record stored
+// with the commit: of two concurrent requests with one key, the one that
+// commits second finds the key taken by the record's unique key, is rolled
+// back, runs again and replays the first.
 type Idempotency struct {
 	Scope       string // kessai.ScopeIdempotencyKey or kessai.ScopeReferenceID
 	Key         string
@@ -74,6 +76,12 @@ func (idem *Idempotency) check(ctx context.Context, tx kessai.Tx, acct *kessai.A
 	if err != nil {
 		return false, err
 	}
+	return idem.answer(rec, op)
+}
+
+// answer decides a request whose key has a record: a replay of the same
+// request (true), or a refusal.
+func (idem *Idempotency) answer(rec *kessai.IdempotencyRecord, op string) (bool, error) {
 	if rec.Operation != idem.Operation {
 		return false, kessai.Errorf(kessai.ReferenceIDInUse, op, "The key %q was already used by another operation.", idem.Key)
 	}
@@ -84,29 +92,21 @@ func (idem *Idempotency) check(ctx context.Context, tx kessai.Tx, acct *kessai.A
 	return true, nil
 }
 
-// claim takes the key for this write at the start of its transaction, so
-// that a concurrent request with the key waits for this transaction to end
-// (and then replays it) instead of running beside it. false: the key was
-// taken; check says how to answer.
-//
-// The claim is sent with the transaction's next statement (on PostgreSQL
-// one round trip for both): *claimed is set once that has returned.
-func (idem *Idempotency) claim(ctx context.Context, tx kessai.Tx, accountID string, now time.Time, claimed *bool) error {
-	rec := &kessai.IdempotencyRecord{AccountID: accountID, Scope: idem.Scope, Key: idem.Key, Operation: idem.Operation,
-		RequestHash: idem.RequestHash, CreatedAt: now}
-	if idem.TTL > 0 {
-		rec.ExpiresAt = now.Add(idem.TTL)
-	}
-	return tx.ClaimIdempotencyLater(ctx, rec, claimed)
-}
-
-// complete renders the outcome and stores it in the claimed record.
-func (idem *Idempotency) complete(ctx context.Context, tx kessai.Tx, acct *kessai.Account, result any, failure error) error {
+// complete renders the outcome and stores it under the key with the
+// write's commit. A concurrent request with the key that committed first
+// makes the commit fail with kessai.ErrKeyTaken: the write then runs again,
+// finds that request's record and replays it.
+func (idem *Idempotency) complete(ctx context.Context, tx kessai.Tx, acct *kessai.Account, now time.Time, result any, failure error) error {
 	status, body, err := idem.Render(result, failure)
 	if err != nil {
 		return err
 	}
-	if err := tx.CompleteIdempotency(ctx, acct.ID, idem.Scope, idem.Key, status, body); err != nil {
+	rec := &kessai.IdempotencyRecord{AccountID: acct.ID, Scope: idem.Scope, Key: idem.Key, Operation: idem.Operation,
+		RequestHash: idem.RequestHash, Status: status, Body: body, CreatedAt: now}
+	if idem.TTL > 0 {
+		rec.ExpiresAt = now.Add(idem.TTL)
+	}
+	if err := tx.InsertIdempotencyLater(ctx, rec); err != nil {
 		return err
 	}
 	idem.Replayed, idem.Status, idem.Body = false, status, body

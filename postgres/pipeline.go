@@ -138,7 +138,7 @@ func (p *pipe) settle(br pgx.BatchResults) error {
 	for _, w := range waiting {
 		tag, err := br.Exec()
 		if w.l.MustAffect != "" && divisionByZero(err) {
-			err = sqlstore.NoRowsChanged(w.l.MustAffect)
+			err = w.l.Failure()
 		}
 		if err != nil {
 			return p.fail(err)

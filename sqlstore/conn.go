@@ -35,14 +35,21 @@ type Later struct {
 	// kessai.ErrNoRows, before the commit (a PostgreSQL pipe has the
 	// database check it, since the COMMIT may travel with the write).
 	MustAffect string
+	// Fail is the error such a write wraps (default kessai.ErrNoRows).
+	Fail error
 	// Affected, when set, is told the rows the write changed, before the
 	// statement that carried it returns. It cannot fail the transaction,
 	// and is not given with MustAffect.
 	Affected func(rows int64)
 }
 
-// NoRowsChanged is the error of a Later.MustAffect write that changed no row.
-func NoRowsChanged(name string) error { return fmt.Errorf("%s: %w", name, kessai.ErrNoRows) }
+// Failure is the error of a MustAffect write that changed no row.
+func (l Later) Failure() error {
+	if l.Fail != nil {
+		return fmt.Errorf("%s: %w", l.MustAffect, l.Fail)
+	}
+	return fmt.Errorf("%s: %w", l.MustAffect, kessai.ErrNoRows)
+}
 
 // Row is a QueryRow result.
 type Row interface{ Scan(dest ...any) error }
@@ -89,7 +96,7 @@ func (c *sqlConn) ExecLater(ctx context.Context, query string, l Later, args ...
 		l.Affected(n)
 	}
 	if l.MustAffect != "" && n == 0 {
-		return NoRowsChanged(l.MustAffect)
+		return l.Failure()
 	}
 	return nil
 }

@@ -24,6 +24,14 @@ SELECT data, clock_offset_us,
        EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.account_id = accounts.id AND e.status = 'enabled')
 FROM accounts WHERE id = $1{{for_update}}
 
+-- name: account_with_idempotency
+SELECT a.data, a.clock_offset_us,
+       EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.account_id = a.id AND e.status = 'enabled'),
+       r.operation, r.request_hash, r.status, r.body, r.created_at, r.expires_at
+FROM accounts a
+LEFT JOIN idempotency_records r ON r.account_id = a.id AND r.scope = $2 AND r.key = $3
+WHERE a.id = $1
+
 -- name: set_account_clock
 UPDATE accounts SET clock_offset_us = $2 WHERE id = $1
 
@@ -85,13 +93,10 @@ FROM idempotency_records WHERE account_id = $1 AND scope = $2 AND key = $3
 INSERT INTO idempotency_records (account_id, scope, key, operation, request_hash, status, body, created_at, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 
--- name: idempotency_claim
+-- name: idempotency_insert_unless_taken
 INSERT INTO idempotency_records (account_id, scope, key, operation, request_hash, status, body, created_at, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (account_id, scope, key) DO NOTHING
-
--- name: idempotency_complete
-UPDATE idempotency_records SET status = $4, body = $5 WHERE account_id = $1 AND scope = $2 AND key = $3
 
 -- name: idempotency_purge
 DELETE FROM idempotency_records WHERE expires_at > 0 AND expires_at < $1

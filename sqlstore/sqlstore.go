@@ -366,7 +366,7 @@ func (t *tx) execLater(ctx context.Context, name, query string, mustAffect bool,
 		l.MustAffect = name
 	}
 	if err := t.c.ExecLater(ctx, query, l, args...); err != nil {
-		if errors.Is(err, kessai.ErrNoRows) {
+		if errors.Is(err, kessai.ErrNoRows) || errors.Is(err, kessai.ErrKeyTaken) {
 			return err
 		}
 		if t.s.d.IsDuplicate(err) {
@@ -900,31 +900,36 @@ func (t *tx) InsertIdempotency(ctx context.Context, r *kessai.IdempotencyRecord)
 	return err
 }
 
-func (t *tx) ClaimIdempotency(ctx context.Context, r *kessai.IdempotencyRecord) (bool, error) {
-	body := r.Body
-	if body == nil {
-		body = []byte{}
-	}
-	return affected(t.exec(ctx, "idempotency_claim", r.AccountID, r.Scope, r.Key, r.Operation, r.RequestHash, r.Status, body,
-		us(r.CreatedAt), us(r.ExpiresAt)))
-}
-
-func (t *tx) ClaimIdempotencyLater(ctx context.Context, r *kessai.IdempotencyRecord, claimed *bool) error {
-	body := r.Body
-	if body == nil {
-		body = []byte{}
-	}
-	*claimed = false
-	err := t.c.ExecLater(ctx, t.s.q["idempotency_claim"], Later{Affected: func(n int64) { *claimed = n == 1 }},
-		r.AccountID, r.Scope, r.Key, r.Operation, r.RequestHash, r.Status, body, us(r.CreatedAt), us(r.ExpiresAt))
+func (t *tx) AccountWithIdempotency(ctx context.Context, accountID, scope, key string) (*kessai.Account, *kessai.IdempotencyRecord, error) {
+	var endpoints bool
+	var op, hash sql.NullString
+	var body []byte
+	var status, created, expires sql.NullInt64
+	a, err := t.scanAccountWith("account_with_idempotency", t.queryRowContext(ctx, t.s.q["account_with_idempotency"], accountID, scope, key),
+		&endpoints, &op, &hash, &status, &body, &created, &expires)
 	if err != nil {
-		return fmt.Errorf("idempotency_claim: %w", err)
+		return nil, nil, err
 	}
-	return nil
+	a.WebhookEndpoints = &endpoints
+	if !op.Valid {
+		return a, nil, nil
+	}
+	r := &kessai.IdempotencyRecord{AccountID: accountID, Scope: scope, Key: key, Operation: op.String, RequestHash: hash.String,
+		Status: int(status.Int64), Body: body, CreatedAt: fromUS(created.Int64), ExpiresAt: fromUS(expires.Int64)}
+	return a, r, nil
 }
 
-func (t *tx) CompleteIdempotency(ctx context.Context, accountID, scope, key string, status int, body []byte) error {
-	return t.execLater(ctx, "idempotency_complete", t.s.q["idempotency_complete"], true, accountID, scope, key, status, body)
+func (t *tx) InsertIdempotencyLater(ctx context.Context, r *kessai.IdempotencyRecord) error {
+	body := r.Body
+	if body == nil {
+		body = []byte{}
+	}
+	err := t.c.ExecLater(ctx, t.s.q["idempotency_insert_unless_taken"], Later{MustAffect: "idempotency_record", Fail: kessai.ErrKeyTaken},
+		r.AccountID, r.Scope, r.Key, r.Operation, r.RequestHash, r.Status, body, us(r.CreatedAt), us(r.ExpiresAt))
+	if err != nil && !errors.Is(err, kessai.ErrKeyTaken) {
+		return fmt.Errorf("idempotency_record: %w", err)
+	}
+	return err
 }
 
 func affected(res sql.Result, err error) (bool, error) {

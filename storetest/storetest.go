@@ -435,51 +435,43 @@ func testIdempotency(t *testing.T, s kessai.Store) {
 		}
 		return nil
 	})
-	// A claim takes a free key once; the claimed record is completed with
-	// its response in the same transaction.
-	claim := &kessai.IdempotencyRecord{AccountID: "acct_i", Scope: kessai.ScopeIdempotencyKey, Key: "k2", Operation: "op", RequestHash: "h2", CreatedAt: now}
+	// A keyed write reads the key's record with the account, and stores its
+	// own with the commit; a key taken meanwhile fails that commit.
+	rec = &kessai.IdempotencyRecord{AccountID: "acct_i", Scope: kessai.ScopeIdempotencyKey, Key: "k2", Operation: "op", RequestHash: "h2",
+		Status: 201, Body: []byte("done"), CreatedAt: now}
 	mustUpdate(t, s, func(tx kessai.Tx) error {
-		ok, err := tx.ClaimIdempotency(ctx, claim)
-		if !ok || err != nil {
-			t.Errorf("first claim: %v %v", ok, err)
+		return tx.InsertAccount(ctx, &kessai.Account{ID: "acct_i", Name: "i", SecretKeyHash: "hash_i", CreatedAt: now})
+	})
+	mustUpdate(t, s, func(tx kessai.Tx) error {
+		a, r, err := tx.AccountWithIdempotency(ctx, "acct_i", kessai.ScopeIdempotencyKey, "k2")
+		if err != nil || a.ID != "acct_i" || r != nil {
+			t.Errorf("a free key: account %+v, record %+v, %v", a, r, err)
 		}
-		if ok, err := tx.ClaimIdempotency(ctx, claim); ok || err != nil {
-			t.Errorf("second claim of a taken key: %v %v", ok, err)
-		}
-		return tx.CompleteIdempotency(ctx, "acct_i", kessai.ScopeIdempotencyKey, "k2", 200, []byte("done"))
+		return tx.InsertIdempotencyLater(ctx, rec)
 	})
 	mustView(t, s, func(tx kessai.Tx) error {
-		r, err := tx.Idempotency(ctx, "acct_i", kessai.ScopeIdempotencyKey, "k2")
-		if err != nil || r.Status != 200 || string(r.Body) != "done" {
-			t.Errorf("completed claim: %+v %v", r, err)
+		a, r, err := tx.AccountWithIdempotency(ctx, "acct_i", kessai.ScopeIdempotencyKey, "k2")
+		if err != nil || a.ID != "acct_i" || r == nil || r.Status != 201 || string(r.Body) != "done" || r.Operation != "op" || r.RequestHash != "h2" {
+			t.Errorf("a recorded key: account %+v, record %+v, %v", a, r, err)
+		}
+		if _, _, err := tx.AccountWithIdempotency(ctx, "acct_nobody", kessai.ScopeIdempotencyKey, "k2"); !errors.Is(err, kessai.ErrNoRows) {
+			t.Errorf("another account's key: %v, want ErrNoRows", err)
 		}
 		return nil
 	})
-	// A claim sent with the next statement: its outcome is known when that
-	// statement returns, in a later transaction as in the same one.
-	later := &kessai.IdempotencyRecord{AccountID: "acct_i", Scope: kessai.ScopeIdempotencyKey, Key: "k3", Operation: "op", RequestHash: "h3", CreatedAt: now}
-	for i, want := range []bool{true, false} {
-		mustUpdate(t, s, func(tx kessai.Tx) error {
-			claimed := !want
-			if err := tx.ClaimIdempotencyLater(ctx, later, &claimed); err != nil {
-				return err
-			}
-			if _, err := tx.Setting(ctx, "no_such_setting"); err != nil && !errors.Is(err, kessai.ErrNoRows) {
-				return err
-			}
-			if claimed != want {
-				t.Errorf("claim %d of k3, known after the next statement: %v, want %v", i+1, claimed, want)
-			}
-			if want {
-				return tx.CompleteIdempotency(ctx, "acct_i", kessai.ScopeIdempotencyKey, "k3", 201, []byte("later"))
-			}
-			return nil
-		})
+	ev := &kessai.Event{AccountID: "acct_i", ID: kessai.NewID(kessai.PrefixEvent), Type: "t", Object: "o", ResourceID: "r", Data: []byte("{}")}
+	err := s.Update(ctx, func(tx kessai.Tx) error {
+		if err := tx.Insert(ctx, ev); err != nil {
+			return err
+		}
+		return tx.InsertIdempotencyLater(ctx, rec) // taken by the transaction above
+	})
+	if !errors.Is(err, kessai.ErrKeyTaken) {
+		t.Errorf("storing a taken key: %v, want ErrKeyTaken", err)
 	}
 	mustView(t, s, func(tx kessai.Tx) error {
-		r, err := tx.Idempotency(ctx, "acct_i", kessai.ScopeIdempotencyKey, "k3")
-		if err != nil || r.Status != 201 || string(r.Body) != "later" || r.RequestHash != "h3" {
-			t.Errorf("claim made later: %+v %v", r, err)
+		if ok, err := tx.Exists(ctx, kessai.KindEvent, "acct_i", ev.ID); ok || err != nil {
+			t.Errorf("the transaction whose key was taken committed its event (exists %v, %v)", ok, err)
 		}
 		return nil
 	})
