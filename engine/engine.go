@@ -216,12 +216,16 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 		if err == nil && last != nil && last.term != nil {
 			e.terms.Store(acct.ID, *last.term)
 		}
-		if errors.Is(err, kessai.ErrKeyTaken) {
-			err = errKeyTaken
-		}
+		// Another request with the key committed first: its record, stored
+		// with its commit, made this commit fail (kessai.ErrKeyTaken); or,
+		// for an MWS reference id, which is also a unique key of the object
+		// it names, this write's own insert. The next attempt finds the
+		// record and replays it; a real duplicate fails again.
+		taken := errors.Is(err, errKeyTaken) || errors.Is(err, kessai.ErrKeyTaken) ||
+			idem != nil && errors.Is(err, kessai.ErrDuplicate)
 		switch {
-		case errors.Is(err, errKeyTaken) && attempt < 3:
-			continue // the next attempt finds the other request's record
+		case taken && attempt < 3:
+			continue
 		case err == nil && replayed:
 			return nil, ErrReplayed
 		case err == nil:

@@ -51,7 +51,7 @@ var dialect = sqlstore.Dialect{
 		err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
 		return frames, err
 	},
-	CheckpointEvery: 500 * time.Millisecond,
+	CheckpointEvery: 100 * time.Millisecond,
 	WALLimit:        walLimit,
 	IsDuplicate: func(err error) bool {
 		var e *sqlite.Error
@@ -63,8 +63,9 @@ var dialect = sqlstore.Dialect{
 	},
 }
 
-// walLimit is Dialect.WALLimit: 4,000 frames, 16 MB of 4 KB pages.
-const walLimit = 4000
+// walLimit is Dialect.WALLimit: 8,000 frames, 32 MB of 4 KB pages (a
+// variable for tests).
+var walLimit = 8000
 
 // PathFromURL returns the file path of a "sqlite:PATH" or "sqlite://PATH"
 // database URL.
