@@ -49,7 +49,61 @@ type execQuerier interface {
 type txq struct{ t *tx }
 
 func (q txq) exec(ctx context.Context, name, query string, args ...any) error {
+	if q.t.adds != nil {
+		q.t.adds.add(name, query, args)
+		return nil
+	}
 	return q.t.execLater(ctx, name, query, false, args...)
+}
+
+// sums are additions to the aggregates, kept to be written together. Each
+// aggregate query takes its key's columns, then n and amount, then the
+// shard. With one writer (SQLite's committer) there is nothing to spread
+// over shards: a batch adds each key's sum once, to shard 0, so that 30
+// refunds of a day cost one upsert rather than 30.
+type sums struct {
+	order []string // keys in first-added order, for a stable write order
+	by    map[string]*sum
+}
+
+type sum struct {
+	name, query string
+	args        []any // the key's columns, n, amount, shard
+}
+
+func (s *sums) add(name, query string, args []any) {
+	if s.by == nil {
+		s.by = map[string]*sum{}
+	}
+	k := len(args) - 3
+	key := name + fmt.Sprintf("%q", args[:k])
+	if e, ok := s.by[key]; ok {
+		e.args[k] = e.args[k].(int64) + args[k].(int64)
+		e.args[k+1] = e.args[k+1].(int64) + args[k+1].(int64)
+		return
+	}
+	a := append(append([]any{}, args[:k]...), args[k], args[k+1], 0)
+	s.by[key] = &sum{name: name, query: query, args: a}
+	s.order = append(s.order, key)
+}
+
+// merge adds what o collected.
+func (s *sums) merge(o *sums) {
+	for _, k := range o.order {
+		e := o.by[k]
+		s.add(e.name, e.query, e.args)
+	}
+}
+
+// write stores the sums in t.
+func (s *sums) write(ctx context.Context, t *tx) error {
+	for _, k := range s.order {
+		e := s.by[k]
+		if err := t.execLater(ctx, e.name, e.query, false, e.args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (q txq) queryRow(ctx context.Context, query string, args ...any) Row {

@@ -128,6 +128,7 @@ func (c *committer) run(batch []*unit) {
 	// once rather than parsed for each unit.
 	sp := func(q string) error { _, err := conn.Exec(ctx, q); return err }
 	var committed, retry []*unit
+	batchSums := &sums{}
 	for i, u := range batch {
 		if err := u.ctx.Err(); err != nil {
 			u.done <- err
@@ -137,10 +138,12 @@ func (c *committer) run(batch []*unit) {
 			u.done <- fmt.Errorf("savepoint: %w", err)
 			continue
 		}
-		err := runUnit(&tx{s: c.s, c: conn}, u) // its own tx: nothing it saw outlives its savepoint
+		t := &tx{s: c.s, c: conn, adds: &sums{}}
+		err := runUnit(t, u) // its own tx: nothing it saw outlives its savepoint
 		if err == nil {
 			if err = sp(releaseSavepoint); err == nil {
 				committed = append(committed, u)
+				batchSums.merge(t.adds)
 				continue
 			}
 		}
@@ -162,7 +165,11 @@ func (c *committer) run(batch []*unit) {
 		}
 		u.done <- err
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if err := batchSums.write(ctx, &tx{s: c.s, c: conn}); err != nil {
+		_ = sqlTx.Rollback()
+		c.fail(committed, fmt.Errorf("aggregates: %w", err))
+		committed = nil
+	} else if err := sqlTx.Commit(); err != nil {
 		c.fail(committed, fmt.Errorf("commit: %w", err))
 	} else {
 		for _, u := range committed {

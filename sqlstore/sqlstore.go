@@ -241,6 +241,9 @@ type tx struct {
 	c        Conn
 	readOnly bool
 	seen     seen // for the refund-analysis aggregates (analytics.go)
+	// adds, when set, collects the aggregates' additions instead of
+	// writing them: the committer writes a batch's at its end (analytics.go).
+	adds *sums
 }
 
 type stmtKey struct {

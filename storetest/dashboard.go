@@ -2,8 +2,10 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -244,6 +246,64 @@ func testListAccounts(t *testing.T, s kessai.Store) {
 		}
 		if strings.Join(got, ",") != strings.Join(made, ",") || len(first) != 2 {
 			t.Errorf("accounts listed %v (first page %d), want %v", got, len(first), made)
+		}
+		return nil
+	})
+}
+
+// testAnalyticsConcurrent: refunds written by concurrent transactions (on
+// SQLite, units of one batch whose additions are summed at its end) count
+// once each, and one rolled back counts not at all.
+func testAnalyticsConcurrent(t *testing.T, s kessai.Store) {
+	at := time.Date(2026, 5, 10, 3, 0, 0, 0, time.UTC)
+	day, month := kessai.JSTDay(at), kessai.JSTMonth(at)
+	cust := "cus_c"
+	pay := payment("acct_ac", kessai.NewID(kessai.PrefixPaymentFlow))
+	pay.CustomerID = &cust
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.Insert(ctx, pay) })
+	errNo := errors.New("changed my mind")
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &kessai.Refund{AccountID: "acct_ac", ID: kessai.NewID(kessai.PrefixRefund), PaymentID: pay.ID, CaptureID: "cap_x",
+				Amount: int64(100 + i), Currency: "jpy", Status: kessai.RefundSucceeded, CreatedAt: at, UpdatedAt: at}
+			err := s.Update(ctx, func(tx kessai.Tx) error {
+				if err := tx.Insert(ctx, r); err != nil {
+					return err
+				}
+				if i%4 == 3 {
+					return errNo // rolled back: its refund never counts
+				}
+				return nil
+			})
+			if err != nil && !errors.Is(err, errNo) {
+				t.Errorf("refund %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	var n, amount int64
+	for i := range 40 {
+		if i%4 != 3 {
+			n, amount = n+1, amount+int64(100+i)
+		}
+	}
+	mustView(t, s, func(tx kessai.Tx) error {
+		days, err := tx.RefundDays(ctx, "acct_ac", day, day+1)
+		if err != nil {
+			return err
+		}
+		if want := []kessai.RefundDay{{Day: day, Face: "payjp", Reason: "", Count: n, Amount: amount}}; !reflect.DeepEqual(days, want) {
+			t.Errorf("refund days:\n got %+v\nwant %+v", days, want)
+		}
+		top, err := tx.TopRefundCustomers(ctx, "acct_ac", month, month+1, 10)
+		if err != nil {
+			return err
+		}
+		if want := []kessai.CustomerRefunds{{Customer: "cus_c", Count: n, Amount: amount}}; !reflect.DeepEqual(top, want) {
+			t.Errorf("top customers:\n got %+v\nwant %+v", top, want)
 		}
 		return nil
 	})

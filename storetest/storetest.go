@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"Put_AfterGetInOneUpdate":        testPutAfterGet,
 		"Payments_SearchBothFaces":       testSearchPayments,
 		"Analytics_RefundAggregates":     testAnalytics,
+		"Analytics_ConcurrentRefunds":    testAnalyticsConcurrent,
 		"Accounts_List":                  testListAccounts,
 		"CheckoutSessions_TypedColumns":  testCheckoutSessions,
 		"Transactions_ByTerm":            testTransactionsByTerm,
