@@ -168,7 +168,7 @@ func TestAccountingProperty(t *testing.T) {
 // checkStatements compares every closed term's statement with the ledger.
 func checkStatements(rt *rapid.T, e *engine.Engine, store kessai.Store, acct *kessai.Account) {
 	ctx := context.Background()
-	terms, more, err := e.ListTerms(ctx, acct, kessai.Page{Limit: 100})
+	terms, more, err := e.ListTerms(ctx, acct, nil, nil, kessai.Page{Limit: 100})
 	if err != nil || more {
 		rt.Fatalf("terms: %v %v", err, more)
 	}
@@ -177,7 +177,7 @@ func checkStatements(rt *rapid.T, e *engine.Engine, store kessai.Store, acct *ke
 		if t.State != kessai.TermClosed {
 			rt.Fatalf("term %s still open after the final advance", t.ID)
 		}
-		sts, _, err := e.ListStatements(ctx, acct, map[string]string{"term_id": t.ID}, kessai.Page{Limit: 10})
+		sts, _, err := e.ListStatements(ctx, acct, engine.StatementFilter{TermID: t.ID}, kessai.Page{Limit: 10})
 		if err != nil || len(sts) != 1 {
 			rt.Fatalf("statements of %s: %v %v", t.ID, sts, err)
 		}

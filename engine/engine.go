@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -476,4 +477,66 @@ func list[T any](ctx context.Context, e *Engine, acct *kessai.Account, kind kess
 		return nil
 	})
 	return out, hasMore, err
+}
+
+// listWhere is list that also keeps only the items keep accepts (filters
+// the store has no column for, such as dates). It reads the store's pages
+// in the direction of travel until it has a page of kept items and one
+// more, so paging and has_more stay exact; it reads as far as it must, so
+// it suits lists that stay short (an account's statements and balances,
+// a few per month).
+func listWhere[T any](ctx context.Context, e *Engine, acct *kessai.Account, kind kessai.Kind, filter map[string]string, page kessai.Page, op, what string, keep func(*T) bool) ([]*T, bool, error) {
+	before := page.StartingAfter == "" && page.EndingBefore != ""
+	var kept []*T // nearest the cursor first
+	step := kessai.Page{Limit: listWhereStep, StartingAfter: page.StartingAfter, EndingBefore: page.EndingBefore}
+	if before {
+		step.StartingAfter = ""
+	}
+	for len(kept) <= page.Limit {
+		items, more, err := list[T](ctx, e, acct, kind, filter, step, op, what)
+		if err != nil {
+			return nil, false, err
+		}
+		if len(items) == 0 {
+			break
+		}
+		if before { // newest first: the nearest to the cursor is last
+			for i := len(items) - 1; i >= 0 && len(kept) <= page.Limit; i-- {
+				if keep(items[i]) {
+					kept = append(kept, items[i])
+				}
+			}
+			step.EndingBefore = idOf(items[0])
+		} else {
+			for _, it := range items {
+				if len(kept) <= page.Limit && keep(it) {
+					kept = append(kept, it)
+				}
+			}
+			step.StartingAfter = idOf(items[len(items)-1])
+		}
+		if !more {
+			break
+		}
+	}
+	hasMore := len(kept) > page.Limit
+	if hasMore {
+		kept = kept[:page.Limit]
+	}
+	if before {
+		slices.Reverse(kept)
+	}
+	return kept, hasMore, nil
+}
+
+// listWhereStep is how many items listWhere reads at a time.
+var listWhereStep = 100
+
+// idOf is the id of a stored document.
+func idOf(v any) string {
+	if d, ok := v.(kessai.Document); ok {
+		_, id := d.DocKey()
+		return id
+	}
+	panic(fmt.Sprintf("engine: %T is not a document", v))
 }

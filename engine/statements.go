@@ -164,8 +164,35 @@ func (e *Engine) GetStatement(ctx context.Context, acct *kessai.Account, id stri
 
 // ListStatements pages through statements, newest first; filter keys:
 // term_id, type.
-func (e *Engine) ListStatements(ctx context.Context, acct *kessai.Account, filter map[string]string, page kessai.Page) ([]*kessai.Statement, bool, error) {
-	return list[kessai.Statement](ctx, e, acct, kessai.KindStatement, filter, page, "engine.ListStatements", "statement")
+func (e *Engine) ListStatements(ctx context.Context, acct *kessai.Account, f StatementFilter, page kessai.Page) ([]*kessai.Statement, bool, error) {
+	filter := map[string]string{"type": f.Type, "term_id": f.TermID}
+	if f.Since == nil && f.Until == nil {
+		return list[kessai.Statement](ctx, e, acct, kessai.KindStatement, filter, page, "engine.ListStatements", "statement")
+	}
+	return listWhere(ctx, e, acct, kessai.KindStatement, filter, page, "engine.ListStatements", "statement",
+		func(s *kessai.Statement) bool { return within(s.CreatedAt, f.Since, f.Until) })
+}
+
+// StatementFilter selects statements; empty fields match all. Since and
+// Until bound created_at, both included.
+type StatementFilter struct {
+	Type, TermID string
+	Since, Until *time.Time
+}
+
+// BalanceFilter selects balances; empty fields match all. Since and Until
+// bound created_at, SinceDueDate and UntilDueDate the due date, all
+// included.
+type BalanceFilter struct {
+	State                      string
+	Closed                     *bool
+	Since, Until               *time.Time
+	SinceDueDate, UntilDueDate *time.Time
+}
+
+// within reports whether t lies in [since, until] (a nil bound is open).
+func within(t time.Time, since, until *time.Time) bool {
+	return (since == nil || !t.Before(*since)) && (until == nil || !t.After(*until))
 }
 
 // GetBalance returns a balance. Errors: not_found.
@@ -173,9 +200,16 @@ func (e *Engine) GetBalance(ctx context.Context, acct *kessai.Account, id string
 	return getDoc[kessai.Balance](ctx, e, acct, kessai.KindBalance, id, "balance")
 }
 
-// ListBalances pages through balances, newest first; filter keys: state.
-func (e *Engine) ListBalances(ctx context.Context, acct *kessai.Account, filter map[string]string, page kessai.Page) ([]*kessai.Balance, bool, error) {
-	return list[kessai.Balance](ctx, e, acct, kessai.KindBalance, filter, page, "engine.ListBalances", "balance")
+// ListBalances pages through balances, newest first.
+func (e *Engine) ListBalances(ctx context.Context, acct *kessai.Account, f BalanceFilter, page kessai.Page) ([]*kessai.Balance, bool, error) {
+	filter := map[string]string{"state": f.State}
+	if f.Closed == nil && f.Since == nil && f.Until == nil && f.SinceDueDate == nil && f.UntilDueDate == nil {
+		return list[kessai.Balance](ctx, e, acct, kessai.KindBalance, filter, page, "engine.ListBalances", "balance")
+	}
+	return listWhere(ctx, e, acct, kessai.KindBalance, filter, page, "engine.ListBalances", "balance", func(b *kessai.Balance) bool {
+		return (f.Closed == nil || b.Closed == *f.Closed) && within(b.CreatedAt, f.Since, f.Until) &&
+			within(b.DueDate, f.SinceDueDate, f.UntilDueDate)
+	})
 }
 
 // BalanceStatements returns the statements of a balance and its term.

@@ -128,7 +128,12 @@ func (e *Engine) GetTerm(ctx context.Context, acct *kessai.Account, id string) (
 	return &t, nil
 }
 
-// ListTerms pages through terms, newest first.
-func (e *Engine) ListTerms(ctx context.Context, acct *kessai.Account, page kessai.Page) ([]*kessai.Term, bool, error) {
-	return list[kessai.Term](ctx, e, acct, kessai.KindTerm, nil, page, "engine.ListTerms", "term")
+// ListTerms pages through terms, newest first; since and until, when set,
+// bound their start (both included).
+func (e *Engine) ListTerms(ctx context.Context, acct *kessai.Account, since, until *time.Time, page kessai.Page) ([]*kessai.Term, bool, error) {
+	if since == nil && until == nil {
+		return list[kessai.Term](ctx, e, acct, kessai.KindTerm, nil, page, "engine.ListTerms", "term")
+	}
+	return listWhere(ctx, e, acct, kessai.KindTerm, nil, page, "engine.ListTerms", "term",
+		func(t *kessai.Term) bool { return within(t.StartAt, since, until) })
 }

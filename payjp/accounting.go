@@ -3,8 +3,11 @@ package payjp
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
 )
 
@@ -184,7 +187,11 @@ func (f *Face) listStatements(ctx context.Context, acct *kessai.Account, r *http
 	if t := q.Get("type"); t != "" && !oneOf(t, "sales", "service_fee", "transfer_fee", "forfeit", "misc") {
 		return nil, kessai.Invalidf("payjp.listStatements", "type", "Input should be 'sales', 'service_fee', 'transfer_fee', 'forfeit' or 'misc'")
 	}
-	items, more, err := f.E.ListStatements(ctx, acct, map[string]string{"type": q.Get("type"), "term_id": q.Get("term_id")}, p)
+	since, until, err := dateRange(q, "payjp.listStatements", "since", "until")
+	if err != nil {
+		return nil, err
+	}
+	items, more, err := f.E.ListStatements(ctx, acct, engine.StatementFilter{Type: q.Get("type"), TermID: q.Get("term_id"), Since: since, Until: until}, p)
 	if err != nil {
 		return nil, err
 	}
@@ -218,19 +225,26 @@ func (f *Face) listBalances(ctx context.Context, acct *kessai.Account, r *http.R
 	if s := q.Get("state"); s != "" && !oneOf(s, kessai.BalanceCollecting, kessai.BalanceTransfer, kessai.BalanceClaim) {
 		return nil, kessai.Invalidf("payjp.listBalances", "state", "Input should be 'collecting', 'transfer' or 'claim'")
 	}
-	closed := q.Get("closed")
-	if closed != "" && closed != "true" && closed != "false" {
+	bf := engine.BalanceFilter{State: q.Get("state")}
+	switch q.Get("closed") {
+	case "":
+	case "true", "false":
+		bf.Closed = ptrTo(q.Get("closed") == "true")
+	default:
 		return nil, kessai.Invalidf("payjp.listBalances", "closed", "Input should be a valid boolean")
 	}
-	items, more, err := f.E.ListBalances(ctx, acct, map[string]string{"state": q.Get("state")}, p)
+	if bf.Since, bf.Until, err = dateRange(q, "payjp.listBalances", "since", "until"); err != nil {
+		return nil, err
+	}
+	if bf.SinceDueDate, bf.UntilDueDate, err = dateRange(q, "payjp.listBalances", "since_due_date", "until_due_date"); err != nil {
+		return nil, err
+	}
+	items, more, err := f.E.ListBalances(ctx, acct, bf, p)
 	if err != nil {
 		return nil, err
 	}
 	data := make([]any, 0, len(items))
 	for _, b := range items {
-		if closed != "" && b.Closed != (closed == "true") {
-			continue
-		}
 		v, err := f.renderBalance(ctx, acct, b)
 		if err != nil {
 			return nil, err
@@ -281,6 +295,36 @@ func (f *Face) reportURL(ctx context.Context, acct *kessai.Account, r *http.Requ
 	}
 	return reportURLJSON{Object: u.Object, URL: u.URL, Expires: ts(u.Expires)}, nil
 }
+
+// dateRange parses two date-time query parameters (RFC 3339, a date alone
+// meaning its start in Japan), either of which may be absent.
+func dateRange(q url.Values, op, sinceName, untilName string) (since, until *time.Time, err error) {
+	parse := func(name string) (*time.Time, error) {
+		v := q.Get(name)
+		if v == "" {
+			return nil, nil
+		}
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return &t, nil
+		}
+		if t, err := time.ParseInLocation("2006-01-02", v, kessai.Tokyo); err == nil {
+			return &t, nil
+		}
+		return nil, kessai.Invalidf(op, name, "Input should be a valid datetime (RFC 3339, e.g. 2026-01-31T15:00:00Z)")
+	}
+	if since, err = parse(sinceName); err != nil {
+		return nil, nil, err
+	}
+	if until, err = parse(untilName); err != nil {
+		return nil, nil, err
+	}
+	if since != nil && until != nil && until.Before(*since) {
+		return nil, nil, kessai.Invalidf(op, untilName, "Input should not be before %s", sinceName)
+	}
+	return since, until, nil
+}
+
+func ptrTo[T any](v T) *T { return &v }
 
 func oneOf(s string, set ...string) bool {
 	for _, x := range set {

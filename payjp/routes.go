@@ -455,7 +455,11 @@ func (f *Face) listCustomerMethods(ctx context.Context, acct *kessai.Account, r 
 }
 
 func (f *Face) listTerms(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	return listed(r, func(p kessai.Page) ([]*kessai.Term, bool, error) { return f.E.ListTerms(ctx, acct, p) })
+	since, until, err := dateRange(r.URL.Query(), "payjp.listTerms", "since_start_at", "until_start_at")
+	if err != nil {
+		return nil, err
+	}
+	return listed(r, func(p kessai.Page) ([]*kessai.Term, bool, error) { return f.E.ListTerms(ctx, acct, since, until, p) })
 }
 
 func (f *Face) getTerm(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {

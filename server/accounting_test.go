@@ -152,6 +152,36 @@ func TestAccounting_MonthToBalance(t *testing.T) {
 		if got := must(t, s.Get("/v2/balances?closed=false"), 200).Data(); len(got) != 1 || got[0]["state"] != "claim" {
 			t.Errorf("open balances: %v", got)
 		}
+		// Filters page exactly: the one closed balance is the first page
+		// of closed ones, though a newer open one exists.
+		closedPage := must(t, s.Get("/v2/balances?closed=true&limit=1"), 200)
+		if got := closedPage.Data(); len(got) != 1 || got[0]["id"] != ba.Str("id") || closedPage.JSON["has_more"] != false {
+			t.Errorf("first page of closed balances: %s", closedPage.Body)
+		}
+		// January's balance is due on 28 February (JST), February's later.
+		dueJan := must(t, s.Get("/v2/balances?since_due_date=2026-02-27T15:00:00Z&until_due_date=2026-02-28T15:00:00Z"), 200).Data()
+		if len(dueJan) != 1 || dueJan[0]["id"] != ba.Str("id") {
+			t.Errorf("balances due on 28 February: %v", dueJan)
+		}
+		// January's statement was made when January closed, February's a
+		// month later.
+		janSts := must(t, s.Get("/v2/statements?until=2026-02-15"), 200).Data()
+		febSts := must(t, s.Get("/v2/statements?since=2026-02-15T00:00:00%2B09:00"), 200).Data()
+		if len(janSts) != 1 || janSts[0]["id"] != st["id"] || len(febSts) != 1 || febSts[0]["id"] == st["id"] {
+			t.Errorf("statements until 15 February: %v; since: %v", janSts, febSts)
+		}
+		if got := must(t, s.Get("/v2/terms?since_start_at=2026-02-01&until_start_at=2026-02-01"), 200).Data(); len(got) != 1 || got[0]["id"] != feb {
+			t.Errorf("the term that starts on 1 February: %v (February's is %s)", got, feb)
+		}
+		if got := must(t, s.Get("/v2/balances?since=2026-02-15&until=2026-02-15"), 200).Data(); len(got) != 0 {
+			t.Errorf("balances made on 15 February: %v", got)
+		}
+		for _, q := range []string{"/v2/statements?since=yesterday", "/v2/balances?until_due_date=2026-13-01",
+			"/v2/balances?since=2026-03-01&until=2026-02-01", "/v2/balances?closed=maybe"} {
+			if r := s.Get(q); r.Status != 422 || !strings.Contains(string(r.Body), "validation") {
+				t.Errorf("GET %s: %d %s, want 422 validation_error", q, r.Status, r.Body)
+			}
+		}
 		s.CheckLedger()
 	})
 }
