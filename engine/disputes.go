@@ -330,70 +330,7 @@ func (e *Engine) ListDisputes(ctx context.Context, acct *kessai.Account, payment
 	if len(statuses) <= 1 {
 		return list[kessai.Dispute](ctx, e, acct, kessai.KindDispute, filter, page, op, "payment_dispute")
 	}
-	// Several statuses: read the account's disputes (few; the walk stops
-	// at maxDisputeWalk), keep the matching ones and cut the page there.
-	var all []*kessai.Dispute
-	walk := kessai.Page{Limit: 100}
-	for len(all) < maxDisputeWalk {
-		items, more, err := list[kessai.Dispute](ctx, e, acct, kessai.KindDispute, filter, walk, op, "payment_dispute")
-		if err != nil {
-			return nil, false, err
-		}
-		for _, d := range items {
-			if statusIn(d.Status, statuses...) || d.ID == page.StartingAfter || d.ID == page.EndingBefore {
-				all = append(all, d)
-			}
-		}
-		if !more || len(items) == 0 {
-			break
-		}
-		walk.StartingAfter = items[len(items)-1].ID
-	}
-	return cutPage(all, page, op)
-}
-
-// maxDisputeWalk bounds the disputes a list with several statuses reads.
-const maxDisputeWalk = 10_000
-
-// cutPage cuts a page out of a whole list, newest first, that holds the
-// page's cursors. Errors: resource_missing.
-func cutPage(all []*kessai.Dispute, page kessai.Page, op string) ([]*kessai.Dispute, bool, error) {
-	index := func(id string) (int, error) {
-		for i, d := range all {
-			if d.ID == id {
-				return i, nil
-			}
-		}
-		return 0, kessai.Errorf(kessai.ResourceMissing, op, "No such payment_dispute: '%s'", id)
-	}
-	limit := page.Limit
-	if limit <= 0 {
-		limit = 10
-	}
-	switch {
-	case page.StartingAfter != "":
-		i, err := index(page.StartingAfter)
-		if err != nil {
-			return nil, false, err
-		}
-		rest := all[i+1:]
-		if len(rest) > limit {
-			return rest[:limit], true, nil
-		}
-		return rest, false, nil
-	case page.EndingBefore != "":
-		i, err := index(page.EndingBefore)
-		if err != nil {
-			return nil, false, err
-		}
-		rest := all[:i]
-		if len(rest) > limit {
-			return rest[len(rest)-limit:], true, nil
-		}
-		return rest, false, nil
-	}
-	if len(all) > limit {
-		return all[:limit], true, nil
-	}
-	return all, false, nil
+	// Several statuses: keep those in any of them, page by page.
+	return listWhere(ctx, e, acct, kessai.KindDispute, filter, page, op, "payment_dispute",
+		func(d *kessai.Dispute) bool { return statusIn(d.Status, statuses...) })
 }

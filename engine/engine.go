@@ -486,6 +486,9 @@ func list[T any](ctx context.Context, e *Engine, acct *kessai.Account, kind kess
 // it suits lists that stay short (an account's statements and balances,
 // a few per month).
 func listWhere[T any](ctx context.Context, e *Engine, acct *kessai.Account, kind kessai.Kind, filter map[string]string, page kessai.Page, op, what string, keep func(*T) bool) ([]*T, bool, error) {
+	if page.Limit <= 0 {
+		page.Limit = 10
+	}
 	before := page.StartingAfter == "" && page.EndingBefore != ""
 	var kept []*T // nearest the cursor first
 	step := kessai.Page{Limit: listWhereStep, StartingAfter: page.StartingAfter, EndingBefore: page.EndingBefore}
