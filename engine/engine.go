@@ -104,6 +104,7 @@ type Engine struct {
 	// behaviour is fixed when it is made (see refundOutcome).
 	cards     sync.Map
 	cardCount atomic.Int64
+	listStep  int // items listWhere reads at a time (0: 100)
 	master    struct {
 		sync.Mutex
 		key []byte // the master key, once read (see Unseal)
@@ -491,7 +492,10 @@ func listWhere[T any](ctx context.Context, e *Engine, acct *kessai.Account, kind
 	}
 	before := page.StartingAfter == "" && page.EndingBefore != ""
 	var kept []*T // nearest the cursor first
-	step := kessai.Page{Limit: listWhereStep, StartingAfter: page.StartingAfter, EndingBefore: page.EndingBefore}
+	step := kessai.Page{Limit: 100, StartingAfter: page.StartingAfter, EndingBefore: page.EndingBefore}
+	if e.listStep > 0 {
+		step.Limit = e.listStep // tests: several reads per page
+	}
 	if before {
 		step.StartingAfter = ""
 	}
@@ -531,9 +535,6 @@ func listWhere[T any](ctx context.Context, e *Engine, acct *kessai.Account, kind
 	}
 	return kept, hasMore, nil
 }
-
-// listWhereStep is how many items listWhere reads at a time.
-var listWhereStep = 100
 
 // idOf is the id of a stored document.
 func idOf(v any) string {

@@ -159,7 +159,7 @@ func TestListStatements_DateFiltersPageExactly(t *testing.T) {
 			}
 		}
 		f := engine.StatementFilter{Since: &since, Until: &until}
-		defer engine.SetListWhereStep(3)() // several reads of the store per page
+		engine.SetListWhereStep(e, 3) // several reads of the store per page
 		var got []string
 		page := kessai.Page{Limit: 2}
 		for {
