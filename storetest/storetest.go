@@ -657,7 +657,7 @@ var listFilters = map[kessai.Kind][]string{
 	kessai.KindPayment:         {"customer_id", "status", "state", "face"},
 	kessai.KindAuthorization:   {"payment_id", "state"},
 	kessai.KindCapture:         {"payment_id", "authorization_id", "state"},
-	kessai.KindRefund:          {"payment_id", "capture_id", "reason", "status", "face"},
+	kessai.KindRefund:          {"payment_id", "reason", "status", "face"},
 	kessai.KindTransaction:     {"type", "payment_method_type", "resource_id", "term_id"},
 	kessai.KindEvent:           {"type", "object", "resource_id", "face"},
 	kessai.KindTerm:            {"state"},
