@@ -223,8 +223,7 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 		// for an MWS reference id, which is also a unique key of the object
 		// it names, this write's own insert. The next attempt finds the
 		// record and replays it; a real duplicate fails again.
-		taken := errors.Is(err, errKeyTaken) || errors.Is(err, kessai.ErrKeyTaken) ||
-			idem != nil && errors.Is(err, kessai.ErrDuplicate)
+		taken := errors.Is(err, kessai.ErrKeyTaken) || idem != nil && errors.Is(err, kessai.ErrDuplicate)
 		switch {
 		case taken && attempt < 3:
 			continue

@@ -64,9 +64,6 @@ func idempotencyOf(ctx context.Context) *Idempotency {
 // request's Idempotency.
 var ErrReplayed = errors.New("engine: idempotent replay")
 
-// errKeyTaken rolls back a write whose key another request recorded first.
-var errKeyTaken = errors.New("engine: idempotency key taken concurrently")
-
 // check looks the key up inside tx: a replay, a refusal, or nothing yet.
 func (idem *Idempotency) check(ctx context.Context, tx kessai.Tx, acct *kessai.Account, op string) (bool, error) {
 	rec, err := tx.Idempotency(ctx, acct.ID, idem.Scope, idem.Key)
@@ -126,7 +123,7 @@ func (idem *Idempotency) record(ctx context.Context, tx kessai.Tx, acct *kessai.
 	}
 	if err := tx.InsertIdempotency(ctx, rec); err != nil {
 		if errors.Is(err, kessai.ErrDuplicate) {
-			return errKeyTaken
+			return kessai.ErrKeyTaken
 		}
 		return err
 	}
@@ -147,7 +144,7 @@ func (e *Engine) recordFailure(ctx context.Context, idem *Idempotency, acct *kes
 		if err == nil {
 			idem.Done = true // durable: the response may be sent
 		}
-		if !errors.Is(err, errKeyTaken) || attempt >= 3 {
+		if !errors.Is(err, kessai.ErrKeyTaken) || attempt >= 3 {
 			return err
 		}
 	}
