@@ -198,6 +198,10 @@ type Payment struct {
 	// CaptureID is a PAY.JP flow's one capture, once it succeeded; no face
 	// shows it. Flows captured before it was kept have none (look it up).
 	CaptureID string `json:"capture_id,omitempty"`
+	// CaptureCount is how many of the payment's captures were not
+	// declined, kept under the payment's lock; nil on payments stored
+	// before it was kept (the engine counts them once).
+	CaptureCount *int `json:"capture_count,omitempty"`
 	// Email is the buyer's email as the payment knows it: its customer's
 	// when the flow was created or its customer set, an order reference's
 	// buyer's. The operator's dashboard searches it; no face shows it.
@@ -205,6 +209,11 @@ type Payment struct {
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
+
+// Exposure is what counts against a payment's authorization limit: what
+// its authorizations hold or will hold (pending ones included) and what
+// they captured. Both are counters kept under the payment's lock.
+func (p *Payment) Exposure() int64 { return p.AmountCapturable + p.AmountReceived }
 
 // Faces: which API a payment, refund or event belongs to. Each face lists
 // only its own.

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/ledger"
@@ -12,24 +13,63 @@ import (
 // authorizations, captures and refunds locks the payment first, so these
 // reads see a stable set.
 
-// maxChildren bounds the authorizations or captures one payment may have.
-const maxChildren = 100
+// maxChildren bounds the authorizations or captures one payment may have
+// that childrenOf reads: past it, childrenOf fails rather than decide on
+// part of them. Rules never read children: they read the payment's
+// counters, kept under its lock (see Payment.Exposure, captureCount).
+const maxChildren = 10_000
 
-// childrenOf loads the authorizations or captures of a payment, oldest first.
+// childStep is how many children one read of childrenOf takes.
+const childStep = 100
+
+// childrenOf loads every authorization or capture of a payment, oldest
+// first, a page at a time. Errors: internal past maxChildren.
 func childrenOf[T any](w *W, kind kessai.Kind, paymentID string) ([]*T, error) {
-	docs, _, err := w.tx.List(w.ctx, kind, w.acct.ID, map[string]string{"payment_id": paymentID}, kessai.Page{Limit: maxChildren})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*T, len(docs))
-	for i, d := range docs {
-		v := new(T)
-		if err := json.Unmarshal(d, v); err != nil {
+	var out []*T
+	page := kessai.Page{Limit: childStep}
+	for {
+		docs, more, err := w.tx.List(w.ctx, kind, w.acct.ID, map[string]string{"payment_id": paymentID}, page)
+		if err != nil {
 			return nil, err
 		}
-		out[len(docs)-1-i] = v
+		for _, d := range docs {
+			v := new(T)
+			if err := json.Unmarshal(d, v); err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		if !more || len(docs) == 0 {
+			break
+		}
+		if len(out) >= maxChildren {
+			return nil, kessai.Errorf(kessai.Internal, "engine.childrenOf", "payment %s has more than %d %s", paymentID, maxChildren, kind)
+		}
+		page.StartingAfter = idOf(out[len(out)-1])
 	}
+	slices.Reverse(out)
 	return out, nil
+}
+
+// captureCount is how many captures of p were not declined: the payment's
+// counter, or, for a payment stored before it was kept, counted once from
+// its captures (and kept from then on).
+func (w *W) captureCount(p *kessai.Payment) (int, error) {
+	if p.CaptureCount != nil {
+		return *p.CaptureCount, nil
+	}
+	caps, err := childrenOf[kessai.Capture](w, kessai.KindCapture, p.ID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range caps {
+		if c.State != kessai.CaptureDeclined {
+			n++
+		}
+	}
+	p.CaptureCount = &n
+	return n, nil
 }
 
 // openAuthorization returns the payment's open authorization, or nil.
@@ -101,6 +141,12 @@ func (w *W) captureAuthorization(p *kessai.Payment, a *kessai.Authorization, id 
 		return nil, err
 	}
 	p.AmountReceived = received
+	n, err := w.captureCount(p)
+	if err != nil {
+		return nil, err
+	}
+	n++
+	p.CaptureCount = &n
 	return c, nil
 }
 
@@ -117,6 +163,9 @@ func (w *W) releaseAuthorization(p *kessai.Payment, a *kessai.Authorization, rea
 }
 
 func (w *W) saveAuthorization(a *kessai.Authorization, isNew bool) error {
+	if isNew && a.ReferenceID != "" {
+		return referenceInsert(w, "engine.Authorize", "authorization", a.ReferenceID, a)
+	}
 	if isNew {
 		return w.tx.Insert(w.ctx, a)
 	}

@@ -163,6 +163,35 @@ type W struct {
 	// term is the open term that the write read or opened, remembered in
 	// Engine.terms once it commits.
 	term *termRef
+	// idem is the key the write runs under (nil: none), looked up again
+	// once the payment is locked (see recheckKey).
+	idem       *Idempotency
+	keyChecked bool
+}
+
+// errKeyRecorded rolls a write back whose key was found recorded after the
+// payment's lock: the next attempt replays that record.
+var errKeyRecorded = errors.New("engine: the key was recorded by a concurrent request")
+
+// recheckKey looks the write's key up again once the payment it acts on is
+// locked. A concurrent request with the same key that held the lock first
+// has committed by now, record and all; without this look the write would
+// run a second time on what the first left (and, for an MWS reference id,
+// collide with the first's object). The write is rolled back and run
+// again, and the next attempt replays the record.
+func (w *W) recheckKey() error {
+	if w.idem == nil || w.keyChecked {
+		return nil
+	}
+	w.keyChecked = true
+	_, err := w.tx.Idempotency(w.ctx, w.acct.ID, w.idem.Scope, w.idem.Key)
+	switch {
+	case errors.Is(err, kessai.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	return errKeyRecorded
 }
 
 // write runs fn in one transaction. The account is read again inside it, so
@@ -193,7 +222,7 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 				replayed, err = idem.answer(rec, op)
 				return err
 			}
-			w := &W{ctx: ctx, tx: tx, acct: fresh, now: e.Now(fresh), e: e}
+			w := &W{ctx: ctx, tx: tx, acct: fresh, now: e.Now(fresh), e: e, idem: idem}
 			last = w
 			result, failure = nil, nil
 			res, err := fn(w)
@@ -223,10 +252,14 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 		// for an MWS reference id, which is also a unique key of the object
 		// it names, this write's own insert. The next attempt finds the
 		// record and replays it; a real duplicate fails again.
-		taken := errors.Is(err, kessai.ErrKeyTaken) || idem != nil && errors.Is(err, kessai.ErrDuplicate)
+		taken := errors.Is(err, kessai.ErrKeyTaken) || errors.Is(err, errKeyRecorded) || idem != nil && errors.Is(err, kessai.ErrDuplicate)
 		switch {
-		case taken && attempt < 3:
+		case taken && attempt < maxKeyAttempts:
 			continue
+		case taken && kessai.ErrorCode(err) == kessai.Internal:
+			// Still taken after every attempt: the key's holder has not
+			// committed its record; the client may try again.
+			return nil, kessai.Errorf(kessai.IdempotencyInProgress, op, "A request with the key %q is still running; try again.", idem.Key)
 		case err == nil && replayed:
 			return nil, ErrReplayed
 		case err == nil:
@@ -244,6 +277,12 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 		return nil, err
 	}
 }
+
+// maxKeyAttempts is how many times a write runs again when its key, or the
+// reference id of the object it inserts, was taken by a concurrent request:
+// each attempt after a collision finds the holder's record, so more than
+// one retry is rare.
+const maxKeyAttempts = 8
 
 func isKeyRefusal(err error) bool {
 	c := kessai.ErrorCode(err)

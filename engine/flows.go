@@ -266,7 +266,7 @@ func (w *W) lockPayment(op, id string) (*kessai.Payment, error) {
 	if err := get(w.ctx, w.tx, kessai.KindPayment, w.acct.ID, id, true, &p, op, "payment_flow"); err != nil {
 		return nil, err
 	}
-	return &p, nil
+	return &p, w.recheckKey()
 }
 
 func (w *W) savePayment(p *kessai.Payment) error {

@@ -184,7 +184,7 @@ func (w *W) lockOrder(op, id string) (*kessai.Payment, error) {
 	if p.Kind != kessai.PaymentOrderReference {
 		return nil, notFound(op, "order_reference", id)
 	}
-	return &p, nil
+	return &p, w.recheckKey()
 }
 
 // saveOrder stores an order reference; a change of state is stamped.
@@ -384,14 +384,12 @@ func (e *Engine) CancelOrderReference(ctx context.Context, acct *kessai.Account,
 		if !statusIn(o.State, kessai.StateDraft, kessai.StateOpen, kessai.StateSuspended) {
 			return nil, kessai.Errorf(kessai.InvalidStatus, op, "OrderReference %s is in state %s and cannot be canceled.", o.ID, amazonState(o.State))
 		}
-		caps, err := childrenOf[kessai.Capture](w, kessai.KindCapture, o.ID)
+		n, err := w.captureCount(o)
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range caps {
-			if c.State != kessai.CaptureDeclined {
-				return nil, kessai.Errorf(kessai.InvalidStatus, op, "OrderReference %s has capture %s and cannot be canceled.", o.ID, c.ID)
-			}
+		if n > 0 {
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "OrderReference %s has %d captures and cannot be canceled.", o.ID, n)
 		}
 		if err := w.closeOrderAuthorizations(o, kessai.ReasonOrderReferenceCanceled); err != nil {
 			return nil, err
@@ -407,6 +405,9 @@ func (e *Engine) CancelOrderReference(ctx context.Context, acct *kessai.Account,
 
 // closeOrderAuthorizations closes every open or pending authorization of o.
 func (w *W) closeOrderAuthorizations(o *kessai.Payment, reason string) error {
+	if o.AmountCapturable == 0 {
+		return nil // nothing is held or pending
+	}
 	auths, err := w.orderAuthorizations(o)
 	if err != nil {
 		return err
@@ -507,11 +508,7 @@ func (e *Engine) Authorize(ctx context.Context, acct *kessai.Account, p Authoriz
 		if cur != o.Currency {
 			return nil, kessai.Errorf(kessai.CurrencyMismatch, op, "The currency %s is not the currency %s of OrderReference %s.", strings.ToUpper(cur), strings.ToUpper(o.Currency), o.ID)
 		}
-		auths, err := w.orderAuthorizations(o)
-		if err != nil {
-			return nil, err
-		}
-		if err := CheckAuthorization(o.Amount, exposure(auths), p.Amount, cur); err != nil {
+		if err := CheckAuthorization(o.Amount, o.Exposure(), p.Amount, cur); err != nil {
 			return nil, err
 		}
 		o.Order.Seq++
@@ -562,21 +559,6 @@ func checkTransaction(op string, amount int64, cur, noteField, note, softDescrip
 		return nil, err
 	}
 	return processor.ParseSimulation(target, note)
-}
-
-// exposure is what counts against an order reference's authorization
-// limit: what its authorizations hold or will hold, and what they captured.
-func exposure(auths []*kessai.Authorization) int64 {
-	var n int64
-	for _, a := range auths {
-		switch a.State {
-		case kessai.AuthOpen, kessai.AuthPending:
-			n += a.Amount
-		case kessai.AuthClosed:
-			n += a.CapturedAmount
-		}
-	}
-	return n
 }
 
 // amazonAuthSettle is the payload of an asynchronous authorization's
@@ -859,15 +841,9 @@ func (w *W) captureOrder(o *kessai.Payment, a *kessai.Authorization, amount int6
 	if err := CheckCaptureOfAuthorization(a.Amount, amount); err != nil {
 		return nil, err
 	}
-	caps, err := childrenOf[kessai.Capture](w, kessai.KindCapture, o.ID)
+	captured, err := w.captureCount(o)
 	if err != nil {
 		return nil, err
-	}
-	captured := 0
-	for _, c := range caps {
-		if c.State != kessai.CaptureDeclined {
-			captured++
-		}
 	}
 	if captured >= MaxCapturesPerOrder {
 		return nil, kessai.Errorf(kessai.CountExceeded, op, "%d authorizations of OrderReference %s have been captured already.", captured, o.ID)
@@ -879,11 +855,9 @@ func (w *W) captureOrder(o *kessai.Payment, a *kessai.Authorization, amount int6
 	// A capture takes its authorization's digits (as Amazon's do), unless
 	// a declined capture of the authorization has them already.
 	capID := o.ID + "-C" + a.ID[len(o.ID)+2:]
-	for _, c := range caps {
-		if c.ID == capID {
-			o.Order.Seq++
-			capID = fmt.Sprintf("%s-C%06d", o.ID, o.Order.Seq)
-		}
+	if a.CaptureID != "" { // declined before: its capture has the digits
+		o.Order.Seq++
+		capID = fmt.Sprintf("%s-C%06d", o.ID, o.Order.Seq)
 	}
 	if sim != nil && sim.State == "Declined" {
 		// Nothing moves: the authorization stays open for another try.
@@ -920,9 +894,18 @@ func (w *W) captureOrder(o *kessai.Payment, a *kessai.Authorization, amount int6
 }
 
 func (w *W) insertCapture(c *kessai.Capture) error {
-	err := w.tx.Insert(w.ctx, c)
+	return referenceInsert(w, "engine.Capture", "capture", c.ReferenceID, c)
+}
+
+// referenceInsert inserts an object named by a merchant's reference id,
+// unique per account. A taken id is reference_id_in_use that still wraps
+// kessai.ErrDuplicate: the write runs again and, when the id's holder was a
+// concurrent request with the same id, replays its record instead.
+func referenceInsert(w *W, op, what, refID string, d kessai.Document) error {
+	err := w.tx.Insert(w.ctx, d)
 	if errors.Is(err, kessai.ErrDuplicate) {
-		return kessai.Errorf(kessai.ReferenceIDInUse, "engine.Capture", "The reference id %q was already used by another capture.", c.ReferenceID)
+		return &kessai.Error{Code: kessai.ReferenceIDInUse, Op: op, Err: err,
+			Message: fmt.Sprintf("The reference id %q was already used by another %s.", refID, what)}
 	}
 	return err
 }
@@ -1026,10 +1009,7 @@ func (e *Engine) RefundCapture(ctx context.Context, acct *kessai.Account, p Capt
 		if err := w.post(o.ID, o.Currency, ledger.RefundReserve(c.ID, p.Amount)); err != nil {
 			return nil, err
 		}
-		if err := w.tx.Insert(w.ctx, r); err != nil {
-			if errors.Is(err, kessai.ErrDuplicate) {
-				return nil, kessai.Errorf(kessai.ReferenceIDInUse, op, "The reference id %q was already used by another refund.", p.ReferenceID)
-			}
+		if err := referenceInsert(w, op, "refund", p.ReferenceID, r); err != nil {
 			return nil, err
 		}
 		if err := w.saveCapture(&c); err != nil {

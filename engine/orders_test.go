@@ -467,3 +467,67 @@ func TestOrders_CancelCloseAndTime(t *testing.T) {
 		})
 	})
 }
+
+// Regression (issue 20): the rules once summed an order's exposure over its
+// newest 100 authorizations only, so 100 declined ones hid an open one and
+// a second full authorization was accepted (¥20,000 held on a ¥10,000
+// order); cancel missed the open one in the same way.
+func TestOrders_LimitsCountEveryAuthorization(t *testing.T) {
+	t.Parallel()
+	declined := func(p *engine.AuthorizeParams) {
+		p.Note = `{"SandboxSimulation": {"State":"Declined", "ReasonCode":"TransactionTimedOut"}}`
+	}
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		k := newOrderKit(t, dialect)
+		o := k.open(10_000)
+		first := k.mustAuthorize(o, 10_000)
+		for range 100 {
+			k.mustAuthorize(o, 100, declined)
+		}
+		t.Run("a_second_full_authorization_is_refused", func(t *testing.T) {
+			_, err := k.authorize(o, 10_000)
+			wantErrCode(t, err, kessai.AmountExceeded)
+			if _, err := k.authorize(o, 1_500); err != nil {
+				t.Fatalf("¥1,500 more is within ¥11,500: %v", err)
+			}
+			_, err = k.authorize(o, 1)
+			wantErrCode(t, err, kessai.AmountExceeded)
+		})
+		t.Run("cancel_closes_the_oldest_open_authorization", func(t *testing.T) {
+			if _, err := k.e.CancelOrderReference(bg, k.acct, o.ID, "gone"); err != nil {
+				t.Fatal(err)
+			}
+			a, err := k.e.GetAuthorization(bg, k.acct, first.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.State != kessai.AuthClosed || a.ReasonCode != kessai.ReasonOrderReferenceCanceled {
+				t.Errorf("the first authorization after cancel: %s/%s, want Closed/OrderReferenceCanceled", a.State, a.ReasonCode)
+			}
+			if got := k.order(o.ID).AmountCapturable; got != 0 {
+				t.Errorf("order holds %d after cancel, want 0", got)
+			}
+		})
+	})
+}
+
+// The captures of an order are counted whatever their number of declined
+// siblings: a capture older than the newest 100 still forbids cancel.
+func TestOrders_CancelSeesEveryCapture(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		k := newOrderKit(t, dialect)
+		o := k.open(10_000)
+		if _, err := k.capture(k.mustAuthorize(o, 1_000), 1_000); err != nil {
+			t.Fatal(err)
+		}
+		a := k.mustAuthorize(o, 1_000)
+		for range 100 {
+			if c, err := k.capture(a, 1_000, `{"SandboxSimulation": {"State":"Declined", "ReasonCode":"AmazonRejected"}}`); err != nil || c.State != kessai.CaptureDeclined {
+				t.Fatalf("declined capture: %v %+v", err, c)
+			}
+		}
+		_, err := k.e.CancelOrderReference(bg, k.acct, o.ID, "")
+		wantErrCode(t, err, kessai.InvalidStatus)
+	})
+}
