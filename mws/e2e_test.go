@@ -489,3 +489,23 @@ func TestE2E_ThrottleOffByDefault(t *testing.T) {
 		c.call("GetOrderReferenceDetails", map[string]string{"AmazonOrderReferenceId": id}).ok(t, "GetOrderReferenceDetails")
 	}
 }
+
+// Regression (issue 20): 100 declined authorizations once hid an order's
+// open one from the cap, and a second full authorization was accepted.
+func TestE2E_CapCountsEveryAuthorization(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		s := kessaitest.Start(t, dialect, kessaitest.Options{})
+		c := newClient(s)
+		id := openOrder(s, c, 10000)
+		authorize(c, id, "open-1", "10000", nil).ok(t, "Authorize")
+		declined := map[string]string{"SellerAuthorizationNote": `{"SandboxSimulation": {"State":"Declined", "ReasonCode":"TransactionTimedOut"}}`}
+		for i := range 100 {
+			r := authorize(c, id, "declined-"+strconv.Itoa(i), "100", declined).ok(t, "Authorize")
+			want(t, r, "AuthorizationStatus/State", "Declined")
+		}
+		authorize(c, id, "second-full", "10000", nil).fails(t, 400, "TransactionAmountExceeded")
+		authorize(c, id, "the-rest", "1500", nil).ok(t, "Authorize")
+		s.CheckLedger()
+	})
+}
