@@ -50,7 +50,7 @@ func orderJobs() map[string]jobHandler {
 		JobAmazonAuthSettle:    jobOf((*W).amazonAuthSettle),
 		JobAmazonAuthExpire:    jobOf((*W).amazonAuthExpire),
 		JobAmazonCaptureSettle: jobOf((*W).amazonCaptureSettle),
-		JobAmazonRefundSettle:  jobOf((*W).amazonRefundSettle),
+		JobAmazonRefundSettle:  jobOf((*W).settleRefund), // jobs written before refunds settled in one place
 	}
 }
 
@@ -219,10 +219,6 @@ func amazonRefundState(r *kessai.Refund) string {
 		return "declined"
 	}
 	return "pending"
-}
-
-func (w *W) emitAmazonRefund(r *kessai.Refund) error {
-	return w.emitFace(kessai.FaceMWS, "amazon_refund."+amazonRefundState(r), kessai.ObjectAmazonRefund, r.ID, r)
 }
 
 // OrderReferenceUpdate is SetOrderReferenceDetails: the amount and the
@@ -994,104 +990,14 @@ func (e *Engine) RefundCapture(ctx context.Context, acct *kessai.Account, p Capt
 		if cur != c.Currency {
 			return nil, kessai.Errorf(kessai.CurrencyMismatch, op, "The currency %s is not the currency %s of capture %s.", strings.ToUpper(cur), strings.ToUpper(c.Currency), c.ID)
 		}
-		if err := CheckRefund(c.Amount, c.RefundedAmount, c.RefundCount, p.Amount, cur); err != nil {
-			return nil, err
-		}
-		o.Order.Seq++
-		r := &kessai.Refund{AccountID: w.acct.ID, ID: fmt.Sprintf("%s-R%06d", o.ID, o.Order.Seq), Livemode: w.acct.Livemode,
-			PaymentID: o.ID, CaptureID: c.ID, ReferenceID: p.ReferenceID, Amount: p.Amount, Currency: c.Currency,
-			Status: kessai.RefundPending, Face: kessai.FaceMWS, Note: p.Note, SoftDescriptor: p.SoftDescriptor,
-			PaymentMethodType: MethodAmazon, Metadata: kessai.Metadata{}, CreatedAt: w.now, UpdatedAt: w.now}
-		c.RefundCount++
-		c.RefundedAmount += p.Amount
-		c.RefundIDs = append(c.RefundIDs, r.ID)
-		o.AmountRefunded += p.Amount
-		if err := w.post(o.ID, o.Currency, ledger.RefundReserve(c.ID, p.Amount)); err != nil {
-			return nil, err
-		}
-		if err := referenceInsert(w, op, "refund", p.ReferenceID, r); err != nil {
-			return nil, err
-		}
-		if err := w.saveCapture(&c); err != nil {
-			return nil, err
-		}
-		if err := w.saveOrder(o, "", ""); err != nil {
-			return nil, err
-		}
-		if err := w.schedule(JobAmazonRefundSettle, settleRef{PaymentID: o.ID, RefundID: r.ID}, w.now.Add(w.e.Config.SettleDelayAmazon)); err != nil {
-			return nil, err
-		}
-		return r, w.emitAmazonRefund(r)
+		amount := p.Amount
+		return w.refund(o, &c, &amount, &kessai.Refund{ReferenceID: p.ReferenceID, Face: kessai.FaceMWS,
+			Note: p.Note, SoftDescriptor: p.SoftDescriptor, PaymentMethodType: MethodAmazon, Metadata: kessai.Metadata{}})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return res.(*kessai.Refund), nil
-}
-
-// amazonRefundSettle completes a pending refund, or declines it as
-// simulated or after a chargeback. A capture whose refunds reach its limit
-// is closed (MaxAmountRefunded, MaxRefundsProcessed). A completed refund
-// writes the buyer's email (seed 000).
-func (w *W) amazonRefundSettle(ref settleRef) error {
-	const op = "engine.SettleAmazonRefund"
-	o, err := w.lockOrder(op, ref.PaymentID)
-	if err != nil {
-		return err
-	}
-	var r kessai.Refund
-	if err := get(w.ctx, w.tx, kessai.KindRefund, w.acct.ID, ref.RefundID, true, &r, op, "refund"); err != nil {
-		return err
-	}
-	if r.Status != kessai.RefundPending {
-		return nil
-	}
-	var c kessai.Capture
-	if err := get(w.ctx, w.tx, kessai.KindCapture, w.acct.ID, r.CaptureID, true, &c, op, "capture"); err != nil {
-		return err
-	}
-	sim, _ := processor.ParseSimulation(processor.SimRefund, r.Note)
-	switch {
-	case sim != nil:
-		r.ReasonCode = sim.ReasonCode
-	case c.Chargeback:
-		r.ReasonCode = "ProcessingFailure"
-	}
-	if r.ReasonCode != "" {
-		if err := w.failRefund(o, &c, &r, strings.ToLower(r.ReasonCode)); err != nil {
-			return err
-		}
-		return w.emitAmazonRefund(&r)
-	}
-	if err := w.post(o.ID, o.Currency, ledger.RefundSettle(c.Method, c.ID, r.Amount)); err != nil {
-		return err
-	}
-	r.Status, r.UpdatedAt = kessai.RefundSucceeded, w.now
-	if err := w.tx.Put(w.ctx, &r); err != nil {
-		return err
-	}
-	if err := w.refundCompletedEmail(o, &r); err != nil {
-		return err
-	}
-	allowance, err := OverAllowance(c.Amount, c.Currency)
-	if err != nil {
-		return err
-	}
-	switch {
-	case c.RefundedAmount >= c.Amount+allowance:
-		c.State, c.ReasonCode = kessai.CaptureClosed, kessai.ReasonMaxAmountRefunded
-	case c.RefundCount >= MaxRefundsPerCapture:
-		c.State, c.ReasonCode = kessai.CaptureClosed, kessai.ReasonMaxRefundsProcessed
-	}
-	if c.State == kessai.CaptureClosed {
-		if err := w.saveCapture(&c); err != nil {
-			return err
-		}
-		if err := w.emitCapture(&c); err != nil {
-			return err
-		}
-	}
-	return w.emitAmazonRefund(&r)
 }
 
 // Chargeback records that the buyer of a capture was paid back by an A-to-z

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
-	"github.com/kessai/kessai/ledger"
 	"github.com/kessai/kessai/processor"
 )
 
@@ -63,76 +62,11 @@ func (e *Engine) CreateRefund(ctx context.Context, acct *kessai.Account, p Refun
 		if pay.Status != kessai.StatusSucceeded {
 			return nil, invalidStatus(op, "payment flow", pay.Status, kessai.StatusSucceeded)
 		}
-		// What a chargeback paid the buyer back cannot be refunded again.
-		amount, err := CheckFlowRefund(pay.AmountReceived, pay.AmountRefunded+pay.AmountChargedBack, p.Amount)
-		if err != nil {
-			return nil, err
-		}
-		if err := CheckFlowRefundWindow(pay.PaymentMethodType, pay.CreatedAt, pay.ConfirmedAt, w.now); err != nil {
-			return nil, err
-		}
 		capture, err := w.flowCapture(pay)
 		if err != nil {
 			return nil, err
 		}
-		r := &kessai.Refund{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixRefund), Livemode: w.acct.Livemode,
-			PaymentID: pay.ID, CaptureID: capture.ID, Amount: amount, Currency: pay.Currency, Reason: p.Reason, Metadata: md,
-			PaymentMethodType: pay.PaymentMethodType, CreatedAt: w.now, UpdatedAt: w.now}
-		outcome, err := w.refundOutcome(pay, r)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		// A PayPay refund made to fail is pending like any other and fails
-		// when it settles (settleRefund); a card refund fails at once.
-		case outcome == processor.RefundFail && pay.PaymentMethodType != kessai.MethodPayPay:
-			r.Status = kessai.RefundFailed
-			r.FailureReason = ptr("declined")
-		case outcome == processor.RefundHold:
-			r.Status = kessai.RefundRequiresAction
-		case pay.PaymentMethodType == kessai.MethodPayPay:
-			r.Status = kessai.RefundPending
-		default:
-			r.Status = kessai.RefundSucceeded
-		}
-		capture.RefundCount++
-		if r.Status != kessai.RefundFailed {
-			pay.AmountRefunded += amount
-			capture.RefundedAmount += amount
-			if err := w.savePayment(pay); err != nil {
-				return nil, err
-			}
-		}
-		switch r.Status {
-		case kessai.RefundSucceeded:
-			if err := w.post(pay.ID, pay.Currency, ledger.RefundNow(capture.Method, capture.ID, amount)); err != nil {
-				return nil, err
-			}
-			if err := w.refundTransaction(pay, capture, r); err != nil {
-				return nil, err
-			}
-		case kessai.RefundPending, kessai.RefundRequiresAction:
-			if err := w.post(pay.ID, pay.Currency, ledger.RefundReserve(capture.ID, amount)); err != nil {
-				return nil, err
-			}
-		}
-		if err := w.saveCapture(capture); err != nil {
-			return nil, err
-		}
-		if r.Status != kessai.RefundFailed {
-			if err := w.settleWarnings(pay); err != nil {
-				return nil, err
-			}
-		}
-		if r.Status == kessai.RefundPending {
-			if err := w.schedule(JobSettleRefund, settleRef{PaymentID: pay.ID, RefundID: r.ID}, w.now.Add(w.e.Config.SettleDelayPayPay)); err != nil {
-				return nil, err
-			}
-		}
-		if err := w.tx.Insert(ctx, r); err != nil {
-			return nil, err
-		}
-		return r, w.emit("refund.created", kessai.ObjectRefund, r.ID, r)
+		return w.refund(pay, capture, p.Amount, &kessai.Refund{Reason: p.Reason, Metadata: md, PaymentMethodType: pay.PaymentMethodType})
 	})
 	if err != nil {
 		return nil, err
@@ -141,11 +75,6 @@ func (e *Engine) CreateRefund(ctx context.Context, acct *kessai.Account, p Refun
 }
 
 func ptr[T any](v T) *T { return &v }
-
-type settleRef struct {
-	PaymentID string `json:"payment_id"`
-	RefundID  string `json:"refund_id"`
-}
 
 // refundOutcome is how the simulated network will treat r.
 func (w *W) refundOutcome(pay *kessai.Payment, r *kessai.Refund) (processor.RefundOutcome, error) {
@@ -187,64 +116,6 @@ func (w *W) refundTransaction(pay *kessai.Payment, c *kessai.Capture, r *kessai.
 		return err
 	}
 	return w.transaction(kessai.TxnRefund, r.ID, pay, c, -r.Amount, -offset)
-}
-
-// settleRefund completes a pending refund: succeeded, or failed (releasing
-// its amount for new refunds) when it was made to fail. A refund that is no
-// longer pending is left alone, so the job may run any number of times.
-func (w *W) settleRefund(ref settleRef) error {
-	const op = "engine.SettleRefund"
-	pay, err := w.lockPayment(op, ref.PaymentID)
-	if err != nil {
-		return err
-	}
-	var r kessai.Refund
-	if err := get(w.ctx, w.tx, kessai.KindRefund, w.acct.ID, ref.RefundID, true, &r, op, "refund"); err != nil {
-		return err
-	}
-	if r.Status != kessai.RefundPending {
-		return nil
-	}
-	var c kessai.Capture
-	if err := get(w.ctx, w.tx, kessai.KindCapture, w.acct.ID, r.CaptureID, true, &c, op, "capture"); err != nil {
-		return err
-	}
-	if r.Metadata[SimulateKey] == "failed" {
-		if err := w.failRefund(pay, &c, &r, "declined"); err != nil {
-			return err
-		}
-		return w.emit("refund.updated", kessai.ObjectRefund, r.ID, &r)
-	}
-	if err := w.post(pay.ID, pay.Currency, ledger.RefundSettle(c.Method, c.ID, r.Amount)); err != nil {
-		return err
-	}
-	if err := w.refundTransaction(pay, &c, &r); err != nil {
-		return err
-	}
-	if err := w.saveCapture(&c); err != nil {
-		return err
-	}
-	r.Status, r.UpdatedAt = kessai.RefundSucceeded, w.now
-	if err := w.tx.Put(w.ctx, &r); err != nil {
-		return err
-	}
-	return w.emit("refund.updated", kessai.ObjectRefund, r.ID, &r)
-}
-
-func (w *W) failRefund(pay *kessai.Payment, c *kessai.Capture, r *kessai.Refund, reason string) error {
-	if err := w.post(pay.ID, pay.Currency, ledger.RefundRelease(c.ID, r.Amount)); err != nil {
-		return err
-	}
-	pay.AmountRefunded -= r.Amount
-	c.RefundedAmount -= r.Amount
-	if err := w.savePayment(pay); err != nil {
-		return err
-	}
-	if err := w.saveCapture(c); err != nil {
-		return err
-	}
-	r.Status, r.FailureReason, r.UpdatedAt = kessai.RefundFailed, &reason, w.now
-	return w.tx.Put(w.ctx, r)
 }
 
 // GetRefund returns a refund. Errors: not_found.

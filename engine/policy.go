@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/processor"
+)
+
+// Policy is what one face makes of the core's money operations: its caps,
+// its windows, whether an outcome is known at once, its ids and its event
+// names. Each operation (refund, settleRefund, …) exists once, in
+// money.go; a face's policy is the only place where faces differ, and the
+// rules it applies are the pure functions of rules.go.
+//
+// A payment's policy follows its face (policyOf), so a job that settles a
+// refund later applies the same policy as the request that made it.
+type Policy struct {
+	// Face is the face whose payments the policy governs.
+	Face string
+
+	// RefundAmount checks a refund of amount (nil: all that may still be
+	// refunded) of capture c of payment p against the face's cap and
+	// returns the amount to refund.
+	RefundAmount func(p *kessai.Payment, c *kessai.Capture, amount *int64) (int64, error)
+	// RefundWindow refuses a refund started at now, too late; nil: the
+	// face has no window.
+	RefundWindow func(p *kessai.Payment, now time.Time) error
+	// RefundID names a new refund of p (p is saved by the operation).
+	RefundID func(p *kessai.Payment) string
+	// RefundStatus is the first status of a new refund r of p, as the
+	// (simulated) network answers it, with a failure reason when it fails
+	// at once: succeeded (synchronous), pending (settled by a job later),
+	// requires_action, or failed.
+	RefundStatus func(w *W, p *kessai.Payment, r *kessai.Refund) (status, failureReason string, err error)
+	// RefundDecline decides whether a pending refund r of capture c
+	// settles declined: the refund's failure reason (the policy may set
+	// its reason code too), or "" when it completes.
+	RefundDecline func(c *kessai.Capture, r *kessai.Refund) string
+	// SettleDelay is how long a pending refund of p waits for its network.
+	SettleDelay func(cfg Config, p *kessai.Payment) time.Duration
+	// RefundPaid does what else the face does once a refund has paid the
+	// buyer back, before the refund's event: the fee given back and the
+	// payment transaction (PAY.JP); the buyer's email and the capture's
+	// closing when its refunds reached a limit (Amazon). It may change c;
+	// the operation saves it.
+	RefundPaid func(w *W, p *kessai.Payment, c *kessai.Capture, r *kessai.Refund) error
+	// RefundEvent records the event of a refund that was created or
+	// changed.
+	RefundEvent func(w *W, r *kessai.Refund, created bool) error
+	// RefundsOnCapture: the capture lists the ids of its refunds (the
+	// IdList that MWS shows on a capture).
+	RefundsOnCapture bool
+}
+
+// policyOf is the policy of a payment's face.
+func policyOf(p *kessai.Payment) *Policy {
+	if p.Face() == kessai.FaceMWS {
+		return &mwsPolicy
+	}
+	return &payjpPolicy
+}
+
+// payjpPolicy: PAY.JP v2 payment flows. A flow's refunds may not exceed
+// what it received (less what chargebacks paid back), within the card's
+// 180 days or PayPay's 365th day; card refunds succeed at once, PayPay
+// refunds are pending until PayPay settles them.
+var payjpPolicy = Policy{
+	Face: kessai.FacePayJP,
+	RefundAmount: func(p *kessai.Payment, _ *kessai.Capture, amount *int64) (int64, error) {
+		// What a chargeback paid the buyer back cannot be refunded again.
+		return CheckFlowRefund(p.AmountReceived, p.AmountRefunded+p.AmountChargedBack, amount)
+	},
+	RefundWindow: func(p *kessai.Payment, now time.Time) error {
+		return CheckFlowRefundWindow(p.PaymentMethodType, p.CreatedAt, p.ConfirmedAt, now)
+	},
+	RefundID: func(*kessai.Payment) string { return kessai.NewID(kessai.PrefixRefund) },
+	RefundStatus: func(w *W, p *kessai.Payment, r *kessai.Refund) (string, string, error) {
+		outcome, err := w.refundOutcome(p, r)
+		if err != nil {
+			return "", "", err
+		}
+		switch {
+		// A PayPay refund made to fail is pending like any other and
+		// fails when it settles; a card refund fails at once.
+		case outcome == processor.RefundFail && p.PaymentMethodType != kessai.MethodPayPay:
+			return kessai.RefundFailed, "declined", nil
+		case outcome == processor.RefundHold:
+			return kessai.RefundRequiresAction, "", nil
+		case p.PaymentMethodType == kessai.MethodPayPay:
+			return kessai.RefundPending, "", nil
+		}
+		return kessai.RefundSucceeded, "", nil
+	},
+	RefundDecline: func(_ *kessai.Capture, r *kessai.Refund) string {
+		if r.Metadata[SimulateKey] == "failed" {
+			return "declined"
+		}
+		return ""
+	},
+	SettleDelay: func(cfg Config, _ *kessai.Payment) time.Duration { return cfg.SettleDelayPayPay },
+	RefundPaid: func(w *W, p *kessai.Payment, c *kessai.Capture, r *kessai.Refund) error {
+		return w.refundTransaction(p, c, r)
+	},
+	RefundEvent: func(w *W, r *kessai.Refund, created bool) error {
+		typ := "refund.updated"
+		if created {
+			typ = "refund.created"
+		}
+		return w.emit(typ, kessai.ObjectRefund, r.ID, r)
+	},
+}
+
+// mwsPolicy: Amazon Pay MWS order references. A capture's refunds, pending
+// ones included, may exceed what it captured by the over-allowance and
+// number ten at most; every refund is Pending first and settles after
+// Amazon's delay, declined as simulated or when the buyer was already paid
+// back by an A-to-z claim or chargeback. There is no time limit.
+var mwsPolicy = Policy{
+	Face: kessai.FaceMWS,
+	RefundAmount: func(_ *kessai.Payment, c *kessai.Capture, amount *int64) (int64, error) {
+		if amount == nil {
+			return 0, kessai.Invalidf("engine.CheckRefund", "amount", "An amount is required.")
+		}
+		return *amount, CheckRefund(c.Amount, c.RefundedAmount, c.RefundCount, *amount, c.Currency)
+	},
+	RefundID: func(p *kessai.Payment) string {
+		p.Order.Seq++
+		return fmt.Sprintf("%s-R%06d", p.ID, p.Order.Seq)
+	},
+	RefundStatus: func(*W, *kessai.Payment, *kessai.Refund) (string, string, error) {
+		return kessai.RefundPending, "", nil
+	},
+	RefundDecline: func(c *kessai.Capture, r *kessai.Refund) string {
+		sim, _ := processor.ParseSimulation(processor.SimRefund, r.Note)
+		switch {
+		case sim != nil:
+			r.ReasonCode = sim.ReasonCode
+		case c.Chargeback:
+			r.ReasonCode = "ProcessingFailure"
+		}
+		return strings.ToLower(r.ReasonCode)
+	},
+	SettleDelay: func(cfg Config, _ *kessai.Payment) time.Duration { return cfg.SettleDelayAmazon },
+	RefundPaid: func(w *W, p *kessai.Payment, c *kessai.Capture, r *kessai.Refund) error {
+		if err := w.refundCompletedEmail(p, r); err != nil {
+			return err
+		}
+		allowance, err := OverAllowance(c.Amount, c.Currency)
+		if err != nil {
+			return err
+		}
+		switch {
+		case c.RefundedAmount >= c.Amount+allowance:
+			c.State, c.ReasonCode = kessai.CaptureClosed, kessai.ReasonMaxAmountRefunded
+		case c.RefundCount >= MaxRefundsPerCapture:
+			c.State, c.ReasonCode = kessai.CaptureClosed, kessai.ReasonMaxRefundsProcessed
+		default:
+			return nil
+		}
+		c.UpdatedAt = w.now
+		return w.emitCapture(c)
+	},
+	RefundEvent: func(w *W, r *kessai.Refund, _ bool) error {
+		return w.emitFace(kessai.FaceMWS, "amazon_refund."+amazonRefundState(r), kessai.ObjectAmazonRefund, r.ID, r)
+	},
+	RefundsOnCapture: true,
+}
