@@ -299,7 +299,7 @@ func (d *Dashboard) advanceClock(q *req) error {
 		return err
 	}
 	fl, _ := d.runIdempotent(q, "dashboard.clock_advance", func(ctx context.Context) (any, error) {
-		return d.W.Advance(ctx, acct, time.Duration(n)*unit)
+		return d.E.Advance(ctx, acct, time.Duration(n)*unit)
 	}, describeAny(labels(q.lang)))
 	return d.seeOther(q, "/dashboard/clock?since="+strconv.FormatInt(before.Unix(), 10), fl)
 }

@@ -21,7 +21,6 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
-	"github.com/kessai/kessai/worker"
 )
 
 //go:embed templates/*.html static/*
@@ -39,20 +38,18 @@ type Config struct {
 // Dashboard serves /dashboard.
 type Dashboard struct {
 	E        *engine.Engine
-	W        *worker.Worker
 	cfg      Config
 	sessions *sessions
 	pages    map[string]*template.Template
 	static   http.Handler
 }
 
-// New returns the dashboard over the engine; w runs what a clock advance
-// makes due, as POST /kessai/v1/clock/advance does.
-func New(e *engine.Engine, w *worker.Worker, cfg Config) *Dashboard {
+// New returns the dashboard over the engine.
+func New(e *engine.Engine, cfg Config) *Dashboard {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	d := &Dashboard{E: e, W: w, cfg: cfg, sessions: newSessions(), pages: map[string]*template.Template{}}
+	d := &Dashboard{E: e, cfg: cfg, sessions: newSessions(), pages: map[string]*template.Template{}}
 	names, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
 		panic(err)

@@ -14,9 +14,41 @@ type ClockAdvance struct {
 	Now  time.Time
 }
 
+// DueJobs runs the jobs of an account's default queue that are due, in the
+// order they were due, each at its own due time in business time (from is
+// the account's time before the clock moved), including the jobs those
+// schedule, until none is due. Package worker implements it.
+type DueJobs interface {
+	RunAccount(ctx context.Context, accountID string, from time.Time) error
+}
+
+// SetDueJobs sets what runs the jobs a clock advance makes due (a worker
+// sets itself when it is made for the engine).
+func (e *Engine) SetDueJobs(d DueJobs) { e.due.Store(&d) }
+
+// Advance moves a test-mode account's clock forward by d and, before it
+// returns, applies every settlement, expiry and closing due by the new
+// time. Errors: test_mode_only, validation_error, internal (no worker, or
+// its jobs failed).
+func (e *Engine) Advance(ctx context.Context, acct *kessai.Account, d time.Duration) (*ClockAdvance, error) {
+	const op = "engine.Advance"
+	due := e.due.Load()
+	if due == nil {
+		return nil, kessai.Errorf(kessai.Internal, op, "no worker runs this engine's jobs")
+	}
+	adv, err := e.AdvanceClock(ctx, acct, d)
+	if err != nil {
+		return nil, err
+	}
+	if err := (*due).RunAccount(ctx, acct.ID, adv.From); err != nil {
+		return nil, kessai.WrapInternal(op, err)
+	}
+	return adv, nil
+}
+
 // AdvanceClock moves a test-mode account's clock forward by d, and every
-// pending job of the account's with it, in one write. The jobs that become
-// due are run by the caller (worker.Advance). Errors: test_mode_only,
+// pending job of the account's with it, in one write, without running the
+// jobs that become due (Advance does). Errors: test_mode_only,
 // validation_error.
 func (e *Engine) AdvanceClock(ctx context.Context, acct *kessai.Account, d time.Duration) (*ClockAdvance, error) {
 	const op = "engine.AdvanceClock"

@@ -105,6 +105,7 @@ type Engine struct {
 	cards     sync.Map
 	cardCount atomic.Int64
 	listStep  int // items listWhere reads at a time (0: 100)
+	due       atomic.Pointer[DueJobs] // runs what a clock advance makes due (see Advance)
 	master    struct {
 		sync.Mutex
 		key []byte // the master key, once read (see Unseal)

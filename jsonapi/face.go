@@ -16,6 +16,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/httpface"
 )
 
 // IdempotencyKeyTTL is how long an Idempotency-Key is remembered.
@@ -29,7 +30,7 @@ type Face struct {
 	// know are marshalled as they are.
 	Render func(v any) (any, error)
 	// Limiter, when set, limits each account's request rate.
-	Limiter *RateLimiter
+	Limiter *httpface.RateLimiter
 }
 
 // NewFace returns a Face; render may be nil (values are marshalled as they
@@ -72,12 +73,8 @@ func (f *Face) Authenticate(r *http.Request) (*kessai.Account, error) {
 	return f.E.Authenticate(r.Context(), key)
 }
 
-// Router is where a face registers its routes: an *http.ServeMux, or one
-// that also records the patterns (the server keeps its route table, which
-// the account-isolation test walks).
-type Router interface {
-	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
-}
+// Router is where a face registers its routes (httpface.Router).
+type Router = httpface.Router
 
 // GetFunc handles a read.
 type GetFunc func(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error)
@@ -96,12 +93,12 @@ func (f *Face) Get(fn GetFunc) http.HandlerFunc {
 		if !f.limit(w, r, acct) {
 			return
 		}
-		sim, err := parseSimulation(r, acct)
+		sim, err := httpface.ParseSimulation(r, acct)
 		if err != nil {
 			f.Fail(w, r, err)
 			return
 		}
-		sim.wait(r.Context())
+		sim.Wait(r.Context())
 		res, err := fn(r.Context(), acct, r)
 		if err != nil {
 			f.Fail(w, r, err)
@@ -165,7 +162,7 @@ func (f *Face) Post(fn PostFunc) http.HandlerFunc {
 		if !f.limit(w, r, acct) {
 			return
 		}
-		sim, err := parseSimulation(r, acct)
+		sim, err := httpface.ParseSimulation(r, acct)
 		if err != nil {
 			f.Fail(w, r, err)
 			return
@@ -192,9 +189,9 @@ func (f *Face) Post(fn PostFunc) http.HandlerFunc {
 				TTL: IdempotencyKeyTTL, Render: f.response(r)}
 			ctx = engine.WithIdempotency(ctx, idem)
 		}
-		sim.wait(ctx)
+		sim.Wait(ctx)
 		res, err := fn(ctx, acct, r, body)
-		if sim.after(f, w, r) {
+		if after(sim, f, w, r) {
 			return
 		}
 		if idem != nil && idem.Done {

@@ -19,19 +19,17 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
-	"github.com/kessai/kessai/worker"
 )
 
 // API serves /kessai/v1.
 type API struct {
-	Face   *jsonapi.Face
-	Worker *worker.Worker
+	Face *jsonapi.Face
 }
 
 // New returns the API. renderFlow renders the payment flows that approve
 // and decline answer with (the PAY.JP face's rendering, so that a client
 // sees one shape).
-func New(e *engine.Engine, log *slog.Logger, w *worker.Worker, renderFlow func(any) (any, error)) *API {
+func New(e *engine.Engine, log *slog.Logger, renderFlow func(any) (any, error)) *API {
 	render := func(v any) (any, error) {
 		if out, ok := renderNotify(v); ok {
 			return out, nil
@@ -48,7 +46,7 @@ func New(e *engine.Engine, log *slog.Logger, w *worker.Worker, renderFlow func(a
 		}
 		return renderFlow(v)
 	}
-	return &API{Face: jsonapi.NewFace(e, log, render), Worker: w}
+	return &API{Face: jsonapi.NewFace(e, log, render)}
 }
 
 // MaxAdvance bounds one clock advance (ten years).
@@ -99,7 +97,7 @@ func (a *API) advance(ctx context.Context, acct *kessai.Account, r *http.Request
 	if req.Seconds.V < 1 || time.Duration(req.Seconds.V) > MaxAdvance/time.Second {
 		return nil, kessai.Invalidf(op, "seconds", "Input should be between 1 and %d", int64(MaxAdvance/time.Second))
 	}
-	return a.Worker.Advance(ctx, acct, time.Duration(req.Seconds.V)*time.Second)
+	return a.Face.E.Advance(ctx, acct, time.Duration(req.Seconds.V)*time.Second)
 }
 
 func flowID(r *http.Request) (string, error) {

@@ -18,7 +18,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
-	"github.com/kessai/kessai/jsonapi"
+	"github.com/kessai/kessai/httpface"
 )
 
 // The endpoints: Amazon's paths, the sandbox one for test-mode accounts and
@@ -75,7 +75,7 @@ func New(e *engine.Engine, log *slog.Logger, cfg Config) *Face {
 // Register adds the face's routes to mux: the two endpoints, with and
 // without a trailing slash, and an MWS-style error for any other path
 // under them.
-func (f *Face) Register(mux jsonapi.Router) {
+func (f *Face) Register(mux httpface.Router) {
 	mux.HandleFunc(SandboxPath, f.endpoint(false))
 	mux.HandleFunc(SandboxPath+"/", f.endpoint(false))
 	mux.HandleFunc(LivePath, f.endpoint(true))
@@ -131,7 +131,7 @@ func (f *Face) endpoint(live bool) http.HandlerFunc {
 				"Too many %s requests for this seller: the sandbox allows a burst of %d, then one every %s.", name, ThrottleBurst, ThrottleEvery))
 			return
 		}
-		sim, err := jsonapi.ParseSimulation(r, acct)
+		sim, err := httpface.ParseSimulation(r, acct)
 		if err != nil {
 			f.fail(w, r, name, err)
 			return
@@ -219,7 +219,7 @@ type op struct {
 // (engine.Idempotency): the engine decides the id in the write's own
 // transaction and stores the rendered response there, so that the same
 // request again is answered with the very same bytes, RequestId included.
-func (f *Face) run(w http.ResponseWriter, r *http.Request, action string, p Params, o op, sim jsonapi.Simulation) {
+func (f *Face) run(w http.ResponseWriter, r *http.Request, action string, p Params, o op, sim httpface.Simulation) {
 	ctx := r.Context()
 	var idem *engine.Idempotency
 	if o.refID != "" {
@@ -241,7 +241,7 @@ func (f *Face) run(w http.ResponseWriter, r *http.Request, action string, p Para
 	case sim.Drop:
 		panic(http.ErrAbortHandler)
 	case sim.Fail:
-		f.fail(w, r, action, kessai.Errorf(kessai.Internal, "mws.Simulate", "simulated failure after commit (%s)", jsonapi.SimulateHeader))
+		f.fail(w, r, action, kessai.Errorf(kessai.Internal, "mws.Simulate", "simulated failure after commit (%s)", httpface.SimulateHeader))
 		return
 	}
 	if idem != nil && idem.Done {

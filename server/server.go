@@ -25,6 +25,7 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/dashboard"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/httpface"
 	"github.com/kessai/kessai/internal/dburl"
 	"github.com/kessai/kessai/jsonapi"
 	"github.com/kessai/kessai/kessaiapi"
@@ -223,18 +224,18 @@ func (m *Main) Close(ctx context.Context) error {
 // Handler is the whole HTTP API.
 func (m *Main) Handler() http.Handler {
 	mux := &routeMux{ServeMux: http.NewServeMux()}
-	var limiter *jsonapi.RateLimiter
+	var limiter *httpface.RateLimiter
 	if hc := m.HTTP.WithDefaults(); hc.RateLimit > 0 {
-		limiter = jsonapi.NewRateLimiter(hc.RateLimit, hc.RateBurst)
+		limiter = httpface.NewRateLimiter(hc.RateLimit, hc.RateBurst)
 	}
 	face := payjp.NewFace(m.E, m.Log)
 	face.Limiter = limiter
 	face.Register(mux)
-	own := kessaiapi.New(m.E, m.Log, m.W, payjp.Render)
+	own := kessaiapi.New(m.E, m.Log, payjp.Render)
 	own.Face.Limiter = limiter
 	own.Register(mux)
 	mws.New(m.E, m.Log, m.MWS).Register(mux)
-	dashboard.New(m.E, m.W, dashboard.Config{OperatorToken: m.DashboardOperatorToken, Log: m.Log}).Register(mux)
+	dashboard.New(m.E, dashboard.Config{OperatorToken: m.DashboardOperatorToken, Log: m.Log}).Register(mux)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))

@@ -102,7 +102,9 @@ func New(e *engine.Engine, log *slog.Logger, cfg Config) (*Worker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{E: e, Log: log, Cfg: cfg, Run: e.RunJob, Wall: kessai.SystemClock{}, slots: make(chan struct{}, cfg.NotifyConcurrency)}, nil
+	w := &Worker{E: e, Log: log, Cfg: cfg, Run: e.RunJob, Wall: kessai.SystemClock{}, slots: make(chan struct{}, cfg.NotifyConcurrency)}
+	e.SetDueJobs(w) // the engine's clock advances run their due jobs here
+	return w, nil
 }
 
 // clock is the clock of a queue's due times and leases.
@@ -362,17 +364,7 @@ func (w *Worker) accountBusy(ctx context.Context, accountID string) (bool, error
 	return busy, err
 }
 
-// Advance moves a test-mode account's clock forward by d and, before
-// returning, applies every job due by the new time. Errors: those of
-// engine.AdvanceClock.
+// Advance is engine.Advance, for the worker's own tests and tools.
 func (w *Worker) Advance(ctx context.Context, acct *kessai.Account, d time.Duration) (*engine.ClockAdvance, error) {
-	const op = "worker.Advance"
-	adv, err := w.E.AdvanceClock(ctx, acct, d)
-	if err != nil {
-		return adv, err
-	}
-	if err := w.RunAccount(ctx, acct.ID, adv.From); err != nil {
-		return nil, kessai.WrapInternal(op, err)
-	}
-	return adv, nil
+	return w.E.Advance(ctx, acct, d)
 }
