@@ -104,7 +104,7 @@ type Engine struct {
 	// behaviour is fixed when it is made (see refundOutcome).
 	cards     sync.Map
 	cardCount atomic.Int64
-	listStep  int // items listWhere reads at a time (0: 100)
+	listStep  int                     // items listWhere reads at a time (0: 100)
 	due       atomic.Pointer[DueJobs] // runs what a clock advance makes due (see Advance)
 	master    struct {
 		sync.Mutex
