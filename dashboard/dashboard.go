@@ -166,13 +166,7 @@ func (d *Dashboard) signedIn(w http.ResponseWriter, r *http.Request) (*req, bool
 }
 
 func (d *Dashboard) account(ctx context.Context, id string) (*kessai.Account, error) {
-	var acct *kessai.Account
-	err := d.E.Store.View(ctx, func(tx kessai.Tx) error {
-		a, err := tx.Account(ctx, id, false)
-		acct = a
-		return err
-	})
-	return acct, err
+	return d.E.AccountByID(ctx, id)
 }
 
 // get wraps a page.
@@ -353,13 +347,7 @@ func (d *Dashboard) accountsPage(q *req) error {
 	if !q.sess.Operator {
 		return errNotFound
 	}
-	var accts []*kessai.Account
-	after := q.r.URL.Query().Get("after")
-	err := d.E.Store.View(q.r.Context(), func(tx kessai.Tx) error {
-		var err error
-		accts, err = tx.ListAccounts(q.r.Context(), after, 51)
-		return err
-	})
+	accts, err := d.E.Accounts(q.r.Context(), q.r.URL.Query().Get("after"), 51)
 	if err != nil {
 		return err
 	}

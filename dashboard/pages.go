@@ -3,8 +3,6 @@ package dashboard
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"sort"
@@ -18,37 +16,16 @@ import (
 
 // payment loads one of the account's payments of either face.
 func (d *Dashboard) payment(ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
-	if !kessai.ValidCustomID(id) {
+	p, err := d.E.Payment(ctx, acct, id)
+	if kessai.ErrorCode(err) == kessai.NotFound {
 		return nil, errNotFound
 	}
-	var p kessai.Payment
-	err := d.E.Store.View(ctx, func(tx kessai.Tx) error { return tx.Get(ctx, kessai.KindPayment, acct.ID, id, false, &p) })
-	if errors.Is(err, kessai.ErrNoRows) {
-		return nil, errNotFound
-	}
-	return &p, err
+	return p, err
 }
 
 // listOf reads a page of an account's documents of kind.
 func listOf[T any](ctx context.Context, d *Dashboard, acct *kessai.Account, kind kessai.Kind, filter map[string]string, page kessai.Page) ([]*T, bool, error) {
-	var out []*T
-	var more bool
-	err := d.E.Store.View(ctx, func(tx kessai.Tx) error {
-		docs, m, err := tx.List(ctx, kind, acct.ID, filter, page)
-		if err != nil {
-			return err
-		}
-		more = m
-		for _, raw := range docs {
-			v := new(T)
-			if err := json.Unmarshal(raw, v); err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return nil
-	})
-	return out, more, err
+	return engine.List[T](ctx, d.E, acct, kind, filter, page)
 }
 
 // PageSize is how many rows a list page shows.
@@ -91,13 +68,7 @@ func (d *Dashboard) paymentsPage(q *req) error {
 		}
 		s.After = kessai.PaymentCursor{CreatedAt: time.UnixMicro(n).UTC(), ID: id}
 	}
-	var pays []*kessai.Payment
-	var more bool
-	err = d.E.Store.View(ctx, func(tx kessai.Tx) error {
-		var err error
-		pays, more, err = tx.SearchPayments(ctx, acct.ID, s)
-		return err
-	})
+	pays, more, err := d.E.SearchPayments(ctx, acct, s)
 	if err != nil {
 		return err
 	}
@@ -132,59 +103,14 @@ func (d *Dashboard) paymentPage(q *req) error {
 		return err
 	}
 	ctx := q.r.Context()
-	pay, err := d.payment(ctx, acct, q.r.PathValue("id"))
+	tl, err := d.E.PaymentTimeline(ctx, acct, q.r.PathValue("id"))
+	if kessai.ErrorCode(err) == kessai.NotFound {
+		return errNotFound
+	}
 	if err != nil {
 		return err
 	}
-	all := kessai.Page{Limit: 100}
-	auths, _, err := listOf[kessai.Authorization](ctx, d, acct, kessai.KindAuthorization, map[string]string{"payment_id": pay.ID}, all)
-	if err != nil {
-		return err
-	}
-	caps, _, err := listOf[kessai.Capture](ctx, d, acct, kessai.KindCapture, map[string]string{"payment_id": pay.ID}, all)
-	if err != nil {
-		return err
-	}
-	refunds, _, err := listOf[kessai.Refund](ctx, d, acct, kessai.KindRefund, map[string]string{"payment_id": pay.ID}, all)
-	if err != nil {
-		return err
-	}
-	// Events of the payment and of its objects.
-	resources := []string{pay.ID}
-	for _, a := range auths {
-		resources = append(resources, a.ID)
-	}
-	for _, c := range caps {
-		resources = append(resources, c.ID)
-	}
-	for _, r := range refunds {
-		resources = append(resources, r.ID)
-	}
-	var events []*kessai.Event
-	for _, id := range resources {
-		evs, _, err := listOf[kessai.Event](ctx, d, acct, kessai.KindEvent, map[string]string{"resource_id": id}, all)
-		if err != nil {
-			return err
-		}
-		events = append(events, evs...)
-	}
-	sort.Slice(events, func(i, j int) bool { return events[i].ID < events[j].ID })
-	var deliveries []*kessai.WebhookDelivery
-	for _, ev := range events {
-		ds, _, err := listOf[kessai.WebhookDelivery](ctx, d, acct, kessai.KindWebhookDelivery, map[string]string{"event_id": ev.ID}, all)
-		if err != nil {
-			return err
-		}
-		deliveries = append(deliveries, ds...)
-	}
-	var ledger []kessai.LedgerEntry
-	if err := d.E.Store.View(ctx, func(tx kessai.Tx) error {
-		var err error
-		ledger, err = tx.PaymentLedger(ctx, acct.ID, pay.ID)
-		return err
-	}); err != nil {
-		return err
-	}
+	pay, auths, caps, refunds, events, deliveries, ledger := tl.Payment, tl.Authorizations, tl.Captures, tl.Refunds, tl.Events, tl.Deliveries, tl.Ledger
 	balances := map[string]int64{}
 	postings := make([]posting, len(ledger))
 	for i, e := range ledger {
@@ -428,22 +354,11 @@ func (d *Dashboard) analyse(ctx context.Context, acct *kessai.Account, period st
 		a.Buckets = append(a.Buckets, &bucket{Label: labels[i], Start: s, ByReason: map[string]int64{}, Counts: map[string]int64{}})
 	}
 	from, to := starts[0], today+1
-	var refunds []kessai.RefundDay
-	var captures []kessai.CaptureDay
-	err = d.E.Store.View(ctx, func(tx kessai.Tx) error {
-		var err error
-		if refunds, err = tx.RefundDays(ctx, acct.ID, from, to); err != nil {
-			return err
-		}
-		if captures, err = tx.CaptureDays(ctx, acct.ID, from, to); err != nil {
-			return err
-		}
-		a.Top, err = tx.TopRefundCustomers(ctx, acct.ID, kessai.JSTMonth(kessai.DayStart(from)), kessai.JSTMonth(now)+1, 10)
-		return err
-	})
+	figures, err := d.E.RefundAnalysis(ctx, acct, from, to, kessai.JSTMonth(kessai.DayStart(from)), kessai.JSTMonth(now)+1, 10)
 	if err != nil {
 		return nil, err
 	}
+	a.Top = figures.Top
 	at := func(day int) *bucket {
 		i := sort.Search(len(a.Buckets), func(i int) bool { return a.Buckets[i].Start > day }) - 1
 		if i < 0 {
@@ -451,7 +366,7 @@ func (d *Dashboard) analyse(ctx context.Context, acct *kessai.Account, period st
 		}
 		return a.Buckets[i]
 	}
-	for _, r := range refunds {
+	for _, r := range figures.Refunds {
 		if b := at(r.Day); b != nil {
 			b.ByReason[r.Reason] += r.Amount
 			b.Counts[r.Reason] += r.Count
@@ -462,7 +377,7 @@ func (d *Dashboard) analyse(ctx context.Context, acct *kessai.Account, period st
 			a.Refunded += r.Amount
 		}
 	}
-	for _, c := range captures {
+	for _, c := range figures.Captures {
 		if b := at(c.Day); b != nil {
 			b.Captured += c.Amount
 			a.Captured += c.Amount
