@@ -7,9 +7,9 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/internal/upgradetest"
 	"github.com/kessai/kessai/sqlite"
 	"github.com/kessai/kessai/sqlstore"
-	"github.com/kessai/kessai/storetest"
 )
 
 // TestOpen_UpgradesV1Database opens a database written by kessai d9a9013
@@ -17,7 +17,7 @@ import (
 func TestOpen_UpgradesV1Database(t *testing.T) {
 	t.Parallel()
 	u := testdb.FromDump(t, "sqlite", "testdata/v1_fixture.sql")
-	up := storetest.Upgrade(t, storetest.V1SQLite, storetest.UpgradeDialect{
+	up := upgradetest.Upgrade(t, upgradetest.V1SQLite, upgradetest.UpgradeDialect{
 		Open:    func(ctx context.Context) (kessai.Store, error) { return sqlite.Open(ctx, u) },
 		Migrate: func(ctx context.Context) (sqlstore.MigrationStatus, error) { return sqlite.Migrate(ctx, u) },
 	})

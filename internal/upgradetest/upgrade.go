@@ -1,4 +1,8 @@
-package storetest
+// Package upgradetest proves that a database written by an older kessai
+// opens with today's code, keeps its data and takes new writes through
+// the engine (the conformance suite, package storetest, knows only the
+// Store).
+package upgradetest
 
 import (
 	"context"
@@ -411,4 +415,13 @@ func sameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
+}
+
+var ctx = context.Background()
+
+func mustView(t *testing.T, s kessai.Store, fn func(tx kessai.Tx) error) {
+	t.Helper()
+	if err := s.View(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
 }
