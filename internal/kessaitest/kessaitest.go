@@ -350,6 +350,7 @@ func checkPayment(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[stri
 		tb.Errorf("%s: authorizations hold %d of %d, payment amount_capturable %d authorized %d", p.ID, held, authorized, p.AmountCapturable, p.AuthorizedAmount)
 	}
 	var captured, refunded int64
+	captureCount := 0
 	caps := map[string]*kessai.Capture{}
 	for _, cp := range listAll[kessai.Capture](tb, ctx, tx, kessai.KindCapture, p.AccountID, p.ID) {
 		if cp.State == kessai.CaptureDeclined {
@@ -360,6 +361,7 @@ func checkPayment(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[stri
 			continue
 		}
 		caps[cp.ID] = cp
+		captureCount++
 		captured += cp.Amount
 		refunded += cp.RefundedAmount
 		limit := cp.Amount
@@ -424,6 +426,9 @@ func checkPayment(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[stri
 	if p.Kind != kessai.PaymentOrderReference && refunded > p.AmountReceived {
 		tb.Errorf("%s: refunds %d exceed amount_received %d", p.ID, refunded, p.AmountReceived)
 	}
+	if p.CaptureCount != nil && *p.CaptureCount != captureCount {
+		tb.Errorf("%s: capture_count %d, captures not declined %d", p.ID, *p.CaptureCount, captureCount)
+	}
 	if p.Kind == kessai.PaymentOrderReference {
 		allowance, err := engine.OverAllowance(p.Amount, p.Currency)
 		if err != nil {
@@ -431,6 +436,17 @@ func checkPayment(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[stri
 		}
 		if p.AmountReceived > p.Amount+allowance {
 			tb.Errorf("%s: captured %d exceeds the order's %d + %d", p.ID, p.AmountReceived, p.Amount, allowance)
+		}
+		if p.Exposure() > p.Amount+allowance {
+			tb.Errorf("%s: authorized and captured %d exceed the order's %d + %d", p.ID, p.Exposure(), p.Amount, allowance)
+		}
+		if captureCount > engine.MaxCapturesPerOrder {
+			tb.Errorf("%s: %d captures, more than %d", p.ID, captureCount, engine.MaxCapturesPerOrder)
+		}
+		for id, n := range count {
+			if n > engine.MaxRefundsPerCapture {
+				tb.Errorf("%s: capture %s has %d refunds, more than %d", p.ID, id, n, engine.MaxRefundsPerCapture)
+			}
 		}
 	}
 }
