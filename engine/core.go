@@ -106,8 +106,13 @@ func (w *W) flowCapture(p *kessai.Payment) (*kessai.Capture, error) {
 }
 
 // newAuthorization holds amount on the buyer's method for p under a new
-// authorization id, open; the caller saves it.
+// authorization id, open, within the cap of p's face; the caller saves it.
 func (w *W) newAuthorization(p *kessai.Payment, id, method string, amount int64) (*kessai.Authorization, error) {
+	if limit := policyOf(p).AuthorizeLimit; limit != nil {
+		if err := limit(p, amount); err != nil {
+			return nil, err
+		}
+	}
 	a := &kessai.Authorization{AccountID: w.acct.ID, ID: id, Livemode: w.acct.Livemode,
 		PaymentID: p.ID, Method: method, Amount: amount, Currency: p.Currency, State: kessai.AuthOpen,
 		CreatedAt: w.now, UpdatedAt: w.now}
@@ -121,6 +126,13 @@ func (w *W) newAuthorization(p *kessai.Payment, id, method string, amount int64)
 	p.AuthorizedAmount = sum
 	p.AmountCapturable += amount
 	return a, nil
+}
+
+// checkCapture applies the caps of p's face to a capture of amount of a:
+// it returns the reason code with which p closes once the capture is made,
+// or "".
+func (w *W) checkCapture(p *kessai.Payment, a *kessai.Authorization, amount int64) (string, error) {
+	return policyOf(p).CaptureLimit(w, p, a, amount)
 }
 
 // captureAuthorization takes amount of what a holds into a new capture id

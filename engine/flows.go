@@ -541,12 +541,12 @@ func (e *Engine) CapturePaymentFlow(ctx context.Context, acct *kessai.Account, i
 		if auth == nil {
 			return nil, fmt.Errorf("%s: flow %s requires capture but has no open authorization", op, p.ID)
 		}
-		amount := p.AmountCapturable
+		amount := auth.Amount - auth.CapturedAmount
 		if amountToCapture != nil {
-			if *amountToCapture > p.AmountCapturable {
-				return nil, kessai.Invalidf(op, "amount_to_capture", "Input should be less than or equal to amount_capturable (%d)", p.AmountCapturable)
-			}
 			amount = *amountToCapture
+		}
+		if _, err := w.checkCapture(p, auth, amount); err != nil {
+			return nil, err
 		}
 		return p, w.capture(p, auth, amount, false)
 	})

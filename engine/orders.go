@@ -504,9 +504,6 @@ func (e *Engine) Authorize(ctx context.Context, acct *kessai.Account, p Authoriz
 		if cur != o.Currency {
 			return nil, kessai.Errorf(kessai.CurrencyMismatch, op, "The currency %s is not the currency %s of OrderReference %s.", strings.ToUpper(cur), strings.ToUpper(o.Currency), o.ID)
 		}
-		if err := CheckAuthorization(o.Amount, o.Exposure(), p.Amount, cur); err != nil {
-			return nil, err
-		}
 		o.Order.Seq++
 		a, err := w.newAuthorization(o, fmt.Sprintf("%s-A%06d", o.ID, o.Order.Seq), MethodAmazon, p.Amount)
 		if err != nil {
@@ -833,18 +830,7 @@ func (e *Engine) Capture(ctx context.Context, acct *kessai.Account, p CapturePar
 // captureOrder captures amount of a into a new capture of o, applying the
 // order's limits and the simulation; the caller saves a and o and emits.
 func (w *W) captureOrder(o *kessai.Payment, a *kessai.Authorization, amount int64, refID, note, softDescriptor string, sim *processor.Simulation) (*kessai.Capture, error) {
-	const op = "engine.Capture"
-	if err := CheckCaptureOfAuthorization(a.Amount, amount); err != nil {
-		return nil, err
-	}
-	captured, err := w.captureCount(o)
-	if err != nil {
-		return nil, err
-	}
-	if captured >= MaxCapturesPerOrder {
-		return nil, kessai.Errorf(kessai.CountExceeded, op, "%d authorizations of OrderReference %s have been captured already.", captured, o.ID)
-	}
-	reachesCap, err := CheckCapture(o.Amount, o.AmountReceived, amount, o.Currency)
+	closes, err := w.checkCapture(o, a, amount)
 	if err != nil {
 		return nil, err
 	}
@@ -880,11 +866,8 @@ func (w *W) captureOrder(o *kessai.Payment, a *kessai.Authorization, amount int6
 	if err := w.insertCapture(c); err != nil {
 		return nil, err
 	}
-	switch {
-	case reachesCap && statusIn(o.State, kessai.StateOpen, kessai.StateSuspended):
-		return c, w.closeOrderFor(o, kessai.ReasonMaxAmountCharged)
-	case captured+1 >= MaxCapturesPerOrder && statusIn(o.State, kessai.StateOpen, kessai.StateSuspended):
-		return c, w.closeOrderFor(o, "MaxAuthorizationsCaptured")
+	if closes != "" && statusIn(o.State, kessai.StateOpen, kessai.StateSuspended) {
+		return c, w.closeOrderFor(o, closes)
 	}
 	return c, nil
 }

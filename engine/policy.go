@@ -21,6 +21,14 @@ type Policy struct {
 	// Face is the face whose payments the policy governs.
 	Face string
 
+	// AuthorizeLimit checks a new authorization of amount on p against
+	// the face's cap; nil: the face authorizes the payment's amount once.
+	AuthorizeLimit func(p *kessai.Payment, amount int64) error
+	// CaptureLimit checks a capture of amount of authorization a of p
+	// against the face's caps; close is the reason code with which p
+	// closes once the capture is made ("" when it stays as it is).
+	CaptureLimit func(w *W, p *kessai.Payment, a *kessai.Authorization, amount int64) (close string, err error)
+
 	// RefundAmount checks a refund of amount (nil: all that may still be
 	// refunded) of capture c of payment p against the face's cap and
 	// returns the amount to refund.
@@ -63,12 +71,19 @@ func policyOf(p *kessai.Payment) *Policy {
 	return &payjpPolicy
 }
 
-// payjpPolicy: PAY.JP v2 payment flows. A flow's refunds may not exceed
+// payjpPolicy: PAY.JP v2 payment flows. A flow authorizes its amount once
+// and captures at most what it holds. A flow's refunds may not exceed
 // what it received (less what chargebacks paid back), within the card's
 // 180 days or PayPay's 365th day; card refunds succeed at once, PayPay
 // refunds are pending until PayPay settles them.
 var payjpPolicy = Policy{
 	Face: kessai.FacePayJP,
+	CaptureLimit: func(_ *W, _ *kessai.Payment, a *kessai.Authorization, amount int64) (string, error) {
+		if held := a.Amount - a.CapturedAmount; amount > held {
+			return "", kessai.Invalidf("engine.CapturePaymentFlow", "amount_to_capture", "Input should be less than or equal to amount_capturable (%d)", held)
+		}
+		return "", nil
+	},
 	RefundAmount: func(p *kessai.Payment, _ *kessai.Capture, amount *int64) (int64, error) {
 		// What a chargeback paid the buyer back cannot be refunded again.
 		return CheckFlowRefund(p.AmountReceived, p.AmountRefunded+p.AmountChargedBack, amount)
@@ -113,13 +128,40 @@ var payjpPolicy = Policy{
 	},
 }
 
-// mwsPolicy: Amazon Pay MWS order references. A capture's refunds, pending
-// ones included, may exceed what it captured by the over-allowance and
+// mwsPolicy: Amazon Pay MWS order references. What is authorized on an
+// order (held, pending and captured) and what is captured may exceed its
+// amount by the over-allowance; reaching the capture cap, or the tenth
+// capture, closes the order. A capture's refunds, pending ones included, may exceed what it captured by the over-allowance and
 // number ten at most; every refund is Pending first and settles after
 // Amazon's delay, declined as simulated or when the buyer was already paid
 // back by an A-to-z claim or chargeback. There is no time limit.
 var mwsPolicy = Policy{
 	Face: kessai.FaceMWS,
+	AuthorizeLimit: func(p *kessai.Payment, amount int64) error {
+		return CheckAuthorization(p.Amount, p.Exposure(), amount, p.Currency)
+	},
+	CaptureLimit: func(w *W, p *kessai.Payment, a *kessai.Authorization, amount int64) (string, error) {
+		if err := CheckCaptureOfAuthorization(a.Amount, amount); err != nil {
+			return "", err
+		}
+		captured, err := w.captureCount(p)
+		if err != nil {
+			return "", err
+		}
+		if captured >= MaxCapturesPerOrder {
+			return "", kessai.Errorf(kessai.CountExceeded, "engine.Capture", "%d authorizations of OrderReference %s have been captured already.", captured, p.ID)
+		}
+		reachesCap, err := CheckCapture(p.Amount, p.AmountReceived, amount, p.Currency)
+		switch {
+		case err != nil:
+			return "", err
+		case reachesCap:
+			return kessai.ReasonMaxAmountCharged, nil
+		case captured+1 >= MaxCapturesPerOrder:
+			return "MaxAuthorizationsCaptured", nil
+		}
+		return "", nil
+	},
 	RefundAmount: func(_ *kessai.Payment, c *kessai.Capture, amount *int64) (int64, error) {
 		if amount == nil {
 			return 0, kessai.Invalidf("engine.CheckRefund", "amount", "An amount is required.")
