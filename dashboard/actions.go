@@ -80,12 +80,12 @@ func errText(err error) string {
 }
 
 // runIdempotent runs a write of the engine under the form's idempotency key
-// (engine.Idempotency, the one a PAY.JP Idempotency-Key uses): a second
+// (engine.Run, the one a PAY.JP Idempotency-Key uses): a second
 // post of the same form (a double click) does not run it again and is
 // answered with the first outcome. describe turns the write's result into
 // the message shown, which is what the key stores (no secrets). The
 // result is nil when the write was a replay or failed.
-func (d *Dashboard) runIdempotent(q *req, op string, fn func(ctx context.Context) (any, error), describe func(any) string) (*flash, any) {
+func (d *Dashboard) runIdempotent(q *req, op string, fn func(ctx context.Context, e *engine.Engine) (any, error), describe func(any) string) (*flash, any) {
 	key := q.r.PostForm.Get("idem")
 	if !validKey(key) {
 		return &flash{Message: errText(kessai.Invalidf("dashboard", "idem", "The form has no idempotency key: reload the page."))}, nil
@@ -102,23 +102,25 @@ func (d *Dashboard) runIdempotent(q *req, op string, fn func(ctx context.Context
 	for _, k := range fields {
 		h.Write([]byte(k + "=" + strings.Join(q.r.PostForm[k], ",") + "\n"))
 	}
-	idem := &engine.Idempotency{Scope: kessai.ScopeIdempotencyKey, Key: "dashboard_" + key, Operation: op,
-		RequestHash: hex.EncodeToString(h.Sum(nil)), TTL: 24 * time.Hour,
-		Render: func(result any, failure error) (int, []byte, error) {
-			o, status := outcome{OK: true}, http.StatusOK
-			if failure != nil {
-				o.OK, o.Message, status = false, errText(failure), http.StatusBadRequest
-			} else {
-				o.Message = describe(result)
-			}
-			b, err := json.Marshal(o)
-			return status, b, err
-		}}
-	res, err := fn(engine.WithIdempotency(q.r.Context(), idem))
-	if idem.Done || errors.Is(err, engine.ErrReplayed) {
+	k := engine.Key{Scope: kessai.ScopeIdempotencyKey, Key: "dashboard_" + key, Operation: op,
+		RequestHash: hex.EncodeToString(h.Sum(nil)), TTL: 24 * time.Hour}
+	render := func(result any, failure error) (int, []byte, error) {
+		o, status := outcome{OK: true}, http.StatusOK
+		if failure != nil {
+			o.OK, o.Message, status = false, errText(failure), http.StatusBadRequest
+		} else {
+			o.Message = describe(result)
+		}
+		b, err := json.Marshal(o)
+		return status, b, err
+	}
+	ctx := q.r.Context()
+	out, err := d.E.Run(ctx, k, render, func(e *engine.Engine) (any, error) { return fn(ctx, e) })
+	res := out.Result
+	if out.Done {
 		var o outcome
-		if json.Unmarshal(idem.Body, &o) == nil {
-			if idem.Replayed {
+		if json.Unmarshal(out.Body, &o) == nil {
+			if out.Replayed {
 				res = nil
 			}
 			return &flash{OK: o.OK, Message: o.Message}, res
@@ -173,62 +175,62 @@ func (d *Dashboard) paymentAction(q *req) error {
 	key := f.Get("idem")
 	ref := "dash-" + key[:min(len(key), 24)] // an MWS reference id, from the form's key
 	order := pay.Kind == kessai.PaymentOrderReference
-	var run func(ctx context.Context) (any, error)
+	var run func(ctx context.Context, e *engine.Engine) (any, error)
 	switch action := q.r.PathValue("action"); {
 	case action == "refund" && !order:
-		run = func(ctx context.Context) (any, error) {
+		run = func(ctx context.Context, e *engine.Engine) (any, error) {
 			amount, err := amountOf(f, "amount")
 			if err != nil {
 				return nil, err
 			}
-			return d.E.CreateRefund(ctx, acct, engine.RefundParams{PaymentFlowID: pay.ID, Amount: amount, Reason: optional(f.Get("reason"))})
+			return e.CreateRefund(ctx, acct, engine.RefundParams{PaymentFlowID: pay.ID, Amount: amount, Reason: optional(f.Get("reason"))})
 		}
 	case action == "refund" && order:
-		run = func(ctx context.Context) (any, error) {
+		run = func(ctx context.Context, e *engine.Engine) (any, error) {
 			amount, err := mustAmount(f, "amount")
 			if err != nil {
 				return nil, err
 			}
-			return d.E.RefundCapture(ctx, acct, engine.CaptureRefundParams{CaptureID: f.Get("capture_id"), ReferenceID: ref,
+			return e.RefundCapture(ctx, acct, engine.CaptureRefundParams{CaptureID: f.Get("capture_id"), ReferenceID: ref,
 				Amount: amount, Currency: pay.Currency, Note: f.Get("note")})
 		}
 	case action == "capture" && !order:
-		run = func(ctx context.Context) (any, error) {
+		run = func(ctx context.Context, e *engine.Engine) (any, error) {
 			amount, err := amountOf(f, "amount")
 			if err != nil {
 				return nil, err
 			}
-			return d.E.CapturePaymentFlow(ctx, acct, pay.ID, amount)
+			return e.CapturePaymentFlow(ctx, acct, pay.ID, amount)
 		}
 	case action == "capture" && order:
-		run = func(ctx context.Context) (any, error) {
+		run = func(ctx context.Context, e *engine.Engine) (any, error) {
 			amount, err := mustAmount(f, "amount")
 			if err != nil {
 				return nil, err
 			}
-			return d.E.Capture(ctx, acct, engine.CaptureParams{AuthorizationID: f.Get("authorization_id"), ReferenceID: ref,
+			return e.Capture(ctx, acct, engine.CaptureParams{AuthorizationID: f.Get("authorization_id"), ReferenceID: ref,
 				Amount: amount, Currency: pay.Currency, Note: f.Get("note")})
 		}
 	case action == "authorize" && order:
-		run = func(ctx context.Context) (any, error) {
+		run = func(ctx context.Context, e *engine.Engine) (any, error) {
 			amount, err := mustAmount(f, "amount")
 			if err != nil {
 				return nil, err
 			}
-			return d.E.Authorize(ctx, acct, engine.AuthorizeParams{OrderReferenceID: pay.ID, ReferenceID: ref, Amount: amount,
+			return e.Authorize(ctx, acct, engine.AuthorizeParams{OrderReferenceID: pay.ID, ReferenceID: ref, Amount: amount,
 				Currency: pay.Currency, Note: f.Get("note"), CaptureNow: f.Get("capture_now") == "1"})
 		}
 	case action == "cancel" && !order:
-		run = func(ctx context.Context) (any, error) {
-			return d.E.CancelPaymentFlow(ctx, acct, pay.ID, optional(f.Get("reason")))
+		run = func(ctx context.Context, e *engine.Engine) (any, error) {
+			return e.CancelPaymentFlow(ctx, acct, pay.ID, optional(f.Get("reason")))
 		}
 	case action == "cancel" && order:
-		run = func(ctx context.Context) (any, error) {
-			return d.E.CancelOrderReference(ctx, acct, pay.ID, f.Get("reason"))
+		run = func(ctx context.Context, e *engine.Engine) (any, error) {
+			return e.CancelOrderReference(ctx, acct, pay.ID, f.Get("reason"))
 		}
 	case action == "close" && order:
-		run = func(ctx context.Context) (any, error) {
-			return d.E.CloseOrderReference(ctx, acct, pay.ID, f.Get("reason"))
+		run = func(ctx context.Context, e *engine.Engine) (any, error) {
+			return e.CloseOrderReference(ctx, acct, pay.ID, f.Get("reason"))
 		}
 	default:
 		return errNotFound
@@ -246,8 +248,8 @@ func (d *Dashboard) retryDelivery(q *req) error {
 	if _, err := d.E.GetWebhookDelivery(q.r.Context(), acct, id); err != nil {
 		return err
 	}
-	fl, _ := d.runIdempotent(q, "dashboard.retry_delivery", func(ctx context.Context) (any, error) {
-		return d.E.RetryWebhookDelivery(ctx, acct, id)
+	fl, _ := d.runIdempotent(q, "dashboard.retry_delivery", func(ctx context.Context, e *engine.Engine) (any, error) {
+		return e.RetryWebhookDelivery(ctx, acct, id)
 	}, describeAny(labels(q.lang)))
 	return d.seeOther(q, "/dashboard/deliveries", fl)
 }
@@ -259,8 +261,8 @@ func (d *Dashboard) saveSettings(q *req) error {
 	}
 	f := q.r.PostForm
 	email, phone, note := f.Get("customer_service_email"), f.Get("customer_service_phone"), f.Get("customer_service_note")
-	fl, _ := d.runIdempotent(q, "dashboard.settings", func(ctx context.Context) (any, error) {
-		return d.E.UpdateNotificationSettings(ctx, acct, engine.NotificationSettingsParams{CustomerServiceEmail: &email,
+	fl, _ := d.runIdempotent(q, "dashboard.settings", func(ctx context.Context, e *engine.Engine) (any, error) {
+		return e.UpdateNotificationSettings(ctx, acct, engine.NotificationSettingsParams{CustomerServiceEmail: &email,
 			CustomerServicePhone: &phone, CustomerServiceNote: &note})
 	}, describeAny(labels(q.lang)))
 	return d.seeOther(q, "/dashboard/settings", fl)
@@ -275,8 +277,8 @@ func (d *Dashboard) createEndpoint(q *req) error {
 		return err
 	}
 	u, kind := q.r.PostForm.Get("url"), q.r.PostForm.Get("kind")
-	fl, res := d.runIdempotent(q, "dashboard.webhook_endpoint", func(ctx context.Context) (any, error) {
-		return d.E.CreateWebhookEndpoint(ctx, acct, engine.WebhookEndpointParams{URL: &u, Kind: kind})
+	fl, res := d.runIdempotent(q, "dashboard.webhook_endpoint", func(ctx context.Context, e *engine.Engine) (any, error) {
+		return e.CreateWebhookEndpoint(ctx, acct, engine.WebhookEndpointParams{URL: &u, Kind: kind})
 	}, describeAny(labels(q.lang)))
 	if ep, ok := res.(*engine.NewWebhookEndpoint); ok && ep != nil {
 		fl.Message += " — " + labels(q.lang)["secret"] + ": " + ep.Secret
@@ -298,8 +300,8 @@ func (d *Dashboard) advanceClock(q *req) error {
 	if err != nil {
 		return err
 	}
-	fl, _ := d.runIdempotent(q, "dashboard.clock_advance", func(ctx context.Context) (any, error) {
-		return d.E.Advance(ctx, acct, time.Duration(n)*unit)
+	fl, _ := d.runIdempotent(q, "dashboard.clock_advance", func(ctx context.Context, e *engine.Engine) (any, error) {
+		return e.Advance(ctx, acct, time.Duration(n)*unit)
 	}, describeAny(labels(q.lang)))
 	return d.seeOther(q, "/dashboard/clock?since="+strconv.FormatInt(before.Unix(), 10), fl)
 }

@@ -85,8 +85,18 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Engine runs the rules over a Store.
+// Engine runs the rules over a Store. An *Engine is a handle on the
+// engine's state: New makes the first; Run hands a command another one
+// whose write runs under the command's idempotency key.
 type Engine struct {
+	*state
+	// key is the idempotency key this handle's write runs under (nil:
+	// none); see Run.
+	key *keyed
+}
+
+// state is what every handle of one engine shares.
+type state struct {
 	Store  kessai.Store
 	Clock  kessai.Clock // the base clock; each test-mode account runs ahead of it by its offset
 	Log    *slog.Logger
@@ -128,7 +138,7 @@ func New(store kessai.Store, clock kessai.Clock, log *slog.Logger, cfg Config) (
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{Store: store, Clock: clock, Log: log, Config: cfg, jobs: jobKinds(cfg)}, nil
+	return &Engine{state: &state{Store: store, Clock: clock, Log: log, Config: cfg, jobs: jobKinds(cfg)}}, nil
 }
 
 // Now returns the business time of an account: the base clock plus the
@@ -166,7 +176,7 @@ type W struct {
 	term *termRef
 	// idem is the key the write runs under (nil: none), looked up again
 	// once the payment is locked (see recheckKey).
-	idem       *Idempotency
+	idem       *keyed
 	keyChecked bool
 }
 
@@ -185,7 +195,7 @@ func (w *W) recheckKey() error {
 		return nil
 	}
 	w.keyChecked = true
-	_, err := w.tx.Idempotency(w.ctx, w.acct.ID, w.idem.Scope, w.idem.Key)
+	_, err := w.tx.Idempotency(w.ctx, w.acct.ID, w.idem.key.Scope, w.idem.key.Key)
 	switch {
 	case errors.Is(err, kessai.ErrNoRows):
 		return nil
@@ -197,10 +207,10 @@ func (w *W) recheckKey() error {
 
 // write runs fn in one transaction. The account is read again inside it, so
 // that "now" reflects its current test clock; every row of the transaction
-// shares that one timestamp. Under an Idempotency of ctx, the key is decided
-// and the response recorded in the same transaction (see Idempotency).
+// shares that one timestamp. On a handle of Run, the key is decided and the
+// response recorded in the same transaction (see Run).
 func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn func(w *W) (any, error)) (any, error) {
-	idem := idempotencyOf(ctx)
+	idem := e.key
 	var result any
 	var failure error
 	var last *W
@@ -212,7 +222,7 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 			var rec *kessai.IdempotencyRecord
 			var err error
 			if idem != nil {
-				fresh, rec, err = tx.AccountWithIdempotency(ctx, acct.ID, idem.Scope, idem.Key)
+				fresh, rec, err = tx.AccountWithIdempotency(ctx, acct.ID, idem.key.Scope, idem.key.Key)
 			} else {
 				fresh, err = tx.Account(ctx, acct.ID, false)
 			}
@@ -243,7 +253,7 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 			return nil
 		})
 		if err == nil && idem != nil {
-			idem.Done = true // committed: the stored response may be sent
+			idem.done = true // committed: the stored response may be sent
 		}
 		if err == nil && last != nil && last.term != nil {
 			e.terms.Store(acct.ID, *last.term)
@@ -260,9 +270,9 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 		case taken && kessai.ErrorCode(err) == kessai.Internal:
 			// Still taken after every attempt: the key's holder has not
 			// committed its record; the client may try again.
-			return nil, kessai.Errorf(kessai.IdempotencyInProgress, op, "A request with the key %q is still running; try again.", idem.Key)
+			return nil, kessai.Errorf(kessai.IdempotencyInProgress, op, "A request with the key %q is still running; try again.", idem.key.Key)
 		case err == nil && replayed:
-			return nil, ErrReplayed
+			return nil, errReplayed
 		case err == nil:
 			return result, failure
 		}
@@ -271,8 +281,8 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 			if rerr := e.recordFailure(ctx, idem, acct, op, err); rerr != nil {
 				return nil, storeErr(op, rerr)
 			}
-			if idem.Replayed {
-				return nil, ErrReplayed
+			if idem.out.Replayed {
+				return nil, errReplayed
 			}
 		}
 		return nil, err

@@ -2,14 +2,15 @@ package engine_test
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/worker"
 )
 
 // mustEngine returns an engine over a fresh store of the dialect and a
@@ -32,99 +33,107 @@ func mustEngine(t *testing.T, dialect string) (*engine.Engine, *kessai.Account) 
 	return e, acct
 }
 
-// keyed returns a context whose write runs under key; its Render stores the
-// result's id or the failure's code.
-func keyed(key, op, hash string) (context.Context, *engine.Idempotency) {
-	idem := &engine.Idempotency{Scope: kessai.ScopeReferenceID, Key: key, Operation: op, RequestHash: hash,
-		Render: func(result any, failure error) (int, []byte, error) {
+// keyed runs fn under key on e; its Render stores the result's id or the
+// failure's code.
+func keyed(e *engine.Engine, key, op, hash string, fn func(e *engine.Engine) (any, error)) (engine.Outcome, error) {
+	return e.Run(context.Background(), engine.Key{Scope: kessai.ScopeReferenceID, Key: key, Operation: op, RequestHash: hash},
+		func(result any, failure error) (int, []byte, error) {
 			if failure != nil {
 				return 400, []byte(kessai.ErrorCode(failure)), nil
 			}
 			return 200, []byte(result.(*kessai.Customer).ID), nil
-		}}
-	return engine.WithIdempotency(context.Background(), idem), idem
+		}, fn)
 }
 
 func TestIdempotency_Write(t *testing.T) {
 	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, dialect string) {
 		e, acct := mustEngine(t, dialect)
+		ctx := context.Background()
 		count := func() int {
-			cs, _, err := e.ListCustomers(context.Background(), acct, kessai.Page{Limit: 100})
+			cs, _, err := e.ListCustomers(ctx, acct, kessai.Page{Limit: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return len(cs)
 		}
+		create := func(acct *kessai.Account) func(e *engine.Engine) (any, error) {
+			return func(e *engine.Engine) (any, error) { return e.CreateCustomer(ctx, acct, engine.CustomerParams{}) }
+		}
+		deleteNope := func(e *engine.Engine) (any, error) { return e.DeleteCustomer(ctx, acct, "cus_nope") }
 
 		t.Run("first_runs_and_records", func(t *testing.T) {
-			ctx, idem := keyed("k1", "create", "h1")
-			c, err := e.CreateCustomer(ctx, acct, engine.CustomerParams{})
-			if err != nil || !idem.Done || idem.Replayed || string(idem.Body) != c.ID {
-				t.Fatalf("first: %v %+v", err, idem)
+			out, err := keyed(e, "k1", "create", "h1", create(acct))
+			c, _ := out.Result.(*kessai.Customer)
+			if err != nil || !out.Done || out.Replayed || c == nil || string(out.Body) != c.ID {
+				t.Fatalf("first: %v %+v", err, out)
 			}
 		})
 		t.Run("same_key_replays_without_running", func(t *testing.T) {
 			before := count()
-			ctx, idem := keyed("k1", "create", "h1")
-			_, err := e.CreateCustomer(ctx, acct, engine.CustomerParams{})
-			if !errors.Is(err, engine.ErrReplayed) || !idem.Replayed || idem.Status != 200 {
-				t.Fatalf("replay: %v %+v", err, idem)
+			out, err := keyed(e, "k1", "create", "h1", create(acct))
+			if err != nil || !out.Done || !out.Replayed || out.Status != 200 || out.Result != nil {
+				t.Fatalf("replay: %v %+v", err, out)
 			}
 			if count() != before {
 				t.Error("the replay created a customer")
 			}
 		})
 		t.Run("other_parameters_conflict", func(t *testing.T) {
-			ctx, idem := keyed("k1", "create", "h2")
-			_, err := e.CreateCustomer(ctx, acct, engine.CustomerParams{})
-			if kessai.ErrorCode(err) != kessai.IdempotencyConflict || idem.Done {
-				t.Fatalf("got %v %+v", err, idem)
+			out, err := keyed(e, "k1", "create", "h2", create(acct))
+			if kessai.ErrorCode(err) != kessai.IdempotencyConflict || out.Done {
+				t.Fatalf("got %v %+v", err, out)
 			}
 		})
 		t.Run("other_operation_is_reference_id_in_use", func(t *testing.T) {
-			ctx, _ := keyed("k1", "delete", "h1")
-			_, err := e.CreateCustomer(ctx, acct, engine.CustomerParams{})
+			_, err := keyed(e, "k1", "delete", "h1", create(acct))
 			if kessai.ErrorCode(err) != kessai.ReferenceIDInUse {
 				t.Fatalf("got %v", err)
 			}
 		})
 		t.Run("refusal_is_recorded_and_replayed", func(t *testing.T) {
-			ctx, idem := keyed("k-missing", "delete", "h")
-			_, err := e.DeleteCustomer(ctx, acct, "cus_nope")
-			if kessai.ErrorCode(err) != kessai.NotFound || !idem.Done || string(idem.Body) != "not_found" {
-				t.Fatalf("first: %v %+v", err, idem)
+			out, err := keyed(e, "k-missing", "delete", "h", deleteNope)
+			if err != nil || !out.Done || out.Replayed || out.Status != 400 || string(out.Body) != "not_found" {
+				t.Fatalf("first: %v %+v", err, out)
 			}
-			ctx, idem = keyed("k-missing", "delete", "h")
-			if _, err := e.DeleteCustomer(ctx, acct, "cus_nope"); !errors.Is(err, engine.ErrReplayed) || string(idem.Body) != "not_found" {
-				t.Fatalf("replay: %v %+v", err, idem)
+			out, err = keyed(e, "k-missing", "delete", "h", deleteNope)
+			if err != nil || !out.Done || !out.Replayed || string(out.Body) != "not_found" {
+				t.Fatalf("replay: %v %+v", err, out)
+			}
+		})
+		t.Run("refused_before_the_write_stores_nothing", func(t *testing.T) {
+			refused := func(e *engine.Engine) (any, error) { return nil, kessai.Invalidf("test", "x", "bad input") }
+			if out, err := keyed(e, "k-early", "create", "h", refused); kessai.ErrorCode(err) != kessai.Invalid || out.Done {
+				t.Fatalf("refused: %v %+v", err, out)
+			}
+			if out, err := keyed(e, "k-early", "create", "h", create(acct)); err != nil || !out.Done || out.Replayed {
+				t.Fatalf("the key after a refusal before any write: %v %+v", err, out)
 			}
 		})
 		t.Run("concurrent_requests_write_once", func(t *testing.T) {
 			before := count()
 			const n = 16
 			var wg sync.WaitGroup
-			bodies := make([]string, n)
+			outs := make([]engine.Outcome, n)
 			errs := make([]error, n)
 			for i := range n {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					ctx, idem := keyed("race", "create", "h")
-					_, errs[i] = e.CreateCustomer(ctx, acct, engine.CustomerParams{})
-					bodies[i] = string(idem.Body)
+					outs[i], errs[i] = keyed(e, "race", "create", "h", create(acct))
 				}()
 			}
 			wg.Wait()
 			replays := 0
 			for i := range n {
-				if errors.Is(errs[i], engine.ErrReplayed) {
-					replays++
-				} else if errs[i] != nil {
-					t.Errorf("request %d: %v", i, errs[i])
+				if errs[i] != nil || !outs[i].Done {
+					t.Errorf("request %d: %v %+v", i, errs[i], outs[i])
 				}
-				if bodies[i] != bodies[0] || bodies[i] == "" {
-					t.Errorf("request %d answered %q, request 0 %q", i, bodies[i], bodies[0])
+				if outs[i].Replayed {
+					replays++
+				}
+				if string(outs[i].Body) != string(outs[0].Body) || len(outs[i].Body) == 0 {
+					t.Errorf("request %d answered %q, request 0 %q", i, outs[i].Body, outs[0].Body)
 				}
 			}
 			if got := count(); got != before+1 || replays != n-1 {
@@ -132,14 +141,39 @@ func TestIdempotency_Write(t *testing.T) {
 			}
 		})
 		t.Run("keys_are_per_account", func(t *testing.T) {
-			na, err := e.CreateAccount(context.Background(), "other", false, "jp")
+			na, err := e.CreateAccount(ctx, "other", false, "jp")
 			if err != nil {
 				t.Fatal(err)
 			}
-			other, _ := e.Authenticate(context.Background(), na.SecretKey)
-			ctx, idem := keyed("k1", "create", "h1")
-			if _, err := e.CreateCustomer(ctx, other, engine.CustomerParams{}); err != nil || idem.Replayed {
-				t.Fatalf("other account: %v %+v", err, idem)
+			other, _ := e.Authenticate(ctx, na.SecretKey)
+			if out, err := keyed(e, "k1", "create", "h1", create(other)); err != nil || out.Replayed {
+				t.Fatalf("other account: %v %+v", err, out)
+			}
+		})
+		t.Run("a_job_never_runs_under_the_request's_key", func(t *testing.T) {
+			// A clock advance under a key runs the jobs it makes due on
+			// keyless handles: they would otherwise consume the key.
+			if _, err := worker.New(e, nil, worker.Config{}); err != nil {
+				t.Fatal(err)
+			}
+			o, err := e.CreateOrderReference(ctx, acct, engine.OrderReferenceParams{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			advance := func() (engine.Outcome, error) {
+				return e.Run(ctx, engine.Key{Scope: kessai.ScopeIdempotencyKey, Key: "adv", Operation: "advance", RequestHash: "h"},
+					func(any, error) (int, []byte, error) { return 200, []byte("advanced"), nil },
+					func(e *engine.Engine) (any, error) { return e.Advance(ctx, acct, engine.OrderDraftTTL+time.Minute) })
+			}
+			out, err := advance()
+			if err != nil || !out.Done || out.Replayed || string(out.Body) != "advanced" {
+				t.Fatalf("advance: %v %+v", err, out)
+			}
+			if o, err := e.GetOrderReference(ctx, acct, o.ID); err != nil || o.State != kessai.StateCanceled {
+				t.Errorf("the draft after the advance: %v %+v, want canceled (Stale) by its job", err, o)
+			}
+			if out, err := advance(); err != nil || !out.Replayed {
+				t.Errorf("the advance again: %v %+v, want a replay", err, out)
 			}
 		})
 	})

@@ -239,8 +239,9 @@ func (e *Engine) RunJob(ctx context.Context, j *kessai.Job, now time.Time) error
 		return kessai.Errorf(kessai.Internal, op, "no handler is registered for job kind %q", j.Kind)
 	}
 	// A job is never part of the request that runs it (a clock advance): it
-	// must not use that request's idempotency key.
-	ctx = WithIdempotency(context.WithoutCancel(ctx), nil)
+	// runs on a handle without that request's idempotency key.
+	e = &Engine{state: e.state}
+	ctx = context.WithoutCancel(ctx)
 	if k.outside != nil {
 		return k.outside(ctx, j)
 	}

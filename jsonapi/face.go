@@ -79,8 +79,10 @@ type Router = httpface.Router
 // GetFunc handles a read.
 type GetFunc func(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error)
 
-// PostFunc handles a write with its raw body.
-type PostFunc func(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error)
+// PostFunc handles a write with its raw body. It calls e, the engine handle
+// its write must run on: under a request's Idempotency-Key, the handle of
+// engine.Run.
+type PostFunc func(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error)
 
 // Get wraps a read handler: authenticate, run, render.
 func (f *Face) Get(fn GetFunc) http.HandlerFunc {
@@ -149,7 +151,7 @@ func validKey(k string) bool {
 
 // Post wraps a write handler: authenticate, read the body, run, render.
 // With an Idempotency-Key, the handler's write runs under it (see
-// engine.Idempotency): the response is stored in the write's transaction
+// engine.Run): the response is stored in the write's transaction
 // and replayed byte for byte, with Idempotent-Replayed: true, to the same
 // request again.
 func (f *Face) Post(fn PostFunc) http.HandlerFunc {
@@ -178,31 +180,33 @@ func (f *Face) Post(fn PostFunc) http.HandlerFunc {
 			return
 		}
 		ctx := r.Context()
-		var idem *engine.Idempotency
+		var key *engine.Key
 		if r.Header.Values("Idempotency-Key") != nil {
-			key := r.Header.Get("Idempotency-Key")
-			if !validKey(key) {
+			k := r.Header.Get("Idempotency-Key")
+			if !validKey(k) {
 				f.Fail(w, r, kessai.Errorf(kessai.IdempotencyKeyInvalid, "jsonapi.Post", "Idempotency-Key must be 1 to 255 characters of A-Z, a-z, 0-9, '_' and '-'."))
 				return
 			}
-			idem = &engine.Idempotency{Scope: kessai.ScopeIdempotencyKey, Key: key, RequestHash: requestHash(r, body),
-				TTL: IdempotencyKeyTTL, Render: f.response(r)}
-			ctx = engine.WithIdempotency(ctx, idem)
+			key = &engine.Key{Scope: kessai.ScopeIdempotencyKey, Key: k, RequestHash: requestHash(r, body), TTL: IdempotencyKeyTTL}
 		}
 		sim.Wait(ctx)
-		res, err := fn(ctx, acct, r, body)
+		var res any
+		var out engine.Outcome
+		if key != nil {
+			out, err = f.E.Run(ctx, *key, f.response(r), func(e *engine.Engine) (any, error) { return fn(ctx, e, acct, r, body) })
+			res = out.Result
+		} else {
+			res, err = fn(ctx, f.E, acct, r, body)
+		}
 		if after(sim, f, w, r) {
 			return
 		}
-		if idem != nil && idem.Done {
-			if idem.Replayed {
+		if out.Done {
+			if out.Replayed {
 				w.Header().Set("Idempotent-Replayed", "true")
 			}
-			writeRaw(w, idem.Status, contentTypeFor(idem.Status), idem.Body)
+			writeRaw(w, out.Status, contentTypeFor(out.Status), out.Body)
 			return
-		}
-		if errors.Is(err, engine.ErrReplayed) {
-			err = kessai.WrapInternal("jsonapi.Post", err) // a replay always carries its response
 		}
 		if err != nil {
 			f.Fail(w, r, err)

@@ -56,19 +56,19 @@ func (a *API) feeRates(ctx context.Context, acct *kessai.Account, r *http.Reques
 
 // setFeeRates takes {"card": "3.2", "paypay": "3.45"}: decimal strings, so
 // that no rate passes through a float.
-func (a *API) setFeeRates(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) setFeeRates(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	var req map[string]string
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	rates, err := a.Face.E.SetFeeRates(ctx, acct, req)
+	rates, err := e.SetFeeRates(ctx, acct, req)
 	if err != nil {
 		return nil, err
 	}
 	return feeRatesOf(rates), nil
 }
 
-func (a *API) openDispute(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) openDispute(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id := r.PathValue("id")
 	if !kessai.ValidID(kessai.PrefixPaymentFlow, id) {
 		return nil, kessai.Errorf(kessai.NotFound, "kessaiapi", "payment_flow: %s not found.", id)
@@ -86,10 +86,10 @@ func (a *API) openDispute(ctx context.Context, acct *kessai.Account, r *http.Req
 	if req.Reason != nil {
 		p.Reason = *req.Reason
 	}
-	return a.Face.E.OpenDispute(ctx, acct, p)
+	return e.OpenDispute(ctx, acct, p)
 }
 
-func (a *API) advanceDispute(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) advanceDispute(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id := r.PathValue("id")
 	if !kessai.ValidID(kessai.PrefixDispute, id) {
 		return nil, kessai.Errorf(kessai.NotFound, "kessaiapi", "payment_dispute: %s not found.", id)
@@ -103,7 +103,7 @@ func (a *API) advanceDispute(ctx context.Context, acct *kessai.Account, r *http.
 	if req.Status == nil {
 		return nil, kessai.Invalidf("kessaiapi.advanceDispute", "status", "Field required")
 	}
-	return a.Face.E.AdvanceDispute(ctx, acct, id, *req.Status)
+	return e.AdvanceDispute(ctx, acct, id, *req.Status)
 }
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{

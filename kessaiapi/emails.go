@@ -40,7 +40,7 @@ func (a *API) getSettings(ctx context.Context, acct *kessai.Account, r *http.Req
 	return a.Face.E.GetNotificationSettings(ctx, acct)
 }
 
-func (a *API) updateSettings(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) updateSettings(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	var req struct {
 		Email *string `json:"customer_service_email"`
 		Phone *string `json:"customer_service_phone"`
@@ -49,7 +49,7 @@ func (a *API) updateSettings(ctx context.Context, acct *kessai.Account, r *http.
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return a.Face.E.UpdateNotificationSettings(ctx, acct, engine.NotificationSettingsParams{
+	return e.UpdateNotificationSettings(ctx, acct, engine.NotificationSettingsParams{
 		CustomerServiceEmail: req.Email, CustomerServicePhone: req.Phone, CustomerServiceNote: req.Note})
 }
 

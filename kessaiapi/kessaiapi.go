@@ -83,7 +83,7 @@ func (a *API) clock(ctx context.Context, acct *kessai.Account, r *http.Request) 
 	return clockJSON{Now: now.Format(time.RFC3339)}, nil
 }
 
-func (a *API) advance(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) advance(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	const op = "kessaiapi.advance"
 	var req struct {
 		Seconds jsonapi.Int `json:"seconds"`
@@ -97,7 +97,7 @@ func (a *API) advance(ctx context.Context, acct *kessai.Account, r *http.Request
 	if req.Seconds.V < 1 || time.Duration(req.Seconds.V) > MaxAdvance/time.Second {
 		return nil, kessai.Invalidf(op, "seconds", "Input should be between 1 and %d", int64(MaxAdvance/time.Second))
 	}
-	return a.Face.E.Advance(ctx, acct, time.Duration(req.Seconds.V)*time.Second)
+	return e.Advance(ctx, acct, time.Duration(req.Seconds.V)*time.Second)
 }
 
 func flowID(r *http.Request) (string, error) {
@@ -108,7 +108,7 @@ func flowID(r *http.Request) (string, error) {
 	return id, nil
 }
 
-func (a *API) approve(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) approve(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := flowID(r)
 	if err != nil {
 		return nil, err
@@ -116,10 +116,10 @@ func (a *API) approve(ctx context.Context, acct *kessai.Account, r *http.Request
 	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
 		return nil, err
 	}
-	return a.Face.E.ApprovePaymentFlow(ctx, acct, id)
+	return e.ApprovePaymentFlow(ctx, acct, id)
 }
 
-func (a *API) decline(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) decline(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := flowID(r)
 	if err != nil {
 		return nil, err
@@ -127,7 +127,7 @@ func (a *API) decline(ctx context.Context, acct *kessai.Account, r *http.Request
 	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
 		return nil, err
 	}
-	return a.Face.E.DeclinePaymentFlow(ctx, acct, id)
+	return e.DeclinePaymentFlow(ctx, acct, id)
 }
 
 var page = template.Must(template.New("checkout").Parse(`<!doctype html>
@@ -235,7 +235,7 @@ func amazonState(s string) string {
 
 // createOrder is the simulated buyer starting an Amazon Pay checkout: a
 // Draft order reference the seller's MWS calls then work on.
-func (a *API) createOrder(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) createOrder(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	var req struct {
 		Amount   jsonapi.Int `json:"amount"`
 		Currency *string     `json:"currency"`
@@ -256,20 +256,20 @@ func (a *API) createOrder(ctx context.Context, acct *kessai.Account, r *http.Req
 	if req.Buyer != nil {
 		p.Buyer = kessai.Buyer{Name: req.Buyer.Name, Email: req.Buyer.Email, Phone: req.Buyer.Phone}
 	}
-	return a.Face.E.CreateOrderReference(ctx, acct, p)
+	return e.CreateOrderReference(ctx, acct, p)
 }
 
 // chargeback files an A-to-z guarantee claim or chargeback on a capture.
-func (a *API) chargeback(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) chargeback(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
 		return nil, err
 	}
-	return a.Face.E.Chargeback(ctx, acct, r.PathValue("id"))
+	return e.Chargeback(ctx, acct, r.PathValue("id"))
 }
 
 // confirmSetupFlow is the simulated customer entering a card for a setup
 // flow, as payjp.js does with the publishable key in real life.
-func (a *API) confirmSetupFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) confirmSetupFlow(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id := r.PathValue("id")
 	if !kessai.ValidID(kessai.PrefixSetupFlow, id) {
 		return nil, kessai.Errorf(kessai.NotFound, "kessaiapi", "setup_flow: %s not found.", id)
@@ -286,5 +286,5 @@ func (a *API) confirmSetupFlow(ctx context.Context, acct *kessai.Account, r *htt
 	if !kessai.ValidID(kessai.PrefixPaymentMethod, *req.PaymentMethodID) {
 		return nil, kessai.Errorf(kessai.NotFound, "kessaiapi", "payment_method: %s not found.", *req.PaymentMethodID)
 	}
-	return a.Face.E.ConfirmSetupFlow(ctx, acct, id, *req.PaymentMethodID)
+	return e.ConfirmSetupFlow(ctx, acct, id, *req.PaymentMethodID)
 }

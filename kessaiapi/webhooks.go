@@ -100,7 +100,7 @@ type endpointReq struct {
 	Status        *string   `json:"status"`
 }
 
-func (a *API) createEndpoint(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) createEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	const op = "kessaiapi.createEndpoint"
 	var req endpointReq
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
@@ -112,7 +112,7 @@ func (a *API) createEndpoint(ctx context.Context, acct *kessai.Account, r *http.
 	if req.Status != nil {
 		return nil, kessai.Invalidf(op, "status", "A new endpoint is enabled; change its status afterwards")
 	}
-	return a.Face.E.CreateWebhookEndpoint(ctx, acct, engine.WebhookEndpointParams{URL: req.URL, Kind: *req.Kind, EnabledEvents: req.EnabledEvents})
+	return e.CreateWebhookEndpoint(ctx, acct, engine.WebhookEndpointParams{URL: req.URL, Kind: *req.Kind, EnabledEvents: req.EnabledEvents})
 }
 
 func endpointID(r *http.Request) (string, error) {
@@ -139,7 +139,7 @@ func (a *API) getEndpoint(ctx context.Context, acct *kessai.Account, r *http.Req
 	return a.Face.E.GetWebhookEndpoint(ctx, acct, id)
 }
 
-func (a *API) updateEndpoint(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) updateEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := endpointID(r)
 	if err != nil {
 		return nil, err
@@ -151,7 +151,7 @@ func (a *API) updateEndpoint(ctx context.Context, acct *kessai.Account, r *http.
 	if req.Kind != nil {
 		return nil, kessai.Invalidf("kessaiapi.updateEndpoint", "kind", "The kind of an endpoint cannot change; create another")
 	}
-	return a.Face.E.UpdateWebhookEndpoint(ctx, acct, id, engine.WebhookEndpointParams{URL: req.URL, EnabledEvents: req.EnabledEvents, Status: req.Status})
+	return e.UpdateWebhookEndpoint(ctx, acct, id, engine.WebhookEndpointParams{URL: req.URL, EnabledEvents: req.EnabledEvents, Status: req.Status})
 }
 
 func (a *API) deleteEndpoint(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -166,7 +166,7 @@ func (a *API) deleteEndpoint(ctx context.Context, acct *kessai.Account, r *http.
 	return deleted{object: "webhook_endpoint", id: ep.ID, livemode: ep.Livemode}, nil
 }
 
-func (a *API) rotateSecret(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) rotateSecret(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	const op = "kessaiapi.rotateSecret"
 	id, err := endpointID(r)
 	if err != nil {
@@ -185,7 +185,7 @@ func (a *API) rotateSecret(ctx context.Context, acct *kessai.Account, r *http.Re
 		}
 		grace = time.Duration(req.GracePeriod.V) * time.Second
 	}
-	return a.Face.E.RotateWebhookSecret(ctx, acct, id, grace)
+	return e.RotateWebhookSecret(ctx, acct, id, grace)
 }
 
 // deliveryJSON is a webhook delivery with its attempts, oldest first.
@@ -263,7 +263,7 @@ func (a *API) getDelivery(ctx context.Context, acct *kessai.Account, r *http.Req
 	return a.Face.E.GetWebhookDelivery(ctx, acct, id)
 }
 
-func (a *API) retryDelivery(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) retryDelivery(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := deliveryID(r)
 	if err != nil {
 		return nil, err
@@ -271,12 +271,12 @@ func (a *API) retryDelivery(ctx context.Context, acct *kessai.Account, r *http.R
 	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
 		return nil, err
 	}
-	return a.Face.E.RetryWebhookDelivery(ctx, acct, id)
+	return e.RetryWebhookDelivery(ctx, acct, id)
 }
 
 // redeliver sends an event again, to one endpoint or to every one that
 // wants it; the answer lists the new deliveries.
-func (a *API) redeliver(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (a *API) redeliver(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := jsonapi.PathID(r, "id", kessai.PrefixEvent, "event")
 	if err != nil {
 		return nil, err
@@ -294,7 +294,7 @@ func (a *API) redeliver(ctx context.Context, acct *kessai.Account, r *http.Reque
 		}
 		endpoint = *req.Endpoint
 	}
-	ds, err := a.Face.E.RedeliverEvent(ctx, acct, id, endpoint)
+	ds, err := e.RedeliverEvent(ctx, acct, id, endpoint)
 	if err != nil {
 		return nil, err
 	}

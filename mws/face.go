@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -210,31 +209,34 @@ func (f *Face) fail(w http.ResponseWriter, r *http.Request, action string, err e
 // op is an action made ready to run: the engine call, how its result is
 // rendered, and the reference id it runs under, if any.
 type op struct {
-	call   func(ctx context.Context) (any, error)
-	render func(v any) (*result, error) // nil: the envelope holds ResponseMetadata only
+	call   func(ctx context.Context, e *engine.Engine) (any, error) // e: the handle the write runs on
+	render func(v any) (*result, error)                             // nil: the envelope holds ResponseMetadata only
 	refID  string
 }
 
 // run runs o and answers. A write with a reference id runs under it
-// (engine.Idempotency): the engine decides the id in the write's own
+// (engine.Run): the engine decides the id in the write's own
 // transaction and stores the rendered response there, so that the same
 // request again is answered with the very same bytes, RequestId included.
 func (f *Face) run(w http.ResponseWriter, r *http.Request, action string, p Params, o op, sim httpface.Simulation) {
 	ctx := r.Context()
-	var idem *engine.Idempotency
+	var res any
+	var out engine.Outcome
+	var err error
 	if o.refID != "" {
-		idem = &engine.Idempotency{Scope: kessai.ScopeReferenceID, Key: o.refID, Operation: action,
-			RequestHash: requestHash(p), Render: func(res any, failure error) (int, []byte, error) {
-				if failure != nil {
-					we := errorOf(action, failure)
-					return we.Status, errorBodyOf(we, newRequestID()), nil
-				}
-				body, err := o.body(action, res)
-				return http.StatusOK, body, err
-			}}
-		ctx = engine.WithIdempotency(ctx, idem)
+		key := engine.Key{Scope: kessai.ScopeReferenceID, Key: o.refID, Operation: action, RequestHash: requestHash(p)}
+		out, err = f.E.Run(ctx, key, func(res any, failure error) (int, []byte, error) {
+			if failure != nil {
+				we := errorOf(action, failure)
+				return we.Status, errorBodyOf(we, newRequestID()), nil
+			}
+			body, err := o.body(action, res)
+			return http.StatusOK, body, err
+		}, func(e *engine.Engine) (any, error) { return o.call(ctx, e) })
+		res = out.Result
+	} else {
+		res, err = o.call(ctx, f.E)
 	}
-	res, err := o.call(ctx)
 	// Kessai-Simulate (test mode): misbehave after the write, so that a
 	// client can prove its retries with a reference id are safe.
 	switch {
@@ -244,12 +246,9 @@ func (f *Face) run(w http.ResponseWriter, r *http.Request, action string, p Para
 		f.fail(w, r, action, kessai.Errorf(kessai.Internal, "mws.Simulate", "simulated failure after commit (%s)", httpface.SimulateHeader))
 		return
 	}
-	if idem != nil && idem.Done {
-		writeXML(w, idem.Status, idem.Body)
+	if out.Done {
+		writeXML(w, out.Status, out.Body)
 		return
-	}
-	if errors.Is(err, engine.ErrReplayed) {
-		err = kessai.WrapInternal("mws.run", err) // a replay always carries its response
 	}
 	if err != nil {
 		f.fail(w, r, action, err)
@@ -459,7 +458,9 @@ func (f *Face) setOrderReferenceDetails(acct *kessai.Account, p Params) (op, err
 		StoreName:         optional(p, attrs+"SellerOrderAttributes.StoreName"),
 		CustomInformation: optional(p, attrs+"SellerOrderAttributes.CustomInformation"),
 		SupplementaryData: optional(p, attrs+"SellerOrderAttributes.SupplementaryData")}
-	return op{call: func(ctx context.Context) (any, error) { return f.E.SetOrderReferenceDetails(ctx, acct, id, u) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		return e.SetOrderReferenceDetails(ctx, acct, id, u)
+	},
 		render: renderOrder(false)}, nil
 }
 
@@ -471,7 +472,7 @@ func (f *Face) getOrderReferenceDetails(acct *kessai.Account, p Params) (op, err
 	// The buyer's token unlocks the full address of a Draft; kessai's
 	// simulated buyer consents to any token.
 	full := p.Get("AddressConsentToken") != "" || p.Get("AccessToken") != ""
-	return op{call: func(ctx context.Context) (any, error) { return f.E.GetOrderReference(ctx, acct, id) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) { return e.GetOrderReference(ctx, acct, id) },
 		render: renderOrder(full)}, nil
 }
 
@@ -480,7 +481,9 @@ func (f *Face) confirmOrderReference(acct *kessai.Account, p Params) (op, error)
 	if err != nil {
 		return op{}, err
 	}
-	return op{call: func(ctx context.Context) (any, error) { return f.E.ConfirmOrderReference(ctx, acct, id) }}, nil
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		return e.ConfirmOrderReference(ctx, acct, id)
+	}}, nil
 }
 
 func (f *Face) cancelOrderReference(acct *kessai.Account, p Params) (op, error) {
@@ -489,7 +492,9 @@ func (f *Face) cancelOrderReference(acct *kessai.Account, p Params) (op, error) 
 		return op{}, err
 	}
 	reason := p.Get("CancelationReason")
-	return op{call: func(ctx context.Context) (any, error) { return f.E.CancelOrderReference(ctx, acct, id, reason) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		return e.CancelOrderReference(ctx, acct, id, reason)
+	},
 		render: renderEmpty}, nil
 }
 
@@ -499,7 +504,9 @@ func (f *Face) closeOrderReference(acct *kessai.Account, p Params) (op, error) {
 		return op{}, err
 	}
 	reason := p.Get("ClosureReason")
-	return op{call: func(ctx context.Context) (any, error) { return f.E.CloseOrderReference(ctx, acct, id, reason) }}, nil
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		return e.CloseOrderReference(ctx, acct, id, reason)
+	}}, nil
 }
 
 func (f *Face) authorize(acct *kessai.Account, p Params) (op, error) {
@@ -525,7 +532,7 @@ func (f *Face) authorize(acct *kessai.Account, p Params) (op, error) {
 	}
 	ap := engine.AuthorizeParams{OrderReferenceID: id, ReferenceID: ref, Amount: amount, Currency: cur.Code,
 		Note: p.Get("SellerAuthorizationNote"), SoftDescriptor: p.Get("SoftDescriptor"), Timeout: timeout, CaptureNow: captureNow}
-	return op{call: func(ctx context.Context) (any, error) { return f.E.Authorize(ctx, acct, ap) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) { return e.Authorize(ctx, acct, ap) },
 		render: renderAuthorization, refID: ref}, nil
 }
 
@@ -534,7 +541,7 @@ func (f *Face) getAuthorizationDetails(acct *kessai.Account, p Params) (op, erro
 	if err != nil {
 		return op{}, err
 	}
-	return op{call: func(ctx context.Context) (any, error) { return f.E.GetAuthorization(ctx, acct, id) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) { return e.GetAuthorization(ctx, acct, id) },
 		render: renderAuthorization}, nil
 }
 
@@ -544,7 +551,9 @@ func (f *Face) closeAuthorization(acct *kessai.Account, p Params) (op, error) {
 		return op{}, err
 	}
 	reason := p.Get("ClosureReason")
-	return op{call: func(ctx context.Context) (any, error) { return f.E.CloseAuthorization(ctx, acct, id, reason) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		return e.CloseAuthorization(ctx, acct, id, reason)
+	},
 		render: renderEmpty}, nil
 }
 
@@ -563,7 +572,7 @@ func (f *Face) capture(acct *kessai.Account, p Params) (op, error) {
 	}
 	cp := engine.CaptureParams{AuthorizationID: id, ReferenceID: ref, Amount: amount, Currency: cur.Code,
 		Note: p.Get("SellerCaptureNote"), SoftDescriptor: p.Get("SoftDescriptor")}
-	return op{call: func(ctx context.Context) (any, error) { return f.E.Capture(ctx, acct, cp) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) { return e.Capture(ctx, acct, cp) },
 		render: renderCapture, refID: ref}, nil
 }
 
@@ -572,7 +581,7 @@ func (f *Face) getCaptureDetails(acct *kessai.Account, p Params) (op, error) {
 	if err != nil {
 		return op{}, err
 	}
-	return op{call: func(ctx context.Context) (any, error) { return f.E.GetCapture(ctx, acct, id) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) { return e.GetCapture(ctx, acct, id) },
 		render: renderCapture}, nil
 }
 
@@ -591,7 +600,7 @@ func (f *Face) refund(acct *kessai.Account, p Params) (op, error) {
 	}
 	rp := engine.CaptureRefundParams{CaptureID: id, ReferenceID: ref, Amount: amount, Currency: cur.Code,
 		Note: p.Get("SellerRefundNote"), SoftDescriptor: p.Get("SoftDescriptor")}
-	return op{call: func(ctx context.Context) (any, error) { return f.E.RefundCapture(ctx, acct, rp) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) { return e.RefundCapture(ctx, acct, rp) },
 		render: renderRefund, refID: ref}, nil
 }
 
@@ -600,8 +609,8 @@ func (f *Face) getRefundDetails(acct *kessai.Account, p Params) (op, error) {
 	if err != nil {
 		return op{}, err
 	}
-	return op{call: func(ctx context.Context) (any, error) {
-		r, err := f.E.GetRefund(ctx, acct, id)
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		r, err := e.GetRefund(ctx, acct, id)
 		if err != nil {
 			return nil, err
 		}

@@ -272,11 +272,11 @@ type reportURLJSON struct {
 	Expires string `json:"expires"`
 }
 
-func (f *Face) statementURL(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) statementURL(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	return f.reportURL(ctx, acct, r, body, kessai.PrefixStatement, "statement")
 }
 
-func (f *Face) balanceURL(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) balanceURL(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	return f.reportURL(ctx, acct, r, body, kessai.PrefixBalance, "balance")
 }
 

@@ -41,7 +41,7 @@ func (q productReq) params() engine.ProductParams {
 		Description: q.Description, UnitLabel: q.UnitLabel, URL: q.URL}
 }
 
-func (f *Face) createProduct(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) createProduct(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	var req productReq
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
@@ -49,10 +49,10 @@ func (f *Face) createProduct(ctx context.Context, acct *kessai.Account, r *http.
 	if req.DefaultPriceID != nil {
 		return nil, kessai.Invalidf("payjp.createProduct", "default_price_id", "Extra inputs are not permitted")
 	}
-	return f.E.CreateProduct(ctx, acct, req.params())
+	return e.CreateProduct(ctx, acct, req.params())
 }
 
-func (f *Face) updateProduct(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) updateProduct(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := jsonapi.PathID(r, "id", "", "product")
 	if err != nil {
 		return nil, err
@@ -64,7 +64,7 @@ func (f *Face) updateProduct(ctx context.Context, acct *kessai.Account, r *http.
 	if req.ID != nil {
 		return nil, kessai.Invalidf("payjp.updateProduct", "id", "Extra inputs are not permitted")
 	}
-	return f.E.UpdateProduct(ctx, acct, id, req.params())
+	return e.UpdateProduct(ctx, acct, id, req.params())
 }
 
 func (f *Face) getProduct(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -102,16 +102,16 @@ type priceReq struct {
 	Metadata   jsonapi.Metadata `json:"metadata"`
 }
 
-func (f *Face) createPrice(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) createPrice(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	var req priceReq
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return f.E.CreatePrice(ctx, acct, engine.PriceParams{ID: req.ID, ProductID: req.ProductID, UnitAmount: req.UnitAmount.Ptr(),
+	return e.CreatePrice(ctx, acct, engine.PriceParams{ID: req.ID, ProductID: req.ProductID, UnitAmount: req.UnitAmount.Ptr(),
 		Currency: req.Currency, Active: req.Active, Nickname: req.Nickname, LookupKey: req.LookupKey, Metadata: req.Metadata.Metadata})
 }
 
-func (f *Face) updatePrice(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) updatePrice(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	const op = "payjp.updatePrice"
 	id, err := jsonapi.PathID(r, "id", "", "price")
 	if err != nil {
@@ -126,7 +126,7 @@ func (f *Face) updatePrice(ctx context.Context, acct *kessai.Account, r *http.Re
 			return nil, kessai.Invalidf(op, field, "Extra inputs are not permitted")
 		}
 	}
-	return f.E.UpdatePrice(ctx, acct, id, engine.PriceParams{Active: req.Active, Nickname: req.Nickname, LookupKey: req.LookupKey,
+	return e.UpdatePrice(ctx, acct, id, engine.PriceParams{Active: req.Active, Nickname: req.Nickname, LookupKey: req.LookupKey,
 		Metadata: req.Metadata.Metadata})
 }
 
@@ -178,15 +178,15 @@ func (q taxRateReq) params() engine.TaxRateParams {
 	return p
 }
 
-func (f *Face) createTaxRate(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) createTaxRate(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	var req taxRateReq
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return f.E.CreateTaxRate(ctx, acct, req.params())
+	return e.CreateTaxRate(ctx, acct, req.params())
 }
 
-func (f *Face) updateTaxRate(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) updateTaxRate(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	const op = "payjp.updateTaxRate"
 	id, err := jsonapi.PathID(r, "id", kessai.PrefixTaxRate, "tax_rate")
 	if err != nil {
@@ -203,7 +203,7 @@ func (f *Face) updateTaxRate(ctx context.Context, acct *kessai.Account, r *http.
 		}
 		return nil, kessai.Invalidf(op, field, "Extra inputs are not permitted")
 	}
-	return f.E.UpdateTaxRate(ctx, acct, id, req.params())
+	return e.UpdateTaxRate(ctx, acct, id, req.params())
 }
 
 func (f *Face) getTaxRate(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {

@@ -65,7 +65,7 @@ type flowDataReq struct {
 	Metadata      jsonapi.Metadata `json:"metadata"`
 }
 
-func (f *Face) createCheckoutSession(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) createCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	const op = "payjp.createCheckoutSession"
 	var req checkoutReq
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
@@ -114,7 +114,7 @@ func (f *Face) createCheckoutSession(ctx context.Context, acct *kessai.Account, 
 			return nil, kessai.Invalidf(op, "payment_method_types."+strconv.Itoa(i), "kessai does not simulate apple_pay; use 'card' or 'paypay'")
 		}
 	}
-	return f.E.CreateCheckoutSession(ctx, acct, p)
+	return e.CreateCheckoutSession(ctx, acct, p)
 }
 
 func oneOfStr(s string, set ...string) bool {
@@ -126,7 +126,7 @@ func oneOfStr(s string, set ...string) bool {
 	return false
 }
 
-func (f *Face) updateCheckoutSession(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) updateCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := jsonapi.PathID(r, "id", kessai.PrefixCheckout, "checkout_session")
 	if err != nil {
 		return nil, err
@@ -137,7 +137,7 @@ func (f *Face) updateCheckoutSession(ctx context.Context, acct *kessai.Account, 
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return f.E.UpdateCheckoutSession(ctx, acct, id, req.Metadata.Metadata)
+	return e.UpdateCheckoutSession(ctx, acct, id, req.Metadata.Metadata)
 }
 
 func (f *Face) getCheckoutSession(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {

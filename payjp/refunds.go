@@ -27,7 +27,7 @@ func (f *Face) registerRefunds(mux jsonapi.Router) {
 // createRefund accepts the flow's id under flowField; the other spelling is
 // accepted too, so a client mixing the two forms is not refused.
 func (f *Face) createRefund(flowField string) jsonapi.PostFunc {
-	return func(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	return func(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 		const op = "payjp.createRefund"
 		var req struct {
 			PaymentFlowID *string          `json:"payment_flow_id"`
@@ -52,7 +52,7 @@ func (f *Face) createRefund(flowField string) jsonapi.PostFunc {
 		if !kessai.ValidID(kessai.PrefixPaymentFlow, *flow) {
 			return nil, kessai.Errorf(kessai.NotFound, op, "payment_flow: %s not found.", *flow)
 		}
-		return f.E.CreateRefund(ctx, acct, engine.RefundParams{PaymentFlowID: *flow, Amount: req.Amount.Ptr(),
+		return e.CreateRefund(ctx, acct, engine.RefundParams{PaymentFlowID: *flow, Amount: req.Amount.Ptr(),
 			Reason: req.Reason, Metadata: req.Metadata.Metadata})
 	}
 }
@@ -69,7 +69,7 @@ func (f *Face) getRefund(ctx context.Context, acct *kessai.Account, r *http.Requ
 	return f.E.GetRefund(ctx, acct, id)
 }
 
-func (f *Face) updateRefund(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) updateRefund(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := f.refundID(r)
 	if err != nil {
 		return nil, err
@@ -80,7 +80,7 @@ func (f *Face) updateRefund(ctx context.Context, acct *kessai.Account, r *http.R
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return f.E.UpdateRefund(ctx, acct, id, req.Metadata.Metadata)
+	return e.UpdateRefund(ctx, acct, id, req.Metadata.Metadata)
 }
 
 func (f *Face) listRefunds(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {

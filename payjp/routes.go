@@ -94,7 +94,7 @@ type methodReq struct {
 	Metadata       jsonapi.Metadata `json:"metadata"`
 }
 
-func (f *Face) createMethod(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) createMethod(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	var req methodReq
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
@@ -111,7 +111,7 @@ func (f *Face) createMethod(ctx context.Context, acct *kessai.Account, r *http.R
 		}
 		p.Card = &engine.CardParams{Number: req.Card.Number, ExpMonth: int(req.Card.ExpMonth.V), ExpYear: int(req.Card.ExpYear.V), CVC: req.Card.CVC}
 	}
-	return f.E.CreatePaymentMethod(ctx, acct, p)
+	return e.CreatePaymentMethod(ctx, acct, p)
 }
 
 func (f *Face) getMethod(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -122,7 +122,7 @@ func (f *Face) getMethod(ctx context.Context, acct *kessai.Account, r *http.Requ
 	return f.E.GetPaymentMethod(ctx, acct, id)
 }
 
-func (f *Face) updateMethod(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) updateMethod(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := jsonapi.PathID(r, "id", kessai.PrefixPaymentMethod, "payment_method")
 	if err != nil {
 		return nil, err
@@ -138,7 +138,7 @@ func (f *Face) updateMethod(ctx context.Context, acct *kessai.Account, r *http.R
 	if req.Type != nil {
 		// The official schema requires the method's type (a method never
 		// changes type): accept it, refuse another.
-		pm, err := f.E.GetPaymentMethod(ctx, acct, id)
+		pm, err := e.GetPaymentMethod(ctx, acct, id)
 		if err != nil {
 			return nil, err
 		}
@@ -151,7 +151,7 @@ func (f *Face) updateMethod(ctx context.Context, acct *kessai.Account, r *http.R
 		b := req.BillingDetails.domain()
 		billing = &b
 	}
-	return f.E.UpdatePaymentMethod(ctx, acct, id, billing, req.Metadata.Metadata)
+	return e.UpdatePaymentMethod(ctx, acct, id, billing, req.Metadata.Metadata)
 }
 
 func (f *Face) listMethods(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -177,12 +177,12 @@ func (c customerReq) params() engine.CustomerParams {
 	return engine.CustomerParams{ID: c.ID, Email: c.Email, Description: c.Description, DefaultPaymentMethodID: pm, Metadata: c.Metadata.Metadata}
 }
 
-func (f *Face) createCustomer(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) createCustomer(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	var req customerReq
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return f.E.CreateCustomer(ctx, acct, req.params())
+	return e.CreateCustomer(ctx, acct, req.params())
 }
 
 func (f *Face) getCustomer(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -193,7 +193,7 @@ func (f *Face) getCustomer(ctx context.Context, acct *kessai.Account, r *http.Re
 	return f.E.GetCustomer(ctx, acct, id)
 }
 
-func (f *Face) updateCustomer(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) updateCustomer(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := jsonapi.PathID(r, "id", "", "customer")
 	if err != nil {
 		return nil, err
@@ -202,7 +202,7 @@ func (f *Face) updateCustomer(ctx context.Context, acct *kessai.Account, r *http
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return f.E.UpdateCustomer(ctx, acct, id, req.params())
+	return e.UpdateCustomer(ctx, acct, id, req.params())
 }
 
 func (f *Face) deleteCustomer(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -243,7 +243,7 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-func (f *Face) createFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) createFlow(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	const op = "payjp.createFlow"
 	var req flowReq
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
@@ -255,7 +255,7 @@ func (f *Face) createFlow(ctx context.Context, acct *kessai.Account, r *http.Req
 	if err := required(op, "currency", req.Currency != nil); err != nil {
 		return nil, err
 	}
-	return f.E.CreatePaymentFlow(ctx, acct, engine.FlowParams{Amount: req.Amount.V, Currency: *req.Currency,
+	return e.CreatePaymentFlow(ctx, acct, engine.FlowParams{Amount: req.Amount.V, Currency: *req.Currency,
 		CaptureMethod: deref(req.CaptureMethod), Confirm: deref(req.Confirm), CustomerID: req.CustomerID,
 		Description: req.Description, PaymentMethodID: req.PaymentMethodID, PaymentMethodTypes: req.PaymentMethodTypes,
 		PaymentMethodOptions: req.PaymentMethodOptions, ReturnURL: req.ReturnURL, Metadata: req.Metadata.Metadata})
@@ -273,7 +273,7 @@ func (f *Face) getFlow(ctx context.Context, acct *kessai.Account, r *http.Reques
 	return f.E.GetPaymentFlow(ctx, acct, id)
 }
 
-func (f *Face) updateFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) updateFlow(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := f.flowID(r)
 	if err != nil {
 		return nil, err
@@ -291,12 +291,12 @@ func (f *Face) updateFlow(ctx context.Context, acct *kessai.Account, r *http.Req
 	if req.CaptureMethod != nil {
 		return nil, kessai.Invalidf("payjp.updateFlow", "capture_method", "Extra inputs are not permitted")
 	}
-	return f.E.UpdatePaymentFlow(ctx, acct, id, engine.FlowUpdate{Amount: req.Amount.Ptr(), CustomerID: req.CustomerID,
+	return e.UpdatePaymentFlow(ctx, acct, id, engine.FlowUpdate{Amount: req.Amount.Ptr(), CustomerID: req.CustomerID,
 		Description: req.Description, PaymentMethodID: req.PaymentMethodID, PaymentMethodTypes: req.PaymentMethodTypes,
 		PaymentMethodOptions: req.PaymentMethodOptions, ReturnURL: req.ReturnURL, Metadata: req.Metadata.Metadata})
 }
 
-func (f *Face) confirmFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) confirmFlow(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := f.flowID(r)
 	if err != nil {
 		return nil, err
@@ -312,11 +312,11 @@ func (f *Face) confirmFlow(ctx context.Context, acct *kessai.Account, r *http.Re
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return f.E.ConfirmPaymentFlow(ctx, acct, id, engine.ConfirmParams{PaymentMethodID: req.PaymentMethodID,
+	return e.ConfirmPaymentFlow(ctx, acct, id, engine.ConfirmParams{PaymentMethodID: req.PaymentMethodID,
 		ReturnURL: req.ReturnURL, CaptureMethod: req.CaptureMethod})
 }
 
-func (f *Face) captureFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) captureFlow(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := f.flowID(r)
 	if err != nil {
 		return nil, err
@@ -327,10 +327,10 @@ func (f *Face) captureFlow(ctx context.Context, acct *kessai.Account, r *http.Re
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return f.E.CapturePaymentFlow(ctx, acct, id, req.AmountToCapture.Ptr())
+	return e.CapturePaymentFlow(ctx, acct, id, req.AmountToCapture.Ptr())
 }
 
-func (f *Face) cancelFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) cancelFlow(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := f.flowID(r)
 	if err != nil {
 		return nil, err
@@ -341,7 +341,7 @@ func (f *Face) cancelFlow(ctx context.Context, acct *kessai.Account, r *http.Req
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return f.E.CancelPaymentFlow(ctx, acct, id, req.CancellationReason)
+	return e.CancelPaymentFlow(ctx, acct, id, req.CancellationReason)
 }
 
 func (f *Face) listFlows(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -404,7 +404,7 @@ func (f *Face) getEvent(ctx context.Context, acct *kessai.Account, r *http.Reque
 	return f.E.GetEvent(ctx, acct, id)
 }
 
-func (f *Face) attachMethod(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) attachMethod(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := jsonapi.PathID(r, "id", kessai.PrefixPaymentMethod, "payment_method")
 	if err != nil {
 		return nil, err
@@ -421,10 +421,10 @@ func (f *Face) attachMethod(ctx context.Context, acct *kessai.Account, r *http.R
 	if !kessai.ValidCustomID(*req.CustomerID) {
 		return nil, kessai.Errorf(kessai.NotFound, "payjp.attachMethod", "customer: %s not found.", *req.CustomerID)
 	}
-	return f.E.AttachPaymentMethod(ctx, acct, id, *req.CustomerID)
+	return e.AttachPaymentMethod(ctx, acct, id, *req.CustomerID)
 }
 
-func (f *Face) detachMethod(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) detachMethod(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := jsonapi.PathID(r, "id", kessai.PrefixPaymentMethod, "payment_method")
 	if err != nil {
 		return nil, err
@@ -432,7 +432,7 @@ func (f *Face) detachMethod(ctx context.Context, acct *kessai.Account, r *http.R
 	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
 		return nil, err
 	}
-	return f.E.DetachPaymentMethod(ctx, acct, id)
+	return e.DetachPaymentMethod(ctx, acct, id)
 }
 
 func (f *Face) listCustomerMethods(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -484,12 +484,12 @@ func (q setupFlowReq) params() engine.SetupFlowParams {
 		PaymentMethodOptions: q.PaymentMethodOptions, Usage: q.Usage, Metadata: q.Metadata.Metadata}
 }
 
-func (f *Face) createSetupFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) createSetupFlow(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	var req setupFlowReq
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return f.E.CreateSetupFlow(ctx, acct, req.params())
+	return e.CreateSetupFlow(ctx, acct, req.params())
 }
 
 func (f *Face) setupFlowID(r *http.Request) (string, error) {
@@ -504,7 +504,7 @@ func (f *Face) getSetupFlow(ctx context.Context, acct *kessai.Account, r *http.R
 	return f.E.GetSetupFlow(ctx, acct, id)
 }
 
-func (f *Face) updateSetupFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) updateSetupFlow(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := f.setupFlowID(r)
 	if err != nil {
 		return nil, err
@@ -516,10 +516,10 @@ func (f *Face) updateSetupFlow(ctx context.Context, acct *kessai.Account, r *htt
 	if req.Usage != nil {
 		return nil, kessai.Invalidf("payjp.updateSetupFlow", "usage", "Extra inputs are not permitted")
 	}
-	return f.E.UpdateSetupFlow(ctx, acct, id, req.params())
+	return e.UpdateSetupFlow(ctx, acct, id, req.params())
 }
 
-func (f *Face) cancelSetupFlow(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) cancelSetupFlow(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	id, err := f.setupFlowID(r)
 	if err != nil {
 		return nil, err
@@ -530,7 +530,7 @@ func (f *Face) cancelSetupFlow(ctx context.Context, acct *kessai.Account, r *htt
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return f.E.CancelSetupFlow(ctx, acct, id, req.CancellationReason)
+	return e.CancelSetupFlow(ctx, acct, id, req.CancellationReason)
 }
 
 func (f *Face) listSetupFlows(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -568,7 +568,7 @@ type methodConfigSettingReq struct {
 	} `json:"display_preference"`
 }
 
-func (f *Face) updateMethodConfig(ctx context.Context, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+func (f *Face) updateMethodConfig(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
 	const op = "payjp.updateMethodConfig"
 	id, err := f.methodConfigID(r)
 	if err != nil {
@@ -593,5 +593,5 @@ func (f *Face) updateMethodConfig(ctx context.Context, acct *kessai.Account, r *
 		}
 		u.Preferences[t] = *s.DisplayPreference.Preference
 	}
-	return f.E.UpdateMethodConfig(ctx, acct, id, u)
+	return e.UpdateMethodConfig(ctx, acct, id, u)
 }
