@@ -64,6 +64,13 @@ type Store interface {
 	Close() error
 }
 
+// SerialWriter is implemented by a store whose writes run one after
+// another on one writer (SQLite): a write's first read already sees every
+// write before it, so what it read at its start cannot change under it.
+type SerialWriter interface {
+	SerialWrites() bool
+}
+
 // ClaimParams selects jobs for a worker to claim.
 type ClaimParams struct {
 	Now         time.Time // wall clock: jobs with DueAt <= Now are due

@@ -180,6 +180,10 @@ func docQueries(q map[string]string, table string, cols []string) map[string]str
 // Dialect implements kessai.Store.
 func (s *Store) Dialect() string { return s.d.Name }
 
+// SerialWrites implements kessai.SerialWriter: a store with group commit
+// has one writer.
+func (s *Store) SerialWrites() bool { return s.d.GroupCommit }
+
 // Ping implements kessai.Store.
 func (s *Store) Ping(ctx context.Context) error { return s.write.PingContext(ctx) }
 
