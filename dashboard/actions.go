@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 )
 
@@ -191,7 +192,7 @@ func (d *Dashboard) paymentAction(q *req) error {
 			if err != nil {
 				return nil, err
 			}
-			return e.RefundCapture(ctx, acct, engine.CaptureRefundParams{CaptureID: f.Get("capture_id"), ReferenceID: ref,
+			return amazonorder.RefundCapture(ctx, e, acct, amazonorder.CaptureRefundParams{CaptureID: f.Get("capture_id"), ReferenceID: ref,
 				Amount: amount, Currency: pay.Currency, Note: f.Get("note")})
 		}
 	case action == "capture" && !order:
@@ -208,7 +209,7 @@ func (d *Dashboard) paymentAction(q *req) error {
 			if err != nil {
 				return nil, err
 			}
-			return e.Capture(ctx, acct, engine.CaptureParams{AuthorizationID: f.Get("authorization_id"), ReferenceID: ref,
+			return amazonorder.Capture(ctx, e, acct, amazonorder.CaptureParams{AuthorizationID: f.Get("authorization_id"), ReferenceID: ref,
 				Amount: amount, Currency: pay.Currency, Note: f.Get("note")})
 		}
 	case action == "authorize" && order:
@@ -217,7 +218,7 @@ func (d *Dashboard) paymentAction(q *req) error {
 			if err != nil {
 				return nil, err
 			}
-			return e.Authorize(ctx, acct, engine.AuthorizeParams{OrderReferenceID: pay.ID, ReferenceID: ref, Amount: amount,
+			return amazonorder.Authorize(ctx, e, acct, amazonorder.AuthorizeParams{OrderReferenceID: pay.ID, ReferenceID: ref, Amount: amount,
 				Currency: pay.Currency, Note: f.Get("note"), CaptureNow: f.Get("capture_now") == "1"})
 		}
 	case action == "cancel" && !order:
@@ -226,11 +227,11 @@ func (d *Dashboard) paymentAction(q *req) error {
 		}
 	case action == "cancel" && order:
 		run = func(ctx context.Context, e *engine.Engine) (any, error) {
-			return e.CancelOrderReference(ctx, acct, pay.ID, f.Get("reason"))
+			return amazonorder.CancelOrderReference(ctx, e, acct, pay.ID, f.Get("reason"))
 		}
 	case action == "close" && order:
 		run = func(ctx context.Context, e *engine.Engine) (any, error) {
-			return e.CloseOrderReference(ctx, acct, pay.ID, f.Get("reason"))
+			return amazonorder.CloseOrderReference(ctx, e, acct, pay.ID, f.Get("reason"))
 		}
 	default:
 		return errNotFound

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/kessai/kessai"
-	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
 )
@@ -135,7 +135,7 @@ func TestDashboard_Isolation(t *testing.T) {
 		kessaitest.Must(t, s.Post("/kessai/v1/webhook_endpoints", map[string]any{"url": "http://127.0.0.1:9/hook", "kind": "payjp"}), 200)
 		flow := s.PaidCardFlow(3000)
 		amount := int64(2000)
-		order, err := s.Main.E.CreateOrderReference(ctx, victim, engine.OrderReferenceParams{Amount: &amount})
+		order, err := amazonorder.CreateOrderReference(ctx, s.Main.E, victim, amazonorder.OrderReferenceParams{Amount: &amount})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +143,7 @@ func TestDashboard_Isolation(t *testing.T) {
 		snapshot := func() string {
 			// The flow, its refunds and the order (deliveries change as the
 			// worker tries them; a retry would show in their count below).
-			o, _ := s.Main.E.GetOrderReference(ctx, victim, order.ID)
+			o, _ := amazonorder.GetOrderReference(ctx, s.Main.E, victim, order.ID)
 			return string(kessaitest.Must(t, s.Get("/v2/payment_flows/"+flow), 200).Body) +
 				string(kessaitest.Must(t, s.Get("/v2/payment_refunds?payment_flow_id="+flow), 200).Body) + o.State +
 				strings.Repeat("d", len(kessaitest.Must(t, s.Get("/kessai/v1/webhook_deliveries?limit=100"), 200).Data()))

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -108,8 +109,12 @@ func (w *W) flowCapture(p *kessai.Payment) (*kessai.Capture, error) {
 // newAuthorization holds amount on the buyer's method for p under a new
 // authorization id, open, within the cap of p's face; the caller saves it.
 func (w *W) newAuthorization(p *kessai.Payment, id, method string, amount int64) (*kessai.Authorization, error) {
-	if limit := policyOf(p).AuthorizeLimit; limit != nil {
-		if err := limit(p, amount); err != nil {
+	pol, err := policyOf(p)
+	if err != nil {
+		return nil, err
+	}
+	if pol.AuthorizeLimit != nil {
+		if err := pol.AuthorizeLimit(p, amount); err != nil {
 			return nil, err
 		}
 	}
@@ -132,7 +137,11 @@ func (w *W) newAuthorization(p *kessai.Payment, id, method string, amount int64)
 // it returns the reason code with which p closes once the capture is made,
 // or "".
 func (w *W) checkCapture(p *kessai.Payment, a *kessai.Authorization, amount int64) (string, error) {
-	return policyOf(p).CaptureLimit(w, p, a, amount)
+	pol, err := policyOf(p)
+	if err != nil {
+		return "", err
+	}
+	return pol.CaptureLimit(w, p, a, amount)
 }
 
 // captureAuthorization takes amount of what a holds into a new capture id
@@ -201,4 +210,17 @@ func flowState(status string) string {
 		return kessai.StateCanceled
 	}
 	return kessai.StateDraft
+}
+
+// referenceInsert inserts an object named by a merchant's reference id,
+// unique per account. A taken id is reference_id_in_use that still wraps
+// kessai.ErrDuplicate: the write runs again and, when the id's holder was a
+// concurrent request with the same id, replays its record instead.
+func referenceInsert(w *W, op, what, refID string, d kessai.Document) error {
+	err := w.tx.Insert(w.ctx, d)
+	if errors.Is(err, kessai.ErrDuplicate) {
+		return &kessai.Error{Code: kessai.ReferenceIDInUse, Op: op, Err: err,
+			Message: fmt.Sprintf("The reference id %q was already used by another %s.", refID, what)}
+	}
+	return err
 }

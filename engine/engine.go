@@ -375,10 +375,13 @@ func (w *W) flushPostings() error {
 const (
 	JobExpireAuthorization = "expire_authorization"
 	JobSettleRefund        = "settle_refund"
+	// JobAmazonRefundSettle is the settlement of an Amazon refund queued by
+	// builds before refunds settled in one place: it runs settleRefund.
+	JobAmazonRefundSettle = "amazon_refund_settle"
 )
 
 // jobHandler runs one job inside its write.
-type jobHandler func(w *W, payload json.RawMessage) error
+type jobHandler = JobHandler
 
 // OutsideHandler runs one job outside any transaction: it reads what it
 // needs in read transactions, talks to the outside world, and records the
@@ -428,14 +431,17 @@ func jobKinds(cfg Config) map[string]*jobKind {
 	kinds := map[string]*jobKind{
 		JobExpireAuthorization: {run: jobOf(func(w *W, ref jobRef) error { return w.expireAuthorization(ref.ID) })},
 		JobSettleRefund:        {run: jobOf((*W).settleRefund)},
+		JobAmazonRefundSettle:  {run: jobOf((*W).settleRefund)},
 		JobCloseTerm:           {run: jobOf((*W).closeTermJob)},
 		JobDisputeDeadline:     {run: jobOf((*W).disputeDeadline)},
 		JobCloseBalance:        {run: jobOf((*W).closeBalanceJob)},
 	}
 	kinds[JobExpireCheckoutSession] = &jobKind{run: jobOf(func(w *W, ref jobRef) error { return w.expireCheckoutSession(ref.ID) })}
-	for k, h := range orderJobs() {
+	features.RLock()
+	for k, h := range features.jobs {
 		kinds[k] = &jobKind{run: h}
 	}
+	features.RUnlock()
 	for _, k := range notifyJobs {
 		kinds[k] = &jobKind{queue: kessai.JobQueueNotify, retry: &cfg.Delivery}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
@@ -156,20 +157,22 @@ func TestIdempotency_Write(t *testing.T) {
 			if _, err := worker.New(e, nil, worker.Config{}); err != nil {
 				t.Fatal(err)
 			}
-			o, err := e.CreateOrderReference(ctx, acct, engine.OrderReferenceParams{})
+			o, err := amazonorder.CreateOrderReference(ctx, e, acct, amazonorder.OrderReferenceParams{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			advance := func() (engine.Outcome, error) {
 				return e.Run(ctx, engine.Key{Scope: kessai.ScopeIdempotencyKey, Key: "adv", Operation: "advance", RequestHash: "h"},
 					func(any, error) (int, []byte, error) { return 200, []byte("advanced"), nil },
-					func(e *engine.Engine) (any, error) { return e.Advance(ctx, acct, engine.OrderDraftTTL+time.Minute) })
+					func(e *engine.Engine) (any, error) {
+						return e.Advance(ctx, acct, amazonorder.OrderDraftTTL+time.Minute)
+					})
 			}
 			out, err := advance()
 			if err != nil || !out.Done || out.Replayed || string(out.Body) != "advanced" {
 				t.Fatalf("advance: %v %+v", err, out)
 			}
-			if o, err := e.GetOrderReference(ctx, acct, o.ID); err != nil || o.State != kessai.StateCanceled {
+			if o, err := amazonorder.GetOrderReference(ctx, e, acct, o.ID); err != nil || o.State != kessai.StateCanceled {
 				t.Errorf("the draft after the advance: %v %+v, want canceled (Stale) by its job", err, o)
 			}
 			if out, err := advance(); err != nil || !out.Replayed {

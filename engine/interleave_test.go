@@ -11,6 +11,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
@@ -137,11 +138,11 @@ func (m *mixed) setUp() {
 	m.flows = []string{flow(card.ID, kessai.CaptureAutomatic), flow(paypay.ID, kessai.CaptureAutomatic)}
 	m.held = flow(card.ID, kessai.CaptureManual)
 	amount := int64(10_000)
-	o, err := m.e.CreateOrderReference(ctx, m.acct, engine.OrderReferenceParams{Amount: &amount})
+	o, err := amazonorder.CreateOrderReference(ctx, m.e, m.acct, amazonorder.OrderReferenceParams{Amount: &amount})
 	if err != nil {
 		m.rt.Fatal(err)
 	}
-	if _, err := m.e.ConfirmOrderReference(ctx, m.acct, o.ID); err != nil {
+	if _, err := amazonorder.ConfirmOrderReference(ctx, m.e, m.acct, o.ID); err != nil {
 		m.rt.Fatal(err)
 	}
 	m.order = o.ID
@@ -196,7 +197,7 @@ func (m *mixed) draw(op string, w *worker.Worker) func() error {
 			timeout = time.Hour
 		}
 		return func() error {
-			_, err := m.e.Authorize(ctx, m.acct, engine.AuthorizeParams{OrderReferenceID: m.order, ReferenceID: ref, Amount: amt,
+			_, err := amazonorder.Authorize(ctx, m.e, m.acct, amazonorder.AuthorizeParams{OrderReferenceID: m.order, ReferenceID: ref, Amount: amt,
 				Currency: "jpy", CaptureNow: now, Timeout: timeout})
 			return err
 		}
@@ -206,11 +207,11 @@ func (m *mixed) draw(op string, w *worker.Worker) func() error {
 		}
 		a := rapid.SampledFrom(m.auths).Draw(rt, "authorization")
 		if op == "close authorization" {
-			return func() error { _, err := m.e.CloseAuthorization(ctx, m.acct, a.ID, ""); return err }
+			return func() error { _, err := amazonorder.CloseAuthorization(ctx, m.e, m.acct, a.ID, ""); return err }
 		}
 		amt := rapid.Int64Range(1, a.Amount).Draw(rt, "capture amount")
 		return func() error {
-			_, err := m.e.Capture(ctx, m.acct, engine.CaptureParams{AuthorizationID: a.ID, ReferenceID: ref, Amount: amt, Currency: "jpy"})
+			_, err := amazonorder.Capture(ctx, m.e, m.acct, amazonorder.CaptureParams{AuthorizationID: a.ID, ReferenceID: ref, Amount: amt, Currency: "jpy"})
 			return err
 		}
 	case "refund":
@@ -220,13 +221,13 @@ func (m *mixed) draw(op string, w *worker.Worker) func() error {
 		c := rapid.SampledFrom(m.caps).Draw(rt, "capture")
 		amt := rapid.Int64Range(1, c.Amount).Draw(rt, "refund amount")
 		return func() error {
-			_, err := m.e.RefundCapture(ctx, m.acct, engine.CaptureRefundParams{CaptureID: c.ID, ReferenceID: ref, Amount: amt, Currency: "jpy"})
+			_, err := amazonorder.RefundCapture(ctx, m.e, m.acct, amazonorder.CaptureRefundParams{CaptureID: c.ID, ReferenceID: ref, Amount: amt, Currency: "jpy"})
 			return err
 		}
 	case "close order":
-		return func() error { _, err := m.e.CloseOrderReference(ctx, m.acct, m.order, ""); return err }
+		return func() error { _, err := amazonorder.CloseOrderReference(ctx, m.e, m.acct, m.order, ""); return err }
 	case "cancel order":
-		return func() error { _, err := m.e.CancelOrderReference(ctx, m.acct, m.order, ""); return err }
+		return func() error { _, err := amazonorder.CancelOrderReference(ctx, m.e, m.acct, m.order, ""); return err }
 	case "advance":
 		secs := rapid.IntRange(1, 60).Draw(rt, "advance seconds")
 		return func() error { _, err := w.Advance(ctx, m.acct, time.Duration(secs)*time.Second); return err }

@@ -20,7 +20,10 @@ import (
 // count_exceeded, refund_period_expired, validation_error),
 // reference_id_in_use.
 func (w *W) refund(p *kessai.Payment, c *kessai.Capture, amount *int64, r *kessai.Refund) (*kessai.Refund, error) {
-	pol := policyOf(p)
+	pol, err := policyOf(p)
+	if err != nil {
+		return nil, err
+	}
 	n, err := pol.RefundAmount(p, c, amount)
 	if err != nil {
 		return nil, err
@@ -106,7 +109,10 @@ func (w *W) settleRefund(ref settleRef) error {
 	if err != nil {
 		return err
 	}
-	pol := policyOf(p)
+	pol, err := policyOf(p)
+	if err != nil {
+		return err
+	}
 	var r kessai.Refund
 	if err := get(w.ctx, w.tx, kessai.KindRefund, w.acct.ID, ref.RefundID, true, &r, op, "refund"); err != nil {
 		return err

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kessai/kessai"
@@ -12,8 +10,10 @@ import (
 // Policy is what one face makes of the core's money operations: its caps,
 // its windows, whether an outcome is known at once, its ids and its event
 // names. Each operation (refund, settleRefund, …) exists once, in
-// money.go; a face's policy is the only place where faces differ, and the
-// rules it applies are the pure functions of rules.go.
+// core.go and money.go; a face's policy is the only place where faces
+// differ, and the rules it applies are the pure functions of rules.go.
+// PAY.JP's policy is here; a feature package registers its face's
+// (RegisterPolicy: package amazonorder for MWS).
 //
 // A payment's policy follows its face (policyOf), so a job that settles a
 // refund later applies the same policy as the request that made it.
@@ -63,12 +63,21 @@ type Policy struct {
 	RefundsOnCapture bool
 }
 
-// policyOf is the policy of a payment's face.
-func policyOf(p *kessai.Payment) *Policy {
-	if p.Face() == kessai.FaceMWS {
-		return &mwsPolicy
+// policyOf is the policy of a payment's face: PAY.JP's, or the one a
+// feature package registered for its face (RegisterPolicy). Errors:
+// internal, when no package registered the face's policy.
+func policyOf(p *kessai.Payment) (*Policy, error) {
+	face := p.Face()
+	if face == kessai.FacePayJP {
+		return &payjpPolicy, nil
 	}
-	return &payjpPolicy
+	features.RLock()
+	pol := features.policies[face]
+	features.RUnlock()
+	if pol == nil {
+		return nil, kessai.Errorf(kessai.Internal, "engine.policyOf", "no policy is registered for the payments of face %q (import its feature package)", face)
+	}
+	return pol, nil
 }
 
 // payjpPolicy: PAY.JP v2 payment flows. A flow authorizes its amount once
@@ -126,87 +135,4 @@ var payjpPolicy = Policy{
 		}
 		return w.emit(typ, kessai.ObjectRefund, r.ID, r)
 	},
-}
-
-// mwsPolicy: Amazon Pay MWS order references. What is authorized on an
-// order (held, pending and captured) and what is captured may exceed its
-// amount by the over-allowance; reaching the capture cap, or the tenth
-// capture, closes the order. A capture's refunds, pending ones included, may exceed what it captured by the over-allowance and
-// number ten at most; every refund is Pending first and settles after
-// Amazon's delay, declined as simulated or when the buyer was already paid
-// back by an A-to-z claim or chargeback. There is no time limit.
-var mwsPolicy = Policy{
-	Face: kessai.FaceMWS,
-	AuthorizeLimit: func(p *kessai.Payment, amount int64) error {
-		return CheckAuthorization(p.Amount, p.Exposure(), amount, p.Currency)
-	},
-	CaptureLimit: func(w *W, p *kessai.Payment, a *kessai.Authorization, amount int64) (string, error) {
-		if err := CheckCaptureOfAuthorization(a.Amount, amount); err != nil {
-			return "", err
-		}
-		captured, err := w.captureCount(p)
-		if err != nil {
-			return "", err
-		}
-		if captured >= MaxCapturesPerOrder {
-			return "", kessai.Errorf(kessai.CountExceeded, "engine.Capture", "%d authorizations of OrderReference %s have been captured already.", captured, p.ID)
-		}
-		reachesCap, err := CheckCapture(p.Amount, p.AmountReceived, amount, p.Currency)
-		switch {
-		case err != nil:
-			return "", err
-		case reachesCap:
-			return kessai.ReasonMaxAmountCharged, nil
-		case captured+1 >= MaxCapturesPerOrder:
-			return "MaxAuthorizationsCaptured", nil
-		}
-		return "", nil
-	},
-	RefundAmount: func(_ *kessai.Payment, c *kessai.Capture, amount *int64) (int64, error) {
-		if amount == nil {
-			return 0, kessai.Invalidf("engine.CheckRefund", "amount", "An amount is required.")
-		}
-		return *amount, CheckRefund(c.Amount, c.RefundedAmount, c.RefundCount, *amount, c.Currency)
-	},
-	RefundID: func(p *kessai.Payment) string {
-		p.Order.Seq++
-		return fmt.Sprintf("%s-R%06d", p.ID, p.Order.Seq)
-	},
-	RefundStatus: func(*W, *kessai.Payment, *kessai.Refund) (string, string, error) {
-		return kessai.RefundPending, "", nil
-	},
-	RefundDecline: func(c *kessai.Capture, r *kessai.Refund) string {
-		sim, _ := processor.ParseSimulation(processor.SimRefund, r.Note)
-		switch {
-		case sim != nil:
-			r.ReasonCode = sim.ReasonCode
-		case c.Chargeback:
-			r.ReasonCode = "ProcessingFailure"
-		}
-		return strings.ToLower(r.ReasonCode)
-	},
-	SettleDelay: func(cfg Config, _ *kessai.Payment) time.Duration { return cfg.SettleDelayAmazon },
-	RefundPaid: func(w *W, p *kessai.Payment, c *kessai.Capture, r *kessai.Refund) error {
-		if err := w.refundCompletedEmail(p, r); err != nil {
-			return err
-		}
-		allowance, err := OverAllowance(c.Amount, c.Currency)
-		if err != nil {
-			return err
-		}
-		switch {
-		case c.RefundedAmount >= c.Amount+allowance:
-			c.State, c.ReasonCode = kessai.CaptureClosed, kessai.ReasonMaxAmountRefunded
-		case c.RefundCount >= MaxRefundsPerCapture:
-			c.State, c.ReasonCode = kessai.CaptureClosed, kessai.ReasonMaxRefundsProcessed
-		default:
-			return nil
-		}
-		c.UpdatedAt = w.now
-		return w.emitCapture(c)
-	},
-	RefundEvent: func(w *W, r *kessai.Refund, _ bool) error {
-		return w.emitFace(kessai.FaceMWS, "amazon_refund."+amazonRefundState(r), kessai.ObjectAmazonRefund, r.ID, r)
-	},
-	RefundsOnCapture: true,
 }

@@ -9,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
@@ -350,11 +351,11 @@ func TestOrderProperty(t *testing.T) {
 			rt.Fatal(err)
 		}
 		amount := rapid.Int64Range(100, 200_000).Draw(rt, "order amount")
-		o, err := e.CreateOrderReference(ctx, acct, engine.OrderReferenceParams{Amount: &amount})
+		o, err := amazonorder.CreateOrderReference(ctx, e, acct, amazonorder.OrderReferenceParams{Amount: &amount})
 		if err != nil {
 			rt.Fatal(err)
 		}
-		if _, err := e.ConfirmOrderReference(ctx, acct, o.ID); err != nil {
+		if _, err := amazonorder.ConfirmOrderReference(ctx, e, acct, o.ID); err != nil {
 			rt.Fatal(err)
 		}
 		allowance, _ := engine.OverAllowance(amount, "jpy")
@@ -364,10 +365,10 @@ func TestOrderProperty(t *testing.T) {
 		ref := func() string { n++; return fmt.Sprintf("p-%d", n) }
 
 		authorize := func() {
-			o, _ := e.GetOrderReference(ctx, acct, o.ID)
+			o, _ := amazonorder.GetOrderReference(ctx, e, acct, o.ID)
 			var exposure int64
 			for _, a := range auths {
-				a, _ := e.GetAuthorization(ctx, acct, a.ID)
+				a, _ := amazonorder.GetAuthorization(ctx, e, acct, a.ID)
 				switch a.State {
 				case kessai.AuthOpen, kessai.AuthPending:
 					exposure += a.Amount
@@ -376,7 +377,7 @@ func TestOrderProperty(t *testing.T) {
 				}
 			}
 			amt := rapid.Int64Range(1, amount).Draw(rt, "authorize")
-			a, err := e.Authorize(ctx, acct, engine.AuthorizeParams{OrderReferenceID: o.ID, ReferenceID: ref(), Amount: amt, Currency: "jpy",
+			a, err := amazonorder.Authorize(ctx, e, acct, amazonorder.AuthorizeParams{OrderReferenceID: o.ID, ReferenceID: ref(), Amount: amt, Currency: "jpy",
 				CaptureNow: rapid.Bool().Draw(rt, "capture now")})
 			switch {
 			case o.State != kessai.StateOpen:
@@ -388,7 +389,7 @@ func TestOrderProperty(t *testing.T) {
 			case err == nil:
 				auths = append(auths, a)
 				if a.CaptureID != "" {
-					c, err := e.GetCapture(ctx, acct, a.CaptureID)
+					c, err := amazonorder.GetCapture(ctx, e, acct, a.CaptureID)
 					if err != nil {
 						rt.Fatal(err)
 					}
@@ -401,10 +402,10 @@ func TestOrderProperty(t *testing.T) {
 				return
 			}
 			a := auths[rapid.IntRange(0, len(auths)-1).Draw(rt, "which auth")]
-			a, _ = e.GetAuthorization(ctx, acct, a.ID)
-			o, _ := e.GetOrderReference(ctx, acct, o.ID)
+			a, _ = amazonorder.GetAuthorization(ctx, e, acct, a.ID)
+			o, _ := amazonorder.GetOrderReference(ctx, e, acct, o.ID)
 			amt := rapid.Int64Range(1, a.Amount+10).Draw(rt, "capture")
-			c, err := e.Capture(ctx, acct, engine.CaptureParams{AuthorizationID: a.ID, ReferenceID: ref(), Amount: amt, Currency: "jpy"})
+			c, err := amazonorder.Capture(ctx, e, acct, amazonorder.CaptureParams{AuthorizationID: a.ID, ReferenceID: ref(), Amount: amt, Currency: "jpy"})
 			switch {
 			case a.State != kessai.AuthOpen:
 				wantCode(rt, err, kessai.InvalidStatus)
@@ -421,14 +422,14 @@ func TestOrderProperty(t *testing.T) {
 				return
 			}
 			c := caps[rapid.IntRange(0, len(caps)-1).Draw(rt, "which capture")]
-			c, _ = e.GetCapture(ctx, acct, c.ID)
+			c, _ = amazonorder.GetCapture(ctx, e, acct, c.ID)
 			capAllowance, _ := engine.OverAllowance(c.Amount, "jpy")
 			most := c.Amount + capAllowance
 			if rapid.Bool().Draw(rt, "small") {
 				most = max(1, most/12) // many small refunds reach the count limit
 			}
 			amt := rapid.Int64Range(1, most).Draw(rt, "refund")
-			_, err := e.RefundCapture(ctx, acct, engine.CaptureRefundParams{CaptureID: c.ID, ReferenceID: ref(), Amount: amt, Currency: "jpy"})
+			_, err := amazonorder.RefundCapture(ctx, e, acct, amazonorder.CaptureRefundParams{CaptureID: c.ID, ReferenceID: ref(), Amount: amt, Currency: "jpy"})
 			switch {
 			case c.State != kessai.CaptureCompleted:
 				wantCode(rt, err, kessai.InvalidStatus)
@@ -450,12 +451,12 @@ func TestOrderProperty(t *testing.T) {
 			case "refund":
 				refund()
 			case "close":
-				if _, err := e.CloseOrderReference(ctx, acct, o.ID, ""); err != nil && kessai.ErrorCode(err) != kessai.InvalidStatus {
+				if _, err := amazonorder.CloseOrderReference(ctx, e, acct, o.ID, ""); err != nil && kessai.ErrorCode(err) != kessai.InvalidStatus {
 					rt.Fatal(err)
 				}
 			case "chargeback":
 				if len(caps) > 0 {
-					if _, err := e.Chargeback(ctx, acct, caps[0].ID); err != nil && kessai.ErrorCode(err) != kessai.InvalidStatus {
+					if _, err := amazonorder.Chargeback(ctx, e, acct, caps[0].ID); err != nil && kessai.ErrorCode(err) != kessai.InvalidStatus {
 						rt.Fatal(err)
 					}
 				}

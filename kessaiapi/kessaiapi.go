@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
 )
@@ -249,14 +250,14 @@ func (a *API) createOrder(ctx context.Context, e *engine.Engine, acct *kessai.Ac
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	p := engine.OrderReferenceParams{Amount: req.Amount.Ptr(), Destination: req.Destination}
+	p := amazonorder.OrderReferenceParams{Amount: req.Amount.Ptr(), Destination: req.Destination}
 	if req.Currency != nil {
 		p.Currency = *req.Currency
 	}
 	if req.Buyer != nil {
 		p.Buyer = kessai.Buyer{Name: req.Buyer.Name, Email: req.Buyer.Email, Phone: req.Buyer.Phone}
 	}
-	return e.CreateOrderReference(ctx, acct, p)
+	return amazonorder.CreateOrderReference(ctx, e, acct, p)
 }
 
 // chargeback files an A-to-z guarantee claim or chargeback on a capture.
@@ -264,7 +265,7 @@ func (a *API) chargeback(ctx context.Context, e *engine.Engine, acct *kessai.Acc
 	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
 		return nil, err
 	}
-	return e.Chargeback(ctx, acct, r.PathValue("id"))
+	return amazonorder.Chargeback(ctx, e, acct, r.PathValue("id"))
 }
 
 // confirmSetupFlow is the simulated customer entering a card for a setup

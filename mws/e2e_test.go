@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
 	"github.com/kessai/kessai/mws"
@@ -222,7 +223,7 @@ func TestE2E_ReferenceIDs(t *testing.T) {
 		if again.Status != 200 || !bytes.Equal(first.Body, again.Body) {
 			t.Fatalf("replay differs:\n%s\n%s", first.Body, again.Body)
 		}
-		o, err := s.Main.E.GetOrderReference(ctx, s.Acct(), id)
+		o, err := amazonorder.GetOrderReference(ctx, s.Main.E, s.Acct(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -252,7 +253,7 @@ func TestE2E_ReferenceIDs(t *testing.T) {
 		if !bytes.Equal(r1.Body, r2.Body) {
 			t.Errorf("refund replay differs:\n%s\n%s", r1.Body, r2.Body)
 		}
-		cp, err := s.Main.E.GetCapture(ctx, s.Acct(), capID)
+		cp, err := amazonorder.GetCapture(ctx, s.Main.E, s.Acct(), capID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/httpface"
 )
@@ -452,14 +453,14 @@ func (f *Face) setOrderReferenceDetails(acct *kessai.Account, p Params) (op, err
 	if err != nil {
 		return op{}, err
 	}
-	u := engine.OrderReferenceUpdate{Amount: amount, Currency: cur.Code,
+	u := amazonorder.OrderReferenceUpdate{Amount: amount, Currency: cur.Code,
 		SellerNote: optional(p, attrs+"SellerNote"), PlatformID: optional(p, attrs+"PlatformId"),
 		SellerOrderID:     optional(p, attrs+"SellerOrderAttributes.SellerOrderId"),
 		StoreName:         optional(p, attrs+"SellerOrderAttributes.StoreName"),
 		CustomInformation: optional(p, attrs+"SellerOrderAttributes.CustomInformation"),
 		SupplementaryData: optional(p, attrs+"SellerOrderAttributes.SupplementaryData")}
 	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
-		return e.SetOrderReferenceDetails(ctx, acct, id, u)
+		return amazonorder.SetOrderReferenceDetails(ctx, e, acct, id, u)
 	},
 		render: renderOrder(false)}, nil
 }
@@ -472,7 +473,9 @@ func (f *Face) getOrderReferenceDetails(acct *kessai.Account, p Params) (op, err
 	// The buyer's token unlocks the full address of a Draft; kessai's
 	// simulated buyer consents to any token.
 	full := p.Get("AddressConsentToken") != "" || p.Get("AccessToken") != ""
-	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) { return e.GetOrderReference(ctx, acct, id) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		return amazonorder.GetOrderReference(ctx, e, acct, id)
+	},
 		render: renderOrder(full)}, nil
 }
 
@@ -482,7 +485,7 @@ func (f *Face) confirmOrderReference(acct *kessai.Account, p Params) (op, error)
 		return op{}, err
 	}
 	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
-		return e.ConfirmOrderReference(ctx, acct, id)
+		return amazonorder.ConfirmOrderReference(ctx, e, acct, id)
 	}}, nil
 }
 
@@ -493,7 +496,7 @@ func (f *Face) cancelOrderReference(acct *kessai.Account, p Params) (op, error) 
 	}
 	reason := p.Get("CancelationReason")
 	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
-		return e.CancelOrderReference(ctx, acct, id, reason)
+		return amazonorder.CancelOrderReference(ctx, e, acct, id, reason)
 	},
 		render: renderEmpty}, nil
 }
@@ -505,7 +508,7 @@ func (f *Face) closeOrderReference(acct *kessai.Account, p Params) (op, error) {
 	}
 	reason := p.Get("ClosureReason")
 	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
-		return e.CloseOrderReference(ctx, acct, id, reason)
+		return amazonorder.CloseOrderReference(ctx, e, acct, id, reason)
 	}}, nil
 }
 
@@ -530,9 +533,11 @@ func (f *Face) authorize(acct *kessai.Account, p Params) (op, error) {
 	if err != nil {
 		return op{}, err
 	}
-	ap := engine.AuthorizeParams{OrderReferenceID: id, ReferenceID: ref, Amount: amount, Currency: cur.Code,
+	ap := amazonorder.AuthorizeParams{OrderReferenceID: id, ReferenceID: ref, Amount: amount, Currency: cur.Code,
 		Note: p.Get("SellerAuthorizationNote"), SoftDescriptor: p.Get("SoftDescriptor"), Timeout: timeout, CaptureNow: captureNow}
-	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) { return e.Authorize(ctx, acct, ap) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		return amazonorder.Authorize(ctx, e, acct, ap)
+	},
 		render: renderAuthorization, refID: ref}, nil
 }
 
@@ -541,7 +546,9 @@ func (f *Face) getAuthorizationDetails(acct *kessai.Account, p Params) (op, erro
 	if err != nil {
 		return op{}, err
 	}
-	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) { return e.GetAuthorization(ctx, acct, id) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		return amazonorder.GetAuthorization(ctx, e, acct, id)
+	},
 		render: renderAuthorization}, nil
 }
 
@@ -552,7 +559,7 @@ func (f *Face) closeAuthorization(acct *kessai.Account, p Params) (op, error) {
 	}
 	reason := p.Get("ClosureReason")
 	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
-		return e.CloseAuthorization(ctx, acct, id, reason)
+		return amazonorder.CloseAuthorization(ctx, e, acct, id, reason)
 	},
 		render: renderEmpty}, nil
 }
@@ -570,9 +577,9 @@ func (f *Face) capture(acct *kessai.Account, p Params) (op, error) {
 	if err != nil {
 		return op{}, err
 	}
-	cp := engine.CaptureParams{AuthorizationID: id, ReferenceID: ref, Amount: amount, Currency: cur.Code,
+	cp := amazonorder.CaptureParams{AuthorizationID: id, ReferenceID: ref, Amount: amount, Currency: cur.Code,
 		Note: p.Get("SellerCaptureNote"), SoftDescriptor: p.Get("SoftDescriptor")}
-	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) { return e.Capture(ctx, acct, cp) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) { return amazonorder.Capture(ctx, e, acct, cp) },
 		render: renderCapture, refID: ref}, nil
 }
 
@@ -581,7 +588,9 @@ func (f *Face) getCaptureDetails(acct *kessai.Account, p Params) (op, error) {
 	if err != nil {
 		return op{}, err
 	}
-	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) { return e.GetCapture(ctx, acct, id) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		return amazonorder.GetCapture(ctx, e, acct, id)
+	},
 		render: renderCapture}, nil
 }
 
@@ -598,9 +607,11 @@ func (f *Face) refund(acct *kessai.Account, p Params) (op, error) {
 	if err != nil {
 		return op{}, err
 	}
-	rp := engine.CaptureRefundParams{CaptureID: id, ReferenceID: ref, Amount: amount, Currency: cur.Code,
+	rp := amazonorder.CaptureRefundParams{CaptureID: id, ReferenceID: ref, Amount: amount, Currency: cur.Code,
 		Note: p.Get("SellerRefundNote"), SoftDescriptor: p.Get("SoftDescriptor")}
-	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) { return e.RefundCapture(ctx, acct, rp) },
+	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		return amazonorder.RefundCapture(ctx, e, acct, rp)
+	},
 		render: renderRefund, refID: ref}, nil
 }
 

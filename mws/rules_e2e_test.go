@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
 )
@@ -70,7 +71,7 @@ func TestE2E_ConcurrentAuthorizations(t *testing.T) {
 		if outcomes["ok"] != 11 || outcomes["TransactionAmountExceeded"] != 21 {
 			t.Errorf("outcomes %v, want 11 authorized (¥11,000 ≤ ¥11,500) and 21 TransactionAmountExceeded", outcomes)
 		}
-		o, err := s.Main.E.GetOrderReference(context.Background(), s.Acct(), id)
+		o, err := amazonorder.GetOrderReference(context.Background(), s.Main.E, s.Acct(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,7 +95,7 @@ func TestE2E_ConcurrentAuthorizations(t *testing.T) {
 				t.Errorf("request %d answered %q, request 0 %q", i, b, bodies[0])
 			}
 		}
-		o2, _ := s.Main.E.GetOrderReference(context.Background(), s.Acct(), id2)
+		o2, _ := amazonorder.GetOrderReference(context.Background(), s.Main.E, s.Acct(), id2)
 		if len(o2.Order.Authorizations) != 1 || o2.AuthorizedAmount != 2000 {
 			t.Errorf("16 concurrent requests with one reference id: %d authorizations, %d authorized", len(o2.Order.Authorizations), o2.AuthorizedAmount)
 		}
@@ -117,7 +118,7 @@ func TestE2E_SimulatedFaultAfterCommit(t *testing.T) {
 		if r.get("AuthorizeResult/AuthorizationDetails/AmazonAuthorizationId") == "" {
 			t.Errorf("retry: %s", r.Body)
 		}
-		o, err := s.Main.E.GetOrderReference(context.Background(), s.Acct(), id)
+		o, err := amazonorder.GetOrderReference(context.Background(), s.Main.E, s.Acct(), id)
 		if err != nil {
 			t.Fatal(err)
 		}

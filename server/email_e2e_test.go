@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
@@ -111,18 +112,18 @@ func completedAmazonRefund(t testing.TB, s *kessaitest.Server, key string, buyer
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := s.Main.E.CreateOrderReference(ctx, acct, engine.OrderReferenceParams{Amount: &amount, Buyer: buyer})
+	o, err := amazonorder.CreateOrderReference(ctx, s.Main.E, acct, amazonorder.OrderReferenceParams{Amount: &amount, Buyer: buyer})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Main.E.ConfirmOrderReference(ctx, acct, o.ID); err != nil {
+	if _, err := amazonorder.ConfirmOrderReference(ctx, s.Main.E, acct, o.ID); err != nil {
 		t.Fatal(err)
 	}
-	a, err := s.Main.E.Authorize(ctx, acct, engine.AuthorizeParams{OrderReferenceID: o.ID, ReferenceID: "a-" + o.ID[4:11], Amount: amount, Currency: o.Currency, CaptureNow: true})
+	a, err := amazonorder.Authorize(ctx, s.Main.E, acct, amazonorder.AuthorizeParams{OrderReferenceID: o.ID, ReferenceID: "a-" + o.ID[4:11], Amount: amount, Currency: o.Currency, CaptureNow: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := s.Main.E.RefundCapture(ctx, acct, engine.CaptureRefundParams{CaptureID: a.CaptureID, ReferenceID: "r-" + o.ID[4:11], Amount: refund, Currency: o.Currency})
+	r, err := amazonorder.RefundCapture(ctx, s.Main.E, acct, amazonorder.CaptureRefundParams{CaptureID: a.CaptureID, ReferenceID: "r-" + o.ID[4:11], Amount: refund, Currency: o.Currency})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
@@ -43,19 +44,19 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		session := must(t, s.Post("/v2/checkout/sessions", map[string]any{"mode": "payment",
 			"line_items": []any{map[string]any{"price_id": price, "quantity": 2, "tax_rates": []any{taxRate}}}}), 200).Str("id")
 		amount := int64(1000)
-		order, err := s.Main.E.CreateOrderReference(ctx, victim, engine.OrderReferenceParams{Amount: &amount})
+		order, err := amazonorder.CreateOrderReference(ctx, s.Main.E, victim, amazonorder.OrderReferenceParams{Amount: &amount})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Main.E.ConfirmOrderReference(ctx, victim, order.ID); err != nil {
+		if _, err := amazonorder.ConfirmOrderReference(ctx, s.Main.E, victim, order.ID); err != nil {
 			t.Fatal(err)
 		}
-		auth, err := s.Main.E.Authorize(ctx, victim, engine.AuthorizeParams{OrderReferenceID: order.ID, ReferenceID: "iso-1", Amount: 1000, Currency: "jpy", CaptureNow: true})
+		auth, err := amazonorder.Authorize(ctx, s.Main.E, victim, amazonorder.AuthorizeParams{OrderReferenceID: order.ID, ReferenceID: "iso-1", Amount: 1000, Currency: "jpy", CaptureNow: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// A completed Amazon refund writes the buyer's email.
-		if _, err := s.Main.E.RefundCapture(ctx, victim, engine.CaptureRefundParams{CaptureID: auth.CaptureID, ReferenceID: "iso-r1", Amount: 100, Currency: "jpy"}); err != nil {
+		if _, err := amazonorder.RefundCapture(ctx, s.Main.E, victim, amazonorder.CaptureRefundParams{CaptureID: auth.CaptureID, ReferenceID: "iso-r1", Amount: 100, Currency: "jpy"}); err != nil {
 			t.Fatal(err)
 		}
 		s.Advance(engine.DefaultSettleDelayAmazon)
@@ -111,8 +112,8 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			for _, d := range must(t, s.Get("/kessai/v1/webhook_deliveries?limit=100"), 200).Data() {
 				fmt.Fprintf(&b, "%s:%s ", d["id"], d["status"])
 			}
-			o, _ := s.Main.E.GetOrderReference(ctx, victim, order.ID)
-			c, _ := s.Main.E.GetCapture(ctx, victim, auth.CaptureID)
+			o, _ := amazonorder.GetOrderReference(ctx, s.Main.E, victim, order.ID)
+			c, _ := amazonorder.GetCapture(ctx, s.Main.E, victim, auth.CaptureID)
 			b.WriteString(o.State + o.ReasonCode + c.State)
 			if c.Chargeback {
 				b.WriteString("chargeback")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
@@ -36,18 +37,18 @@ func TestRestart_PendingAmazonRefundSettlesAfterRestart(t *testing.T) {
 		}
 		acct, _ := m.E.Authenticate(ctx, na.SecretKey)
 		amount := int64(5000)
-		o, err := m.E.CreateOrderReference(ctx, acct, engine.OrderReferenceParams{Amount: &amount})
+		o, err := amazonorder.CreateOrderReference(ctx, m.E, acct, amazonorder.OrderReferenceParams{Amount: &amount})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := m.E.ConfirmOrderReference(ctx, acct, o.ID); err != nil {
+		if _, err := amazonorder.ConfirmOrderReference(ctx, m.E, acct, o.ID); err != nil {
 			t.Fatal(err)
 		}
-		a, err := m.E.Authorize(ctx, acct, engine.AuthorizeParams{OrderReferenceID: o.ID, ReferenceID: "a1", Amount: 5000, Currency: "jpy", CaptureNow: true})
+		a, err := amazonorder.Authorize(ctx, m.E, acct, amazonorder.AuthorizeParams{OrderReferenceID: o.ID, ReferenceID: "a1", Amount: 5000, Currency: "jpy", CaptureNow: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := m.E.RefundCapture(ctx, acct, engine.CaptureRefundParams{CaptureID: a.CaptureID, ReferenceID: "r1", Amount: 1200, Currency: "jpy"})
+		r, err := amazonorder.RefundCapture(ctx, m.E, acct, amazonorder.CaptureRefundParams{CaptureID: a.CaptureID, ReferenceID: "r1", Amount: 1200, Currency: "jpy"})
 		if err != nil || r.Status != kessai.RefundPending {
 			t.Fatalf("refund: %+v %v", r, err)
 		}
@@ -66,7 +67,7 @@ func TestRestart_PendingAmazonRefundSettlesAfterRestart(t *testing.T) {
 		if err != nil || got.Status != kessai.RefundSucceeded {
 			t.Fatalf("refund after restart and settlement: %+v %v", got, err)
 		}
-		c, _ := m.E.GetCapture(ctx, acct, a.CaptureID)
+		c, _ := amazonorder.GetCapture(ctx, m.E, acct, a.CaptureID)
 		if c.RefundedAmount != 1200 {
 			t.Errorf("capture refunded %d, want 1200", c.RefundedAmount)
 		}

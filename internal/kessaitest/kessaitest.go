@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/api"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/testdb"
@@ -440,8 +441,8 @@ func checkPayment(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[stri
 		if p.Exposure() > p.Amount+allowance {
 			tb.Errorf("%s: authorized and captured %d exceed the order's %d + %d", p.ID, p.Exposure(), p.Amount, allowance)
 		}
-		if captureCount > engine.MaxCapturesPerOrder {
-			tb.Errorf("%s: %d captures, more than %d", p.ID, captureCount, engine.MaxCapturesPerOrder)
+		if captureCount > amazonorder.MaxCapturesPerOrder {
+			tb.Errorf("%s: %d captures, more than %d", p.ID, captureCount, amazonorder.MaxCapturesPerOrder)
 		}
 		for id, n := range count {
 			if n > engine.MaxRefundsPerCapture {

@@ -1,23 +1,28 @@
-package engine
+// Package amazonorder is the feature of Amazon order references (what the
+// MWS face speaks) above the core: a Payment of kind order_reference with
+// many authorizations, each captured at most once, and refunds per
+// capture. Its operations lock the order and call the core's money
+// operations (engine.W); what Amazon does differently — the over-allowance
+// on authorizations, captures and refunds, ten captures and ten refunds,
+// refunds always Pending first, the buyer's email — is its policy,
+// registered with the engine when the package is loaded (policy.go), as
+// are its jobs (Draft staleness, order and authorization expiry, pending
+// authorizations and captures settling, a suspended order reopening).
+package amazonorder
 
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"math/big"
 	"strings"
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/ledger"
 	"github.com/kessai/kessai/processor"
 )
-
-// Amazon order references (the MWS face) on the core: a Payment of kind
-// order_reference with many authorizations, each captured at most once,
-// and refunds per capture. Each rule is one of rules.go; every operation is
-// one write with its postings, events and jobs.
 
 // Amazon's time limits.
 const (
@@ -38,20 +43,24 @@ const (
 	JobAmazonAuthSettle    = "amazon_authorization_settle"
 	JobAmazonAuthExpire    = "amazon_authorization_expire"
 	JobAmazonCaptureSettle = "amazon_capture_settle"
-	JobAmazonRefundSettle  = "amazon_refund_settle"
 )
 
 // orderJobs are the job handlers of order references.
-func orderJobs() map[string]jobHandler {
-	return map[string]jobHandler{
-		JobOrderStale:          jobOf((*W).orderStale),
-		JobOrderExpire:         jobOf((*W).orderExpire),
-		JobOrderReopen:         jobOf((*W).orderReopen),
-		JobAmazonAuthSettle:    jobOf((*W).amazonAuthSettle),
-		JobAmazonAuthExpire:    jobOf((*W).amazonAuthExpire),
-		JobAmazonCaptureSettle: jobOf((*W).amazonCaptureSettle),
-		JobAmazonRefundSettle:  jobOf((*W).settleRefund), // jobs written before refunds settled in one place
+func orderJobs() map[string]engine.JobHandler {
+	return map[string]engine.JobHandler{
+		JobOrderStale:          engine.JobOf(orderStale),
+		JobOrderExpire:         engine.JobOf(orderExpire),
+		JobOrderReopen:         engine.JobOf(orderReopen),
+		JobAmazonAuthSettle:    engine.JobOf(settleAuthorization),
+		JobAmazonAuthExpire:    engine.JobOf(amazonAuthExpire),
+		JobAmazonCaptureSettle: engine.JobOf(amazonCaptureSettle),
 	}
+}
+
+// asPayment is the payment a write returned.
+func asPayment(res any, err error) (*kessai.Payment, error) {
+	p, _ := res.(*kessai.Payment)
+	return p, err
 }
 
 // orderPrefix is the first group of an order reference id: S (sandbox) or
@@ -126,7 +135,7 @@ type OrderReferenceParams struct {
 // CreateOrderReference is kessai's sandbox buyer: in real life Amazon's
 // widgets create a Draft order reference; here the seller's test does.
 // Errors: validation_error, currency_mismatch.
-func (e *Engine) CreateOrderReference(ctx context.Context, acct *kessai.Account, p OrderReferenceParams) (*kessai.Payment, error) {
+func CreateOrderReference(ctx context.Context, e *engine.Engine, acct *kessai.Account, p OrderReferenceParams) (*kessai.Payment, error) {
 	const op = "engine.CreateOrderReference"
 	cur := p.Currency
 	if cur == "" {
@@ -138,7 +147,7 @@ func (e *Engine) CreateOrderReference(ctx context.Context, acct *kessai.Account,
 	}
 	var amount int64
 	if p.Amount != nil {
-		if err := CheckTransactionAmount(*p.Amount, cur); err != nil {
+		if err := engine.CheckTransactionAmount(*p.Amount, cur); err != nil {
 			return nil, err
 		}
 		amount = *p.Amount
@@ -150,64 +159,64 @@ func (e *Engine) CreateOrderReference(ctx context.Context, acct *kessai.Account,
 		p.Buyer.Email = "buyer@example.com"
 	}
 	for field, v := range map[string]string{"buyer.name": p.Buyer.Name, "buyer.email": p.Buyer.Email, "buyer.phone": p.Buyer.Phone} {
-		if err := checkLen(op, field, &v, 255); err != nil {
+		if err := engine.CheckLen(op, field, &v, 255); err != nil {
 			return nil, err
 		}
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		o := &kessai.Payment{AccountID: w.acct.ID, ID: orderPrefix(w.acct) + "-" + digits(7) + "-" + digits(7),
-			Kind: kessai.PaymentOrderReference, Livemode: w.acct.Livemode, Amount: amount, Currency: cur,
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		o := &kessai.Payment{AccountID: w.Account().ID, ID: orderPrefix(w.Account()) + "-" + digits(7) + "-" + digits(7),
+			Kind: kessai.PaymentOrderReference, Livemode: w.Account().Livemode, Amount: amount, Currency: cur,
 			State: kessai.StateDraft, Status: kessai.StateDraft, PaymentMethodType: MethodAmazon, Metadata: kessai.Metadata{},
-			Order: &kessai.OrderDetails{Buyer: p.Buyer, Destination: p.Destination, ExpiresAt: w.now.Add(OrderOpenTTL),
-				Authorizations: []string{}, LastStateChange: w.now},
-			Email: p.Buyer.Email, CreatedAt: w.now, UpdatedAt: w.now}
-		if err := w.tx.Insert(w.ctx, o); err != nil {
+			Order: &kessai.OrderDetails{Buyer: p.Buyer, Destination: p.Destination, ExpiresAt: w.Now().Add(OrderOpenTTL),
+				Authorizations: []string{}, LastStateChange: w.Now()},
+			Email: p.Buyer.Email, CreatedAt: w.Now(), UpdatedAt: w.Now()}
+		if err := w.Tx().Insert(w.Ctx(), o); err != nil {
 			return nil, err
 		}
-		if err := w.schedule(JobOrderStale, jobRef{ID: o.ID}, w.now.Add(OrderDraftTTL)); err != nil {
+		if err := w.Schedule(JobOrderStale, engine.JobRef{ID: o.ID}, w.Now().Add(OrderDraftTTL)); err != nil {
 			return nil, err
 		}
-		return o, w.emitOrder(o)
+		return o, emitOrder(w, o)
 	})
 	return asPayment(res, err)
 }
 
 // lockOrder loads an order reference and locks it for this transaction.
-func (w *W) lockOrder(op, id string) (*kessai.Payment, error) {
-	var p kessai.Payment
+func lockOrder(w *engine.W, op, id string) (*kessai.Payment, error) {
 	if !OrderReferenceID(id) {
-		return nil, notFound(op, "order_reference", id)
+		return nil, engine.NotFound(op, "order_reference", id)
 	}
-	if err := get(w.ctx, w.tx, kessai.KindPayment, w.acct.ID, id, true, &p, op, "order_reference"); err != nil {
+	p, err := w.LockPayment(op, id, "order_reference")
+	if err != nil {
 		return nil, err
 	}
 	if p.Kind != kessai.PaymentOrderReference {
-		return nil, notFound(op, "order_reference", id)
+		return nil, engine.NotFound(op, "order_reference", id)
 	}
-	return &p, w.recheckKey()
+	return p, nil
 }
 
 // saveOrder stores an order reference; a change of state is stamped.
-func (w *W) saveOrder(o *kessai.Payment, state, reason string) error {
+func saveOrder(w *engine.W, o *kessai.Payment, state, reason string) error {
 	if state != "" && (state != o.State || reason != o.ReasonCode) {
 		o.State, o.ReasonCode, o.Status = state, reason, state
-		o.Order.LastStateChange = w.now
+		o.Order.LastStateChange = w.Now()
 	}
-	o.UpdatedAt = w.now
-	return w.tx.Put(w.ctx, o)
+	o.UpdatedAt = w.Now()
+	return w.Tx().Put(w.Ctx(), o)
 }
 
 // emitOrder records order_reference.<state>.
-func (w *W) emitOrder(o *kessai.Payment) error {
-	return w.emitFace(kessai.FaceMWS, "order_reference."+o.State, kessai.ObjectOrderReference, o.ID, o)
+func emitOrder(w *engine.W, o *kessai.Payment) error {
+	return w.EmitFace(kessai.FaceMWS, "order_reference."+o.State, kessai.ObjectOrderReference, o.ID, o)
 }
 
-func (w *W) emitAuth(a *kessai.Authorization) error {
-	return w.emitFace(kessai.FaceMWS, "authorization."+a.State, kessai.ObjectAuthorization, a.ID, a)
+func emitAuth(w *engine.W, a *kessai.Authorization) error {
+	return w.EmitFace(kessai.FaceMWS, "authorization."+a.State, kessai.ObjectAuthorization, a.ID, a)
 }
 
-func (w *W) emitCapture(c *kessai.Capture) error {
-	return w.emitFace(kessai.FaceMWS, "capture."+c.State, kessai.ObjectCapture, c.ID, c)
+func emitCapture(w *engine.W, c *kessai.Capture) error {
+	return w.EmitFace(kessai.FaceMWS, "capture."+c.State, kessai.ObjectCapture, c.ID, c)
 }
 
 // amazonRefundState is the MWS state of a refund's status.
@@ -239,10 +248,10 @@ type OrderReferenceUpdate struct {
 // that constraint; overwriting the note removes it. Errors: not_found,
 // invalid_status (not Draft), validation_error, currency_mismatch,
 // invalid_sandbox_simulation.
-func (e *Engine) SetOrderReferenceDetails(ctx context.Context, acct *kessai.Account, id string, u OrderReferenceUpdate) (*kessai.Payment, error) {
+func SetOrderReferenceDetails(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, u OrderReferenceUpdate) (*kessai.Payment, error) {
 	const op = "engine.SetOrderReferenceDetails"
 	cur := strings.ToLower(u.Currency)
-	if err := CheckTransactionAmount(u.Amount, cur); err != nil {
+	if err := engine.CheckTransactionAmount(u.Amount, cur); err != nil {
 		return nil, err
 	}
 	limits := []struct {
@@ -252,7 +261,7 @@ func (e *Engine) SetOrderReferenceDetails(ctx context.Context, acct *kessai.Acco
 	}{{"seller_note", u.SellerNote, 1024}, {"platform_id", u.PlatformID, 64}, {"seller_order_id", u.SellerOrderID, 1024},
 		{"store_name", u.StoreName, 1024}, {"custom_information", u.CustomInformation, 1024}, {"supplementary_data", u.SupplementaryData, 1024}}
 	for _, l := range limits {
-		if err := checkLen(op, l.field, l.v, l.max); err != nil {
+		if err := engine.CheckLen(op, l.field, l.v, l.max); err != nil {
 			return nil, err
 		}
 	}
@@ -263,8 +272,8 @@ func (e *Engine) SetOrderReferenceDetails(ctx context.Context, acct *kessai.Acco
 			return nil, err
 		}
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		o, err := w.lockOrder(op, id)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		o, err := lockOrder(w, op, id)
 		if err != nil {
 			return nil, err
 		}
@@ -293,29 +302,29 @@ func (e *Engine) SetOrderReferenceDetails(ctx context.Context, acct *kessai.Acco
 				d.Constraints = []string{sim.Constraint}
 			}
 		}
-		if err := w.saveOrder(o, "", ""); err != nil {
+		if err := saveOrder(w, o, "", ""); err != nil {
 			return nil, err
 		}
-		return o, w.emitFace(kessai.FaceMWS, "order_reference.updated", kessai.ObjectOrderReference, o.ID, o)
+		return o, w.EmitFace(kessai.FaceMWS, "order_reference.updated", kessai.ObjectOrderReference, o.ID, o)
 	})
 	return asPayment(res, err)
 }
 
 // GetOrderReference returns an order reference. Errors: not_found.
-func (e *Engine) GetOrderReference(ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
+func GetOrderReference(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.Payment, error) {
 	const op = "engine.GetOrderReference"
 	var p kessai.Payment
 	if !OrderReferenceID(id) {
-		return nil, notFound(op, "order_reference", id)
+		return nil, engine.NotFound(op, "order_reference", id)
 	}
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		return get(ctx, tx, kessai.KindPayment, acct.ID, id, false, &p, op, "order_reference")
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
+		return engine.Get(ctx, tx, kessai.KindPayment, acct.ID, id, false, &p, op, "order_reference")
 	})
 	if err != nil {
 		return nil, err
 	}
 	if p.Kind != kessai.PaymentOrderReference {
-		return nil, notFound(op, "order_reference", id)
+		return nil, engine.NotFound(op, "order_reference", id)
 	}
 	return &p, nil
 }
@@ -323,10 +332,10 @@ func (e *Engine) GetOrderReference(ctx context.Context, acct *kessai.Account, id
 // ConfirmOrderReference opens a Draft order reference. Errors: not_found,
 // invalid_status (not Draft), constraints_exist (no amount, or a
 // constraint).
-func (e *Engine) ConfirmOrderReference(ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
+func ConfirmOrderReference(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.Payment, error) {
 	const op = "engine.ConfirmOrderReference"
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		o, err := w.lockOrder(op, id)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		o, err := lockOrder(w, op, id)
 		if err != nil {
 			return nil, err
 		}
@@ -339,13 +348,13 @@ func (e *Engine) ConfirmOrderReference(ctx context.Context, acct *kessai.Account
 		if len(o.Order.Constraints) > 0 {
 			return nil, kessai.Errorf(kessai.ConstraintsExist, op, "OrderReference %s has the constraint %s.", o.ID, strings.Join(o.Order.Constraints, ", "))
 		}
-		if err := w.saveOrder(o, kessai.StateOpen, ""); err != nil {
+		if err := saveOrder(w, o, kessai.StateOpen, ""); err != nil {
 			return nil, err
 		}
-		if err := w.schedule(JobOrderExpire, jobRef{ID: o.ID}, o.Order.ExpiresAt); err != nil {
+		if err := w.Schedule(JobOrderExpire, engine.JobRef{ID: o.ID}, o.Order.ExpiresAt); err != nil {
 			return nil, err
 		}
-		return o, w.emitOrder(o)
+		return o, emitOrder(w, o)
 	})
 	return asPayment(res, err)
 }
@@ -358,53 +367,48 @@ func amazonState(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// orderAuthorizations loads an order reference's authorizations.
-func (w *W) orderAuthorizations(o *kessai.Payment) ([]*kessai.Authorization, error) {
-	return childrenOf[kessai.Authorization](w, kessai.KindAuthorization, o.ID)
-}
-
 // CancelOrderReference cancels an order reference that has nothing
 // captured (no capture Pending, Completed or Closed); its open and pending
 // authorizations are closed (OrderReferenceCanceled). Errors: not_found,
 // invalid_status.
-func (e *Engine) CancelOrderReference(ctx context.Context, acct *kessai.Account, id, reason string) (*kessai.Payment, error) {
+func CancelOrderReference(ctx context.Context, e *engine.Engine, acct *kessai.Account, id, reason string) (*kessai.Payment, error) {
 	const op = "engine.CancelOrderReference"
-	if err := checkLen(op, "cancelation_reason", &reason, 1024); err != nil {
+	if err := engine.CheckLen(op, "cancelation_reason", &reason, 1024); err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		o, err := w.lockOrder(op, id)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		o, err := lockOrder(w, op, id)
 		if err != nil {
 			return nil, err
 		}
-		if !statusIn(o.State, kessai.StateDraft, kessai.StateOpen, kessai.StateSuspended) {
+		if !engine.StatusIn(o.State, kessai.StateDraft, kessai.StateOpen, kessai.StateSuspended) {
 			return nil, kessai.Errorf(kessai.InvalidStatus, op, "OrderReference %s is in state %s and cannot be canceled.", o.ID, amazonState(o.State))
 		}
-		n, err := w.captureCount(o)
+		n, err := w.CaptureCount(o)
 		if err != nil {
 			return nil, err
 		}
 		if n > 0 {
 			return nil, kessai.Errorf(kessai.InvalidStatus, op, "OrderReference %s has %d captures and cannot be canceled.", o.ID, n)
 		}
-		if err := w.closeOrderAuthorizations(o, kessai.ReasonOrderReferenceCanceled); err != nil {
+		if err := closeOrderAuthorizations(w, o, kessai.ReasonOrderReferenceCanceled); err != nil {
 			return nil, err
 		}
 		o.Order.ClosureReason = reason
-		if err := w.saveOrder(o, kessai.StateCanceled, kessai.ReasonSellerCanceled); err != nil {
+		if err := saveOrder(w, o, kessai.StateCanceled, kessai.ReasonSellerCanceled); err != nil {
 			return nil, err
 		}
-		return o, w.emitOrder(o)
+		return o, emitOrder(w, o)
 	})
 	return asPayment(res, err)
 }
 
 // closeOrderAuthorizations closes every open or pending authorization of o.
-func (w *W) closeOrderAuthorizations(o *kessai.Payment, reason string) error {
+func closeOrderAuthorizations(w *engine.W, o *kessai.Payment, reason string) error {
 	if o.AmountCapturable == 0 {
 		return nil // nothing is held or pending
 	}
-	auths, err := w.orderAuthorizations(o)
+	auths, err := w.Authorizations(o)
 	if err != nil {
 		return err
 	}
@@ -412,13 +416,13 @@ func (w *W) closeOrderAuthorizations(o *kessai.Payment, reason string) error {
 		if a.State != kessai.AuthOpen && a.State != kessai.AuthPending {
 			continue
 		}
-		if err := w.releaseAuthorization(o, a, reason); err != nil {
+		if err := w.ReleaseAuthorization(o, a, reason); err != nil {
 			return err
 		}
-		if err := w.saveAuthorization(a, false); err != nil {
+		if err := w.SaveAuthorization(a, false); err != nil {
 			return err
 		}
-		if err := w.emitAuth(a); err != nil {
+		if err := emitAuth(w, a); err != nil {
 			return err
 		}
 	}
@@ -430,24 +434,24 @@ func (w *W) closeOrderAuthorizations(o *kessai.Payment, reason string) error {
 // authorizations, but open authorizations can still be captured and
 // captures refunded. Closing a Closed one changes nothing. Errors:
 // not_found, invalid_status, validation_error, invalid_sandbox_simulation.
-func (e *Engine) CloseOrderReference(ctx context.Context, acct *kessai.Account, id, reason string) (*kessai.Payment, error) {
+func CloseOrderReference(ctx context.Context, e *engine.Engine, acct *kessai.Account, id, reason string) (*kessai.Payment, error) {
 	const op = "engine.CloseOrderReference"
-	if err := checkLen(op, "closure_reason", &reason, 1024); err != nil {
+	if err := engine.CheckLen(op, "closure_reason", &reason, 1024); err != nil {
 		return nil, err
 	}
 	sim, err := processor.ParseSimulation(processor.SimOrderClose, reason)
 	if err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		o, err := w.lockOrder(op, id)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		o, err := lockOrder(w, op, id)
 		if err != nil {
 			return nil, err
 		}
 		if o.State == kessai.StateClosed {
 			return o, nil
 		}
-		if !statusIn(o.State, kessai.StateOpen, kessai.StateSuspended) {
+		if !engine.StatusIn(o.State, kessai.StateOpen, kessai.StateSuspended) {
 			return nil, kessai.Errorf(kessai.InvalidStatus, op, "OrderReference %s is in state %s and cannot be closed.", o.ID, amazonState(o.State))
 		}
 		code := kessai.ReasonSellerClosed
@@ -455,10 +459,10 @@ func (e *Engine) CloseOrderReference(ctx context.Context, acct *kessai.Account, 
 			code = kessai.ReasonAmazonClosed
 		}
 		o.Order.ClosureReason = reason
-		if err := w.saveOrder(o, kessai.StateClosed, code); err != nil {
+		if err := saveOrder(w, o, kessai.StateClosed, code); err != nil {
 			return nil, err
 		}
-		return o, w.emitOrder(o)
+		return o, emitOrder(w, o)
 	})
 	return asPayment(res, err)
 }
@@ -477,56 +481,56 @@ type AuthorizeParams struct {
 
 // Authorize holds an amount on the buyer's Amazon payment method. The
 // order reference must be Open; everything authorized on it (held, pending
-// and captured) may exceed its amount by OverAllowance at most. A
+// and captured) may exceed its amount by engine.OverAllowance at most. A
 // synchronous authorization is Open (or Declined, as simulated) at once,
 // and with CaptureNow is captured at once; an asynchronous one is Pending
 // until the settlement job. Errors: not_found, invalid_status,
 // validation_error, currency_mismatch, amount_exceeded, count_exceeded,
 // invalid_sandbox_simulation, livemode_unsupported.
-func (e *Engine) Authorize(ctx context.Context, acct *kessai.Account, p AuthorizeParams) (*kessai.Authorization, error) {
+func Authorize(ctx context.Context, e *engine.Engine, acct *kessai.Account, p AuthorizeParams) (*kessai.Authorization, error) {
 	const op = "engine.Authorize"
 	cur := strings.ToLower(p.Currency)
 	sim, err := checkTransaction(op, p.Amount, cur, "seller_authorization_note", p.Note, p.SoftDescriptor, processor.SimAuthorization)
 	if err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		o, err := w.lockOrder(op, p.OrderReferenceID)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		o, err := lockOrder(w, op, p.OrderReferenceID)
 		if err != nil {
 			return nil, err
 		}
 		if o.State != kessai.StateOpen {
 			return nil, kessai.Errorf(kessai.InvalidStatus, op, "OrderReference %s is in state %s: authorizations need an Open order reference.", o.ID, amazonState(o.State))
 		}
-		if w.acct.Livemode {
+		if w.Account().Livemode {
 			return nil, kessai.Errorf(kessai.LiveModeUnsupported, op, "kessai has no live Amazon Pay processor; use the sandbox.")
 		}
 		if cur != o.Currency {
 			return nil, kessai.Errorf(kessai.CurrencyMismatch, op, "The currency %s is not the currency %s of OrderReference %s.", strings.ToUpper(cur), strings.ToUpper(o.Currency), o.ID)
 		}
 		o.Order.Seq++
-		a, err := w.newAuthorization(o, fmt.Sprintf("%s-A%06d", o.ID, o.Order.Seq), MethodAmazon, p.Amount)
+		a, err := w.NewAuthorization(o, fmt.Sprintf("%s-A%06d", o.ID, o.Order.Seq), MethodAmazon, p.Amount)
 		if err != nil {
 			return nil, err
 		}
 		a.ReferenceID, a.Note, a.SoftDescriptor, a.CaptureNow = p.ReferenceID, p.Note, p.SoftDescriptor, p.CaptureNow
-		a.ExpiresAt = w.now.Add(AmazonAuthTTL)
+		a.ExpiresAt = w.Now().Add(AmazonAuthTTL)
 		o.Order.Authorizations = append(o.Order.Authorizations, a.ID)
 		if p.Timeout > 0 {
-			a.State, a.TimeoutAt = kessai.AuthPending, w.now.Add(p.Timeout)
-			if err := w.saveAuthorization(a, true); err != nil {
+			a.State, a.TimeoutAt = kessai.AuthPending, w.Now().Add(p.Timeout)
+			if err := w.SaveAuthorization(a, true); err != nil {
 				return nil, err
 			}
-			if err := w.saveOrder(o, "", ""); err != nil {
+			if err := saveOrder(w, o, "", ""); err != nil {
 				return nil, err
 			}
-			delay := min(w.e.Config.SettleDelayAmazon, p.Timeout)
-			if err := w.schedule(JobAmazonAuthSettle, amazonAuthSettle{ID: a.ID, Note: p.Note}, w.now.Add(delay)); err != nil {
+			delay := min(w.Config().SettleDelayAmazon, p.Timeout)
+			if err := w.Schedule(JobAmazonAuthSettle, amazonAuthSettle{ID: a.ID, Note: p.Note}, w.Now().Add(delay)); err != nil {
 				return nil, err
 			}
-			return a, w.emitAuth(a)
+			return a, emitAuth(w, a)
 		}
-		if err := w.decideAuthorization(o, a, sim, true); err != nil {
+		if err := decideAuthorization(w, o, a, sim, true); err != nil {
 			return nil, err
 		}
 		return a, nil
@@ -542,13 +546,13 @@ func (e *Engine) Authorize(ctx context.Context, acct *kessai.Account, p Authoriz
 // target) and the soft descriptor (≤ 16). Errors: validation_error,
 // invalid_sandbox_simulation.
 func checkTransaction(op string, amount int64, cur, noteField, note, softDescriptor string, target processor.SimulationTarget) (*processor.Simulation, error) {
-	if err := CheckTransactionAmount(amount, cur); err != nil {
+	if err := engine.CheckTransactionAmount(amount, cur); err != nil {
 		return nil, err
 	}
-	if err := checkLen(op, noteField, &note, 255); err != nil {
+	if err := engine.CheckLen(op, noteField, &note, 255); err != nil {
 		return nil, err
 	}
-	if err := checkLen(op, "soft_descriptor", &softDescriptor, 16); err != nil {
+	if err := engine.CheckLen(op, "soft_descriptor", &softDescriptor, 16); err != nil {
 		return nil, err
 	}
 	return processor.ParseSimulation(target, note)
@@ -565,7 +569,7 @@ type amazonAuthSettle struct {
 // or pending authorization a of o, and saves both: Open (captured at once
 // with CaptureNow), or Declined or Closed as simulated, with the effect of
 // a decline on the order reference.
-func (w *W) decideAuthorization(o *kessai.Payment, a *kessai.Authorization, sim *processor.Simulation, isNew bool) error {
+func decideAuthorization(w *engine.W, o *kessai.Payment, a *kessai.Authorization, sim *processor.Simulation, isNew bool) error {
 	orderState, orderReason := "", ""
 	a.State, a.ReasonCode = kessai.AuthOpen, ""
 	var reopenIn time.Duration
@@ -580,7 +584,7 @@ func (w *W) decideAuthorization(o *kessai.Payment, a *kessai.Authorization, sim 
 			orderState, orderReason = kessai.StateClosed, kessai.ReasonAmazonClosed
 		case "Closed/ExpiredUnused":
 			if sim.ExpirationTimeInMins > 0 {
-				a.ExpiresAt = w.now.Add(time.Duration(sim.ExpirationTimeInMins) * time.Minute)
+				a.ExpiresAt = w.Now().Add(time.Duration(sim.ExpirationTimeInMins) * time.Minute)
 			}
 		}
 		if sim.State == "Declined" {
@@ -589,25 +593,25 @@ func (w *W) decideAuthorization(o *kessai.Payment, a *kessai.Authorization, sim 
 	}
 	switch {
 	case a.State == kessai.AuthDeclined:
-		if err := w.releaseAuthorization(o, a, sim.ReasonCode); err != nil {
+		if err := w.ReleaseAuthorization(o, a, sim.ReasonCode); err != nil {
 			return err
 		}
 		a.State = kessai.AuthDeclined
 		o.AuthorizedAmount -= a.Amount
 	case sim != nil && sim.State == "Closed" && sim.ReasonCode == kessai.ReasonAmazonClosed:
-		if err := w.releaseAuthorization(o, a, kessai.ReasonAmazonClosed); err != nil {
+		if err := w.ReleaseAuthorization(o, a, kessai.ReasonAmazonClosed); err != nil {
 			return err
 		}
 	}
 	if a.State == kessai.AuthOpen {
-		if err := w.schedule(JobAmazonAuthExpire, jobRef{ID: a.ID}, a.ExpiresAt); err != nil {
+		if err := w.Schedule(JobAmazonAuthExpire, engine.JobRef{ID: a.ID}, a.ExpiresAt); err != nil {
 			return err
 		}
 	}
 	var c *kessai.Capture
 	if a.State == kessai.AuthOpen && a.CaptureNow {
 		var err error
-		c, err = w.captureOrder(o, a, a.Amount, "", a.Note, a.SoftDescriptor, nil)
+		c, err = captureOrder(w, o, a, a.Amount, "", a.Note, a.SoftDescriptor, nil)
 		switch {
 		case err != nil && isNew:
 			return err // the request is refused whole
@@ -620,56 +624,56 @@ func (w *W) decideAuthorization(o *kessai.Payment, a *kessai.Authorization, sim 
 			return err
 		}
 	}
-	if err := w.saveAuthorization(a, isNew); err != nil {
+	if err := w.SaveAuthorization(a, isNew); err != nil {
 		return err
 	}
-	if orderState != "" && statusIn(o.State, kessai.StateOpen, kessai.StateSuspended) {
-		if err := w.saveOrder(o, orderState, orderReason); err != nil {
+	if orderState != "" && engine.StatusIn(o.State, kessai.StateOpen, kessai.StateSuspended) {
+		if err := saveOrder(w, o, orderState, orderReason); err != nil {
 			return err
 		}
-		if err := w.emitOrder(o); err != nil {
+		if err := emitOrder(w, o); err != nil {
 			return err
 		}
 		if reopenIn > 0 {
-			if err := w.schedule(JobOrderReopen, jobRef{ID: o.ID}, w.now.Add(reopenIn)); err != nil {
+			if err := w.Schedule(JobOrderReopen, engine.JobRef{ID: o.ID}, w.Now().Add(reopenIn)); err != nil {
 				return err
 			}
 		}
-	} else if err := w.saveOrder(o, "", ""); err != nil {
+	} else if err := saveOrder(w, o, "", ""); err != nil {
 		return err
 	}
-	if err := w.emitAuth(a); err != nil {
+	if err := emitAuth(w, a); err != nil {
 		return err
 	}
 	if c != nil {
-		return w.emitCapture(c)
+		return emitCapture(w, c)
 	}
 	return nil
 }
 
 // lockOrderOf locks the order reference of a child object id.
-func (w *W) lockOrderOf(op, id string, kind byte, what string) (*kessai.Payment, error) {
+func lockOrderOf(w *engine.W, op, id string, kind byte, what string) (*kessai.Payment, error) {
 	orderID := orderOf(id, kind)
 	if orderID == "" {
-		return nil, notFound(op, what, id)
+		return nil, engine.NotFound(op, what, id)
 	}
-	o, err := w.lockOrder(op, orderID)
+	o, err := lockOrder(w, op, orderID)
 	if kessai.ErrorCode(err) == kessai.NotFound {
-		return nil, notFound(op, what, id)
+		return nil, engine.NotFound(op, what, id)
 	}
 	return o, err
 }
 
-// amazonAuthSettle decides a pending authorization; the job may run any
-// number of times.
-func (w *W) amazonAuthSettle(ref amazonAuthSettle) error {
+// settleAuthorization decides a pending authorization; the job may run
+// any number of times.
+func settleAuthorization(w *engine.W, ref amazonAuthSettle) error {
 	const op = "engine.SettleAuthorization"
-	o, err := w.lockOrderOf(op, ref.ID, 'A', "authorization")
+	o, err := lockOrderOf(w, op, ref.ID, 'A', "authorization")
 	if err != nil {
 		return err
 	}
 	var a kessai.Authorization
-	if err := get(w.ctx, w.tx, kessai.KindAuthorization, w.acct.ID, ref.ID, true, &a, op, "authorization"); err != nil {
+	if err := w.Get(kessai.KindAuthorization, ref.ID, true, &a, op, "authorization"); err != nil {
 		return err
 	}
 	if a.State != kessai.AuthPending {
@@ -679,22 +683,22 @@ func (w *W) amazonAuthSettle(ref amazonAuthSettle) error {
 	if err != nil {
 		return err
 	}
-	if sim == nil && !a.TimeoutAt.IsZero() && w.now.After(a.TimeoutAt) {
+	if sim == nil && !a.TimeoutAt.IsZero() && w.Now().After(a.TimeoutAt) {
 		sim = &processor.Simulation{State: "Declined", ReasonCode: "TransactionTimedOut"}
 	}
-	return w.decideAuthorization(o, &a, sim, false)
+	return decideAuthorization(w, o, &a, sim, false)
 }
 
 // GetAuthorization returns an order reference's authorization. Errors:
 // not_found.
-func (e *Engine) GetAuthorization(ctx context.Context, acct *kessai.Account, id string) (*kessai.Authorization, error) {
+func GetAuthorization(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.Authorization, error) {
 	const op = "engine.GetAuthorization"
 	var a kessai.Authorization
 	if orderOf(id, 'A') == "" {
-		return nil, notFound(op, "authorization", id)
+		return nil, engine.NotFound(op, "authorization", id)
 	}
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		return get(ctx, tx, kessai.KindAuthorization, acct.ID, id, false, &a, op, "authorization")
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
+		return engine.Get(ctx, tx, kessai.KindAuthorization, acct.ID, id, false, &a, op, "authorization")
 	})
 	if err != nil {
 		return nil, err
@@ -705,33 +709,33 @@ func (e *Engine) GetAuthorization(ctx context.Context, acct *kessai.Account, id 
 // CloseAuthorization closes an Open or Pending authorization that will not
 // be captured (SellerClosed), releasing its hold. Errors: not_found,
 // invalid_status, validation_error.
-func (e *Engine) CloseAuthorization(ctx context.Context, acct *kessai.Account, id, reason string) (*kessai.Authorization, error) {
+func CloseAuthorization(ctx context.Context, e *engine.Engine, acct *kessai.Account, id, reason string) (*kessai.Authorization, error) {
 	const op = "engine.CloseAuthorization"
-	if err := checkLen(op, "closure_reason", &reason, 255); err != nil {
+	if err := engine.CheckLen(op, "closure_reason", &reason, 255); err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		o, err := w.lockOrderOf(op, id, 'A', "authorization")
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		o, err := lockOrderOf(w, op, id, 'A', "authorization")
 		if err != nil {
 			return nil, err
 		}
 		var a kessai.Authorization
-		if err := get(w.ctx, w.tx, kessai.KindAuthorization, w.acct.ID, id, true, &a, op, "authorization"); err != nil {
+		if err := w.Get(kessai.KindAuthorization, id, true, &a, op, "authorization"); err != nil {
 			return nil, err
 		}
 		if a.State != kessai.AuthOpen && a.State != kessai.AuthPending {
 			return nil, kessai.Errorf(kessai.InvalidStatus, op, "Authorization %s is in state %s and cannot be closed.", a.ID, amazonState(a.State))
 		}
-		if err := w.releaseAuthorization(o, &a, kessai.ReasonSellerClosed); err != nil {
+		if err := w.ReleaseAuthorization(o, &a, kessai.ReasonSellerClosed); err != nil {
 			return nil, err
 		}
-		if err := w.saveAuthorization(&a, false); err != nil {
+		if err := w.SaveAuthorization(&a, false); err != nil {
 			return nil, err
 		}
-		if err := w.saveOrder(o, "", ""); err != nil {
+		if err := saveOrder(w, o, "", ""); err != nil {
 			return nil, err
 		}
-		return &a, w.emitAuth(&a)
+		return &a, emitAuth(w, &a)
 	})
 	if err != nil {
 		return nil, err
@@ -741,29 +745,29 @@ func (e *Engine) CloseAuthorization(ctx context.Context, acct *kessai.Account, i
 
 // amazonAuthExpire closes an open authorization whose time has run out
 // (ExpiredUnused); anything else is left alone.
-func (w *W) amazonAuthExpire(ref jobRef) error {
+func amazonAuthExpire(w *engine.W, ref engine.JobRef) error {
 	const op = "engine.ExpireAuthorization"
-	o, err := w.lockOrderOf(op, ref.ID, 'A', "authorization")
+	o, err := lockOrderOf(w, op, ref.ID, 'A', "authorization")
 	if err != nil {
 		return err
 	}
 	var a kessai.Authorization
-	if err := get(w.ctx, w.tx, kessai.KindAuthorization, w.acct.ID, ref.ID, true, &a, op, "authorization"); err != nil {
+	if err := w.Get(kessai.KindAuthorization, ref.ID, true, &a, op, "authorization"); err != nil {
 		return err
 	}
-	if a.State != kessai.AuthOpen || w.now.Before(a.ExpiresAt) {
+	if a.State != kessai.AuthOpen || w.Now().Before(a.ExpiresAt) {
 		return nil
 	}
-	if err := w.releaseAuthorization(o, &a, kessai.ReasonExpiredUnused); err != nil {
+	if err := w.ReleaseAuthorization(o, &a, kessai.ReasonExpiredUnused); err != nil {
 		return err
 	}
-	if err := w.saveAuthorization(&a, false); err != nil {
+	if err := w.SaveAuthorization(&a, false); err != nil {
 		return err
 	}
-	if err := w.saveOrder(o, "", ""); err != nil {
+	if err := saveOrder(w, o, "", ""); err != nil {
 		return err
 	}
-	return w.emitAuth(&a)
+	return emitAuth(w, &a)
 }
 
 // CaptureParams captures an authorization of an order reference.
@@ -778,26 +782,26 @@ type CaptureParams struct {
 
 // Capture takes up to an Open authorization's amount, once; the rest of
 // the hold is released. Everything captured on the order reference may
-// exceed its amount by OverAllowance at most, and reaching that closes it
+// exceed its amount by engine.OverAllowance at most, and reaching that closes it
 // (MaxAmountCharged); at most MaxCapturesPerOrder authorizations are
 // captured. A closed order reference's open authorizations can still be
 // captured. Errors: not_found, invalid_status, validation_error,
 // currency_mismatch, amount_exceeded, count_exceeded,
 // invalid_sandbox_simulation.
-func (e *Engine) Capture(ctx context.Context, acct *kessai.Account, p CaptureParams) (*kessai.Capture, error) {
+func Capture(ctx context.Context, e *engine.Engine, acct *kessai.Account, p CaptureParams) (*kessai.Capture, error) {
 	const op = "engine.Capture"
 	cur := strings.ToLower(p.Currency)
 	sim, err := checkTransaction(op, p.Amount, cur, "seller_capture_note", p.Note, p.SoftDescriptor, processor.SimCapture)
 	if err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		o, err := w.lockOrderOf(op, p.AuthorizationID, 'A', "authorization")
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		o, err := lockOrderOf(w, op, p.AuthorizationID, 'A', "authorization")
 		if err != nil {
 			return nil, err
 		}
 		var a kessai.Authorization
-		if err := get(w.ctx, w.tx, kessai.KindAuthorization, w.acct.ID, p.AuthorizationID, true, &a, op, "authorization"); err != nil {
+		if err := w.Get(kessai.KindAuthorization, p.AuthorizationID, true, &a, op, "authorization"); err != nil {
 			return nil, err
 		}
 		if a.State != kessai.AuthOpen {
@@ -806,20 +810,20 @@ func (e *Engine) Capture(ctx context.Context, acct *kessai.Account, p CapturePar
 		if cur != o.Currency {
 			return nil, kessai.Errorf(kessai.CurrencyMismatch, op, "The currency %s is not the currency %s of OrderReference %s.", strings.ToUpper(cur), strings.ToUpper(o.Currency), o.ID)
 		}
-		c, err := w.captureOrder(o, &a, p.Amount, p.ReferenceID, p.Note, p.SoftDescriptor, sim)
+		c, err := captureOrder(w, o, &a, p.Amount, p.ReferenceID, p.Note, p.SoftDescriptor, sim)
 		if err != nil {
 			return nil, err
 		}
-		if err := w.saveAuthorization(&a, false); err != nil {
+		if err := w.SaveAuthorization(&a, false); err != nil {
 			return nil, err
 		}
-		if err := w.saveOrder(o, "", ""); err != nil {
+		if err := saveOrder(w, o, "", ""); err != nil {
 			return nil, err
 		}
-		if err := w.emitAuth(&a); err != nil {
+		if err := emitAuth(w, &a); err != nil {
 			return nil, err
 		}
-		return c, w.emitCapture(c)
+		return c, emitCapture(w, c)
 	})
 	if err != nil {
 		return nil, err
@@ -829,8 +833,8 @@ func (e *Engine) Capture(ctx context.Context, acct *kessai.Account, p CapturePar
 
 // captureOrder captures amount of a into a new capture of o, applying the
 // order's limits and the simulation; the caller saves a and o and emits.
-func (w *W) captureOrder(o *kessai.Payment, a *kessai.Authorization, amount int64, refID, note, softDescriptor string, sim *processor.Simulation) (*kessai.Capture, error) {
-	closes, err := w.checkCapture(o, a, amount)
+func captureOrder(w *engine.W, o *kessai.Payment, a *kessai.Authorization, amount int64, refID, note, softDescriptor string, sim *processor.Simulation) (*kessai.Capture, error) {
+	closes, err := w.CheckCapture(o, a, amount)
 	if err != nil {
 		return nil, err
 	}
@@ -843,13 +847,13 @@ func (w *W) captureOrder(o *kessai.Payment, a *kessai.Authorization, amount int6
 	}
 	if sim != nil && sim.State == "Declined" {
 		// Nothing moves: the authorization stays open for another try.
-		c := &kessai.Capture{AccountID: w.acct.ID, ID: capID, Livemode: w.acct.Livemode, PaymentID: o.ID, AuthorizationID: a.ID,
+		c := &kessai.Capture{AccountID: w.Account().ID, ID: capID, Livemode: w.Account().Livemode, PaymentID: o.ID, AuthorizationID: a.ID,
 			ReferenceID: refID, Method: MethodAmazon, Amount: amount, Currency: o.Currency, State: kessai.CaptureDeclined,
-			ReasonCode: sim.ReasonCode, Note: note, SoftDescriptor: softDescriptor, CreatedAt: w.now, UpdatedAt: w.now}
+			ReasonCode: sim.ReasonCode, Note: note, SoftDescriptor: softDescriptor, CreatedAt: w.Now(), UpdatedAt: w.Now()}
 		a.CaptureID = c.ID
-		return c, w.insertCapture(c)
+		return c, insertCapture(w, c)
 	}
-	c, err := w.captureAuthorization(o, a, capID, amount)
+	c, err := w.CaptureAuthorization(o, a, capID, amount)
 	if err != nil {
 		return nil, err
 	}
@@ -857,75 +861,62 @@ func (w *W) captureOrder(o *kessai.Payment, a *kessai.Authorization, amount int6
 	switch {
 	case sim != nil && sim.State == "Pending":
 		c.State = kessai.CapturePending
-		if err := w.schedule(JobAmazonCaptureSettle, jobRef{ID: c.ID}, w.now.Add(w.e.Config.SettleDelayAmazon)); err != nil {
+		if err := w.Schedule(JobAmazonCaptureSettle, engine.JobRef{ID: c.ID}, w.Now().Add(w.Config().SettleDelayAmazon)); err != nil {
 			return nil, err
 		}
 	case sim != nil && sim.State == "Closed":
 		c.State, c.ReasonCode = kessai.CaptureClosed, sim.ReasonCode
 	}
-	if err := w.insertCapture(c); err != nil {
+	if err := insertCapture(w, c); err != nil {
 		return nil, err
 	}
-	if closes != "" && statusIn(o.State, kessai.StateOpen, kessai.StateSuspended) {
-		return c, w.closeOrderFor(o, closes)
+	if closes != "" && engine.StatusIn(o.State, kessai.StateOpen, kessai.StateSuspended) {
+		return c, closeOrderFor(w, o, closes)
 	}
 	return c, nil
 }
 
-func (w *W) insertCapture(c *kessai.Capture) error {
-	return referenceInsert(w, "engine.Capture", "capture", c.ReferenceID, c)
-}
-
-// referenceInsert inserts an object named by a merchant's reference id,
-// unique per account. A taken id is reference_id_in_use that still wraps
-// kessai.ErrDuplicate: the write runs again and, when the id's holder was a
-// concurrent request with the same id, replays its record instead.
-func referenceInsert(w *W, op, what, refID string, d kessai.Document) error {
-	err := w.tx.Insert(w.ctx, d)
-	if errors.Is(err, kessai.ErrDuplicate) {
-		return &kessai.Error{Code: kessai.ReferenceIDInUse, Op: op, Err: err,
-			Message: fmt.Sprintf("The reference id %q was already used by another %s.", refID, what)}
-	}
-	return err
+func insertCapture(w *engine.W, c *kessai.Capture) error {
+	return engine.ReferenceInsert(w, "engine.Capture", "capture", c.ReferenceID, c)
 }
 
 // closeOrderFor closes an order reference with reason and records it.
-func (w *W) closeOrderFor(o *kessai.Payment, reason string) error {
-	if err := w.saveOrder(o, kessai.StateClosed, reason); err != nil {
+func closeOrderFor(w *engine.W, o *kessai.Payment, reason string) error {
+	if err := saveOrder(w, o, kessai.StateClosed, reason); err != nil {
 		return err
 	}
-	return w.emitOrder(o)
+	return emitOrder(w, o)
 }
 
 // amazonCaptureSettle completes a pending capture.
-func (w *W) amazonCaptureSettle(ref jobRef) error {
+func amazonCaptureSettle(w *engine.W, ref engine.JobRef) error {
 	const op = "engine.SettleCapture"
-	if _, err := w.lockOrderOf(op, ref.ID, 'C', "capture"); err != nil {
+	if _, err := lockOrderOf(w, op, ref.ID, 'C', "capture"); err != nil {
 		return err
 	}
 	var c kessai.Capture
-	if err := get(w.ctx, w.tx, kessai.KindCapture, w.acct.ID, ref.ID, true, &c, op, "capture"); err != nil {
+	if err := w.Get(kessai.KindCapture, ref.ID, true, &c, op, "capture"); err != nil {
 		return err
 	}
 	if c.State != kessai.CapturePending {
 		return nil
 	}
 	c.State = kessai.CaptureCompleted
-	if err := w.saveCapture(&c); err != nil {
+	if err := w.SaveCapture(&c); err != nil {
 		return err
 	}
-	return w.emitCapture(&c)
+	return emitCapture(w, &c)
 }
 
 // GetCapture returns an order reference's capture. Errors: not_found.
-func (e *Engine) GetCapture(ctx context.Context, acct *kessai.Account, id string) (*kessai.Capture, error) {
+func GetCapture(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.Capture, error) {
 	const op = "engine.GetCapture"
 	var c kessai.Capture
 	if orderOf(id, 'C') == "" {
-		return nil, notFound(op, "capture", id)
+		return nil, engine.NotFound(op, "capture", id)
 	}
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		return get(ctx, tx, kessai.KindCapture, acct.ID, id, false, &c, op, "capture")
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
+		return engine.Get(ctx, tx, kessai.KindCapture, acct.ID, id, false, &c, op, "capture")
 	})
 	if err != nil {
 		return nil, err
@@ -944,27 +935,27 @@ type CaptureRefundParams struct {
 }
 
 // RefundCapture refunds a Completed capture. The refunds of a capture,
-// pending ones included, may exceed what it captured by OverAllowance at
-// most, and it may have MaxRefundsPerCapture of them. A refund is always
+// pending ones included, may exceed what it captured by engine.OverAllowance at
+// most, and it may have engine.MaxRefundsPerCapture of them. A refund is always
 // Pending first; the settlement job completes it, or declines it as
 // simulated, or with ProcessingFailure when the buyer was already paid
 // back by an A-to-z claim or chargeback. There is no time limit. Errors:
 // not_found, invalid_status (the capture is not Completed),
 // validation_error, currency_mismatch, amount_exceeded, count_exceeded,
 // invalid_sandbox_simulation.
-func (e *Engine) RefundCapture(ctx context.Context, acct *kessai.Account, p CaptureRefundParams) (*kessai.Refund, error) {
+func RefundCapture(ctx context.Context, e *engine.Engine, acct *kessai.Account, p CaptureRefundParams) (*kessai.Refund, error) {
 	const op = "engine.RefundCapture"
 	cur := strings.ToLower(p.Currency)
 	if _, err := checkTransaction(op, p.Amount, cur, "seller_refund_note", p.Note, p.SoftDescriptor, processor.SimRefund); err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		o, err := w.lockOrderOf(op, p.CaptureID, 'C', "capture")
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		o, err := lockOrderOf(w, op, p.CaptureID, 'C', "capture")
 		if err != nil {
 			return nil, err
 		}
 		var c kessai.Capture
-		if err := get(w.ctx, w.tx, kessai.KindCapture, w.acct.ID, p.CaptureID, true, &c, op, "capture"); err != nil {
+		if err := w.Get(kessai.KindCapture, p.CaptureID, true, &c, op, "capture"); err != nil {
 			return nil, err
 		}
 		if c.State != kessai.CaptureCompleted {
@@ -974,7 +965,7 @@ func (e *Engine) RefundCapture(ctx context.Context, acct *kessai.Account, p Capt
 			return nil, kessai.Errorf(kessai.CurrencyMismatch, op, "The currency %s is not the currency %s of capture %s.", strings.ToUpper(cur), strings.ToUpper(c.Currency), c.ID)
 		}
 		amount := p.Amount
-		return w.refund(o, &c, &amount, &kessai.Refund{ReferenceID: p.ReferenceID, Face: kessai.FaceMWS,
+		return w.Refund(o, &c, &amount, &kessai.Refund{ReferenceID: p.ReferenceID, Face: kessai.FaceMWS,
 			Note: p.Note, SoftDescriptor: p.SoftDescriptor, PaymentMethodType: MethodAmazon, Metadata: kessai.Metadata{}})
 	})
 	if err != nil {
@@ -989,18 +980,18 @@ func (e *Engine) RefundCapture(ctx context.Context, acct *kessai.Account, p Capt
 // succeeded is charged back, and the capture's later refunds, and those
 // still pending, are declined (ProcessingFailure). Errors: not_found,
 // invalid_status (the capture moved no money), test_mode_only.
-func (e *Engine) Chargeback(ctx context.Context, acct *kessai.Account, captureID string) (*kessai.Capture, error) {
+func Chargeback(ctx context.Context, e *engine.Engine, acct *kessai.Account, captureID string) (*kessai.Capture, error) {
 	const op = "engine.Chargeback"
 	if acct.Livemode {
 		return nil, kessai.Errorf(kessai.TestModeOnly, op, "Claims are filed by buyers, not through the API, in live mode.")
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		o, err := w.lockOrderOf(op, captureID, 'C', "capture")
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		o, err := lockOrderOf(w, op, captureID, 'C', "capture")
 		if err != nil {
 			return nil, err
 		}
 		var c kessai.Capture
-		if err := get(w.ctx, w.tx, kessai.KindCapture, w.acct.ID, captureID, true, &c, op, "capture"); err != nil {
+		if err := w.Get(kessai.KindCapture, captureID, true, &c, op, "capture"); err != nil {
 			return nil, err
 		}
 		if c.State == kessai.CaptureDeclined {
@@ -1009,23 +1000,23 @@ func (e *Engine) Chargeback(ctx context.Context, acct *kessai.Account, captureID
 		if c.Chargeback {
 			return &c, nil
 		}
-		if err := w.flushPostings(); err != nil {
+		if err := w.FlushPostings(); err != nil {
 			return nil, err
 		}
-		pending, err := w.tx.LedgerBalance(w.ctx, w.acct.ID, ledger.RefundPending(c.ID), c.Currency)
+		pending, err := w.Tx().LedgerBalance(w.Ctx(), w.Account().ID, ledger.RefundPending(c.ID), c.Currency)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := w.chargeback(o, &c, max(c.Amount-(c.RefundedAmount-pending)-c.ChargedBack, 0)); err != nil {
+		if _, err := w.Chargeback(o, &c, max(c.Amount-(c.RefundedAmount-pending)-c.ChargedBack, 0)); err != nil {
 			return nil, err
 		}
-		if err := w.saveCapture(&c); err != nil {
+		if err := w.SaveCapture(&c); err != nil {
 			return nil, err
 		}
-		if err := w.saveOrder(o, "", ""); err != nil {
+		if err := saveOrder(w, o, "", ""); err != nil {
 			return nil, err
 		}
-		return &c, w.emitFace(kessai.FaceMWS, "capture.chargeback", kessai.ObjectCapture, c.ID, &c)
+		return &c, w.EmitFace(kessai.FaceMWS, "capture.chargeback", kessai.ObjectCapture, c.ID, &c)
 	})
 	if err != nil {
 		return nil, err
@@ -1034,36 +1025,36 @@ func (e *Engine) Chargeback(ctx context.Context, acct *kessai.Account, captureID
 }
 
 // orderStale cancels a Draft that was not confirmed in time (Stale).
-func (w *W) orderStale(ref jobRef) error {
-	o, err := w.lockOrder("engine.OrderStale", ref.ID)
-	if err != nil || o.State != kessai.StateDraft || w.now.Before(o.CreatedAt.Add(OrderDraftTTL)) {
+func orderStale(w *engine.W, ref engine.JobRef) error {
+	o, err := lockOrder(w, "engine.OrderStale", ref.ID)
+	if err != nil || o.State != kessai.StateDraft || w.Now().Before(o.CreatedAt.Add(OrderDraftTTL)) {
 		return err
 	}
-	if err := w.saveOrder(o, kessai.StateCanceled, kessai.ReasonStale); err != nil {
+	if err := saveOrder(w, o, kessai.StateCanceled, kessai.ReasonStale); err != nil {
 		return err
 	}
-	return w.emitOrder(o)
+	return emitOrder(w, o)
 }
 
 // orderExpire closes an Open or Suspended order reference 180 days after
 // its creation (Expired).
-func (w *W) orderExpire(ref jobRef) error {
-	o, err := w.lockOrder("engine.OrderExpire", ref.ID)
-	if err != nil || !statusIn(o.State, kessai.StateOpen, kessai.StateSuspended) || w.now.Before(o.Order.ExpiresAt) {
+func orderExpire(w *engine.W, ref engine.JobRef) error {
+	o, err := lockOrder(w, "engine.OrderExpire", ref.ID)
+	if err != nil || !engine.StatusIn(o.State, kessai.StateOpen, kessai.StateSuspended) || w.Now().Before(o.Order.ExpiresAt) {
 		return err
 	}
-	return w.closeOrderFor(o, kessai.ReasonExpired)
+	return closeOrderFor(w, o, kessai.ReasonExpired)
 }
 
 // orderReopen is the simulated buyer updating the payment method of a
 // Suspended order reference.
-func (w *W) orderReopen(ref jobRef) error {
-	o, err := w.lockOrder("engine.OrderReopen", ref.ID)
+func orderReopen(w *engine.W, ref engine.JobRef) error {
+	o, err := lockOrder(w, "engine.OrderReopen", ref.ID)
 	if err != nil || o.State != kessai.StateSuspended {
 		return err
 	}
-	if err := w.saveOrder(o, kessai.StateOpen, ""); err != nil {
+	if err := saveOrder(w, o, kessai.StateOpen, ""); err != nil {
 		return err
 	}
-	return w.emitOrder(o)
+	return emitOrder(w, o)
 }

@@ -1,4 +1,4 @@
-package engine_test
+package amazonorder_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
@@ -59,28 +60,28 @@ func (k *orderKit) open(amount int64, cur ...string) *kessai.Payment {
 	if len(cur) > 0 {
 		c = cur[0]
 	}
-	o, err := k.e.CreateOrderReference(bg, k.acct, engine.OrderReferenceParams{Currency: c})
+	o, err := amazonorder.CreateOrderReference(bg, k.e, k.acct, amazonorder.OrderReferenceParams{Currency: c})
 	if err != nil {
 		k.t.Fatal(err)
 	}
-	if _, err := k.e.SetOrderReferenceDetails(bg, k.acct, o.ID, engine.OrderReferenceUpdate{Amount: amount, Currency: c}); err != nil {
+	if _, err := amazonorder.SetOrderReferenceDetails(bg, k.e, k.acct, o.ID, amazonorder.OrderReferenceUpdate{Amount: amount, Currency: c}); err != nil {
 		k.t.Fatal(err)
 	}
-	if o, err = k.e.ConfirmOrderReference(bg, k.acct, o.ID); err != nil {
+	if o, err = amazonorder.ConfirmOrderReference(bg, k.e, k.acct, o.ID); err != nil {
 		k.t.Fatal(err)
 	}
 	return o
 }
 
-func (k *orderKit) authorize(o *kessai.Payment, amount int64, opts ...func(*engine.AuthorizeParams)) (*kessai.Authorization, error) {
-	p := engine.AuthorizeParams{OrderReferenceID: o.ID, ReferenceID: k.ref(), Amount: amount, Currency: o.Currency}
+func (k *orderKit) authorize(o *kessai.Payment, amount int64, opts ...func(*amazonorder.AuthorizeParams)) (*kessai.Authorization, error) {
+	p := amazonorder.AuthorizeParams{OrderReferenceID: o.ID, ReferenceID: k.ref(), Amount: amount, Currency: o.Currency}
 	for _, f := range opts {
 		f(&p)
 	}
-	return k.e.Authorize(bg, k.acct, p)
+	return amazonorder.Authorize(bg, k.e, k.acct, p)
 }
 
-func (k *orderKit) mustAuthorize(o *kessai.Payment, amount int64, opts ...func(*engine.AuthorizeParams)) *kessai.Authorization {
+func (k *orderKit) mustAuthorize(o *kessai.Payment, amount int64, opts ...func(*amazonorder.AuthorizeParams)) *kessai.Authorization {
 	k.t.Helper()
 	a, err := k.authorize(o, amount, opts...)
 	if err != nil {
@@ -90,24 +91,24 @@ func (k *orderKit) mustAuthorize(o *kessai.Payment, amount int64, opts ...func(*
 }
 
 func (k *orderKit) capture(a *kessai.Authorization, amount int64, note ...string) (*kessai.Capture, error) {
-	p := engine.CaptureParams{AuthorizationID: a.ID, ReferenceID: k.ref(), Amount: amount, Currency: a.Currency}
+	p := amazonorder.CaptureParams{AuthorizationID: a.ID, ReferenceID: k.ref(), Amount: amount, Currency: a.Currency}
 	if len(note) > 0 {
 		p.Note = note[0]
 	}
-	return k.e.Capture(bg, k.acct, p)
+	return amazonorder.Capture(bg, k.e, k.acct, p)
 }
 
 func (k *orderKit) refund(c *kessai.Capture, amount int64, note ...string) (*kessai.Refund, error) {
-	p := engine.CaptureRefundParams{CaptureID: c.ID, ReferenceID: k.ref(), Amount: amount, Currency: c.Currency}
+	p := amazonorder.CaptureRefundParams{CaptureID: c.ID, ReferenceID: k.ref(), Amount: amount, Currency: c.Currency}
 	if len(note) > 0 {
 		p.Note = note[0]
 	}
-	return k.e.RefundCapture(bg, k.acct, p)
+	return amazonorder.RefundCapture(bg, k.e, k.acct, p)
 }
 
 func (k *orderKit) order(id string) *kessai.Payment {
 	k.t.Helper()
-	o, err := k.e.GetOrderReference(bg, k.acct, id)
+	o, err := amazonorder.GetOrderReference(bg, k.e, k.acct, id)
 	if err != nil {
 		k.t.Fatal(err)
 	}
@@ -174,22 +175,22 @@ func TestOrders_AuthorizationLimit(t *testing.T) {
 		}
 		t.Run("a_declined_or_closed_authorization_frees_its_amount", func(t *testing.T) {
 			o := k.open(10_000)
-			k.mustAuthorize(o, 10_000, func(p *engine.AuthorizeParams) {
+			k.mustAuthorize(o, 10_000, func(p *amazonorder.AuthorizeParams) {
 				p.Note = `{"SandboxSimulation": {"State":"Declined", "ReasonCode":"TransactionTimedOut"}}`
 			})
 			a := k.mustAuthorize(o, 11_500)
-			if _, err := k.e.CloseAuthorization(bg, k.acct, a.ID, "not needed"); err != nil {
+			if _, err := amazonorder.CloseAuthorization(bg, k.e, k.acct, a.ID, "not needed"); err != nil {
 				t.Fatal(err)
 			}
 			k.mustAuthorize(o, 11_500)
 		})
 		t.Run("currency_must_match", func(t *testing.T) {
 			o := k.open(10_000)
-			_, err := k.authorize(o, 100, func(p *engine.AuthorizeParams) { p.Currency = "usd" })
+			_, err := k.authorize(o, 100, func(p *amazonorder.AuthorizeParams) { p.Currency = "usd" })
 			wantErrCode(t, err, kessai.CurrencyMismatch)
 		})
 		t.Run("draft_cannot_be_authorized", func(t *testing.T) {
-			o, err := k.e.CreateOrderReference(bg, k.acct, engine.OrderReferenceParams{})
+			o, err := amazonorder.CreateOrderReference(bg, k.e, k.acct, amazonorder.OrderReferenceParams{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -211,7 +212,7 @@ func TestOrders_ConcurrentAuthorizationsStayWithinTheLimit(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				a, err := k.e.Authorize(bg, k.acct, engine.AuthorizeParams{OrderReferenceID: o.ID,
+				a, err := amazonorder.Authorize(bg, k.e, k.acct, amazonorder.AuthorizeParams{OrderReferenceID: o.ID,
 					ReferenceID: fmt.Sprintf("race-%d", i), Amount: 1_000, Currency: "jpy"})
 				if err != nil {
 					if kessai.ErrorCode(err) != kessai.AmountExceeded {
@@ -247,7 +248,7 @@ func TestOrders_CapturesAndRefunds(t *testing.T) {
 			if err != nil || c.State != kessai.CaptureCompleted || c.ID != o.ID+"-C000001" {
 				t.Fatalf("capture: %+v %v", c, err)
 			}
-			a, _ = k.e.GetAuthorization(bg, k.acct, a.ID)
+			a, _ = amazonorder.GetAuthorization(bg, k.e, k.acct, a.ID)
 			if a.State != kessai.AuthClosed || a.ReasonCode != kessai.ReasonMaxCapturesProcessed || a.CaptureID != c.ID {
 				t.Errorf("authorization after capture: %+v", a)
 			}
@@ -287,7 +288,7 @@ func TestOrders_CapturesAndRefunds(t *testing.T) {
 				t.Fatalf("refund up to 743: %v", err)
 			}
 			k.advance(engine.DefaultSettleDelayAmazon)
-			c, _ = k.e.GetCapture(bg, k.acct, c.ID)
+			c, _ = amazonorder.GetCapture(bg, k.e, k.acct, c.ID)
 			if c.State != kessai.CaptureClosed || c.ReasonCode != kessai.ReasonMaxAmountRefunded || c.RefundedAmount != 743 {
 				t.Errorf("capture after refunds of 743: %+v", c)
 			}
@@ -326,7 +327,7 @@ func TestOrders_CapturesAndRefunds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := k.e.Chargeback(bg, k.acct, c.ID); err != nil {
+			if _, err := amazonorder.Chargeback(bg, k.e, k.acct, c.ID); err != nil {
 				t.Fatal(err)
 			}
 			after, _ := k.refund(c, 200)
@@ -337,15 +338,15 @@ func TestOrders_CapturesAndRefunds(t *testing.T) {
 					t.Errorf("refund %s: %s/%s, want declined/%s", id, r.Status, r.ReasonCode, reason)
 				}
 			}
-			if c, _ := k.e.GetCapture(bg, k.acct, c.ID); c.RefundedAmount != 0 {
+			if c, _ := amazonorder.GetCapture(bg, k.e, k.acct, c.ID); c.RefundedAmount != 0 {
 				t.Errorf("declined refunds still count: %d", c.RefundedAmount)
 			}
 			// The core's one chargeback paid the buyer everything no refund
 			// had: the whole 1,000 (the declined refund was still pending).
-			if c, _ := k.e.GetCapture(bg, k.acct, c.ID); c.ChargedBack != 1_000 || !c.Chargeback {
+			if c, _ := amazonorder.GetCapture(bg, k.e, k.acct, c.ID); c.ChargedBack != 1_000 || !c.Chargeback {
 				t.Errorf("capture after the chargeback: charged back %d, flag %v", c.ChargedBack, c.Chargeback)
 			}
-			if o, _ := k.e.GetOrderReference(bg, k.acct, o.ID); o.AmountChargedBack != 1_000 {
+			if o, _ := amazonorder.GetOrderReference(bg, k.e, k.acct, o.ID); o.AmountChargedBack != 1_000 {
 				t.Errorf("order charged back %d, want 1000", o.AmountChargedBack)
 			}
 		})
@@ -363,9 +364,9 @@ func TestOrders_CapturesAndRefunds(t *testing.T) {
 		})
 		t.Run("bad_simulation_is_refused", func(t *testing.T) {
 			o := k.open(1_000)
-			_, err := k.authorize(o, 100, func(p *engine.AuthorizeParams) { p.Note = `{"SandboxSimulation": {"State":"Pending"}}` })
+			_, err := k.authorize(o, 100, func(p *amazonorder.AuthorizeParams) { p.Note = `{"SandboxSimulation": {"State":"Pending"}}` })
 			wantErrCode(t, err, kessai.InvalidSimulation)
-			_, err = k.authorize(o, 100, func(p *engine.AuthorizeParams) { p.Note = `{"SandboxSimulation": oops` })
+			_, err = k.authorize(o, 100, func(p *amazonorder.AuthorizeParams) { p.Note = `{"SandboxSimulation": oops` })
 			wantErrCode(t, err, kessai.InvalidSimulation)
 		})
 	})
@@ -378,10 +379,10 @@ func TestOrders_CancelCloseAndTime(t *testing.T) {
 		t.Run("cancel_closes_open_authorizations", func(t *testing.T) {
 			o := k.open(1_000)
 			a := k.mustAuthorize(o, 500)
-			if _, err := k.e.CancelOrderReference(bg, k.acct, o.ID, "out of stock"); err != nil {
+			if _, err := amazonorder.CancelOrderReference(bg, k.e, k.acct, o.ID, "out of stock"); err != nil {
 				t.Fatal(err)
 			}
-			a, _ = k.e.GetAuthorization(bg, k.acct, a.ID)
+			a, _ = amazonorder.GetAuthorization(bg, k.e, k.acct, a.ID)
 			if a.State != kessai.AuthClosed || a.ReasonCode != kessai.ReasonOrderReferenceCanceled {
 				t.Errorf("authorization after cancel: %s/%s", a.State, a.ReasonCode)
 			}
@@ -394,13 +395,13 @@ func TestOrders_CancelCloseAndTime(t *testing.T) {
 			if _, err := k.capture(k.mustAuthorize(o, 500), 500); err != nil {
 				t.Fatal(err)
 			}
-			_, err := k.e.CancelOrderReference(bg, k.acct, o.ID, "")
+			_, err := amazonorder.CancelOrderReference(bg, k.e, k.acct, o.ID, "")
 			wantErrCode(t, err, kessai.InvalidStatus)
 		})
 		t.Run("closed_order_takes_no_authorization_but_captures_open_ones", func(t *testing.T) {
 			o := k.open(1_000)
 			a := k.mustAuthorize(o, 500)
-			if _, err := k.e.CloseOrderReference(bg, k.acct, o.ID, "done"); err != nil {
+			if _, err := amazonorder.CloseOrderReference(bg, k.e, k.acct, o.ID, "done"); err != nil {
 				t.Fatal(err)
 			}
 			_, err := k.authorize(o, 100)
@@ -411,7 +412,7 @@ func TestOrders_CancelCloseAndTime(t *testing.T) {
 		})
 		t.Run("amazon_rejected_closes_the_order", func(t *testing.T) {
 			o := k.open(1_000)
-			a := k.mustAuthorize(o, 500, func(p *engine.AuthorizeParams) {
+			a := k.mustAuthorize(o, 500, func(p *amazonorder.AuthorizeParams) {
 				p.Note = `{"SandboxSimulation": {"State":"Declined", "ReasonCode":"AmazonRejected"}}`
 			})
 			if a.State != kessai.AuthDeclined || a.ReasonCode != "AmazonRejected" {
@@ -423,7 +424,7 @@ func TestOrders_CancelCloseAndTime(t *testing.T) {
 		})
 		t.Run("invalid_payment_method_suspends_then_reopens", func(t *testing.T) {
 			o := k.open(1_000)
-			k.mustAuthorize(o, 500, func(p *engine.AuthorizeParams) {
+			k.mustAuthorize(o, 500, func(p *amazonorder.AuthorizeParams) {
 				p.Note = `{"SandboxSimulation": {"State":"Declined", "ReasonCode":"InvalidPaymentMethod", "PaymentMethodUpdateTimeInMins":5}}`
 			})
 			if o := k.order(o.ID); o.State != kessai.StateSuspended {
@@ -436,18 +437,18 @@ func TestOrders_CancelCloseAndTime(t *testing.T) {
 		})
 		t.Run("asynchronous_authorization_is_pending_then_open", func(t *testing.T) {
 			o := k.open(1_000)
-			a := k.mustAuthorize(o, 500, func(p *engine.AuthorizeParams) { p.Timeout = 1440 * time.Minute; p.CaptureNow = true })
+			a := k.mustAuthorize(o, 500, func(p *amazonorder.AuthorizeParams) { p.Timeout = 1440 * time.Minute; p.CaptureNow = true })
 			if a.State != kessai.AuthPending {
 				t.Fatalf("asynchronous authorization: %s", a.State)
 			}
 			k.advance(engine.DefaultSettleDelayAmazon)
-			a, _ = k.e.GetAuthorization(bg, k.acct, a.ID)
+			a, _ = amazonorder.GetAuthorization(bg, k.e, k.acct, a.ID)
 			if a.State != kessai.AuthClosed || a.ReasonCode != kessai.ReasonMaxCapturesProcessed || a.CaptureID == "" {
 				t.Errorf("after settlement with CaptureNow: %+v", a)
 			}
 		})
 		t.Run("draft_goes_stale_after_3_hours", func(t *testing.T) {
-			o, _ := k.e.CreateOrderReference(bg, k.acct, engine.OrderReferenceParams{})
+			o, _ := amazonorder.CreateOrderReference(bg, k.e, k.acct, amazonorder.OrderReferenceParams{})
 			k.advance(3 * time.Hour)
 			if o := k.order(o.ID); o.State != kessai.StateCanceled || o.ReasonCode != kessai.ReasonStale {
 				t.Errorf("draft after 3 h: %s/%s", o.State, o.ReasonCode)
@@ -457,7 +458,7 @@ func TestOrders_CancelCloseAndTime(t *testing.T) {
 			o := k.open(1_000)
 			a := k.mustAuthorize(o, 500)
 			k.advance(30 * 24 * time.Hour)
-			if a, _ := k.e.GetAuthorization(bg, k.acct, a.ID); a.State != kessai.AuthClosed || a.ReasonCode != kessai.ReasonExpiredUnused {
+			if a, _ := amazonorder.GetAuthorization(bg, k.e, k.acct, a.ID); a.State != kessai.AuthClosed || a.ReasonCode != kessai.ReasonExpiredUnused {
 				t.Errorf("authorization after 30 days: %s/%s", a.State, a.ReasonCode)
 			}
 			k.advance(150 * 24 * time.Hour)
@@ -474,7 +475,7 @@ func TestOrders_CancelCloseAndTime(t *testing.T) {
 // order); cancel missed the open one in the same way.
 func TestOrders_LimitsCountEveryAuthorization(t *testing.T) {
 	t.Parallel()
-	declined := func(p *engine.AuthorizeParams) {
+	declined := func(p *amazonorder.AuthorizeParams) {
 		p.Note = `{"SandboxSimulation": {"State":"Declined", "ReasonCode":"TransactionTimedOut"}}`
 	}
 	testdb.ForEach(t, func(t *testing.T, dialect string) {
@@ -494,10 +495,10 @@ func TestOrders_LimitsCountEveryAuthorization(t *testing.T) {
 			wantErrCode(t, err, kessai.AmountExceeded)
 		})
 		t.Run("cancel_closes_the_oldest_open_authorization", func(t *testing.T) {
-			if _, err := k.e.CancelOrderReference(bg, k.acct, o.ID, "gone"); err != nil {
+			if _, err := amazonorder.CancelOrderReference(bg, k.e, k.acct, o.ID, "gone"); err != nil {
 				t.Fatal(err)
 			}
-			a, err := k.e.GetAuthorization(bg, k.acct, first.ID)
+			a, err := amazonorder.GetAuthorization(bg, k.e, k.acct, first.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -527,7 +528,7 @@ func TestOrders_CancelSeesEveryCapture(t *testing.T) {
 				t.Fatalf("declined capture: %v %+v", err, c)
 			}
 		}
-		_, err := k.e.CancelOrderReference(bg, k.acct, o.ID, "")
+		_, err := amazonorder.CancelOrderReference(bg, k.e, k.acct, o.ID, "")
 		wantErrCode(t, err, kessai.InvalidStatus)
 	})
 }

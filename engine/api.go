@@ -1,0 +1,206 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/ledger"
+)
+
+// The core's API for the feature packages above it (package amazonorder,
+// the Amazon order references, is the first): one write is one
+// transaction (Write) in which a feature locks a payment, applies the
+// core's money operations (NewAuthorization, CheckCapture,
+// CaptureAuthorization, ReleaseAuthorization, Refund, Chargeback), saves
+// objects and records events and jobs. A feature states what its face does
+// differently as a Policy (RegisterPolicy) and registers the handlers of
+// its jobs (RegisterJob).
+
+// Write runs fn as one write transaction of acct (see write): the key of
+// a Run handle, the account's business time, the ledger postings, events
+// and jobs of fn, all committed together. op names the operation in errors.
+func (e *Engine) Write(ctx context.Context, acct *kessai.Account, op string, fn func(w *W) (any, error)) (any, error) {
+	return e.write(ctx, acct, op, fn)
+}
+
+// View runs fn in a read-only transaction; store sentinels become kessai
+// errors named by op.
+func (e *Engine) View(ctx context.Context, op string, fn func(tx kessai.Tx) error) error {
+	return e.view(ctx, op, fn)
+}
+
+// Ctx is the write's context.
+func (w *W) Ctx() context.Context { return w.ctx }
+
+// Tx is the write's store transaction.
+func (w *W) Tx() kessai.Tx { return w.tx }
+
+// Account is the account of the write, as read at its start.
+func (w *W) Account() *kessai.Account { return w.acct }
+
+// Now is the account's business time of the write: every row it writes
+// carries it.
+func (w *W) Now() time.Time { return w.now }
+
+// Config is the engine's configuration.
+func (w *W) Config() Config { return w.e.Config }
+
+// LockPayment loads a payment and locks it for the write, and looks the
+// write's idempotency key up again (see recheckKey). what names it in a
+// not-found error. Errors: not_found.
+func (w *W) LockPayment(op, id, what string) (*kessai.Payment, error) {
+	var p kessai.Payment
+	if err := get(w.ctx, w.tx, kessai.KindPayment, w.acct.ID, id, true, &p, op, what); err != nil {
+		return nil, err
+	}
+	return &p, w.recheckKey()
+}
+
+// Get loads one of the write's account's documents; lock locks it.
+// Errors: not_found (named what).
+func (w *W) Get(kind kessai.Kind, id string, lock bool, dst any, op, what string) error {
+	return get(w.ctx, w.tx, kind, w.acct.ID, id, lock, dst, op, what)
+}
+
+// EmitFace records an event of a face whose data is obj as it is now, and
+// its deliveries.
+func (w *W) EmitFace(face, typ, object, resourceID string, obj any) error {
+	return w.emitFace(face, typ, object, resourceID, obj)
+}
+
+// Schedule writes a job of kind due at the account's business time at.
+func (w *W) Schedule(kind string, payload any, at time.Time) error {
+	return w.schedule(kind, payload, at)
+}
+
+// Post writes one balanced ledger transaction of a payment.
+func (w *W) Post(paymentID, currency string, legs []ledger.Leg) error {
+	return w.post(paymentID, currency, legs)
+}
+
+// FlushPostings stores the write's ledger entries so far, before it reads
+// the ledger.
+func (w *W) FlushPostings() error { return w.flushPostings() }
+
+// NewAuthorization is newAuthorization: a hold within the cap of p's face.
+func (w *W) NewAuthorization(p *kessai.Payment, id, method string, amount int64) (*kessai.Authorization, error) {
+	return w.newAuthorization(p, id, method, amount)
+}
+
+// CheckCapture is checkCapture: the caps of p's face on a capture.
+func (w *W) CheckCapture(p *kessai.Payment, a *kessai.Authorization, amount int64) (string, error) {
+	return w.checkCapture(p, a, amount)
+}
+
+// CaptureAuthorization is captureAuthorization.
+func (w *W) CaptureAuthorization(p *kessai.Payment, a *kessai.Authorization, id string, amount int64) (*kessai.Capture, error) {
+	return w.captureAuthorization(p, a, id, amount)
+}
+
+// ReleaseAuthorization is releaseAuthorization.
+func (w *W) ReleaseAuthorization(p *kessai.Payment, a *kessai.Authorization, reason string) error {
+	return w.releaseAuthorization(p, a, reason)
+}
+
+// SaveAuthorization inserts a new authorization (under its unique
+// reference id, if it has one) or stores a changed one.
+func (w *W) SaveAuthorization(a *kessai.Authorization, isNew bool) error {
+	return w.saveAuthorization(a, isNew)
+}
+
+// SaveCapture stores a changed capture.
+func (w *W) SaveCapture(c *kessai.Capture) error { return w.saveCapture(c) }
+
+// CaptureCount is captureCount: the captures of p that were not declined.
+func (w *W) CaptureCount(p *kessai.Payment) (int, error) { return w.captureCount(p) }
+
+// Authorizations loads every authorization of p, oldest first.
+func (w *W) Authorizations(p *kessai.Payment) ([]*kessai.Authorization, error) {
+	return childrenOf[kessai.Authorization](w, kessai.KindAuthorization, p.ID)
+}
+
+// Refund is refund: the core's one refund, under p's face policy.
+func (w *W) Refund(p *kessai.Payment, c *kessai.Capture, amount *int64, r *kessai.Refund) (*kessai.Refund, error) {
+	return w.refund(p, c, amount, r)
+}
+
+// Chargeback is chargeback: the buyer of c paid back amount by the
+// network; it returns the fee given back.
+func (w *W) Chargeback(p *kessai.Payment, c *kessai.Capture, amount int64) (int64, error) {
+	return w.chargeback(p, c, amount)
+}
+
+// RefundCompletedEmail writes the buyer's email about a completed Amazon
+// refund r of order o.
+func (w *W) RefundCompletedEmail(o *kessai.Payment, r *kessai.Refund) error {
+	return w.refundCompletedEmail(o, r)
+}
+
+// ReferenceInsert inserts an object named by a merchant's reference id
+// (see referenceInsert).
+func ReferenceInsert(w *W, op, what, refID string, d kessai.Document) error {
+	return referenceInsert(w, op, what, refID, d)
+}
+
+// NotFound is the error for an id the account does not have.
+func NotFound(op, what, id string) error { return notFound(op, what, id) }
+
+// CheckLen refuses a string longer than max characters. Errors:
+// validation_error.
+func CheckLen(op, field string, s *string, max int) error { return checkLen(op, field, s, max) }
+
+// StatusIn reports whether s is one of set.
+func StatusIn(s string, set ...string) bool { return statusIn(s, set...) }
+
+// JobHandler runs a job inside its write.
+type JobHandler func(w *W, payload json.RawMessage) error
+
+// JobOf adapts a handler of a typed payload.
+func JobOf[P any](fn func(w *W, p P) error) JobHandler { return jobOf(fn) }
+
+// JobRef is the payload of jobs that act on one object.
+type JobRef = jobRef
+
+// SettleRef is the payload of a refund's settlement job.
+type SettleRef = settleRef
+
+// features holds what the feature packages register: the policies of
+// their faces and the handlers of their jobs. Engines made after a feature
+// registered use them.
+var features struct {
+	sync.RWMutex
+	policies map[string]*Policy
+	jobs     map[string]JobHandler
+}
+
+// RegisterPolicy makes p the policy of face's payments. Call it from the
+// feature package's init.
+func RegisterPolicy(face string, p *Policy) {
+	features.Lock()
+	defer features.Unlock()
+	if features.policies == nil {
+		features.policies = map[string]*Policy{}
+	}
+	features.policies[face] = p
+}
+
+// RegisterJob registers the handler of a feature's job kind, run inside a
+// write. Call it from the feature package's init; engines made afterwards
+// run the kind.
+func RegisterJob(kind string, h JobHandler) {
+	features.Lock()
+	defer features.Unlock()
+	if features.jobs == nil {
+		features.jobs = map[string]JobHandler{}
+	}
+	features.jobs[kind] = h
+}
+
+// Get loads an account's document in tx into dst, or answers not_found
+// (named what).
+func Get(ctx context.Context, tx kessai.Tx, kind kessai.Kind, accountID, id string, lock bool, dst any, op, what string) error {
+	return get(ctx, tx, kind, accountID, id, lock, dst, op, what)
+}
