@@ -43,21 +43,22 @@ func deps(t *testing.T, pkg string) []string {
 // TestArchitecture_ArrowsPointInward checks the layers of the README's map:
 // faces call the engine and nothing below it (no worker, no store driver);
 // the XML face does not depend on the JSON faces' plumbing; the core does
-// not know the feature packages above it (amazonorder); the store's
+// not know the feature packages above it (amazonorder, notifications); the store's
 // conformance suite knows only the Store; the domain depends on nothing.
 func TestArchitecture_ArrowsPointInward(t *testing.T) {
 	t.Parallel()
 	forbidden := map[string][]string{
-		"payjp":       {"worker", "sqlstore", "sqlite", "postgres", "notify"},
-		"mws":         {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "payjp"},
-		"kessaiapi":   {"worker", "sqlstore", "sqlite", "postgres", "notify"},
-		"dashboard":   {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi"},
-		"jsonapi":     {"worker", "sqlstore", "sqlite", "postgres"},
-		"httpface":    {"engine", "worker", "sqlstore", "sqlite", "postgres"},
-		"engine":      {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder"},
-		"amazonorder": {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server"},
-		"storetest":   {"engine", "worker", "server"},
-		"ledger":      {"engine", "sqlstore"},
+		"payjp":         {"worker", "sqlstore", "sqlite", "postgres", "notify"},
+		"mws":           {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "payjp"},
+		"kessaiapi":     {"worker", "sqlstore", "sqlite", "postgres", "notify"},
+		"dashboard":     {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi"},
+		"jsonapi":       {"worker", "sqlstore", "sqlite", "postgres"},
+		"httpface":      {"engine", "worker", "sqlstore", "sqlite", "postgres"},
+		"engine":        {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder"},
+		"amazonorder":   {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server"},
+		"notifications": {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder"},
+		"storetest":     {"engine", "worker", "server"},
+		"ledger":        {"engine", "sqlstore"},
 	}
 	for pkg, bad := range forbidden {
 		got := deps(t, module+"/"+pkg)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/notifications"
 	"github.com/kessai/kessai/processor"
 )
 
@@ -78,7 +79,7 @@ var mwsPolicy = engine.Policy{
 	},
 	SettleDelay: func(cfg engine.Config, _ *kessai.Payment) time.Duration { return cfg.SettleDelayAmazon },
 	RefundPaid: func(w *engine.W, p *kessai.Payment, c *kessai.Capture, r *kessai.Refund) error {
-		if err := w.RefundCompletedEmail(p, r); err != nil {
+		if err := notifications.RefundCompletedEmail(w, p, r); err != nil {
 			return err
 		}
 		allowance, err := engine.OverAllowance(c.Amount, c.Currency)

@@ -16,6 +16,7 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/notifications"
 )
 
 // amountOf parses a form's amount (minor units; "¥1,000" is 1000); "" is
@@ -149,7 +150,7 @@ func describeAny(L map[string]string) func(any) string {
 			return L["retry_queued"] + " " + x.ID
 		case *kessai.NotificationSettings:
 			return L["saved"]
-		case *engine.NewWebhookEndpoint:
+		case *notifications.NewWebhookEndpoint:
 			return L["endpoint_created"] + " " + x.ID
 		case *kessai.WebhookEndpoint:
 			return L["endpoint_created"] + " " + x.ID
@@ -246,11 +247,11 @@ func (d *Dashboard) retryDelivery(q *req) error {
 		return err
 	}
 	id := q.r.PathValue("id")
-	if _, err := d.E.GetWebhookDelivery(q.r.Context(), acct, id); err != nil {
+	if _, err := notifications.GetWebhookDelivery(q.r.Context(), d.E, acct, id); err != nil {
 		return err
 	}
 	fl, _ := d.runIdempotent(q, "dashboard.retry_delivery", func(ctx context.Context, e *engine.Engine) (any, error) {
-		return e.RetryWebhookDelivery(ctx, acct, id)
+		return notifications.RetryWebhookDelivery(ctx, e, acct, id)
 	}, describeAny(labels(q.lang)))
 	return d.seeOther(q, "/dashboard/deliveries", fl)
 }
@@ -263,7 +264,7 @@ func (d *Dashboard) saveSettings(q *req) error {
 	f := q.r.PostForm
 	email, phone, note := f.Get("customer_service_email"), f.Get("customer_service_phone"), f.Get("customer_service_note")
 	fl, _ := d.runIdempotent(q, "dashboard.settings", func(ctx context.Context, e *engine.Engine) (any, error) {
-		return e.UpdateNotificationSettings(ctx, acct, engine.NotificationSettingsParams{CustomerServiceEmail: &email,
+		return notifications.UpdateNotificationSettings(ctx, e, acct, notifications.NotificationSettingsParams{CustomerServiceEmail: &email,
 			CustomerServicePhone: &phone, CustomerServiceNote: &note})
 	}, describeAny(labels(q.lang)))
 	return d.seeOther(q, "/dashboard/settings", fl)
@@ -279,9 +280,9 @@ func (d *Dashboard) createEndpoint(q *req) error {
 	}
 	u, kind := q.r.PostForm.Get("url"), q.r.PostForm.Get("kind")
 	fl, res := d.runIdempotent(q, "dashboard.webhook_endpoint", func(ctx context.Context, e *engine.Engine) (any, error) {
-		return e.CreateWebhookEndpoint(ctx, acct, engine.WebhookEndpointParams{URL: &u, Kind: kind})
+		return notifications.CreateWebhookEndpoint(ctx, e, acct, notifications.WebhookEndpointParams{URL: &u, Kind: kind})
 	}, describeAny(labels(q.lang)))
-	if ep, ok := res.(*engine.NewWebhookEndpoint); ok && ep != nil {
+	if ep, ok := res.(*notifications.NewWebhookEndpoint); ok && ep != nil {
 		fl.Message += " — " + labels(q.lang)["secret"] + ": " + ep.Secret
 	}
 	return d.seeOther(q, "/dashboard/settings", fl)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/notifications"
 )
 
 // payment loads one of the account's payments of either face.
@@ -247,11 +248,11 @@ func (d *Dashboard) settingsPage(q *req) error {
 		return err
 	}
 	ctx := q.r.Context()
-	s, err := d.E.GetNotificationSettings(ctx, acct)
+	s, err := notifications.GetNotificationSettings(ctx, d.E, acct)
 	if err != nil {
 		return err
 	}
-	eps, _, err := d.E.ListWebhookEndpoints(ctx, acct, kessai.Page{Limit: 100})
+	eps, _, err := notifications.ListWebhookEndpoints(ctx, d.E, acct, kessai.Page{Limit: 100})
 	if err != nil {
 		return err
 	}

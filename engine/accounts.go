@@ -269,3 +269,12 @@ func unseal(key []byte, s kessai.Sealed) (string, error) {
 	plain, err := gcm.Open(nil, s[:gcm.NonceSize()], s[gcm.NonceSize():], nil)
 	return string(plain), err
 }
+
+// seal seals an account secret with the master key.
+func (w *W) seal(plain string) (kessai.Sealed, error) {
+	key, err := masterKey(w.ctx, w.tx)
+	if err != nil {
+		return nil, err
+	}
+	return seal(key, plain)
+}

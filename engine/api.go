@@ -133,12 +133,6 @@ func (w *W) Chargeback(p *kessai.Payment, c *kessai.Capture, amount int64) (int6
 	return w.chargeback(p, c, amount)
 }
 
-// RefundCompletedEmail writes the buyer's email about a completed Amazon
-// refund r of order o.
-func (w *W) RefundCompletedEmail(o *kessai.Payment, r *kessai.Refund) error {
-	return w.refundCompletedEmail(o, r)
-}
-
 // ReferenceInsert inserts an object named by a merchant's reference id
 // (see referenceInsert).
 func ReferenceInsert(w *W, op, what, refID string, d kessai.Document) error {
@@ -174,6 +168,59 @@ var features struct {
 	sync.RWMutex
 	policies map[string]*Policy
 	jobs     map[string]JobHandler
+	outside  []string                             // job kinds of the notify queue
+	onEvent  []func(w *W, ev *kessai.Event) error // run on every event a write records
+}
+
+// RegisterOutsideJob registers a job kind that runs outside any write, on
+// the notify queue, with Config.Delivery's retry schedule; its handler is
+// set on each engine with HandleOutside (package notify's). Call it from
+// the feature package's init.
+func RegisterOutsideJob(kind string) {
+	features.Lock()
+	defer features.Unlock()
+	features.outside = append(features.outside, kind)
+}
+
+// RegisterEventHook runs h on every event a write records, in the write
+// (package notifications queues the event's deliveries). Call it from the
+// feature package's init.
+func RegisterEventHook(h func(w *W, ev *kessai.Event) error) {
+	features.Lock()
+	defer features.Unlock()
+	features.onEvent = append(features.onEvent, h)
+}
+
+// Value is what a feature kept under key for the length of the write
+// (SetValue), or nil.
+func (w *W) Value(key any) any { return w.vals[key] }
+
+// SetValue keeps v under key for the length of the write.
+func (w *W) SetValue(key, v any) {
+	if w.vals == nil {
+		w.vals = map[any]any{}
+	}
+	w.vals[key] = v
+}
+
+// WallNow is the base clock's time (UTC), for what follows the real clock
+// rather than the account's business time (queueing, retries).
+func (w *W) WallNow() time.Time { return w.e.Clock.Now().UTC() }
+
+// ScheduleJob is Schedule that returns the job.
+func (w *W) ScheduleJob(kind string, payload any, at time.Time) (*kessai.Job, error) {
+	return w.scheduleJob(kind, payload, at)
+}
+
+// Seal seals an account secret with the master key.
+func (w *W) Seal(plain string) (kessai.Sealed, error) { return w.seal(plain) }
+
+// Handles reports whether the engine has a handler for jobs of kind.
+func (e *Engine) Handles(kind string) bool { return e.handles(kind) }
+
+// Emit records a PAY.JP face event whose data is obj as it is now.
+func (w *W) Emit(typ, object, resourceID string, obj any) error {
+	return w.emit(typ, object, resourceID, obj)
 }
 
 // RegisterPolicy makes p the policy of face's payments. Call it from the
@@ -204,3 +251,16 @@ func RegisterJob(kind string, h JobHandler) {
 func Get(ctx context.Context, tx kessai.Tx, kind kessai.Kind, accountID, id string, lock bool, dst any, op, what string) error {
 	return get(ctx, tx, kind, accountID, id, lock, dst, op, what)
 }
+
+// ListOf is a typed page of an account's documents of kind, newest first,
+// with its cursors checked (resource_missing, named what, for a cursor the
+// account does not have).
+func ListOf[T any](ctx context.Context, e *Engine, acct *kessai.Account, kind kessai.Kind, filter map[string]string, page kessai.Page, op, what string) ([]*T, bool, error) {
+	return list[T](ctx, e, acct, kind, filter, page, op, what)
+}
+
+// RandomBytes returns n bytes of crypto/rand.
+func RandomBytes(n int) []byte { return randomBytes(n) }
+
+// Engine is the engine the write runs on.
+func (w *W) Engine() *Engine { return w.e }

@@ -172,8 +172,7 @@ type W struct {
 	now  time.Time
 	e    *Engine
 
-	endpoints     []*kessai.WebhookEndpoint // the account's enabled endpoints, once read (see deliver)
-	endpointsRead bool
+	vals map[any]any // what features keep for the length of the write (see W.Value)
 	// postings: the ledger entries of the write so far, stored together at
 	// its end (flushPostings), one statement for a refund's two ledger
 	// transactions (the refund and its fee given back).
@@ -347,7 +346,15 @@ func (w *W) emitFace(face, typ, object, resourceID string, obj any) error {
 	if err := w.tx.Insert(w.ctx, ev); err != nil {
 		return err
 	}
-	return w.deliver(ev)
+	features.RLock()
+	hooks := features.onEvent
+	features.RUnlock()
+	for _, h := range hooks {
+		if err := h(w, ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // post writes one balanced ledger transaction.
@@ -438,14 +445,20 @@ func jobKinds(cfg Config) map[string]*jobKind {
 	}
 	kinds[JobExpireCheckoutSession] = &jobKind{run: jobOf(func(w *W, ref jobRef) error { return w.expireCheckoutSession(ref.ID) })}
 	features.RLock()
+	defer features.RUnlock()
 	for k, h := range features.jobs {
 		kinds[k] = &jobKind{run: h}
 	}
-	features.RUnlock()
-	for _, k := range notifyJobs {
+	for _, k := range features.outside {
 		kinds[k] = &jobKind{queue: kessai.JobQueueNotify, retry: &cfg.Delivery}
 	}
 	return kinds
+}
+
+// handles reports whether a handler of kind is registered.
+func (e *Engine) handles(kind string) bool {
+	k, ok := e.jobs[kind]
+	return ok && (k.run != nil || k.outside != nil)
 }
 
 // HandleOutside registers the handler of a kind that runs outside any

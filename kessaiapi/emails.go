@@ -8,6 +8,7 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
+	"github.com/kessai/kessai/notifications"
 )
 
 // registerEmails adds the routes of buyer emails: the settings they show
@@ -37,7 +38,7 @@ func settingsJSONOf(s *kessai.NotificationSettings) settingsJSON {
 }
 
 func (a *API) getSettings(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	return a.Face.E.GetNotificationSettings(ctx, acct)
+	return notifications.GetNotificationSettings(ctx, a.Face.E, acct)
 }
 
 func (a *API) updateSettings(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -49,7 +50,7 @@ func (a *API) updateSettings(ctx context.Context, e *engine.Engine, acct *kessai
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return e.UpdateNotificationSettings(ctx, acct, engine.NotificationSettingsParams{
+	return notifications.UpdateNotificationSettings(ctx, e, acct, notifications.NotificationSettingsParams{
 		CustomerServiceEmail: req.Email, CustomerServicePhone: req.Phone, CustomerServiceNote: req.Note})
 }
 
@@ -103,7 +104,7 @@ func (a *API) listEmails(ctx context.Context, acct *kessai.Account, r *http.Requ
 	if err != nil {
 		return nil, err
 	}
-	items, more, err := a.Face.E.ListEmails(ctx, acct, r.URL.Query().Get("status"), page)
+	items, more, err := notifications.ListEmails(ctx, a.Face.E, acct, r.URL.Query().Get("status"), page)
 	if err != nil {
 		return nil, err
 	}
@@ -115,5 +116,5 @@ func (a *API) getEmail(ctx context.Context, acct *kessai.Account, r *http.Reques
 	if err != nil {
 		return nil, err
 	}
-	return a.Face.E.GetEmail(ctx, acct, id)
+	return notifications.GetEmail(ctx, a.Face.E, acct, id)
 }

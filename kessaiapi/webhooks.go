@@ -9,6 +9,7 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
+	"github.com/kessai/kessai/notifications"
 )
 
 // registerNotify adds the routes of webhook endpoints.
@@ -112,7 +113,7 @@ func (a *API) createEndpoint(ctx context.Context, e *engine.Engine, acct *kessai
 	if req.Status != nil {
 		return nil, kessai.Invalidf(op, "status", "A new endpoint is enabled; change its status afterwards")
 	}
-	return e.CreateWebhookEndpoint(ctx, acct, engine.WebhookEndpointParams{URL: req.URL, Kind: *req.Kind, EnabledEvents: req.EnabledEvents})
+	return notifications.CreateWebhookEndpoint(ctx, e, acct, notifications.WebhookEndpointParams{URL: req.URL, Kind: *req.Kind, EnabledEvents: req.EnabledEvents})
 }
 
 func endpointID(r *http.Request) (string, error) {
@@ -124,7 +125,7 @@ func (a *API) listEndpoints(ctx context.Context, acct *kessai.Account, r *http.R
 	if err != nil {
 		return nil, err
 	}
-	items, more, err := a.Face.E.ListWebhookEndpoints(ctx, acct, page)
+	items, more, err := notifications.ListWebhookEndpoints(ctx, a.Face.E, acct, page)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +137,7 @@ func (a *API) getEndpoint(ctx context.Context, acct *kessai.Account, r *http.Req
 	if err != nil {
 		return nil, err
 	}
-	return a.Face.E.GetWebhookEndpoint(ctx, acct, id)
+	return notifications.GetWebhookEndpoint(ctx, a.Face.E, acct, id)
 }
 
 func (a *API) updateEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -151,7 +152,7 @@ func (a *API) updateEndpoint(ctx context.Context, e *engine.Engine, acct *kessai
 	if req.Kind != nil {
 		return nil, kessai.Invalidf("kessaiapi.updateEndpoint", "kind", "The kind of an endpoint cannot change; create another")
 	}
-	return e.UpdateWebhookEndpoint(ctx, acct, id, engine.WebhookEndpointParams{URL: req.URL, EnabledEvents: req.EnabledEvents, Status: req.Status})
+	return notifications.UpdateWebhookEndpoint(ctx, e, acct, id, notifications.WebhookEndpointParams{URL: req.URL, EnabledEvents: req.EnabledEvents, Status: req.Status})
 }
 
 func (a *API) deleteEndpoint(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -159,7 +160,7 @@ func (a *API) deleteEndpoint(ctx context.Context, acct *kessai.Account, r *http.
 	if err != nil {
 		return nil, err
 	}
-	ep, err := a.Face.E.DeleteWebhookEndpoint(ctx, acct, id)
+	ep, err := notifications.DeleteWebhookEndpoint(ctx, a.Face.E, acct, id)
 	if err != nil {
 		return nil, err
 	}
@@ -178,14 +179,14 @@ func (a *API) rotateSecret(ctx context.Context, e *engine.Engine, acct *kessai.A
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	grace := engine.DefaultSecretGrace
+	grace := notifications.DefaultSecretGrace
 	if req.GracePeriod.Set {
-		if req.GracePeriod.V < 0 || time.Duration(req.GracePeriod.V) > engine.MaxSecretGrace/time.Second {
-			return nil, kessai.Invalidf(op, "grace_period", "Input should be between 0 and %d", int64(engine.MaxSecretGrace/time.Second))
+		if req.GracePeriod.V < 0 || time.Duration(req.GracePeriod.V) > notifications.MaxSecretGrace/time.Second {
+			return nil, kessai.Invalidf(op, "grace_period", "Input should be between 0 and %d", int64(notifications.MaxSecretGrace/time.Second))
 		}
 		grace = time.Duration(req.GracePeriod.V) * time.Second
 	}
-	return e.RotateWebhookSecret(ctx, acct, id, grace)
+	return notifications.RotateWebhookSecret(ctx, e, acct, id, grace)
 }
 
 // deliveryJSON is a webhook delivery with its attempts, oldest first.
@@ -247,8 +248,8 @@ func (a *API) listDeliveries(ctx context.Context, acct *kessai.Account, r *http.
 		return nil, err
 	}
 	q := r.URL.Query()
-	f := engine.DeliveryFilter{EndpointID: q.Get("endpoint"), EventID: q.Get("event"), Status: q.Get("status")}
-	items, more, err := a.Face.E.ListWebhookDeliveries(ctx, acct, f, page)
+	f := notifications.DeliveryFilter{EndpointID: q.Get("endpoint"), EventID: q.Get("event"), Status: q.Get("status")}
+	items, more, err := notifications.ListWebhookDeliveries(ctx, a.Face.E, acct, f, page)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +261,7 @@ func (a *API) getDelivery(ctx context.Context, acct *kessai.Account, r *http.Req
 	if err != nil {
 		return nil, err
 	}
-	return a.Face.E.GetWebhookDelivery(ctx, acct, id)
+	return notifications.GetWebhookDelivery(ctx, a.Face.E, acct, id)
 }
 
 func (a *API) retryDelivery(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -271,7 +272,7 @@ func (a *API) retryDelivery(ctx context.Context, e *engine.Engine, acct *kessai.
 	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
 		return nil, err
 	}
-	return e.RetryWebhookDelivery(ctx, acct, id)
+	return notifications.RetryWebhookDelivery(ctx, e, acct, id)
 }
 
 // redeliver sends an event again, to one endpoint or to every one that
@@ -294,7 +295,7 @@ func (a *API) redeliver(ctx context.Context, e *engine.Engine, acct *kessai.Acco
 		}
 		endpoint = *req.Endpoint
 	}
-	ds, err := e.RedeliverEvent(ctx, acct, id, endpoint)
+	ds, err := notifications.RedeliverEvent(ctx, e, acct, id, endpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -311,7 +312,7 @@ func renderNotify(v any) (any, bool) {
 		return emailJSONOf(x), true
 	case *kessai.WebhookDelivery:
 		return deliveryJSONOf(x), true
-	case *engine.NewWebhookEndpoint:
+	case *notifications.NewWebhookEndpoint:
 		return endpointJSONOf(x.WebhookEndpoint, x.Secret), true
 	case *kessai.WebhookEndpoint:
 		return endpointJSONOf(x, ""), true

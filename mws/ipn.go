@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/kessai/kessai"
-	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/notifications"
 )
 
 // IPNNamespace is the XML namespace of an Instant Payment Notification's
@@ -56,7 +56,7 @@ type refundNotification struct {
 // object as it stood after the change. Events Amazon does not notify are
 // an error.
 func NotificationData(ev *kessai.Event) (notificationType string, data []byte, err error) {
-	notificationType = engine.IPNType(ev)
+	notificationType = notifications.IPNType(ev)
 	var doc any
 	switch notificationType {
 	case "OrderReferenceNotification":

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/notifications"
 )
 
 // DefaultFrom is the sender of buyer emails unless the SMTP URL names one.
@@ -83,7 +84,7 @@ func parseSMTPURL(raw string) (*smtpServer, error) {
 	return s, nil
 }
 
-// sendEmail is the handler of engine.JobSendEmail: one attempt to hand an
+// sendEmail is the handler of notifications.JobSendEmail: one attempt to hand an
 // email of the outbox to the SMTP server.
 func (n *Notifier) sendEmail(ctx context.Context, j *kessai.Job) error {
 	var ref struct {
@@ -92,7 +93,7 @@ func (n *Notifier) sendEmail(ctx context.Context, j *kessai.Job) error {
 	if err := json.Unmarshal(j.Payload, &ref); err != nil {
 		return fmt.Errorf("send_email payload: %w", err)
 	}
-	m, err := n.e.LoadEmail(ctx, j.AccountID, ref.ID, j.ID)
+	m, err := notifications.LoadEmail(ctx, n.e, j.AccountID, ref.ID, j.ID)
 	if err != nil || m == nil {
 		return err
 	}
@@ -110,7 +111,7 @@ func (n *Notifier) sendEmail(ctx context.Context, j *kessai.Job) error {
 		}
 	}
 	final := permanent || j.Attempts >= j.MaxAttempts
-	status, err := n.e.RecordEmailAttempt(ctx, j.AccountID, ref.ID, j.ID, a, sendErr == nil, final)
+	status, err := notifications.RecordEmailAttempt(ctx, n.e, j.AccountID, ref.ID, j.ID, a, sendErr == nil, final)
 	if err != nil {
 		return fmt.Errorf("email %s: record the attempt: %w", ref.ID, err)
 	}

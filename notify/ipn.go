@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/notifications"
 )
 
 // Amazon IPNs are delivered as Amazon SNS delivers them: a POST of an SNS
@@ -62,7 +62,7 @@ type ipnMessage struct {
 func snsTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // ipnMessageOf renders the IPN of a delivery, signed at the time at.
-func (n *Notifier) ipnMessageOf(ctx context.Context, t *engine.DeliveryTarget, at time.Time) (*message, error) {
+func (n *Notifier) ipnMessageOf(ctx context.Context, t *notifications.DeliveryTarget, at time.Time) (*message, error) {
 	if n.cfg.RenderIPN == nil {
 		return nil, errors.New("no IPN renderer is configured")
 	}

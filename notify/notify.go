@@ -27,6 +27,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/notifications"
 )
 
 // Config holds a Notifier's settings; zero values take the defaults.
@@ -116,9 +117,9 @@ func New(e *engine.Engine, cfg Config) (*Notifier, error) {
 		}
 		n.smtp = s
 	}
-	e.HandleOutside(engine.JobDeliverWebhook, n.deliverWebhook)
+	e.HandleOutside(notifications.JobDeliverWebhook, n.deliverWebhook)
 	if n.smtp != nil {
-		e.HandleOutside(engine.JobSendEmail, n.sendEmail)
+		e.HandleOutside(notifications.JobSendEmail, n.sendEmail)
 	}
 	return n, nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/notifications"
 )
 
 // The headers of a PAY.JP webhook.
@@ -35,7 +36,7 @@ const (
 func Sign(id string, timestamp int64, body []byte, secrets []string) (string, error) {
 	sigs := make([]string, 0, len(secrets))
 	for _, s := range secrets {
-		key, err := engine.DecodeWebhookSecret(s)
+		key, err := notifications.DecodeWebhookSecret(s)
 		if err != nil {
 			return "", err
 		}
@@ -54,7 +55,7 @@ type message struct {
 	secrets []string // signing secrets, when the kind signs Standard Webhooks style
 }
 
-// deliverWebhook is the handler of engine.JobDeliverWebhook: one attempt
+// deliverWebhook is the handler of notifications.JobDeliverWebhook: one attempt
 // of a delivery.
 func (n *Notifier) deliverWebhook(ctx context.Context, j *kessai.Job) error {
 	var ref struct {
@@ -63,7 +64,7 @@ func (n *Notifier) deliverWebhook(ctx context.Context, j *kessai.Job) error {
 	if err := json.Unmarshal(j.Payload, &ref); err != nil {
 		return fmt.Errorf("deliver_webhook payload: %w", err)
 	}
-	t, err := n.e.LoadDelivery(ctx, j.AccountID, ref.ID, j.ID)
+	t, err := notifications.LoadDelivery(ctx, n.e, j.AccountID, ref.ID, j.ID)
 	if err != nil || t == nil {
 		return err
 	}
@@ -74,7 +75,7 @@ func (n *Notifier) deliverWebhook(ctx context.Context, j *kessai.Job) error {
 	}
 	attempt, retryAfter := n.post(ctx, t, msg, at)
 	final := j.Attempts >= j.MaxAttempts
-	status, err := n.e.RecordDeliveryAttempt(ctx, j.AccountID, ref.ID, j.ID, attempt, final)
+	status, err := notifications.RecordDeliveryAttempt(ctx, n.e, j.AccountID, ref.ID, j.ID, attempt, final)
 	if err != nil {
 		return fmt.Errorf("delivery %s: record the attempt: %w", ref.ID, err)
 	}
@@ -106,7 +107,7 @@ func describe(a kessai.DeliveryAttempt) string {
 }
 
 // message renders a delivery's request, made at the time at.
-func (n *Notifier) message(ctx context.Context, t *engine.DeliveryTarget, at time.Time) (*message, error) {
+func (n *Notifier) message(ctx context.Context, t *notifications.DeliveryTarget, at time.Time) (*message, error) {
 	switch t.Endpoint.Kind {
 	case kessai.EndpointAmazonIPN:
 		return n.ipnMessageOf(ctx, t, at)
@@ -119,7 +120,7 @@ func (n *Notifier) message(ctx context.Context, t *engine.DeliveryTarget, at tim
 		if err != nil {
 			return nil, fmt.Errorf("open the webhook token: %w", err)
 		}
-		secrets, err := n.e.SigningSecrets(ctx, t.Endpoint, n.e.Clock.Now())
+		secrets, err := notifications.SigningSecrets(ctx, n.e, t.Endpoint, n.e.Clock.Now())
 		if err != nil {
 			return nil, fmt.Errorf("open the signing secrets: %w", err)
 		}
@@ -133,7 +134,7 @@ func (n *Notifier) message(ctx context.Context, t *engine.DeliveryTarget, at tim
 
 // post makes one request and describes how it went; retryAfter is the
 // receiver's Retry-After, when it gave one.
-func (n *Notifier) post(ctx context.Context, t *engine.DeliveryTarget, msg *message, at time.Time) (a kessai.DeliveryAttempt, retryAfter time.Duration) {
+func (n *Notifier) post(ctx context.Context, t *notifications.DeliveryTarget, msg *message, at time.Time) (a kessai.DeliveryAttempt, retryAfter time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.Timeout)
 	defer cancel()
 	start := time.Now()

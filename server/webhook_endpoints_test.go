@@ -10,6 +10,7 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/notifications"
 )
 
 // secretBytes decodes a whsec_ secret, failing the test unless it has the
@@ -58,11 +59,11 @@ func TestWebhookEndpoints_Lifecycle(t *testing.T) {
 					t.Errorf("the stored endpoint holds its secret in the clear: %s", doc)
 				}
 			}
-			ep, err := s.Main.E.GetWebhookEndpoint(ctx, s.Acct(), id)
+			ep, err := notifications.GetWebhookEndpoint(ctx, s.Main.E, s.Acct(), id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			opened, err := s.Main.E.SigningSecrets(ctx, ep, s.Clock.Now())
+			opened, err := notifications.SigningSecrets(ctx, s.Main.E, ep, s.Clock.Now())
 			if err != nil || len(opened) != 1 || opened[0] != secret {
 				t.Errorf("opened secrets %v (%v), want [%s]", opened, err, secret)
 			}

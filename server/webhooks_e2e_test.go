@@ -14,6 +14,7 @@ import (
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/notifications"
 	"github.com/kessai/kessai/notify"
 	"github.com/kessai/kessai/server"
 	"github.com/kessai/kessai/worker"
@@ -166,7 +167,7 @@ func TestWebhooks_ReceiverDownAcrossARestartStillGetsIt(t *testing.T) {
 			t.Fatal(err)
 		}
 		acct, _ := m.E.Authenticate(ctx, na.SecretKey)
-		ep, err := m.E.CreateWebhookEndpoint(ctx, acct, engine.WebhookEndpointParams{URL: &rc.URL, Kind: kessai.EndpointPayJP})
+		ep, err := notifications.CreateWebhookEndpoint(ctx, m.E, acct, notifications.WebhookEndpointParams{URL: &rc.URL, Kind: kessai.EndpointPayJP})
 		if err != nil {
 			t.Fatal(err)
 		}

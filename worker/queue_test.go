@@ -10,6 +10,7 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/notifications"
 	"github.com/kessai/kessai/worker"
 )
 
@@ -32,14 +33,14 @@ func TestWorker_NotifyQueue(t *testing.T) {
 		w := newWorker(t, store, clock, worker.Config{Poll: 5 * time.Millisecond, NotifyConcurrency: 2})
 		release := make(chan struct{})
 		var started atomic.Int32
-		w.E.HandleOutside(engine.JobDeliverWebhook, func(ctx context.Context, j *kessai.Job) error {
+		w.E.HandleOutside(notifications.JobDeliverWebhook, func(ctx context.Context, j *kessai.Job) error {
 			started.Add(1)
 			<-release
 			return nil
 		})
 		var notify []*kessai.Job
 		for range 3 {
-			notify = append(notify, notifyJob(engine.JobDeliverWebhook, epoch, 5))
+			notify = append(notify, notifyJob(notifications.JobDeliverWebhook, epoch, 5))
 		}
 		core := testJob(epoch, 5)
 		core.Kind = engine.JobSettleRefund // no such refund: the handler fails, which is an outcome too
@@ -93,11 +94,11 @@ func TestWorker_NotifyRetry(t *testing.T) {
 		w.Wall = clock // the notify queue's clock, here the same manual one
 		var after atomic.Int64
 		var calls atomic.Int32
-		e.HandleOutside(engine.JobDeliverWebhook, func(ctx context.Context, j *kessai.Job) error {
+		e.HandleOutside(notifications.JobDeliverWebhook, func(ctx context.Context, j *kessai.Job) error {
 			calls.Add(1)
 			return &engine.RetryAfter{After: time.Duration(after.Load()), Err: errors.New("receiver busy")}
 		})
-		j := notifyJob(engine.JobDeliverWebhook, epoch, 4)
+		j := notifyJob(notifications.JobDeliverWebhook, epoch, 4)
 		insertJobs(t, store, j)
 
 		t.Run("advance_leaves_notify_jobs_to_the_loop", func(t *testing.T) {

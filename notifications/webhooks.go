@@ -1,4 +1,4 @@
-package engine
+package notifications
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
 )
 
 // Webhook endpoints: where an account's events go. Their signing secrets
@@ -45,7 +46,7 @@ type WebhookEndpointParams struct {
 }
 
 func newWebhookSecret() string {
-	return webhookSecretPrefix + base64.StdEncoding.EncodeToString(randomBytes(webhookSecretBytes))
+	return webhookSecretPrefix + base64.StdEncoding.EncodeToString(engine.RandomBytes(webhookSecretBytes))
 }
 
 // DecodeWebhookSecret returns the key bytes of a "whsec_" secret, which
@@ -116,7 +117,7 @@ func validEventType(t string) bool {
 // CreateWebhookEndpoint adds an endpoint that receives the account's events
 // of its kind's face: payjp (PAY.JP webhooks) or amazon_ipn (Amazon IPNs).
 // Errors: validation_error.
-func (e *Engine) CreateWebhookEndpoint(ctx context.Context, acct *kessai.Account, p WebhookEndpointParams) (*NewWebhookEndpoint, error) {
+func CreateWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.Account, p WebhookEndpointParams) (*NewWebhookEndpoint, error) {
 	const op = "engine.CreateWebhookEndpoint"
 	if p.URL == nil || *p.URL == "" {
 		return nil, kessai.Invalidf(op, "url", "Field required")
@@ -136,23 +137,23 @@ func (e *Engine) CreateWebhookEndpoint(ctx context.Context, acct *kessai.Account
 		return nil, err
 	}
 	secret := newWebhookSecret()
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		docs, _, err := w.tx.List(w.ctx, kessai.KindWebhookEndpoint, w.acct.ID, nil, kessai.Page{Limit: MaxWebhookEndpoints})
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		docs, _, err := w.Tx().List(w.Ctx(), kessai.KindWebhookEndpoint, w.Account().ID, nil, kessai.Page{Limit: MaxWebhookEndpoints})
 		if err != nil {
 			return nil, err
 		}
 		if len(docs) >= MaxWebhookEndpoints {
 			return nil, kessai.Invalidf(op, "url", "An account has at most %d webhook endpoints; delete one first", MaxWebhookEndpoints)
 		}
-		sealed, err := w.seal(secret)
+		sealed, err := w.Seal(secret)
 		if err != nil {
 			return nil, err
 		}
-		ep := &kessai.WebhookEndpoint{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixWebhookEndpoint), Livemode: w.acct.Livemode,
+		ep := &kessai.WebhookEndpoint{AccountID: w.Account().ID, ID: kessai.NewID(kessai.PrefixWebhookEndpoint), Livemode: w.Account().Livemode,
 			URL: *p.URL, Kind: p.Kind, EnabledEvents: events, Status: kessai.EndpointEnabled,
-			Secrets:   []kessai.WebhookSecret{{Secret: sealed, CreatedAt: w.e.Clock.Now().UTC()}},
-			CreatedAt: w.now, UpdatedAt: w.now}
-		if err := w.tx.Insert(w.ctx, ep); err != nil {
+			Secrets:   []kessai.WebhookSecret{{Secret: sealed, CreatedAt: w.WallNow()}},
+			CreatedAt: w.Now(), UpdatedAt: w.Now()}
+		if err := w.Tx().Insert(w.Ctx(), ep); err != nil {
 			return nil, err
 		}
 		return &NewWebhookEndpoint{WebhookEndpoint: ep, Secret: secret}, nil
@@ -163,21 +164,12 @@ func (e *Engine) CreateWebhookEndpoint(ctx context.Context, acct *kessai.Account
 	return res.(*NewWebhookEndpoint), nil
 }
 
-// seal seals an account secret with the master key.
-func (w *W) seal(plain string) (kessai.Sealed, error) {
-	key, err := masterKey(w.ctx, w.tx)
-	if err != nil {
-		return nil, err
-	}
-	return seal(key, plain)
-}
-
 // GetWebhookEndpoint returns an endpoint. Errors: not_found.
-func (e *Engine) GetWebhookEndpoint(ctx context.Context, acct *kessai.Account, id string) (*kessai.WebhookEndpoint, error) {
+func GetWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.WebhookEndpoint, error) {
 	const op = "engine.GetWebhookEndpoint"
 	var ep kessai.WebhookEndpoint
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		return get(ctx, tx, kessai.KindWebhookEndpoint, acct.ID, id, false, &ep, op, "webhook_endpoint")
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
+		return engine.Get(ctx, tx, kessai.KindWebhookEndpoint, acct.ID, id, false, &ep, op, "webhook_endpoint")
 	})
 	if err != nil {
 		return nil, err
@@ -187,14 +179,14 @@ func (e *Engine) GetWebhookEndpoint(ctx context.Context, acct *kessai.Account, i
 
 // ListWebhookEndpoints pages through the account's endpoints, newest first.
 // Errors: resource_missing (a cursor names no endpoint).
-func (e *Engine) ListWebhookEndpoints(ctx context.Context, acct *kessai.Account, page kessai.Page) ([]*kessai.WebhookEndpoint, bool, error) {
-	return list[kessai.WebhookEndpoint](ctx, e, acct, kessai.KindWebhookEndpoint, nil, page, "engine.ListWebhookEndpoints", "webhook_endpoint")
+func ListWebhookEndpoints(ctx context.Context, e *engine.Engine, acct *kessai.Account, page kessai.Page) ([]*kessai.WebhookEndpoint, bool, error) {
+	return engine.ListOf[kessai.WebhookEndpoint](ctx, e, acct, kessai.KindWebhookEndpoint, nil, page, "engine.ListWebhookEndpoints", "webhook_endpoint")
 }
 
 // UpdateWebhookEndpoint changes an endpoint's URL, event types or status;
 // enabling it again clears why it was disabled. Errors: not_found,
 // validation_error.
-func (e *Engine) UpdateWebhookEndpoint(ctx context.Context, acct *kessai.Account, id string, p WebhookEndpointParams) (*kessai.WebhookEndpoint, error) {
+func UpdateWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, p WebhookEndpointParams) (*kessai.WebhookEndpoint, error) {
 	const op = "engine.UpdateWebhookEndpoint"
 	if p.URL != nil {
 		if err := checkEndpointURL(op, *p.URL); err != nil {
@@ -211,9 +203,9 @@ func (e *Engine) UpdateWebhookEndpoint(ctx context.Context, acct *kessai.Account
 	if p.Status != nil && *p.Status != kessai.EndpointEnabled && *p.Status != kessai.EndpointDisabled {
 		return nil, kessai.Invalidf(op, "status", "Input should be 'enabled' or 'disabled'")
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var ep kessai.WebhookEndpoint
-		if err := get(w.ctx, w.tx, kessai.KindWebhookEndpoint, w.acct.ID, id, true, &ep, op, "webhook_endpoint"); err != nil {
+		if err := w.Get(kessai.KindWebhookEndpoint, id, true, &ep, op, "webhook_endpoint"); err != nil {
 			return nil, err
 		}
 		if p.URL != nil {
@@ -228,8 +220,8 @@ func (e *Engine) UpdateWebhookEndpoint(ctx context.Context, acct *kessai.Account
 				ep.DisabledReason = "disabled by the merchant"
 			}
 		}
-		ep.UpdatedAt = w.now
-		return &ep, w.tx.Put(w.ctx, &ep)
+		ep.UpdatedAt = w.Now()
+		return &ep, w.Tx().Put(w.Ctx(), &ep)
 	})
 	if err != nil {
 		return nil, err
@@ -239,14 +231,14 @@ func (e *Engine) UpdateWebhookEndpoint(ctx context.Context, acct *kessai.Account
 
 // DeleteWebhookEndpoint removes an endpoint; deliveries to it that are still
 // pending end as failed. Errors: not_found.
-func (e *Engine) DeleteWebhookEndpoint(ctx context.Context, acct *kessai.Account, id string) (*kessai.WebhookEndpoint, error) {
+func DeleteWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.WebhookEndpoint, error) {
 	const op = "engine.DeleteWebhookEndpoint"
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var ep kessai.WebhookEndpoint
-		if err := get(w.ctx, w.tx, kessai.KindWebhookEndpoint, w.acct.ID, id, true, &ep, op, "webhook_endpoint"); err != nil {
+		if err := w.Get(kessai.KindWebhookEndpoint, id, true, &ep, op, "webhook_endpoint"); err != nil {
 			return nil, err
 		}
-		return &ep, w.tx.Delete(w.ctx, kessai.KindWebhookEndpoint, w.acct.ID, id)
+		return &ep, w.Tx().Delete(w.Ctx(), kessai.KindWebhookEndpoint, w.Account().ID, id)
 	})
 	if err != nil {
 		return nil, err
@@ -258,22 +250,22 @@ func (e *Engine) DeleteWebhookEndpoint(ctx context.Context, acct *kessai.Account
 // it had keep signing (beside the new one) for grace, so that a receiver
 // can switch without losing a delivery; a grace of zero ends them now.
 // Errors: not_found, validation_error.
-func (e *Engine) RotateWebhookSecret(ctx context.Context, acct *kessai.Account, id string, grace time.Duration) (*NewWebhookEndpoint, error) {
+func RotateWebhookSecret(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, grace time.Duration) (*NewWebhookEndpoint, error) {
 	const op = "engine.RotateWebhookSecret"
 	if grace < 0 || grace > MaxSecretGrace {
 		return nil, kessai.Invalidf(op, "grace_period", "Input should be between 0 and %d seconds", int64(MaxSecretGrace/time.Second))
 	}
 	secret := newWebhookSecret()
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var ep kessai.WebhookEndpoint
-		if err := get(w.ctx, w.tx, kessai.KindWebhookEndpoint, w.acct.ID, id, true, &ep, op, "webhook_endpoint"); err != nil {
+		if err := w.Get(kessai.KindWebhookEndpoint, id, true, &ep, op, "webhook_endpoint"); err != nil {
 			return nil, err
 		}
-		sealed, err := w.seal(secret)
+		sealed, err := w.Seal(secret)
 		if err != nil {
 			return nil, err
 		}
-		now := w.e.Clock.Now().UTC()
+		now := w.WallNow()
 		secrets := []kessai.WebhookSecret{{Secret: sealed, CreatedAt: now}}
 		for _, s := range ep.Secrets {
 			if s.ExpiresAt.IsZero() || s.ExpiresAt.After(now.Add(grace)) {
@@ -283,8 +275,8 @@ func (e *Engine) RotateWebhookSecret(ctx context.Context, acct *kessai.Account, 
 				secrets = append(secrets, s)
 			}
 		}
-		ep.Secrets, ep.UpdatedAt = secrets, w.now
-		if err := w.tx.Put(w.ctx, &ep); err != nil {
+		ep.Secrets, ep.UpdatedAt = secrets, w.Now()
+		if err := w.Tx().Put(w.Ctx(), &ep); err != nil {
 			return nil, err
 		}
 		return &NewWebhookEndpoint{WebhookEndpoint: &ep, Secret: secret}, nil
@@ -297,7 +289,7 @@ func (e *Engine) RotateWebhookSecret(ctx context.Context, acct *kessai.Account, 
 
 // SigningSecrets opens the secrets of an endpoint that sign at now (base
 // clock): the current one first, then those still in their grace.
-func (e *Engine) SigningSecrets(ctx context.Context, ep *kessai.WebhookEndpoint, now time.Time) ([]string, error) {
+func SigningSecrets(ctx context.Context, e *engine.Engine, ep *kessai.WebhookEndpoint, now time.Time) ([]string, error) {
 	var out []string
 	for _, s := range ep.Secrets {
 		if !s.ExpiresAt.IsZero() && !s.ExpiresAt.After(now) {
@@ -318,5 +310,3 @@ func (e *Engine) SigningSecrets(ctx context.Context, ep *kessai.WebhookEndpoint,
 const (
 	JobDeliverWebhook = "deliver_webhook"
 )
-
-var notifyJobs = []string{JobDeliverWebhook, JobSendEmail}

@@ -1,4 +1,4 @@
-package engine
+package notifications
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
 )
 
 // Deliveries. Every event a write records goes to each of the account's
@@ -21,32 +22,37 @@ import (
 // maxAttemptLog bounds the attempts a delivery keeps (the newest).
 const maxAttemptLog = 100
 
+// endpointsKey keeps a write's enabled endpoints, once read (W.Value).
+type endpointsKey struct{}
+
 // deliver records the deliveries of ev. The write reads the account's
 // enabled endpoints once, on its first event, through the index on
 // (account_id, status): a write of an account with no endpoints costs one
 // indexed lookup that finds nothing.
-func (w *W) deliver(ev *kessai.Event) error {
-	if e := w.acct.WebhookEndpoints; e != nil && !*e {
-		w.endpointsRead = true // read with the account: none is enabled
+func deliver(w *engine.W, ev *kessai.Event) error {
+	endpoints, read := w.Value(endpointsKey{}).([]*kessai.WebhookEndpoint)
+	if e := w.Account().WebhookEndpoints; e != nil && !*e {
+		read = true // read with the account: none is enabled
 	}
-	if !w.endpointsRead {
-		docs, _, err := w.tx.List(w.ctx, kessai.KindWebhookEndpoint, w.acct.ID,
+	if !read {
+		docs, _, err := w.Tx().List(w.Ctx(), kessai.KindWebhookEndpoint, w.Account().ID,
 			map[string]string{"status": kessai.EndpointEnabled}, kessai.Page{Limit: MaxWebhookEndpoints})
 		if err != nil {
 			return fmt.Errorf("webhook endpoints: %w", err)
 		}
+		endpoints = []*kessai.WebhookEndpoint{}
 		for _, d := range docs {
 			ep := new(kessai.WebhookEndpoint)
 			if err := json.Unmarshal(d, ep); err != nil {
 				return err
 			}
-			w.endpoints = append(w.endpoints, ep)
+			endpoints = append(endpoints, ep)
 		}
-		w.endpointsRead = true
+		w.SetValue(endpointsKey{}, endpoints)
 	}
-	for _, ep := range w.endpoints {
+	for _, ep := range endpoints {
 		if wants(ep, ev) {
-			if _, err := w.newDelivery(ep, ev); err != nil {
+			if _, err := newDelivery(w, ep, ev); err != nil {
 				return err
 			}
 		}
@@ -92,23 +98,23 @@ type deliveryRef struct {
 }
 
 // newDelivery writes a pending delivery of ev to ep and schedules it now.
-func (w *W) newDelivery(ep *kessai.WebhookEndpoint, ev *kessai.Event) (*kessai.WebhookDelivery, error) {
-	d := &kessai.WebhookDelivery{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixWebhookDelivery), Livemode: w.acct.Livemode,
+func newDelivery(w *engine.W, ep *kessai.WebhookEndpoint, ev *kessai.Event) (*kessai.WebhookDelivery, error) {
+	d := &kessai.WebhookDelivery{AccountID: w.Account().ID, ID: kessai.NewID(kessai.PrefixWebhookDelivery), Livemode: w.Account().Livemode,
 		EndpointID: ep.ID, EventID: ev.ID, EventType: ev.Type, Kind: ep.Kind, Status: kessai.DeliveryPending,
-		Attempts: []kessai.DeliveryAttempt{}, CreatedAt: w.now, UpdatedAt: w.now}
-	if err := w.queueDelivery(d); err != nil {
+		Attempts: []kessai.DeliveryAttempt{}, CreatedAt: w.Now(), UpdatedAt: w.Now()}
+	if err := queueDelivery(w, d); err != nil {
 		return nil, err
 	}
-	return d, w.tx.Insert(w.ctx, d)
+	return d, w.Tx().Insert(w.Ctx(), d)
 }
 
 // queueDelivery makes d pending with a new job due now; the caller saves d.
-func (w *W) queueDelivery(d *kessai.WebhookDelivery) error {
-	j, err := w.scheduleJob(JobDeliverWebhook, deliveryRef{ID: d.ID}, w.now)
+func queueDelivery(w *engine.W, d *kessai.WebhookDelivery) error {
+	j, err := w.ScheduleJob(JobDeliverWebhook, deliveryRef{ID: d.ID}, w.Now())
 	if err != nil {
 		return err
 	}
-	d.Status, d.FailureReason, d.JobID, d.QueuedAt, d.UpdatedAt = kessai.DeliveryPending, "", j.ID, w.e.Clock.Now().UTC(), w.now
+	d.Status, d.FailureReason, d.JobID, d.QueuedAt, d.UpdatedAt = kessai.DeliveryPending, "", j.ID, w.WallNow(), w.Now()
 	return nil
 }
 
@@ -125,11 +131,11 @@ type DeliveryTarget struct {
 // there is nothing to send: the delivery is no longer pending, or another
 // job now makes it (a manual retry), or its endpoint is gone or disabled,
 // in which case the delivery is failed in a write of its own.
-func (e *Engine) LoadDelivery(ctx context.Context, accountID, deliveryID, jobID string) (*DeliveryTarget, error) {
+func LoadDelivery(ctx context.Context, e *engine.Engine, accountID, deliveryID, jobID string) (*DeliveryTarget, error) {
 	const op = "engine.LoadDelivery"
 	t := &DeliveryTarget{Delivery: new(kessai.WebhookDelivery), Endpoint: new(kessai.WebhookEndpoint), Event: new(kessai.Event)}
 	var reason string
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
 		if err := tx.Get(ctx, kessai.KindWebhookDelivery, accountID, deliveryID, false, t.Delivery); err != nil {
 			return err
 		}
@@ -157,7 +163,7 @@ func (e *Engine) LoadDelivery(ctx context.Context, accountID, deliveryID, jobID 
 	case err != nil:
 		return nil, err
 	case reason != "":
-		return nil, e.failDelivery(ctx, accountID, deliveryID, jobID, reason)
+		return nil, failDelivery(ctx, e, accountID, deliveryID, jobID, reason)
 	case t.Account == nil:
 		return nil, nil
 	}
@@ -165,18 +171,18 @@ func (e *Engine) LoadDelivery(ctx context.Context, accountID, deliveryID, jobID 
 }
 
 // failDelivery ends a pending delivery as failed.
-func (e *Engine) failDelivery(ctx context.Context, accountID, deliveryID, jobID, reason string) error {
+func failDelivery(ctx context.Context, e *engine.Engine, accountID, deliveryID, jobID, reason string) error {
 	const op = "engine.failDelivery"
-	_, err := e.write(ctx, &kessai.Account{ID: accountID}, op, func(w *W) (any, error) {
+	_, err := e.Write(ctx, &kessai.Account{ID: accountID}, op, func(w *engine.W) (any, error) {
 		var d kessai.WebhookDelivery
-		if err := w.tx.Get(w.ctx, kessai.KindWebhookDelivery, accountID, deliveryID, true, &d); err != nil {
+		if err := w.Tx().Get(w.Ctx(), kessai.KindWebhookDelivery, accountID, deliveryID, true, &d); err != nil {
 			return nil, err
 		}
 		if d.Status != kessai.DeliveryPending || d.JobID != jobID {
 			return nil, nil
 		}
-		d.Status, d.FailureReason, d.UpdatedAt = kessai.DeliveryFailed, reason, w.now
-		return nil, w.tx.Put(w.ctx, &d)
+		d.Status, d.FailureReason, d.UpdatedAt = kessai.DeliveryFailed, reason, w.Now()
+		return nil, w.Tx().Put(w.Ctx(), &d)
 	})
 	return err
 }
@@ -193,32 +199,32 @@ func (e *Engine) failDelivery(ctx context.Context, accountID, deliveryID, jobID,
 // An attempt of a job that no longer makes the delivery (it was retried by
 // hand meanwhile, or another attempt concluded it) is logged and changes
 // nothing else.
-func (e *Engine) RecordDeliveryAttempt(ctx context.Context, accountID, deliveryID, jobID string, a kessai.DeliveryAttempt, final bool) (string, error) {
+func RecordDeliveryAttempt(ctx context.Context, e *engine.Engine, accountID, deliveryID, jobID string, a kessai.DeliveryAttempt, final bool) (string, error) {
 	const op = "engine.RecordDeliveryAttempt"
-	res, err := e.write(ctx, &kessai.Account{ID: accountID}, op, func(w *W) (any, error) {
+	res, err := e.Write(ctx, &kessai.Account{ID: accountID}, op, func(w *engine.W) (any, error) {
 		var d kessai.WebhookDelivery
-		if err := w.tx.Get(w.ctx, kessai.KindWebhookDelivery, accountID, deliveryID, true, &d); err != nil {
+		if err := w.Tx().Get(w.Ctx(), kessai.KindWebhookDelivery, accountID, deliveryID, true, &d); err != nil {
 			return nil, err
 		}
 		d.Attempts = append(d.Attempts, a)
 		if n := len(d.Attempts); n > maxAttemptLog {
 			d.Attempts = d.Attempts[n-maxAttemptLog:]
 		}
-		d.UpdatedAt = w.now
+		d.UpdatedAt = w.Now()
 		if d.Status == kessai.DeliveryPending && d.JobID == jobID {
 			switch {
 			case a.HTTPStatus >= 200 && a.HTTPStatus < 300:
 				d.Status = kessai.DeliverySucceeded
 			case a.HTTPStatus == 410:
 				d.Status, d.FailureReason = kessai.DeliveryFailed, "the receiver answered 410 Gone; the endpoint is disabled"
-				if err := w.disableEndpoint(d.EndpointID, "the receiver answered 410 Gone"); err != nil {
+				if err := disableEndpoint(w, d.EndpointID, "the receiver answered 410 Gone"); err != nil {
 					return nil, err
 				}
 			case final:
 				d.Status, d.FailureReason = kessai.DeliveryFailed, fmt.Sprintf("no success after %d attempts", len(d.Attempts))
 			}
 		}
-		return d.Status, w.tx.Put(w.ctx, &d)
+		return d.Status, w.Tx().Put(w.Ctx(), &d)
 	})
 	if err != nil {
 		return "", err
@@ -227,17 +233,17 @@ func (e *Engine) RecordDeliveryAttempt(ctx context.Context, accountID, deliveryI
 }
 
 // disableEndpoint disables an endpoint, if it is still there.
-func (w *W) disableEndpoint(id, reason string) error {
+func disableEndpoint(w *engine.W, id, reason string) error {
 	var ep kessai.WebhookEndpoint
-	err := w.tx.Get(w.ctx, kessai.KindWebhookEndpoint, w.acct.ID, id, true, &ep)
+	err := w.Tx().Get(w.Ctx(), kessai.KindWebhookEndpoint, w.Account().ID, id, true, &ep)
 	if errors.Is(err, kessai.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	ep.Status, ep.DisabledReason, ep.UpdatedAt = kessai.EndpointDisabled, reason, w.now
-	return w.tx.Put(w.ctx, &ep)
+	ep.Status, ep.DisabledReason, ep.UpdatedAt = kessai.EndpointDisabled, reason, w.Now()
+	return w.Tx().Put(w.Ctx(), &ep)
 }
 
 // DeliveryFilter selects deliveries in a list; empty fields match all.
@@ -250,22 +256,22 @@ type DeliveryFilter struct {
 // ListWebhookDeliveries pages through the account's deliveries, newest
 // first. Errors: validation_error (an unknown status), resource_missing (a
 // cursor names no delivery).
-func (e *Engine) ListWebhookDeliveries(ctx context.Context, acct *kessai.Account, f DeliveryFilter, page kessai.Page) ([]*kessai.WebhookDelivery, bool, error) {
+func ListWebhookDeliveries(ctx context.Context, e *engine.Engine, acct *kessai.Account, f DeliveryFilter, page kessai.Page) ([]*kessai.WebhookDelivery, bool, error) {
 	const op = "engine.ListWebhookDeliveries"
-	if f.Status != "" && !statusIn(f.Status, kessai.DeliveryPending, kessai.DeliverySucceeded, kessai.DeliveryFailed) {
+	if f.Status != "" && !engine.StatusIn(f.Status, kessai.DeliveryPending, kessai.DeliverySucceeded, kessai.DeliveryFailed) {
 		return nil, false, kessai.Invalidf(op, "status", "Input should be 'pending', 'succeeded' or 'failed'")
 	}
 	filter := map[string]string{"endpoint_id": f.EndpointID, "event_id": f.EventID, "status": f.Status}
-	return list[kessai.WebhookDelivery](ctx, e, acct, kessai.KindWebhookDelivery, filter, page, op, "webhook_delivery")
+	return engine.ListOf[kessai.WebhookDelivery](ctx, e, acct, kessai.KindWebhookDelivery, filter, page, op, "webhook_delivery")
 }
 
 // GetWebhookDelivery returns a delivery with its attempts. Errors:
 // not_found.
-func (e *Engine) GetWebhookDelivery(ctx context.Context, acct *kessai.Account, id string) (*kessai.WebhookDelivery, error) {
+func GetWebhookDelivery(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.WebhookDelivery, error) {
 	const op = "engine.GetWebhookDelivery"
 	var d kessai.WebhookDelivery
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		return get(ctx, tx, kessai.KindWebhookDelivery, acct.ID, id, false, &d, op, "webhook_delivery")
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
+		return engine.Get(ctx, tx, kessai.KindWebhookDelivery, acct.ID, id, false, &d, op, "webhook_delivery")
 	})
 	if err != nil {
 		return nil, err
@@ -278,15 +284,15 @@ func (e *Engine) GetWebhookDelivery(ctx context.Context, acct *kessai.Account, i
 // endpoint, with a fresh run of the retry schedule. A pending delivery's
 // scheduled retry is superseded. Errors: not_found, invalid_status (its
 // endpoint is gone or disabled).
-func (e *Engine) RetryWebhookDelivery(ctx context.Context, acct *kessai.Account, id string) (*kessai.WebhookDelivery, error) {
+func RetryWebhookDelivery(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.WebhookDelivery, error) {
 	const op = "engine.RetryWebhookDelivery"
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var d kessai.WebhookDelivery
-		if err := get(w.ctx, w.tx, kessai.KindWebhookDelivery, w.acct.ID, id, true, &d, op, "webhook_delivery"); err != nil {
+		if err := w.Get(kessai.KindWebhookDelivery, id, true, &d, op, "webhook_delivery"); err != nil {
 			return nil, err
 		}
 		var ep kessai.WebhookEndpoint
-		err := w.tx.Get(w.ctx, kessai.KindWebhookEndpoint, w.acct.ID, d.EndpointID, false, &ep)
+		err := w.Tx().Get(w.Ctx(), kessai.KindWebhookEndpoint, w.Account().ID, d.EndpointID, false, &ep)
 		switch {
 		case errors.Is(err, kessai.ErrNoRows):
 			return nil, kessai.Errorf(kessai.InvalidStatus, op, "The endpoint %s of delivery %s was deleted.", d.EndpointID, d.ID)
@@ -295,10 +301,10 @@ func (e *Engine) RetryWebhookDelivery(ctx context.Context, acct *kessai.Account,
 		case ep.Status != kessai.EndpointEnabled:
 			return nil, kessai.Errorf(kessai.InvalidStatus, op, "The endpoint %s is disabled; enable it before retrying.", ep.ID)
 		}
-		if err := w.queueDelivery(&d); err != nil {
+		if err := queueDelivery(w, &d); err != nil {
 			return nil, err
 		}
-		return &d, w.tx.Put(w.ctx, &d)
+		return &d, w.Tx().Put(w.Ctx(), &d)
 	})
 	if err != nil {
 		return nil, err
@@ -311,17 +317,17 @@ func (e *Engine) RetryWebhookDelivery(ctx context.Context, acct *kessai.Account,
 // every enabled endpoint that wants it now. Errors: not_found (the event or
 // endpoint), invalid_status (the endpoint is disabled or of the other
 // face).
-func (e *Engine) RedeliverEvent(ctx context.Context, acct *kessai.Account, eventID, endpointID string) ([]*kessai.WebhookDelivery, error) {
+func RedeliverEvent(ctx context.Context, e *engine.Engine, acct *kessai.Account, eventID, endpointID string) ([]*kessai.WebhookDelivery, error) {
 	const op = "engine.RedeliverEvent"
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var ev kessai.Event
-		if err := get(w.ctx, w.tx, kessai.KindEvent, w.acct.ID, eventID, false, &ev, op, "event"); err != nil {
+		if err := w.Get(kessai.KindEvent, eventID, false, &ev, op, "event"); err != nil {
 			return nil, err
 		}
 		var targets []*kessai.WebhookEndpoint
 		if endpointID != "" {
 			var ep kessai.WebhookEndpoint
-			if err := get(w.ctx, w.tx, kessai.KindWebhookEndpoint, w.acct.ID, endpointID, false, &ep, op, "webhook_endpoint"); err != nil {
+			if err := w.Get(kessai.KindWebhookEndpoint, endpointID, false, &ep, op, "webhook_endpoint"); err != nil {
 				return nil, err
 			}
 			if ep.Status != kessai.EndpointEnabled {
@@ -332,7 +338,7 @@ func (e *Engine) RedeliverEvent(ctx context.Context, acct *kessai.Account, event
 			}
 			targets = append(targets, &ep)
 		} else {
-			docs, _, err := w.tx.List(w.ctx, kessai.KindWebhookEndpoint, w.acct.ID,
+			docs, _, err := w.Tx().List(w.Ctx(), kessai.KindWebhookEndpoint, w.Account().ID,
 				map[string]string{"status": kessai.EndpointEnabled}, kessai.Page{Limit: MaxWebhookEndpoints})
 			if err != nil {
 				return nil, err
@@ -349,7 +355,7 @@ func (e *Engine) RedeliverEvent(ctx context.Context, acct *kessai.Account, event
 		}
 		out := []*kessai.WebhookDelivery{}
 		for _, ep := range targets {
-			d, err := w.newDelivery(ep, &ev)
+			d, err := newDelivery(w, ep, &ev)
 			if err != nil {
 				return nil, err
 			}

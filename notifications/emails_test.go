@@ -1,9 +1,9 @@
-package engine_test
+package notifications_test
 
 import (
 	"testing"
 
-	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/notifications"
 )
 
 func TestDisplayAmount(t *testing.T) {
@@ -22,7 +22,7 @@ func TestDisplayAmount(t *testing.T) {
 		{-1200, "jpy", "-¥1,200"},
 		{7, "xxx", "7 XXX"},
 	} {
-		if got := engine.DisplayAmount(tc.n, tc.cur); got != tc.want {
+		if got := notifications.DisplayAmount(tc.n, tc.cur); got != tc.want {
 			t.Errorf("DisplayAmount(%d, %s) = %q, want %q", tc.n, tc.cur, got, tc.want)
 		}
 	}

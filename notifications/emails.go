@@ -1,4 +1,4 @@
-package engine
+package notifications
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
 )
 
 // Buyer emails (seed 000): "every successful refund, Amazon Pay sends the
@@ -38,10 +39,10 @@ type NotificationSettingsParams struct {
 
 // GetNotificationSettings returns the account's settings (empty ones when it
 // has set none).
-func (e *Engine) GetNotificationSettings(ctx context.Context, acct *kessai.Account) (*kessai.NotificationSettings, error) {
+func GetNotificationSettings(ctx context.Context, e *engine.Engine, acct *kessai.Account) (*kessai.NotificationSettings, error) {
 	const op = "engine.GetNotificationSettings"
 	var s *kessai.NotificationSettings
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
 		var err error
 		s, err = notificationSettings(ctx, tx, acct.ID)
 		return err
@@ -60,7 +61,7 @@ func notificationSettings(ctx context.Context, tx kessai.Tx, accountID string) (
 
 // UpdateNotificationSettings changes what the account's buyer emails show.
 // Errors: validation_error.
-func (e *Engine) UpdateNotificationSettings(ctx context.Context, acct *kessai.Account, p NotificationSettingsParams) (*kessai.NotificationSettings, error) {
+func UpdateNotificationSettings(ctx context.Context, e *engine.Engine, acct *kessai.Account, p NotificationSettingsParams) (*kessai.NotificationSettings, error) {
 	const op = "engine.UpdateNotificationSettings"
 	if v := p.CustomerServiceEmail; v != nil && *v != "" {
 		if len(*v) > MaxCustomerServiceEmail {
@@ -75,11 +76,11 @@ func (e *Engine) UpdateNotificationSettings(ctx context.Context, acct *kessai.Ac
 			return nil, kessai.Invalidf(op, "customer_service_phone", "Input should be a phone number of at most %d digits, spaces and + - ( )", MaxCustomerServicePhone)
 		}
 	}
-	if err := checkLen(op, "customer_service_note", p.CustomerServiceNote, MaxCustomerServiceNote); err != nil {
+	if err := engine.CheckLen(op, "customer_service_note", p.CustomerServiceNote, MaxCustomerServiceNote); err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		s, err := notificationSettings(w.ctx, w.tx, w.acct.ID)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		s, err := notificationSettings(w.Ctx(), w.Tx(), w.Account().ID)
 		if err != nil {
 			return nil, err
 		}
@@ -90,11 +91,11 @@ func (e *Engine) UpdateNotificationSettings(ctx context.Context, acct *kessai.Ac
 				*dst = *src
 			}
 		}
-		s.UpdatedAt = w.now
+		s.UpdatedAt = w.Now()
 		if isNew {
-			return s, w.tx.Insert(w.ctx, s)
+			return s, w.Tx().Insert(w.Ctx(), s)
 		}
-		return s, w.tx.Put(w.ctx, s)
+		return s, w.Tx().Put(w.Ctx(), s)
 	})
 	if err != nil {
 		return nil, err
@@ -102,40 +103,34 @@ func (e *Engine) UpdateNotificationSettings(ctx context.Context, acct *kessai.Ac
 	return res.(*kessai.NotificationSettings), nil
 }
 
-// refundCompletedEmail writes the buyer's email about a Completed Amazon
+// RefundCompletedEmail writes the buyer's email about a Completed Amazon
 // refund of order o: pending with its send job when this engine can send
 // email, else kept in the outbox only.
-func (w *W) refundCompletedEmail(o *kessai.Payment, r *kessai.Refund) error {
-	s, err := notificationSettings(w.ctx, w.tx, w.acct.ID)
+func RefundCompletedEmail(w *engine.W, o *kessai.Payment, r *kessai.Refund) error {
+	s, err := notificationSettings(w.Ctx(), w.Tx(), w.Account().ID)
 	if err != nil {
 		return err
 	}
-	subject, body, locale := refundEmailText(w.acct.MWS.Region, o, r, s)
-	m := &kessai.Email{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixEmail), Livemode: w.acct.Livemode,
+	subject, body, locale := refundEmailText(w.Account().MWS.Region, o, r, s)
+	m := &kessai.Email{AccountID: w.Account().ID, ID: kessai.NewID(kessai.PrefixEmail), Livemode: w.Account().Livemode,
 		Kind: kessai.EmailRefundCompleted, To: o.Order.Buyer.Email, ReplyTo: s.CustomerServiceEmail, Subject: subject, Body: body,
 		Locale: locale, PaymentID: o.ID, RefundID: r.ID, Status: kessai.EmailStored, Attempts: []kessai.DeliveryAttempt{},
-		CreatedAt: w.now, UpdatedAt: w.now}
+		CreatedAt: w.Now(), UpdatedAt: w.Now()}
 	switch {
 	case m.To == "":
 		m.Status, m.FailureReason = kessai.EmailFailed, "the buyer has no email address"
-	case w.e.handles(JobSendEmail):
-		j, err := w.scheduleJob(JobSendEmail, emailRef{ID: m.ID}, w.now)
+	case w.Engine().Handles(JobSendEmail):
+		j, err := w.ScheduleJob(JobSendEmail, emailRef{ID: m.ID}, w.Now())
 		if err != nil {
 			return err
 		}
-		m.Status, m.JobID, m.QueuedAt = kessai.EmailPending, j.ID, w.e.Clock.Now().UTC()
+		m.Status, m.JobID, m.QueuedAt = kessai.EmailPending, j.ID, w.WallNow()
 	}
-	return w.tx.Insert(w.ctx, m)
+	return w.Tx().Insert(w.Ctx(), m)
 }
 
 type emailRef struct {
 	ID string `json:"email_id"`
-}
-
-// handles reports whether a handler of kind is registered.
-func (e *Engine) handles(kind string) bool {
-	k, ok := e.jobs[kind]
-	return ok && (k.run != nil || k.outside != nil)
 }
 
 // refundEmailLabels are the words of a refund email in one language.
@@ -227,20 +222,20 @@ func DisplayAmount(n int64, currency string) string {
 
 // ListEmails pages through the account's outbox, newest first; status
 // filters. Errors: validation_error, resource_missing.
-func (e *Engine) ListEmails(ctx context.Context, acct *kessai.Account, status string, page kessai.Page) ([]*kessai.Email, bool, error) {
+func ListEmails(ctx context.Context, e *engine.Engine, acct *kessai.Account, status string, page kessai.Page) ([]*kessai.Email, bool, error) {
 	const op = "engine.ListEmails"
-	if status != "" && !statusIn(status, kessai.EmailPending, kessai.EmailSent, kessai.EmailFailed, kessai.EmailStored) {
+	if status != "" && !engine.StatusIn(status, kessai.EmailPending, kessai.EmailSent, kessai.EmailFailed, kessai.EmailStored) {
 		return nil, false, kessai.Invalidf(op, "status", "Input should be 'pending', 'sent', 'failed' or 'stored'")
 	}
-	return list[kessai.Email](ctx, e, acct, kessai.KindEmail, map[string]string{"status": status}, page, op, "email")
+	return engine.ListOf[kessai.Email](ctx, e, acct, kessai.KindEmail, map[string]string{"status": status}, page, op, "email")
 }
 
 // GetEmail returns an email of the outbox. Errors: not_found.
-func (e *Engine) GetEmail(ctx context.Context, acct *kessai.Account, id string) (*kessai.Email, error) {
+func GetEmail(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.Email, error) {
 	const op = "engine.GetEmail"
 	var m kessai.Email
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		return get(ctx, tx, kessai.KindEmail, acct.ID, id, false, &m, op, "email")
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
+		return engine.Get(ctx, tx, kessai.KindEmail, acct.ID, id, false, &m, op, "email")
 	})
 	if err != nil {
 		return nil, err
@@ -250,10 +245,10 @@ func (e *Engine) GetEmail(ctx context.Context, acct *kessai.Account, id string) 
 
 // LoadEmail reads the email that job jobID is to send; nil when it is no
 // longer pending or another job sends it.
-func (e *Engine) LoadEmail(ctx context.Context, accountID, id, jobID string) (*kessai.Email, error) {
+func LoadEmail(ctx context.Context, e *engine.Engine, accountID, id, jobID string) (*kessai.Email, error) {
 	const op = "engine.LoadEmail"
 	var m kessai.Email
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
 		return tx.Get(ctx, kessai.KindEmail, accountID, id, false, &m)
 	})
 	if err != nil {
@@ -268,18 +263,18 @@ func (e *Engine) LoadEmail(ctx context.Context, accountID, id, jobID string) (*k
 // RecordEmailAttempt adds an attempt to an email's log and returns its
 // status after it: sent when the attempt succeeded, failed when it was the
 // last, else still pending.
-func (e *Engine) RecordEmailAttempt(ctx context.Context, accountID, id, jobID string, a kessai.DeliveryAttempt, sent, final bool) (string, error) {
+func RecordEmailAttempt(ctx context.Context, e *engine.Engine, accountID, id, jobID string, a kessai.DeliveryAttempt, sent, final bool) (string, error) {
 	const op = "engine.RecordEmailAttempt"
-	res, err := e.write(ctx, &kessai.Account{ID: accountID}, op, func(w *W) (any, error) {
+	res, err := e.Write(ctx, &kessai.Account{ID: accountID}, op, func(w *engine.W) (any, error) {
 		var m kessai.Email
-		if err := w.tx.Get(w.ctx, kessai.KindEmail, accountID, id, true, &m); err != nil {
+		if err := w.Tx().Get(w.Ctx(), kessai.KindEmail, accountID, id, true, &m); err != nil {
 			return nil, err
 		}
 		m.Attempts = append(m.Attempts, a)
 		if n := len(m.Attempts); n > maxAttemptLog {
 			m.Attempts = m.Attempts[n-maxAttemptLog:]
 		}
-		m.UpdatedAt = w.now
+		m.UpdatedAt = w.Now()
 		if m.Status == kessai.EmailPending && m.JobID == jobID {
 			switch {
 			case sent:
@@ -288,7 +283,7 @@ func (e *Engine) RecordEmailAttempt(ctx context.Context, accountID, id, jobID st
 				m.Status, m.FailureReason = kessai.EmailFailed, fmt.Sprintf("not sent after %d attempts", len(m.Attempts))
 			}
 		}
-		return m.Status, w.tx.Put(w.ctx, &m)
+		return m.Status, w.Tx().Put(w.Ctx(), &m)
 	})
 	if err != nil {
 		return "", err
