@@ -532,3 +532,24 @@ func TestOrders_CancelSeesEveryCapture(t *testing.T) {
 		wantErrCode(t, err, kessai.InvalidStatus)
 	})
 }
+
+// The operator's timeline of a payment reads each list up to 100 and says
+// when it cut one.
+func TestOrders_TimelineSaysWhenCut(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, dialect string) {
+		k := newOrderKit(t, dialect)
+		o := k.open(10_000)
+		for range 100 {
+			k.mustAuthorize(o, 1)
+		}
+		tl, err := k.e.PaymentTimeline(bg, k.acct, o.ID)
+		if err != nil || tl.Truncated || len(tl.Authorizations) != 100 {
+			t.Fatalf("100 authorizations: %v truncated=%v %d", err, tl != nil && tl.Truncated, len(tl.Authorizations))
+		}
+		k.mustAuthorize(o, 1)
+		if tl, err = k.e.PaymentTimeline(bg, k.acct, o.ID); err != nil || !tl.Truncated || len(tl.Authorizations) != 100 {
+			t.Fatalf("101 authorizations: %v truncated=%v", err, tl != nil && tl.Truncated)
+		}
+	})
+}

@@ -43,6 +43,7 @@ var texts = map[string][2]string{
 	"done":                         {"完了しました。", "Done."},
 	"payment_now":                  {"決済の状態:", "Payment now:"},
 	"timeline":                     {"タイムライン", "Timeline"},
+	"timeline_truncated":           {"件数が多いため、各一覧の最新100件のみ表示しています。", "This payment has more than 100 of some objects, events or deliveries: each list shows its newest 100."},
 	"ledger":                       {"元帳の仕訳", "Ledger postings"},
 	"ledger_account":               {"勘定", "Ledger account"},
 	"balance":                      {"残高", "Balance"},

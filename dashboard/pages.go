@@ -153,7 +153,7 @@ func (d *Dashboard) paymentPage(q *req) error {
 	return d.render(q, "payment", map[string]any{"P": pay, "Order": pay.Kind == kessai.PaymentOrderReference,
 		"Timeline": timeline, "Refunds": refunds, "Postings": postings, "Deliveries": deliveries,
 		"OpenAuths": openAuths, "Captures": completedCaps, "Idem": newKeys(),
-		"Allowance": allowance(pay)})
+		"Allowance": allowance(pay), "Truncated": tl.Truncated})
 }
 
 // allowance is how much more than the order's amount may be authorized
