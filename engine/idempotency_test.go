@@ -204,3 +204,54 @@ func TestEngine_MWSAccount(t *testing.T) {
 		})
 	})
 }
+
+// takenStore is a store whose keyed writes keep finding their key taken by
+// a concurrent request that never commits its record (each commit fails
+// with kessai.ErrKeyTaken), n times.
+type takenStore struct {
+	kessai.Store
+	mu sync.Mutex
+	n  int
+}
+
+func (s *takenStore) Update(ctx context.Context, fn func(tx kessai.Tx) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.n > 0 {
+		s.n--
+		return kessai.ErrKeyTaken
+	}
+	return s.Store.Update(ctx, fn)
+}
+
+// A key contended past every attempt is a 409 the client may retry, not a
+// 500 (it once was after three attempts); contended less, the write runs.
+func TestIdempotency_ContendedKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	real := testdb.Open(t, "sqlite")
+	store := &takenStore{Store: real}
+	e, err := engine.New(store, kessai.NewManualClock(kessaitest.Epoch), nil, engine.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	na, err := e.CreateAccount(ctx, "contended", false, "jp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, err := e.Authenticate(ctx, na.SecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := func(e *engine.Engine) (any, error) { return e.CreateCustomer(ctx, acct, engine.CustomerParams{}) }
+
+	store.n = 5
+	if out, err := keyed(e, "c1", "create", "h", create); err != nil || !out.Done || out.Replayed {
+		t.Fatalf("taken 5 times, then free: %v %+v", err, out)
+	}
+	store.n = 1000
+	out, err := keyed(e, "c2", "create", "h", create)
+	if kessai.ErrorCode(err) != kessai.IdempotencyInProgress || out.Done {
+		t.Fatalf("taken every time: %v %+v, want idempotency_timeout", err, out)
+	}
+}
