@@ -23,6 +23,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kessai/kessai"
+	// The feature packages above the core register their policies, jobs
+	// and event hooks with every engine when loaded; the faces import them
+	// too, but a server without them would lose Amazon settlements and
+	// webhook deliveries, so they are named here.
+	_ "github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/dashboard"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/httpface"
@@ -30,6 +35,7 @@ import (
 	"github.com/kessai/kessai/jsonapi"
 	"github.com/kessai/kessai/kessaiapi"
 	"github.com/kessai/kessai/mws"
+	_ "github.com/kessai/kessai/notifications"
 	"github.com/kessai/kessai/notify"
 	"github.com/kessai/kessai/payjp"
 	"github.com/kessai/kessai/worker"
