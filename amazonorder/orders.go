@@ -136,7 +136,7 @@ type OrderReferenceParams struct {
 // widgets create a Draft order reference; here the seller's test does.
 // Errors: validation_error, currency_mismatch.
 func CreateOrderReference(ctx context.Context, e *engine.Engine, acct *kessai.Account, p OrderReferenceParams) (*kessai.Payment, error) {
-	const op = "engine.CreateOrderReference"
+	const op = "amazonorder.CreateOrderReference"
 	cur := p.Currency
 	if cur == "" {
 		cur = defaultCurrency(acct)
@@ -249,7 +249,7 @@ type OrderReferenceUpdate struct {
 // invalid_status (not Draft), validation_error, currency_mismatch,
 // invalid_sandbox_simulation.
 func SetOrderReferenceDetails(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, u OrderReferenceUpdate) (*kessai.Payment, error) {
-	const op = "engine.SetOrderReferenceDetails"
+	const op = "amazonorder.SetOrderReferenceDetails"
 	cur := strings.ToLower(u.Currency)
 	if err := engine.CheckTransactionAmount(u.Amount, cur); err != nil {
 		return nil, err
@@ -312,7 +312,7 @@ func SetOrderReferenceDetails(ctx context.Context, e *engine.Engine, acct *kessa
 
 // GetOrderReference returns an order reference. Errors: not_found.
 func GetOrderReference(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.Payment, error) {
-	const op = "engine.GetOrderReference"
+	const op = "amazonorder.GetOrderReference"
 	var p kessai.Payment
 	if !OrderReferenceID(id) {
 		return nil, engine.NotFound(op, "order_reference", id)
@@ -333,7 +333,7 @@ func GetOrderReference(ctx context.Context, e *engine.Engine, acct *kessai.Accou
 // invalid_status (not Draft), constraints_exist (no amount, or a
 // constraint).
 func ConfirmOrderReference(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.Payment, error) {
-	const op = "engine.ConfirmOrderReference"
+	const op = "amazonorder.ConfirmOrderReference"
 	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		o, err := lockOrder(w, op, id)
 		if err != nil {
@@ -372,7 +372,7 @@ func amazonState(s string) string {
 // authorizations are closed (OrderReferenceCanceled). Errors: not_found,
 // invalid_status.
 func CancelOrderReference(ctx context.Context, e *engine.Engine, acct *kessai.Account, id, reason string) (*kessai.Payment, error) {
-	const op = "engine.CancelOrderReference"
+	const op = "amazonorder.CancelOrderReference"
 	if err := engine.CheckLen(op, "cancelation_reason", &reason, 1024); err != nil {
 		return nil, err
 	}
@@ -435,7 +435,7 @@ func closeOrderAuthorizations(w *engine.W, o *kessai.Payment, reason string) err
 // captures refunded. Closing a Closed one changes nothing. Errors:
 // not_found, invalid_status, validation_error, invalid_sandbox_simulation.
 func CloseOrderReference(ctx context.Context, e *engine.Engine, acct *kessai.Account, id, reason string) (*kessai.Payment, error) {
-	const op = "engine.CloseOrderReference"
+	const op = "amazonorder.CloseOrderReference"
 	if err := engine.CheckLen(op, "closure_reason", &reason, 1024); err != nil {
 		return nil, err
 	}
@@ -488,7 +488,7 @@ type AuthorizeParams struct {
 // validation_error, currency_mismatch, amount_exceeded, count_exceeded,
 // invalid_sandbox_simulation, livemode_unsupported.
 func Authorize(ctx context.Context, e *engine.Engine, acct *kessai.Account, p AuthorizeParams) (*kessai.Authorization, error) {
-	const op = "engine.Authorize"
+	const op = "amazonorder.Authorize"
 	cur := strings.ToLower(p.Currency)
 	sim, err := checkTransaction(op, p.Amount, cur, "seller_authorization_note", p.Note, p.SoftDescriptor, processor.SimAuthorization)
 	if err != nil {
@@ -667,7 +667,7 @@ func lockOrderOf(w *engine.W, op, id string, kind byte, what string) (*kessai.Pa
 // settleAuthorization decides a pending authorization; the job may run
 // any number of times.
 func settleAuthorization(w *engine.W, ref amazonAuthSettle) error {
-	const op = "engine.SettleAuthorization"
+	const op = "amazonorder.SettleAuthorization"
 	o, err := lockOrderOf(w, op, ref.ID, 'A', "authorization")
 	if err != nil {
 		return err
@@ -692,7 +692,7 @@ func settleAuthorization(w *engine.W, ref amazonAuthSettle) error {
 // GetAuthorization returns an order reference's authorization. Errors:
 // not_found.
 func GetAuthorization(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.Authorization, error) {
-	const op = "engine.GetAuthorization"
+	const op = "amazonorder.GetAuthorization"
 	var a kessai.Authorization
 	if orderOf(id, 'A') == "" {
 		return nil, engine.NotFound(op, "authorization", id)
@@ -710,7 +710,7 @@ func GetAuthorization(ctx context.Context, e *engine.Engine, acct *kessai.Accoun
 // be captured (SellerClosed), releasing its hold. Errors: not_found,
 // invalid_status, validation_error.
 func CloseAuthorization(ctx context.Context, e *engine.Engine, acct *kessai.Account, id, reason string) (*kessai.Authorization, error) {
-	const op = "engine.CloseAuthorization"
+	const op = "amazonorder.CloseAuthorization"
 	if err := engine.CheckLen(op, "closure_reason", &reason, 255); err != nil {
 		return nil, err
 	}
@@ -746,7 +746,7 @@ func CloseAuthorization(ctx context.Context, e *engine.Engine, acct *kessai.Acco
 // amazonAuthExpire closes an open authorization whose time has run out
 // (ExpiredUnused); anything else is left alone.
 func amazonAuthExpire(w *engine.W, ref engine.JobRef) error {
-	const op = "engine.ExpireAuthorization"
+	const op = "amazonorder.ExpireAuthorization"
 	o, err := lockOrderOf(w, op, ref.ID, 'A', "authorization")
 	if err != nil {
 		return err
@@ -789,7 +789,7 @@ type CaptureParams struct {
 // currency_mismatch, amount_exceeded, count_exceeded,
 // invalid_sandbox_simulation.
 func Capture(ctx context.Context, e *engine.Engine, acct *kessai.Account, p CaptureParams) (*kessai.Capture, error) {
-	const op = "engine.Capture"
+	const op = "amazonorder.Capture"
 	cur := strings.ToLower(p.Currency)
 	sim, err := checkTransaction(op, p.Amount, cur, "seller_capture_note", p.Note, p.SoftDescriptor, processor.SimCapture)
 	if err != nil {
@@ -877,7 +877,7 @@ func captureOrder(w *engine.W, o *kessai.Payment, a *kessai.Authorization, amoun
 }
 
 func insertCapture(w *engine.W, c *kessai.Capture) error {
-	return engine.ReferenceInsert(w, "engine.Capture", "capture", c.ReferenceID, c)
+	return engine.ReferenceInsert(w, "amazonorder.Capture", "capture", c.ReferenceID, c)
 }
 
 // closeOrderFor closes an order reference with reason and records it.
@@ -890,7 +890,7 @@ func closeOrderFor(w *engine.W, o *kessai.Payment, reason string) error {
 
 // amazonCaptureSettle completes a pending capture.
 func amazonCaptureSettle(w *engine.W, ref engine.JobRef) error {
-	const op = "engine.SettleCapture"
+	const op = "amazonorder.SettleCapture"
 	if _, err := lockOrderOf(w, op, ref.ID, 'C', "capture"); err != nil {
 		return err
 	}
@@ -910,7 +910,7 @@ func amazonCaptureSettle(w *engine.W, ref engine.JobRef) error {
 
 // GetCapture returns an order reference's capture. Errors: not_found.
 func GetCapture(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.Capture, error) {
-	const op = "engine.GetCapture"
+	const op = "amazonorder.GetCapture"
 	var c kessai.Capture
 	if orderOf(id, 'C') == "" {
 		return nil, engine.NotFound(op, "capture", id)
@@ -944,7 +944,7 @@ type CaptureRefundParams struct {
 // validation_error, currency_mismatch, amount_exceeded, count_exceeded,
 // invalid_sandbox_simulation.
 func RefundCapture(ctx context.Context, e *engine.Engine, acct *kessai.Account, p CaptureRefundParams) (*kessai.Refund, error) {
-	const op = "engine.RefundCapture"
+	const op = "amazonorder.RefundCapture"
 	cur := strings.ToLower(p.Currency)
 	if _, err := checkTransaction(op, p.Amount, cur, "seller_refund_note", p.Note, p.SoftDescriptor, processor.SimRefund); err != nil {
 		return nil, err
@@ -981,7 +981,7 @@ func RefundCapture(ctx context.Context, e *engine.Engine, acct *kessai.Account, 
 // still pending, are declined (ProcessingFailure). Errors: not_found,
 // invalid_status (the capture moved no money), test_mode_only.
 func Chargeback(ctx context.Context, e *engine.Engine, acct *kessai.Account, captureID string) (*kessai.Capture, error) {
-	const op = "engine.Chargeback"
+	const op = "amazonorder.Chargeback"
 	if acct.Livemode {
 		return nil, kessai.Errorf(kessai.TestModeOnly, op, "Claims are filed by buyers, not through the API, in live mode.")
 	}
@@ -1026,7 +1026,7 @@ func Chargeback(ctx context.Context, e *engine.Engine, acct *kessai.Account, cap
 
 // orderStale cancels a Draft that was not confirmed in time (Stale).
 func orderStale(w *engine.W, ref engine.JobRef) error {
-	o, err := lockOrder(w, "engine.OrderStale", ref.ID)
+	o, err := lockOrder(w, "amazonorder.OrderStale", ref.ID)
 	if err != nil || o.State != kessai.StateDraft || w.Now().Before(o.CreatedAt.Add(OrderDraftTTL)) {
 		return err
 	}
@@ -1039,7 +1039,7 @@ func orderStale(w *engine.W, ref engine.JobRef) error {
 // orderExpire closes an Open or Suspended order reference 180 days after
 // its creation (Expired).
 func orderExpire(w *engine.W, ref engine.JobRef) error {
-	o, err := lockOrder(w, "engine.OrderExpire", ref.ID)
+	o, err := lockOrder(w, "amazonorder.OrderExpire", ref.ID)
 	if err != nil || !engine.StatusIn(o.State, kessai.StateOpen, kessai.StateSuspended) || w.Now().Before(o.Order.ExpiresAt) {
 		return err
 	}
@@ -1049,7 +1049,7 @@ func orderExpire(w *engine.W, ref engine.JobRef) error {
 // orderReopen is the simulated buyer updating the payment method of a
 // Suspended order reference.
 func orderReopen(w *engine.W, ref engine.JobRef) error {
-	o, err := lockOrder(w, "engine.OrderReopen", ref.ID)
+	o, err := lockOrder(w, "amazonorder.OrderReopen", ref.ID)
 	if err != nil || o.State != kessai.StateSuspended {
 		return err
 	}

@@ -41,7 +41,7 @@ var mwsPolicy = engine.Policy{
 			return "", err
 		}
 		if captured >= MaxCapturesPerOrder {
-			return "", kessai.Errorf(kessai.CountExceeded, "engine.Capture", "%d authorizations of OrderReference %s have been captured already.", captured, p.ID)
+			return "", kessai.Errorf(kessai.CountExceeded, "amazonorder.Capture", "%d authorizations of OrderReference %s have been captured already.", captured, p.ID)
 		}
 		reachesCap, err := engine.CheckCapture(p.Amount, p.AmountReceived, amount, p.Currency)
 		switch {
@@ -56,7 +56,7 @@ var mwsPolicy = engine.Policy{
 	},
 	RefundAmount: func(_ *kessai.Payment, c *kessai.Capture, amount *int64) (int64, error) {
 		if amount == nil {
-			return 0, kessai.Invalidf("engine.CheckRefund", "amount", "An amount is required.")
+			return 0, kessai.Invalidf("amazonorder.Refund", "amount", "An amount is required.")
 		}
 		return *amount, engine.CheckRefund(c.Amount, c.RefundedAmount, c.RefundCount, *amount, c.Currency)
 	},

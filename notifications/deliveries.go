@@ -132,7 +132,7 @@ type DeliveryTarget struct {
 // job now makes it (a manual retry), or its endpoint is gone or disabled,
 // in which case the delivery is failed in a write of its own.
 func LoadDelivery(ctx context.Context, e *engine.Engine, accountID, deliveryID, jobID string) (*DeliveryTarget, error) {
-	const op = "engine.LoadDelivery"
+	const op = "notifications.LoadDelivery"
 	t := &DeliveryTarget{Delivery: new(kessai.WebhookDelivery), Endpoint: new(kessai.WebhookEndpoint), Event: new(kessai.Event)}
 	var reason string
 	err := e.View(ctx, op, func(tx kessai.Tx) error {
@@ -172,7 +172,7 @@ func LoadDelivery(ctx context.Context, e *engine.Engine, accountID, deliveryID, 
 
 // failDelivery ends a pending delivery as failed.
 func failDelivery(ctx context.Context, e *engine.Engine, accountID, deliveryID, jobID, reason string) error {
-	const op = "engine.failDelivery"
+	const op = "notifications.failDelivery"
 	_, err := e.Write(ctx, &kessai.Account{ID: accountID}, op, func(w *engine.W) (any, error) {
 		var d kessai.WebhookDelivery
 		if err := w.Tx().Get(w.Ctx(), kessai.KindWebhookDelivery, accountID, deliveryID, true, &d); err != nil {
@@ -200,7 +200,7 @@ func failDelivery(ctx context.Context, e *engine.Engine, accountID, deliveryID, 
 // hand meanwhile, or another attempt concluded it) is logged and changes
 // nothing else.
 func RecordDeliveryAttempt(ctx context.Context, e *engine.Engine, accountID, deliveryID, jobID string, a kessai.DeliveryAttempt, final bool) (string, error) {
-	const op = "engine.RecordDeliveryAttempt"
+	const op = "notifications.RecordDeliveryAttempt"
 	res, err := e.Write(ctx, &kessai.Account{ID: accountID}, op, func(w *engine.W) (any, error) {
 		var d kessai.WebhookDelivery
 		if err := w.Tx().Get(w.Ctx(), kessai.KindWebhookDelivery, accountID, deliveryID, true, &d); err != nil {
@@ -257,7 +257,7 @@ type DeliveryFilter struct {
 // first. Errors: validation_error (an unknown status), resource_missing (a
 // cursor names no delivery).
 func ListWebhookDeliveries(ctx context.Context, e *engine.Engine, acct *kessai.Account, f DeliveryFilter, page kessai.Page) ([]*kessai.WebhookDelivery, bool, error) {
-	const op = "engine.ListWebhookDeliveries"
+	const op = "notifications.ListWebhookDeliveries"
 	if f.Status != "" && !engine.StatusIn(f.Status, kessai.DeliveryPending, kessai.DeliverySucceeded, kessai.DeliveryFailed) {
 		return nil, false, kessai.Invalidf(op, "status", "Input should be 'pending', 'succeeded' or 'failed'")
 	}
@@ -268,7 +268,7 @@ func ListWebhookDeliveries(ctx context.Context, e *engine.Engine, acct *kessai.A
 // GetWebhookDelivery returns a delivery with its attempts. Errors:
 // not_found.
 func GetWebhookDelivery(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.WebhookDelivery, error) {
-	const op = "engine.GetWebhookDelivery"
+	const op = "notifications.GetWebhookDelivery"
 	var d kessai.WebhookDelivery
 	err := e.View(ctx, op, func(tx kessai.Tx) error {
 		return engine.Get(ctx, tx, kessai.KindWebhookDelivery, acct.ID, id, false, &d, op, "webhook_delivery")
@@ -285,7 +285,7 @@ func GetWebhookDelivery(ctx context.Context, e *engine.Engine, acct *kessai.Acco
 // scheduled retry is superseded. Errors: not_found, invalid_status (its
 // endpoint is gone or disabled).
 func RetryWebhookDelivery(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.WebhookDelivery, error) {
-	const op = "engine.RetryWebhookDelivery"
+	const op = "notifications.RetryWebhookDelivery"
 	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var d kessai.WebhookDelivery
 		if err := w.Get(kessai.KindWebhookDelivery, id, true, &d, op, "webhook_delivery"); err != nil {
@@ -318,7 +318,7 @@ func RetryWebhookDelivery(ctx context.Context, e *engine.Engine, acct *kessai.Ac
 // endpoint), invalid_status (the endpoint is disabled or of the other
 // face).
 func RedeliverEvent(ctx context.Context, e *engine.Engine, acct *kessai.Account, eventID, endpointID string) ([]*kessai.WebhookDelivery, error) {
-	const op = "engine.RedeliverEvent"
+	const op = "notifications.RedeliverEvent"
 	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var ev kessai.Event
 		if err := w.Get(kessai.KindEvent, eventID, false, &ev, op, "event"); err != nil {

@@ -40,7 +40,7 @@ type NotificationSettingsParams struct {
 // GetNotificationSettings returns the account's settings (empty ones when it
 // has set none).
 func GetNotificationSettings(ctx context.Context, e *engine.Engine, acct *kessai.Account) (*kessai.NotificationSettings, error) {
-	const op = "engine.GetNotificationSettings"
+	const op = "notifications.GetNotificationSettings"
 	var s *kessai.NotificationSettings
 	err := e.View(ctx, op, func(tx kessai.Tx) error {
 		var err error
@@ -62,7 +62,7 @@ func notificationSettings(ctx context.Context, tx kessai.Tx, accountID string) (
 // UpdateNotificationSettings changes what the account's buyer emails show.
 // Errors: validation_error.
 func UpdateNotificationSettings(ctx context.Context, e *engine.Engine, acct *kessai.Account, p NotificationSettingsParams) (*kessai.NotificationSettings, error) {
-	const op = "engine.UpdateNotificationSettings"
+	const op = "notifications.UpdateNotificationSettings"
 	if v := p.CustomerServiceEmail; v != nil && *v != "" {
 		if len(*v) > MaxCustomerServiceEmail {
 			return nil, kessai.Invalidf(op, "customer_service_email", "String should have at most %d characters", MaxCustomerServiceEmail)
@@ -223,7 +223,7 @@ func DisplayAmount(n int64, currency string) string {
 // ListEmails pages through the account's outbox, newest first; status
 // filters. Errors: validation_error, resource_missing.
 func ListEmails(ctx context.Context, e *engine.Engine, acct *kessai.Account, status string, page kessai.Page) ([]*kessai.Email, bool, error) {
-	const op = "engine.ListEmails"
+	const op = "notifications.ListEmails"
 	if status != "" && !engine.StatusIn(status, kessai.EmailPending, kessai.EmailSent, kessai.EmailFailed, kessai.EmailStored) {
 		return nil, false, kessai.Invalidf(op, "status", "Input should be 'pending', 'sent', 'failed' or 'stored'")
 	}
@@ -232,7 +232,7 @@ func ListEmails(ctx context.Context, e *engine.Engine, acct *kessai.Account, sta
 
 // GetEmail returns an email of the outbox. Errors: not_found.
 func GetEmail(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.Email, error) {
-	const op = "engine.GetEmail"
+	const op = "notifications.GetEmail"
 	var m kessai.Email
 	err := e.View(ctx, op, func(tx kessai.Tx) error {
 		return engine.Get(ctx, tx, kessai.KindEmail, acct.ID, id, false, &m, op, "email")
@@ -246,7 +246,7 @@ func GetEmail(ctx context.Context, e *engine.Engine, acct *kessai.Account, id st
 // LoadEmail reads the email that job jobID is to send; nil when it is no
 // longer pending or another job sends it.
 func LoadEmail(ctx context.Context, e *engine.Engine, accountID, id, jobID string) (*kessai.Email, error) {
-	const op = "engine.LoadEmail"
+	const op = "notifications.LoadEmail"
 	var m kessai.Email
 	err := e.View(ctx, op, func(tx kessai.Tx) error {
 		return tx.Get(ctx, kessai.KindEmail, accountID, id, false, &m)
@@ -264,7 +264,7 @@ func LoadEmail(ctx context.Context, e *engine.Engine, accountID, id, jobID strin
 // status after it: sent when the attempt succeeded, failed when it was the
 // last, else still pending.
 func RecordEmailAttempt(ctx context.Context, e *engine.Engine, accountID, id, jobID string, a kessai.DeliveryAttempt, sent, final bool) (string, error) {
-	const op = "engine.RecordEmailAttempt"
+	const op = "notifications.RecordEmailAttempt"
 	res, err := e.Write(ctx, &kessai.Account{ID: accountID}, op, func(w *engine.W) (any, error) {
 		var m kessai.Email
 		if err := w.Tx().Get(w.Ctx(), kessai.KindEmail, accountID, id, true, &m); err != nil {

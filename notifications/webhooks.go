@@ -118,7 +118,7 @@ func validEventType(t string) bool {
 // of its kind's face: payjp (PAY.JP webhooks) or amazon_ipn (Amazon IPNs).
 // Errors: validation_error.
 func CreateWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.Account, p WebhookEndpointParams) (*NewWebhookEndpoint, error) {
-	const op = "engine.CreateWebhookEndpoint"
+	const op = "notifications.CreateWebhookEndpoint"
 	if p.URL == nil || *p.URL == "" {
 		return nil, kessai.Invalidf(op, "url", "Field required")
 	}
@@ -166,7 +166,7 @@ func CreateWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.A
 
 // GetWebhookEndpoint returns an endpoint. Errors: not_found.
 func GetWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.WebhookEndpoint, error) {
-	const op = "engine.GetWebhookEndpoint"
+	const op = "notifications.GetWebhookEndpoint"
 	var ep kessai.WebhookEndpoint
 	err := e.View(ctx, op, func(tx kessai.Tx) error {
 		return engine.Get(ctx, tx, kessai.KindWebhookEndpoint, acct.ID, id, false, &ep, op, "webhook_endpoint")
@@ -180,14 +180,14 @@ func GetWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.Acco
 // ListWebhookEndpoints pages through the account's endpoints, newest first.
 // Errors: resource_missing (a cursor names no endpoint).
 func ListWebhookEndpoints(ctx context.Context, e *engine.Engine, acct *kessai.Account, page kessai.Page) ([]*kessai.WebhookEndpoint, bool, error) {
-	return engine.ListOf[kessai.WebhookEndpoint](ctx, e, acct, kessai.KindWebhookEndpoint, nil, page, "engine.ListWebhookEndpoints", "webhook_endpoint")
+	return engine.ListOf[kessai.WebhookEndpoint](ctx, e, acct, kessai.KindWebhookEndpoint, nil, page, "notifications.ListWebhookEndpoints", "webhook_endpoint")
 }
 
 // UpdateWebhookEndpoint changes an endpoint's URL, event types or status;
 // enabling it again clears why it was disabled. Errors: not_found,
 // validation_error.
 func UpdateWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, p WebhookEndpointParams) (*kessai.WebhookEndpoint, error) {
-	const op = "engine.UpdateWebhookEndpoint"
+	const op = "notifications.UpdateWebhookEndpoint"
 	if p.URL != nil {
 		if err := checkEndpointURL(op, *p.URL); err != nil {
 			return nil, err
@@ -232,7 +232,7 @@ func UpdateWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.A
 // DeleteWebhookEndpoint removes an endpoint; deliveries to it that are still
 // pending end as failed. Errors: not_found.
 func DeleteWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string) (*kessai.WebhookEndpoint, error) {
-	const op = "engine.DeleteWebhookEndpoint"
+	const op = "notifications.DeleteWebhookEndpoint"
 	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var ep kessai.WebhookEndpoint
 		if err := w.Get(kessai.KindWebhookEndpoint, id, true, &ep, op, "webhook_endpoint"); err != nil {
@@ -251,7 +251,7 @@ func DeleteWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.A
 // can switch without losing a delivery; a grace of zero ends them now.
 // Errors: not_found, validation_error.
 func RotateWebhookSecret(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, grace time.Duration) (*NewWebhookEndpoint, error) {
-	const op = "engine.RotateWebhookSecret"
+	const op = "notifications.RotateWebhookSecret"
 	if grace < 0 || grace > MaxSecretGrace {
 		return nil, kessai.Invalidf(op, "grace_period", "Input should be between 0 and %d seconds", int64(MaxSecretGrace/time.Second))
 	}
