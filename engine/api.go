@@ -264,3 +264,17 @@ func RandomBytes(n int) []byte { return randomBytes(n) }
 
 // Engine is the engine the write runs on.
 func (w *W) Engine() *Engine { return w.e }
+
+// AfterCommit runs fn once the write has committed (not when it is rolled
+// back, nor for an attempt that is run again): what a feature remembers
+// of a write only once it is durable.
+func (w *W) AfterCommit(fn func()) { w.afterCommit = append(w.afterCommit, fn) }
+
+// Memo returns the engine's cache for key, shared by every handle of the
+// engine and made empty on first use: a feature keeps there what it may
+// remember between writes (what is fixed once written, or valid until the
+// clock passes a bound).
+func (e *Engine) Memo(key any) *sync.Map {
+	v, _ := e.memo.LoadOrStore(key, new(sync.Map))
+	return v.(*sync.Map)
+}

@@ -104,11 +104,8 @@ type state struct {
 
 	jobs     map[string]*jobKind
 	accounts sync.Map // secret key hash → *kessai.Account (see Authenticate)
-	// terms remembers each account's open term (account id → termRef),
-	// as committed: a term is closed only once the clock has passed its
-	// end, and clocks never go back, so until then it is the open term
-	// for every process on the database (see termID).
-	terms sync.Map
+	// memo holds the engines' caches of features (see Memo).
+	memo sync.Map
 	// cards remembers how the simulated network treats refunds to a card
 	// payment method (account id + method id → RefundOutcome): a card's
 	// behaviour is fixed when it is made (see refundOutcome).
@@ -177,9 +174,8 @@ type W struct {
 	// its end (flushPostings), one statement for a refund's two ledger
 	// transactions (the refund and its fee given back).
 	postings []kessai.LedgerEntry
-	// term is the open term that the write read or opened, remembered in
-	// Engine.terms once it commits.
-	term *termRef
+	// afterCommit runs once the write has committed (see AfterCommit).
+	afterCommit []func()
 	// idem is the key the write runs under (nil: none), looked up again
 	// once the payment is locked (see recheckKey).
 	idem       *keyed
@@ -264,8 +260,10 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 		if err == nil && idem != nil {
 			idem.done = true // committed: the stored response may be sent
 		}
-		if err == nil && last != nil && last.term != nil {
-			e.terms.Store(acct.ID, *last.term)
+		if err == nil && last != nil {
+			for _, fn := range last.afterCommit {
+				fn()
+			}
 		}
 		// Another request with the key committed first: its record, stored
 		// with its commit, made this commit fail (kessai.ErrKeyTaken); or,

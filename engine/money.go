@@ -65,8 +65,8 @@ func (w *W) refund(p *kessai.Payment, c *kessai.Capture, amount *int64, r *kessa
 			return nil, err
 		}
 	}
-	if r.Status != kessai.RefundFailed {
-		if err := w.settleWarnings(p); err != nil {
+	if r.Status != kessai.RefundFailed && pol.RefundAccepted != nil {
+		if err := pol.RefundAccepted(w, p); err != nil {
 			return nil, err
 		}
 	}

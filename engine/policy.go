@@ -55,6 +55,10 @@ type Policy struct {
 	// closing when its refunds reached a limit (Amazon). It may change c;
 	// the operation saves it.
 	RefundPaid func(w *W, p *kessai.Payment, c *kessai.Capture, r *kessai.Refund) error
+	// RefundAccepted runs once a new refund of p that did not fail at once
+	// is counted (PAY.JP: a full refund cancels the flow's dispute
+	// warning); nil: nothing.
+	RefundAccepted func(w *W, p *kessai.Payment) error
 	// RefundEvent records the event of a refund that was created or
 	// changed.
 	RefundEvent func(w *W, r *kessai.Refund, created bool) error
@@ -128,6 +132,7 @@ var payjpPolicy = Policy{
 	RefundPaid: func(w *W, p *kessai.Payment, c *kessai.Capture, r *kessai.Refund) error {
 		return w.refundTransaction(p, c, r)
 	},
+	RefundAccepted: (*W).settleWarnings,
 	RefundEvent: func(w *W, r *kessai.Refund, created bool) error {
 		typ := "refund.updated"
 		if created {

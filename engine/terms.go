@@ -42,7 +42,8 @@ func (w *W) openTerm() (*kessai.Term, error) {
 // termID returns the id of the term that now falls in, closing the open
 // term first when its month has passed.
 func (w *W) termID() (string, error) {
-	if v, ok := w.e.terms.Load(w.acct.ID); ok {
+	terms := w.e.Memo(termsKey{})
+	if v, ok := terms.Load(w.acct.ID); ok {
 		if t := v.(termRef); !w.now.Before(t.start) && w.now.Before(termEnd(t.start)) {
 			return t.id, nil
 		}
@@ -51,8 +52,11 @@ func (w *W) termID() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	remember := func(ref termRef) {
+		w.AfterCommit(func() { terms.Store(w.acct.ID, ref) })
+	}
 	if t != nil && w.now.Before(termEnd(t.StartAt)) {
-		w.term = &termRef{id: t.ID, start: t.StartAt}
+		remember(termRef{id: t.ID, start: t.StartAt})
 		return t.ID, nil
 	}
 	if t != nil {
@@ -69,11 +73,17 @@ func (w *W) termID() (string, error) {
 	if err := w.schedule(JobCloseTerm, jobRef{ID: next.ID}, termEnd(start)); err != nil {
 		return "", err
 	}
-	w.term = &termRef{id: next.ID, start: start}
+	remember(termRef{id: next.ID, start: start})
 	return next.ID, nil
 }
 
-// termRef is an open term as Engine.terms remembers it.
+// termsKey is the engine's memo of each account's open term (account id →
+// termRef), as committed: a term is closed only once the clock has passed
+// its end, and clocks never go back, so until then it is the open term for
+// every process on the database.
+type termsKey struct{}
+
+// termRef is an open term as the engine remembers it.
 type termRef struct {
 	id    string
 	start time.Time
