@@ -66,8 +66,8 @@ func DisputeOpen(status string) bool {
 }
 
 // chargeback pays amount of capture c back to the buyer through the
-// network and gives back the fee on it; the caller saves p and c. It
-// returns the fee given back.
+// network, and the face's policy gives back the fee on it (FeeGivenBack);
+// the caller saves p and c. It returns the fee given back.
 func (w *W) chargeback(p *kessai.Payment, c *kessai.Capture, amount int64) (int64, error) {
 	c.Chargeback = true
 	if amount <= 0 {
@@ -78,7 +78,11 @@ func (w *W) chargeback(p *kessai.Payment, c *kessai.Capture, amount int64) (int6
 	}
 	c.ChargedBack += amount
 	p.AmountChargedBack += amount
-	return w.returnFee(p, c, amount)
+	pol, err := policyOf(p)
+	if err != nil || pol.FeeGivenBack == nil {
+		return 0, err
+	}
+	return pol.FeeGivenBack(w, p, c, amount)
 }
 
 // DisputeParams opens a dispute in test mode.

@@ -105,14 +105,9 @@ type state struct {
 	jobs     map[string]*jobKind
 	accounts sync.Map // secret key hash → *kessai.Account (see Authenticate)
 	// memo holds the engines' caches of features (see Memo).
-	memo sync.Map
-	// cards remembers how the simulated network treats refunds to a card
-	// payment method (account id + method id → RefundOutcome): a card's
-	// behaviour is fixed when it is made (see refundOutcome).
-	cards     sync.Map
-	cardCount atomic.Int64
-	listStep  int                     // items listWhere reads at a time (0: 100)
-	due       atomic.Pointer[DueJobs] // runs what a clock advance makes due (see Advance)
+	memo     sync.Map
+	listStep int                     // items listWhere reads at a time (0: 100)
+	due      atomic.Pointer[DueJobs] // runs what a clock advance makes due (see Advance)
 	// serial: the store runs its writes one after another, so a key read
 	// at a write's start cannot be recorded under it (see recheckKey).
 	serial bool

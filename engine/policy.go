@@ -55,6 +55,10 @@ type Policy struct {
 	// closing when its refunds reached a limit (Amazon). It may change c;
 	// the operation saves it.
 	RefundPaid func(w *W, p *kessai.Payment, c *kessai.Capture, r *kessai.Refund) error
+	// FeeGivenBack gives back the fee on amount of capture c paid back to
+	// the buyer by a chargeback, and returns it; nil: the face charges no
+	// fee (Amazon).
+	FeeGivenBack func(w *W, p *kessai.Payment, c *kessai.Capture, amount int64) (int64, error)
 	// RefundAccepted runs once a new refund of p that did not fail at once
 	// is counted (PAY.JP: a full refund cancels the flow's dispute
 	// warning); nil: nothing.
@@ -67,14 +71,11 @@ type Policy struct {
 	RefundsOnCapture bool
 }
 
-// policyOf is the policy of a payment's face: PAY.JP's, or the one a
-// feature package registered for its face (RegisterPolicy). Errors:
+// policyOf is the policy registered for a payment's face (RegisterPolicy:
+// PAY.JP's by this package, MWS's by package amazonorder). Errors:
 // internal, when no package registered the face's policy.
 func policyOf(p *kessai.Payment) (*Policy, error) {
 	face := p.Face()
-	if face == kessai.FacePayJP {
-		return &payjpPolicy, nil
-	}
 	features.RLock()
 	pol := features.policies[face]
 	features.RUnlock()
@@ -83,6 +84,9 @@ func policyOf(p *kessai.Payment) (*Policy, error) {
 	}
 	return pol, nil
 }
+
+// PAY.JP's policy lives with PAY.JP's application, in this package for now.
+func init() { RegisterPolicy(kessai.FacePayJP, &payjpPolicy) }
 
 // payjpPolicy: PAY.JP v2 payment flows. A flow authorizes its amount once
 // and captures at most what it holds. A flow's refunds may not exceed
@@ -133,6 +137,7 @@ var payjpPolicy = Policy{
 		return w.refundTransaction(p, c, r)
 	},
 	RefundAccepted: (*W).settleWarnings,
+	FeeGivenBack:   (*W).returnFee,
 	RefundEvent: func(w *W, r *kessai.Refund, created bool) error {
 		typ := "refund.updated"
 		if created {

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kessai/kessai"
@@ -88,7 +90,9 @@ func (w *W) refundOutcome(pay *kessai.Payment, r *kessai.Refund) (processor.Refu
 		return processor.RefundSucceed, nil
 	}
 	key := w.acct.ID + "/" + *pay.PaymentMethodID
-	if v, ok := w.e.cards.Load(key); ok {
+	v, _ := w.e.Memo(cardsKey{}).LoadOrStore(cardsKey{}, new(cardCache))
+	cards := v.(*cardCache)
+	if v, ok := cards.m.Load(key); ok {
 		return v.(processor.RefundOutcome), nil
 	}
 	var pm kessai.PaymentMethod
@@ -96,15 +100,26 @@ func (w *W) refundOutcome(pay *kessai.Payment, r *kessai.Refund) (processor.Refu
 		return 0, err
 	}
 	outcome := processor.CardRefund(pm.Card)
-	if w.e.cardCount.Add(1) > maxCachedCards {
-		w.e.cards.Clear() // forget them all rather than keep a list to age them
-		w.e.cardCount.Store(1)
+	if cards.n.Add(1) > maxCachedCards {
+		cards.m.Clear() // forget them all rather than keep a list to age them
+		cards.n.Store(1)
 	}
-	w.e.cards.Store(key, outcome)
+	cards.m.Store(key, outcome)
 	return outcome, nil
 }
 
-// maxCachedCards bounds Engine.cards.
+// cardsKey is the engine's memo of how the simulated network treats
+// refunds to each card payment method (account id + method id →
+// RefundOutcome): a card's behaviour is fixed when it is made.
+type cardsKey struct{}
+
+// cardCache is that memo, with its size.
+type cardCache struct {
+	m sync.Map
+	n atomic.Int64
+}
+
+// maxCachedCards bounds the cards memo.
 const maxCachedCards = 100_000
 
 // refundTransaction records a refund that paid the buyer back: the fee on
