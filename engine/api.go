@@ -218,11 +218,6 @@ func (w *W) Seal(plain string) (kessai.Sealed, error) { return w.seal(plain) }
 // Handles reports whether the engine has a handler for jobs of kind.
 func (e *Engine) Handles(kind string) bool { return e.handles(kind) }
 
-// Emit records a PAY.JP face event whose data is obj as it is now.
-func (w *W) Emit(typ, object, resourceID string, obj any) error {
-	return w.emit(typ, object, resourceID, obj)
-}
-
 // RegisterPolicy makes p the policy of face's payments. Call it from the
 // feature package's init.
 func RegisterPolicy(face string, p *Policy) {

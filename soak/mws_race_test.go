@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -185,4 +186,66 @@ func oneWins(t *testing.T, what string, rs []mwsReply, code string) {
 	if ok != 1 {
 		t.Errorf("%s: %d of %d succeeded, want 1", what, ok, len(rs))
 	}
+}
+
+// TestRace_PayJPKeyedRetriesOnTwoProcesses: the PAY.JP face's money writes
+// retried 8 times at once with one Idempotency-Key, through two kessai
+// processes on one PostgreSQL database: every retry gets the first answer
+// and the money moves once.
+func TestRace_PayJPKeyedRetriesOnTwoProcesses(t *testing.T) {
+	t.Parallel()
+	dbURL := testdb.PostgresURL(t)
+	acct := bintest.CreateAccount(t, dbURL, "payjp-race")
+	a := newClient(bintest.Serve(t, dbURL, "").URL, acct.SecretKey)
+	b := newClient(bintest.Serve(t, dbURL, "", "--no-worker").URL, acct.SecretKey)
+	const n = 8
+	retried := func(what, path string, body any, key string) {
+		t.Helper()
+		type answer struct {
+			status int
+			out    map[string]any
+		}
+		answers := make([]answer, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				c := a
+				if i%2 == 1 {
+					c = b
+				}
+				status, out, err := c.do("POST", path, body, key)
+				if err != nil {
+					t.Errorf("%s %d: %v", what, i, err)
+				}
+				answers[i] = answer{status, out}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, ans := range answers {
+			if ans.status != 200 || !reflect.DeepEqual(ans.out, answers[0].out) {
+				t.Errorf("%s: retry %d answered %d %v, want the first answer %v", what, i, ans.status, ans.out, answers[0].out)
+			}
+		}
+	}
+
+	// A manual-capture flow captured once, then refunded once.
+	pm := a.must(t, "POST", "/v2/payment_methods", map[string]any{"type": "card",
+		"card":            map[string]any{"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"},
+		"billing_details": map[string]any{"email": "race@example.com"}})
+	flow := a.must(t, "POST", "/v2/payment_flows", map[string]any{"amount": 10_000, "currency": "jpy",
+		"payment_method_id": pm["id"], "confirm": true, "capture_method": "manual"})["id"].(string)
+	retried("capture", "/v2/payment_flows/"+flow+"/capture", map[string]any{"amount_to_capture": 8_000}, "race-capture")
+	retried("refund", "/v2/payment_refunds", map[string]any{"payment_flow_id": flow, "amount": 1_000}, "race-refund")
+
+	f := b.must(t, "GET", "/v2/payment_flows/"+flow, nil)
+	refunds := b.must(t, "GET", "/v2/payment_flows/"+flow+"/refunds?limit=100", nil)["data"].([]any)
+	if f["amount_received"] != float64(8_000) || len(refunds) != 1 {
+		t.Errorf("after 8 retries of one capture and one refund: received %v, %d refunds", f["amount_received"], len(refunds))
+	}
+	checkLedger(t, "postgres", dbURL, acct.ID)
 }
