@@ -389,17 +389,6 @@ func (e *Engine) UpdateTaxRate(ctx context.Context, acct *kessai.Account, id str
 	return res.(*kessai.TaxRate), nil
 }
 
-// getDoc loads one catalog object. Errors: not_found.
-func getDoc[T any](ctx context.Context, e *Engine, acct *kessai.Account, kind kessai.Kind, id, what string) (*T, error) {
-	op := "engine.Get " + what
-	v := new(T)
-	err := e.view(ctx, op, func(tx kessai.Tx) error { return get(ctx, tx, kind, acct.ID, id, false, v, op, what) })
-	if err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
 // GetProduct, GetPrice and GetTaxRate return one object. Errors: not_found.
 func (e *Engine) GetProduct(ctx context.Context, acct *kessai.Account, id string) (*kessai.Product, error) {
 	return getDoc[kessai.Product](ctx, e, acct, kessai.KindProduct, id, "product")

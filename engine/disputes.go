@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
-	"github.com/kessai/kessai/ledger"
 )
 
 // Disputes and chargebacks. A chargeback is one core mechanism for both
@@ -63,26 +62,6 @@ var disputeDeadlines = map[string]string{
 func DisputeOpen(status string) bool {
 	_, ok := disputeMoves[status]
 	return ok
-}
-
-// chargeback pays amount of capture c back to the buyer through the
-// network, and the face's policy gives back the fee on it (FeeGivenBack);
-// the caller saves p and c. It returns the fee given back.
-func (w *W) chargeback(p *kessai.Payment, c *kessai.Capture, amount int64) (int64, error) {
-	c.Chargeback = true
-	if amount <= 0 {
-		return 0, nil
-	}
-	if err := w.post(p.ID, p.Currency, ledger.Chargeback(c.Method, c.ID, amount)); err != nil {
-		return 0, err
-	}
-	c.ChargedBack += amount
-	p.AmountChargedBack += amount
-	pol, err := policyOf(p)
-	if err != nil || pol.FeeGivenBack == nil {
-		return 0, err
-	}
-	return pol.FeeGivenBack(w, p, c, amount)
 }
 
 // DisputeParams opens a dispute in test mode.

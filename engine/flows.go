@@ -213,11 +213,6 @@ func (w *W) newPaymentFlow(op string, p FlowParams, md kessai.Metadata) (*kessai
 	return pay, nil
 }
 
-func asPayment(res any, err error) (*kessai.Payment, error) {
-	p, _ := res.(*kessai.Payment)
-	return p, err
-}
-
 // usableMethod loads a payment method and checks that pay may use it.
 func (w *W) usableMethod(op string, pay *kessai.Payment, id string) (*kessai.PaymentMethod, error) {
 	var pm kessai.PaymentMethod
@@ -244,37 +239,6 @@ func (w *W) usableMethod(op string, pay *kessai.Payment, id string) (*kessai.Pay
 		return nil, kessai.Errorf(kessai.PaymentMethodNotAllowd, op, "Payment method type %s is not included in the allowed payment method types %v.", pm.Type, pay.PaymentMethodTypes)
 	}
 	return &pm, nil
-}
-
-func invalidStatus(op, resource string, status string, expected ...string) error {
-	return kessai.Errorf(kessai.InvalidStatus, op, "This operation can only be executed when the %s status is %s. The current status is %s.",
-		resource, strings.Join(expected, ", "), status)
-}
-
-func statusIn(s string, set ...string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
-}
-
-// lockPayment loads a payment and locks it for this transaction.
-func (w *W) lockPayment(op, id string) (*kessai.Payment, error) {
-	var p kessai.Payment
-	if err := get(w.ctx, w.tx, kessai.KindPayment, w.acct.ID, id, true, &p, op, "payment_flow"); err != nil {
-		return nil, err
-	}
-	return &p, w.recheckKey()
-}
-
-func (w *W) savePayment(p *kessai.Payment) error {
-	p.UpdatedAt = w.now
-	if p.Kind == kessai.PaymentFlow || p.Kind == "" {
-		p.Kind, p.State = kessai.PaymentFlow, flowState(p.Status)
-	}
-	return w.tx.Put(w.ctx, p)
 }
 
 // UpdatePaymentFlow changes a flow. Metadata and description change in any
@@ -482,11 +446,6 @@ func (w *W) authorize(p *kessai.Payment, method string) error {
 		return err
 	}
 	return w.emit("payment_flow.amount_capturable_updated", kessai.ObjectPaymentFlow, p.ID, p)
-}
-
-// jobRef is the payload of jobs that act on one object.
-type jobRef struct {
-	ID string `json:"id"`
 }
 
 // capture takes amount of the flow's authorization into its one capture

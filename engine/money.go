@@ -163,3 +163,23 @@ func (w *W) failRefund(p *kessai.Payment, c *kessai.Capture, r *kessai.Refund, r
 	r.Status, r.FailureReason, r.UpdatedAt = kessai.RefundFailed, &reason, w.now
 	return w.tx.Put(w.ctx, r)
 }
+
+// chargeback pays amount of capture c back to the buyer through the
+// network, and the face's policy gives back the fee on it (FeeGivenBack);
+// the caller saves p and c. It returns the fee given back.
+func (w *W) chargeback(p *kessai.Payment, c *kessai.Capture, amount int64) (int64, error) {
+	c.Chargeback = true
+	if amount <= 0 {
+		return 0, nil
+	}
+	if err := w.post(p.ID, p.Currency, ledger.Chargeback(c.Method, c.ID, amount)); err != nil {
+		return 0, err
+	}
+	c.ChargedBack += amount
+	p.AmountChargedBack += amount
+	pol, err := policyOf(p)
+	if err != nil || pol.FeeGivenBack == nil {
+		return 0, err
+	}
+	return pol.FeeGivenBack(w, p, c, amount)
+}

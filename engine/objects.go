@@ -2,69 +2,13 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"strings"
-	"unicode/utf8"
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/processor"
 )
-
-// Metadata limits (SPEC §3).
-const (
-	MaxMetadataKeys     = 20
-	MaxMetadataKeyLen   = 40
-	MaxMetadataValueLen = 500
-)
-
-// mergeMetadata applies update to base: a "" value deletes its key. Values
-// must be strings, integers (json.Number without fraction) or booleans.
-// Errors: validation_error, metadata_limit_exceeded.
-func mergeMetadata(op string, base, update kessai.Metadata) (kessai.Metadata, error) {
-	out := kessai.Metadata{}
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range update {
-		if k == "" {
-			return nil, kessai.Invalidf(op, "metadata", "Metadata keys must not be empty.")
-		}
-		if utf8.RuneCountInString(k) > MaxMetadataKeyLen {
-			return nil, kessai.Errorf(kessai.MetadataLimitExceeded, op, "metadata keys must be at most %d characters. (key: %q)", MaxMetadataKeyLen, k)
-		}
-		switch x := v.(type) {
-		case string:
-			if x == "" {
-				delete(out, k)
-				continue
-			}
-			if utf8.RuneCountInString(x) > MaxMetadataValueLen {
-				return nil, kessai.Errorf(kessai.MetadataLimitExceeded, op, "metadata values must be at most %d characters. (key: %q)", MaxMetadataValueLen, k)
-			}
-		case bool:
-		case json.Number:
-			if _, err := x.Int64(); err != nil {
-				return nil, kessai.Invalidf(op, "metadata."+k, "Input should be a string, an integer or a boolean.")
-			}
-		default:
-			return nil, kessai.Invalidf(op, "metadata."+k, "Input should be a string, an integer or a boolean.")
-		}
-		out[k] = v
-	}
-	if len(out) > MaxMetadataKeys {
-		return nil, kessai.Errorf(kessai.MetadataLimitExceeded, op, "metadata must contain %d items or fewer. (current: %d items)", MaxMetadataKeys, len(out))
-	}
-	return out, nil
-}
-
-func checkLen(op, field string, s *string, max int) error {
-	if s != nil && utf8.RuneCountInString(*s) > max {
-		return kessai.Invalidf(op, field, "String should have at most %d characters", max)
-	}
-	return nil
-}
 
 // CustomerParams creates or updates a customer; nil fields are left alone.
 type CustomerParams struct {

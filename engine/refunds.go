@@ -4,20 +4,9 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/processor"
-)
-
-// Refund windows.
-const (
-	// CardRefundWindow: a card refund must be created within 180 days of
-	// the flow's creation.
-	CardRefundWindow = 180 * 24 * time.Hour
-	// PayPayRefundDays: a PayPay refund must be created by 23:59:59 Japan
-	// time on the 365th day after the payment was confirmed.
-	PayPayRefundDays = 365
 )
 
 // Refund reasons.
@@ -198,73 +187,4 @@ func (e *Engine) ListRefunds(ctx context.Context, acct *kessai.Account, f Refund
 		filter["face"] = kessai.FacePayJP // a flow's refunds are PAY.JP's already
 	}
 	return list[kessai.Refund](ctx, e, acct, kessai.KindRefund, filter, page, op, "payment_refund")
-}
-
-// GetTransaction returns a payment transaction. Errors: not_found.
-func (e *Engine) GetTransaction(ctx context.Context, acct *kessai.Account, id string) (*kessai.Transaction, error) {
-	const op = "engine.GetTransaction"
-	var t kessai.Transaction
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		return get(ctx, tx, kessai.KindTransaction, acct.ID, id, false, &t, op, "payment_transaction")
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &t, nil
-}
-
-// ListTransactions pages through payment transactions, newest first;
-// filter keys: type, payment_method_type, resource_id.
-func (e *Engine) ListTransactions(ctx context.Context, acct *kessai.Account, filter map[string]string, page kessai.Page) ([]*kessai.Transaction, bool, error) {
-	return list[kessai.Transaction](ctx, e, acct, kessai.KindTransaction, filter, page, "engine.ListTransactions", "payment_transaction")
-}
-
-// GetEvent returns an event. Errors: not_found.
-func (e *Engine) GetEvent(ctx context.Context, acct *kessai.Account, id string) (*kessai.Event, error) {
-	const op = "engine.GetEvent"
-	var ev kessai.Event
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		return get(ctx, tx, kessai.KindEvent, acct.ID, id, false, &ev, op, "event")
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &ev, nil
-}
-
-// ListEvents pages through events, newest first; filter keys: type,
-// object, resource_id, face.
-func (e *Engine) ListEvents(ctx context.Context, acct *kessai.Account, filter map[string]string, page kessai.Page) ([]*kessai.Event, bool, error) {
-	return list[kessai.Event](ctx, e, acct, kessai.KindEvent, filter, page, "engine.ListEvents", "event")
-}
-
-// RunJob runs one job's handler in one transaction at the account's
-// business time now. Handlers are idempotent. A kind with no handler is an
-// error, so the job is retried and finally marked failed.
-//
-// A kind whose handler runs outside a write (HandleOutside) is run as it
-// is: it makes its own transactions, and now does not apply.
-func (e *Engine) RunJob(ctx context.Context, j *kessai.Job, now time.Time) error {
-	op := "engine.RunJob " + j.Kind
-	k, ok := e.jobs[j.Kind]
-	switch {
-	case !ok:
-		return kessai.Errorf(kessai.Internal, op, "unknown job kind %q", j.Kind)
-	case k.run == nil && k.outside == nil:
-		return kessai.Errorf(kessai.Internal, op, "no handler is registered for job kind %q", j.Kind)
-	}
-	// A job is never part of the request that runs it (a clock advance): it
-	// runs on a handle without that request's idempotency key.
-	e = &Engine{state: e.state}
-	ctx = context.WithoutCancel(ctx)
-	if k.outside != nil {
-		return k.outside(ctx, j)
-	}
-	_, err := e.write(ctx, &kessai.Account{ID: j.AccountID}, op, func(w *W) (any, error) {
-		if !now.IsZero() {
-			w.now = now
-		}
-		return nil, k.run(w, j.Payload)
-	})
-	return err
 }

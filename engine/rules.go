@@ -303,3 +303,13 @@ func CheckTransactionAmount(amount int64, currency string) error {
 	}
 	return nil
 }
+
+// Refund windows.
+const (
+	// CardRefundWindow: a card refund must be created within 180 days of
+	// the flow's creation.
+	CardRefundWindow = 180 * 24 * time.Hour
+	// PayPayRefundDays: a PayPay refund must be created by 23:59:59 Japan
+	// time on the 365th day after the payment was confirmed.
+	PayPayRefundDays = 365
+)

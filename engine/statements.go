@@ -190,11 +190,6 @@ type BalanceFilter struct {
 	SinceDueDate, UntilDueDate *time.Time
 }
 
-// within reports whether t lies in [since, until] (a nil bound is open).
-func within(t time.Time, since, until *time.Time) bool {
-	return (since == nil || !t.Before(*since)) && (until == nil || !t.After(*until))
-}
-
 // GetBalance returns a balance. Errors: not_found.
 func (e *Engine) GetBalance(ctx context.Context, acct *kessai.Account, id string) (*kessai.Balance, error) {
 	return getDoc[kessai.Balance](ctx, e, acct, kessai.KindBalance, id, "balance")
