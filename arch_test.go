@@ -43,7 +43,9 @@ func deps(t *testing.T, pkg string) []string {
 // TestArchitecture_ArrowsPointInward checks the layers of the README's map:
 // faces call the engine and nothing below it (no worker, no store driver);
 // the XML face does not depend on the JSON faces' plumbing; the core does
-// not know the feature packages above it (amazonorder, notifications); the store's
+// not know the feature packages above it (payjpflow, amazonorder,
+// accounting, notifications), nor they each other except payjpflow over
+// accounting (fees and payment transactions); the store's
 // conformance suite knows only the Store; the domain depends on nothing.
 func TestArchitecture_ArrowsPointInward(t *testing.T) {
 	t.Parallel()
@@ -54,9 +56,11 @@ func TestArchitecture_ArrowsPointInward(t *testing.T) {
 		"dashboard":     {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi"},
 		"jsonapi":       {"worker", "sqlstore", "sqlite", "postgres"},
 		"httpface":      {"engine", "worker", "sqlstore", "sqlite", "postgres"},
-		"engine":        {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder"},
-		"amazonorder":   {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server"},
-		"notifications": {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder"},
+		"engine":        {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "notifications", "payjpflow", "accounting"},
+		"amazonorder":   {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "payjpflow", "accounting"},
+		"notifications": {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "payjpflow", "accounting"},
+		"payjpflow":     {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "notifications"},
+		"accounting":    {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "notifications", "payjpflow"},
 		"storetest":     {"engine", "worker", "server"},
 		"ledger":        {"engine", "sqlstore"},
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/payjpflow"
 	"github.com/kessai/kessai/worker"
 )
 
@@ -312,11 +313,11 @@ func TestOrders_CapturesAndRefunds(t *testing.T) {
 			c, _ := k.capture(k.mustAuthorize(o, 1_000), 1_000)
 			r, _ := k.refund(c, 300)
 			k.advance(engine.DefaultSettleDelayAmazon - time.Second)
-			if r, _ := k.e.GetRefund(bg, k.acct, r.ID); r.Status != kessai.RefundPending {
+			if r, _ := payjpflow.GetRefund(k.e, bg, k.acct, r.ID); r.Status != kessai.RefundPending {
 				t.Fatalf("refund before its delay: %s", r.Status)
 			}
 			k.advance(time.Second)
-			if r, _ := k.e.GetRefund(bg, k.acct, r.ID); r.Status != kessai.RefundSucceeded {
+			if r, _ := payjpflow.GetRefund(k.e, bg, k.acct, r.ID); r.Status != kessai.RefundSucceeded {
 				t.Fatalf("refund after its delay: %s", r.Status)
 			}
 		})
@@ -333,7 +334,7 @@ func TestOrders_CapturesAndRefunds(t *testing.T) {
 			after, _ := k.refund(c, 200)
 			k.advance(engine.DefaultSettleDelayAmazon)
 			for id, reason := range map[string]string{declined.ID: "AmazonRejected", after.ID: "ProcessingFailure"} {
-				r, _ := k.e.GetRefund(bg, k.acct, id)
+				r, _ := payjpflow.GetRefund(k.e, bg, k.acct, id)
 				if r.Status != kessai.RefundFailed || r.ReasonCode != reason {
 					t.Errorf("refund %s: %s/%s, want declined/%s", id, r.Status, r.ReasonCode, reason)
 				}

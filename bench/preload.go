@@ -9,6 +9,7 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/ledger"
+	"github.com/kessai/kessai/payjpflow"
 )
 
 // Preload stores n paid, partly refunded card flows in the account of
@@ -31,18 +32,18 @@ func Preload(ctx context.Context, store kessai.Store, e *engine.Engine, secretKe
 		return err
 	}
 	email := "preload@example.com"
-	pm, err := e.CreatePaymentMethod(ctx, acct, engine.PaymentMethodParams{Type: kessai.MethodCard,
-		Card:           &engine.CardParams{Number: "4242424242424242", ExpMonth: 12, ExpYear: e.Now(acct).Year() + 5, CVC: "123"},
+	pm, err := payjpflow.CreatePaymentMethod(e, ctx, acct, payjpflow.PaymentMethodParams{Type: kessai.MethodCard,
+		Card:           &payjpflow.CardParams{Number: "4242424242424242", ExpMonth: 12, ExpYear: e.Now(acct).Year() + 5, CVC: "123"},
 		BillingDetails: kessai.BillingDetails{Email: &email}})
 	if err != nil {
 		return fmt.Errorf("preload: payment method: %w", err)
 	}
-	flow, err := e.CreatePaymentFlow(ctx, acct, engine.FlowParams{Amount: 5000, Currency: "jpy", Confirm: true, PaymentMethodID: &pm.ID})
+	flow, err := payjpflow.CreatePaymentFlow(e, ctx, acct, payjpflow.FlowParams{Amount: 5000, Currency: "jpy", Confirm: true, PaymentMethodID: &pm.ID})
 	if err != nil {
 		return fmt.Errorf("preload: flow: %w", err)
 	}
 	refundAmount := int64(1000)
-	refund, err := e.CreateRefund(ctx, acct, engine.RefundParams{PaymentFlowID: flow.ID, Amount: &refundAmount})
+	refund, err := payjpflow.CreateRefund(e, ctx, acct, payjpflow.RefundParams{PaymentFlowID: flow.ID, Amount: &refundAmount})
 	if err != nil {
 		return fmt.Errorf("preload: refund: %w", err)
 	}

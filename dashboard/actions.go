@@ -17,6 +17,7 @@ import (
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/notifications"
+	"github.com/kessai/kessai/payjpflow"
 )
 
 // amountOf parses a form's amount (minor units; "¥1,000" is 1000); "" is
@@ -185,7 +186,7 @@ func (d *Dashboard) paymentAction(q *req) error {
 			if err != nil {
 				return nil, err
 			}
-			return e.CreateRefund(ctx, acct, engine.RefundParams{PaymentFlowID: pay.ID, Amount: amount, Reason: optional(f.Get("reason"))})
+			return payjpflow.CreateRefund(e, ctx, acct, payjpflow.RefundParams{PaymentFlowID: pay.ID, Amount: amount, Reason: optional(f.Get("reason"))})
 		}
 	case action == "refund" && order:
 		run = func(ctx context.Context, e *engine.Engine) (any, error) {
@@ -202,7 +203,7 @@ func (d *Dashboard) paymentAction(q *req) error {
 			if err != nil {
 				return nil, err
 			}
-			return e.CapturePaymentFlow(ctx, acct, pay.ID, amount)
+			return payjpflow.CapturePaymentFlow(e, ctx, acct, pay.ID, amount)
 		}
 	case action == "capture" && order:
 		run = func(ctx context.Context, e *engine.Engine) (any, error) {
@@ -224,7 +225,7 @@ func (d *Dashboard) paymentAction(q *req) error {
 		}
 	case action == "cancel" && !order:
 		run = func(ctx context.Context, e *engine.Engine) (any, error) {
-			return e.CancelPaymentFlow(ctx, acct, pay.ID, optional(f.Get("reason")))
+			return payjpflow.CancelPaymentFlow(e, ctx, acct, pay.ID, optional(f.Get("reason")))
 		}
 	case action == "cancel" && order:
 		run = func(ctx context.Context, e *engine.Engine) (any, error) {

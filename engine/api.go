@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/json"
 	"sync"
 	"time"
@@ -272,4 +274,70 @@ func (w *W) AfterCommit(fn func()) { w.afterCommit = append(w.afterCommit, fn) }
 func (e *Engine) Memo(key any) *sync.Map {
 	v, _ := e.memo.LoadOrStore(key, new(sync.Map))
 	return v.(*sync.Map)
+}
+
+// Emit records an event of the core's face (PAY.JP's event names) whose
+// data is obj as it is now, and its deliveries.
+func (w *W) Emit(typ, object, resourceID string, obj any) error {
+	return w.emit(typ, object, resourceID, obj)
+}
+
+// SavePayment stores a changed payment, stamped with the write's time.
+func (w *W) SavePayment(p *kessai.Payment) error { return w.savePayment(p) }
+
+// FlowCapture is flowCapture: the one capture of a PAY.JP flow.
+func (w *W) FlowCapture(p *kessai.Payment) (*kessai.Capture, error) { return w.flowCapture(p) }
+
+// ChildrenOf loads every child of kind of a locked payment, oldest first,
+// a page at a time; past 10,000 it fails rather than answer with part of
+// them (see childrenOf).
+func ChildrenOf[T any](w *W, kind kessai.Kind, paymentID string) ([]*T, error) {
+	return childrenOf[T](w, kind, paymentID)
+}
+
+// InvalidStatus is the error of an operation the object's status forbids.
+func InvalidStatus(op, resource, status string, expected ...string) error {
+	return invalidStatus(op, resource, status, expected...)
+}
+
+// MergeMetadata applies update to base under the metadata limits (see
+// mergeMetadata). Errors: validation_error, metadata_limit_exceeded.
+func MergeMetadata(op string, base, update kessai.Metadata) (kessai.Metadata, error) {
+	return mergeMetadata(op, base, update)
+}
+
+// Within reports whether t lies in [since, until]; a nil bound is open.
+func Within(t time.Time, since, until *time.Time) bool { return within(t, since, until) }
+
+// GetDoc reads one of acct's documents of kind in its own read
+// transaction. Errors: not_found (named what).
+func GetDoc[T any](ctx context.Context, e *Engine, acct *kessai.Account, kind kessai.Kind, id, what string) (*T, error) {
+	return getDoc[T](ctx, e, acct, kind, id, what)
+}
+
+// ListWhere is ListOf keeping only the items keep accepts, reading as many
+// pages as it takes (see listWhere).
+func ListWhere[T any](ctx context.Context, e *Engine, acct *kessai.Account, kind kessai.Kind, filter map[string]string, page kessai.Page, op, what string, keep func(*T) bool) ([]*T, bool, error) {
+	return listWhere(ctx, e, acct, kind, filter, page, op, what, keep)
+}
+
+// AsPayment unpacks the result of a write that returns a payment.
+func AsPayment(res any, err error) (*kessai.Payment, error) { return asPayment(res, err) }
+
+// DeriveKey derives a key for one purpose from the master key (HMAC-SHA256
+// of purpose), so that a feature signs with a key of its own and never
+// holds the master key.
+func (e *Engine) DeriveKey(ctx context.Context, purpose string) ([]byte, error) {
+	k, err := e.masterKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := hmac.New(sha256.New, k)
+	m.Write([]byte(purpose))
+	return m.Sum(nil), nil
+}
+
+// OpenAuthorization returns the payment's open authorization, or nil.
+func (w *W) OpenAuthorization(p *kessai.Payment) (*kessai.Authorization, error) {
+	return w.openAuthorization(p)
 }

@@ -156,6 +156,16 @@ type committed struct{ err error }
 
 func (c *committed) Error() string { return c.err.Error() }
 
+// Committed marks err as the outcome of a write that commits anyway: a
+// decline recorded on the payment and reported to the caller.
+func Committed(err error) error { return &committed{err} }
+
+// IsCommitted reports whether err was marked by Committed.
+func IsCommitted(err error) bool {
+	var c *committed
+	return errors.As(err, &c)
+}
+
 // W is the state of one write transaction.
 type W struct {
 	ctx  context.Context
@@ -373,8 +383,7 @@ func (w *W) flushPostings() error {
 
 // Job kinds.
 const (
-	JobExpireAuthorization = "expire_authorization"
-	JobSettleRefund        = "settle_refund"
+	JobSettleRefund = "settle_refund"
 	// JobAmazonRefundSettle is the settlement of an Amazon refund queued by
 	// builds before refunds settled in one place: it runs settleRefund.
 	JobAmazonRefundSettle = "amazon_refund_settle"
@@ -429,14 +438,9 @@ func jobOf[P any](fn func(w *W, p P) error) jobHandler {
 // their handlers are registered by the package that does the work.
 func jobKinds(cfg Config) map[string]*jobKind {
 	kinds := map[string]*jobKind{
-		JobExpireAuthorization: {run: jobOf(func(w *W, ref jobRef) error { return w.expireAuthorization(ref.ID) })},
-		JobSettleRefund:        {run: jobOf((*W).settleRefund)},
-		JobAmazonRefundSettle:  {run: jobOf((*W).settleRefund)},
-		JobCloseTerm:           {run: jobOf((*W).closeTermJob)},
-		JobDisputeDeadline:     {run: jobOf((*W).disputeDeadline)},
-		JobCloseBalance:        {run: jobOf((*W).closeBalanceJob)},
+		JobSettleRefund:       {run: jobOf((*W).settleRefund)},
+		JobAmazonRefundSettle: {run: jobOf((*W).settleRefund)},
 	}
-	kinds[JobExpireCheckoutSession] = &jobKind{run: jobOf(func(w *W, ref jobRef) error { return w.expireCheckoutSession(ref.ID) })}
 	features.RLock()
 	defer features.RUnlock()
 	for k, h := range features.jobs {

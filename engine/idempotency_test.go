@@ -11,28 +11,9 @@ import (
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/payjpflow"
 	"github.com/kessai/kessai/worker"
 )
-
-// mustEngine returns an engine over a fresh store of the dialect and a
-// test-mode account of it.
-func mustEngine(t *testing.T, dialect string) (*engine.Engine, *kessai.Account) {
-	t.Helper()
-	ctx := context.Background()
-	e, err := engine.New(testdb.Open(t, dialect), kessai.NewManualClock(kessaitest.Epoch), nil, engine.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	na, err := e.CreateAccount(ctx, "idem", false, "jp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	acct, err := e.Authenticate(ctx, na.SecretKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e, acct
-}
 
 // keyed runs fn under key on e; its Render stores the result's id or the
 // failure's code.
@@ -49,19 +30,21 @@ func keyed(e *engine.Engine, key, op, hash string, fn func(e *engine.Engine) (an
 func TestIdempotency_Write(t *testing.T) {
 	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, dialect string) {
-		e, acct := mustEngine(t, dialect)
+		e, acct := kessaitest.NewEngine(t, dialect)
 		ctx := context.Background()
 		count := func() int {
-			cs, _, err := e.ListCustomers(ctx, acct, kessai.Page{Limit: 100})
+			cs, _, err := payjpflow.ListCustomers(e, ctx, acct, kessai.Page{Limit: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return len(cs)
 		}
 		create := func(acct *kessai.Account) func(e *engine.Engine) (any, error) {
-			return func(e *engine.Engine) (any, error) { return e.CreateCustomer(ctx, acct, engine.CustomerParams{}) }
+			return func(e *engine.Engine) (any, error) {
+				return payjpflow.CreateCustomer(e, ctx, acct, payjpflow.CustomerParams{})
+			}
 		}
-		deleteNope := func(e *engine.Engine) (any, error) { return e.DeleteCustomer(ctx, acct, "cus_nope") }
+		deleteNope := func(e *engine.Engine) (any, error) { return payjpflow.DeleteCustomer(e, ctx, acct, "cus_nope") }
 
 		t.Run("first_runs_and_records", func(t *testing.T) {
 			out, err := keyed(e, "k1", "create", "h1", create(acct))
@@ -185,7 +168,7 @@ func TestIdempotency_Write(t *testing.T) {
 func TestEngine_MWSAccount(t *testing.T) {
 	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, dialect string) {
-		e, _ := mustEngine(t, dialect)
+		e, _ := kessaitest.NewEngine(t, dialect)
 		ctx := context.Background()
 		na, err := e.CreateAccount(ctx, "mws", false, "us")
 		if err != nil {
@@ -243,7 +226,9 @@ func TestIdempotency_ContendedKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	create := func(e *engine.Engine) (any, error) { return e.CreateCustomer(ctx, acct, engine.CustomerParams{}) }
+	create := func(e *engine.Engine) (any, error) {
+		return payjpflow.CreateCustomer(e, ctx, acct, payjpflow.CustomerParams{})
+	}
 
 	store.n = 5
 	if out, err := keyed(e, "c1", "create", "h", create); err != nil || !out.Done || out.Replayed {

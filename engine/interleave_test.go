@@ -15,6 +15,7 @@ import (
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/payjpflow"
 	"github.com/kessai/kessai/worker"
 )
 
@@ -75,13 +76,13 @@ func TestMoneyProperty_Interleavings(t *testing.T) {
 					}
 				}
 				m.refresh()
-				ledgerOK(rt, store, acct.ID)
+				kessaitest.LedgerOK(rt, store, acct.ID)
 			}
 			// Everything pending settles; then each refund has settled once.
 			if _, err := e.Advance(ctx, acct, 10*time.Minute); err != nil {
 				rt.Fatal(err)
 			}
-			ledgerOK(rt, store, acct.ID)
+			kessaitest.LedgerOK(rt, store, acct.ID)
 			settledOnce(rt, e, acct)
 		})
 	})
@@ -112,24 +113,24 @@ type mixed struct {
 
 func (m *mixed) setUp() {
 	ctx := context.Background()
-	card, err := m.e.CreatePaymentMethod(ctx, m.acct, engine.PaymentMethodParams{Type: kessai.MethodCard,
-		Card:           &engine.CardParams{Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "123"},
+	card, err := payjpflow.CreatePaymentMethod(m.e, ctx, m.acct, payjpflow.PaymentMethodParams{Type: kessai.MethodCard,
+		Card:           &payjpflow.CardParams{Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "123"},
 		BillingDetails: kessai.BillingDetails{Email: ptr("buyer@example.com")}})
 	if err != nil {
 		m.rt.Fatal(err)
 	}
-	paypay, err := m.e.CreatePaymentMethod(ctx, m.acct, engine.PaymentMethodParams{Type: kessai.MethodPayPay})
+	paypay, err := payjpflow.CreatePaymentMethod(m.e, ctx, m.acct, payjpflow.PaymentMethodParams{Type: kessai.MethodPayPay})
 	if err != nil {
 		m.rt.Fatal(err)
 	}
 	flow := func(pm, capture string) string {
-		p, err := m.e.CreatePaymentFlow(ctx, m.acct, engine.FlowParams{Amount: 10_000, Currency: "jpy", CaptureMethod: capture,
+		p, err := payjpflow.CreatePaymentFlow(m.e, ctx, m.acct, payjpflow.FlowParams{Amount: 10_000, Currency: "jpy", CaptureMethod: capture,
 			Confirm: true, PaymentMethodID: &pm})
 		if err != nil {
 			m.rt.Fatal(err)
 		}
 		if p.Status == kessai.StatusRequiresAction {
-			if _, err := m.e.ApprovePaymentFlow(ctx, m.acct, p.ID); err != nil {
+			if _, err := payjpflow.ApprovePaymentFlow(m.e, ctx, m.acct, p.ID); err != nil {
 				m.rt.Fatal(err)
 			}
 		}
@@ -152,7 +153,7 @@ func (m *mixed) setUp() {
 // again.
 func (m *mixed) refresh() {
 	ctx := context.Background()
-	p, err := m.e.GetPaymentFlow(ctx, m.acct, m.held)
+	p, err := payjpflow.GetPaymentFlow(m.e, ctx, m.acct, m.held)
 	if err != nil {
 		m.rt.Fatal(err)
 	}
@@ -181,14 +182,14 @@ func (m *mixed) draw(op string, w *worker.Worker) func() error {
 			amt = ptr(rapid.Int64Range(1, 6_000).Draw(rt, "flow refund amount"))
 		}
 		return func() error {
-			_, err := m.e.CreateRefund(ctx, m.acct, engine.RefundParams{PaymentFlowID: f, Amount: amt})
+			_, err := payjpflow.CreateRefund(m.e, ctx, m.acct, payjpflow.RefundParams{PaymentFlowID: f, Amount: amt})
 			return err
 		}
 	case "flow capture":
 		amt := rapid.Int64Range(50, 10_000).Draw(rt, "flow capture amount")
-		return func() error { _, err := m.e.CapturePaymentFlow(ctx, m.acct, m.held, &amt); return err }
+		return func() error { _, err := payjpflow.CapturePaymentFlow(m.e, ctx, m.acct, m.held, &amt); return err }
 	case "flow cancel":
-		return func() error { _, err := m.e.CancelPaymentFlow(ctx, m.acct, m.held, nil); return err }
+		return func() error { _, err := payjpflow.CancelPaymentFlow(m.e, ctx, m.acct, m.held, nil); return err }
 	case "authorize":
 		amt := rapid.Int64Range(1, 8_000).Draw(rt, "authorize amount")
 		now := rapid.Bool().Draw(rt, "capture now")

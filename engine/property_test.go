@@ -13,6 +13,7 @@ import (
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/payjpflow"
 	"github.com/kessai/kessai/worker"
 )
 
@@ -61,23 +62,23 @@ func TestRefundProperty(t *testing.T) {
 			capture := rapid.SampledFrom([]string{kessai.CaptureAutomatic, kessai.CaptureManual}).Draw(rt, "capture")
 			var pm *kessai.PaymentMethod
 			if paypay {
-				pm, err = e.CreatePaymentMethod(ctx, acct, engine.PaymentMethodParams{Type: kessai.MethodPayPay})
+				pm, err = payjpflow.CreatePaymentMethod(e, ctx, acct, payjpflow.PaymentMethodParams{Type: kessai.MethodPayPay})
 			} else {
 				card := rapid.SampledFrom([]string{"ok", "ok", "ok", "fail", "hold"}).Draw(rt, "card")
-				pm, err = e.CreatePaymentMethod(ctx, acct, engine.PaymentMethodParams{Type: kessai.MethodCard,
-					Card:           &engine.CardParams{Number: cards[card], ExpMonth: 12, ExpYear: 2030, CVC: "123"},
+				pm, err = payjpflow.CreatePaymentMethod(e, ctx, acct, payjpflow.PaymentMethodParams{Type: kessai.MethodCard,
+					Card:           &payjpflow.CardParams{Number: cards[card], ExpMonth: 12, ExpYear: 2030, CVC: "123"},
 					BillingDetails: kessai.BillingDetails{Email: ptr("buyer@example.com")}})
 			}
 			if err != nil {
 				rt.Fatalf("payment method: %v", err)
 			}
-			p, err := e.CreatePaymentFlow(ctx, acct, engine.FlowParams{Amount: amount, Currency: "jpy", CaptureMethod: capture,
+			p, err := payjpflow.CreatePaymentFlow(e, ctx, acct, payjpflow.FlowParams{Amount: amount, Currency: "jpy", CaptureMethod: capture,
 				Confirm: true, PaymentMethodID: &pm.ID})
 			if err != nil {
 				rt.Fatalf("flow: %v", err)
 			}
 			if paypay {
-				if p, err = e.ApprovePaymentFlow(ctx, acct, p.ID); err != nil {
+				if p, err = payjpflow.ApprovePaymentFlow(e, ctx, acct, p.ID); err != nil {
 					rt.Fatalf("approve: %v", err)
 				}
 			}
@@ -104,9 +105,9 @@ func TestRefundProperty(t *testing.T) {
 			if rapid.Bool().Draw(rt, "partial") {
 				amt = ptr(rapid.Int64Range(1, f.amount+100).Draw(rt, "capture_amount"))
 			}
-			p, err := e.CapturePaymentFlow(ctx, acct, f.id, amt)
+			p, err := payjpflow.CapturePaymentFlow(e, ctx, acct, f.id, amt)
 			switch {
-			case amt != nil && (*amt < engine.MinAmount || *amt > engine.MaxAmount):
+			case amt != nil && (*amt < payjpflow.MinAmount || *amt > payjpflow.MaxAmount):
 				wantCode(rt, err, kessai.Invalid) // checked before the flow is read
 			case f.status != kessai.StatusRequiresCapture:
 				wantCode(rt, err, kessai.InvalidStatus)
@@ -139,9 +140,9 @@ func TestRefundProperty(t *testing.T) {
 			}
 			var md kessai.Metadata
 			if rapid.IntRange(0, 5).Draw(rt, "simulate") == 0 {
-				md = kessai.Metadata{engine.SimulateKey: rapid.SampledFrom([]string{"failed", "requires_action"}).Draw(rt, "sim")}
+				md = kessai.Metadata{payjpflow.SimulateKey: rapid.SampledFrom([]string{"failed", "requires_action"}).Draw(rt, "sim")}
 			}
-			r, err := e.CreateRefund(ctx, acct, engine.RefundParams{PaymentFlowID: f.id, Amount: amt, Metadata: md})
+			r, err := payjpflow.CreateRefund(e, ctx, acct, payjpflow.RefundParams{PaymentFlowID: f.id, Amount: amt, Metadata: md})
 			switch {
 			case f.status != kessai.StatusSucceeded:
 				wantCode(rt, err, kessai.InvalidStatus)
@@ -160,7 +161,7 @@ func TestRefundProperty(t *testing.T) {
 				if r.Amount != want || r.PaymentID != f.id {
 					rt.Fatalf("refund %+v, want amount %d", r, want)
 				}
-				sim, _ := md[engine.SimulateKey].(string)
+				sim, _ := md[payjpflow.SimulateKey].(string)
 				wantStatus := kessai.RefundSucceeded
 				switch {
 				case sim == "requires_action":
@@ -172,11 +173,11 @@ func TestRefundProperty(t *testing.T) {
 				}
 				if !f.paypay && sim == "" {
 					// The card's test number decides.
-					p, err := e.GetPaymentFlow(ctx, acct, f.id)
+					p, err := payjpflow.GetPaymentFlow(e, ctx, acct, f.id)
 					if err != nil {
 						rt.Fatal(err)
 					}
-					pm, err := e.GetPaymentMethod(ctx, acct, *p.PaymentMethodID)
+					pm, err := payjpflow.GetPaymentMethod(e, ctx, acct, *p.PaymentMethodID)
 					if err != nil {
 						rt.Fatal(err)
 					}
@@ -202,7 +203,7 @@ func TestRefundProperty(t *testing.T) {
 
 		check := func() {
 			for _, f := range flows {
-				p, err := e.GetPaymentFlow(ctx, acct, f.id)
+				p, err := payjpflow.GetPaymentFlow(e, ctx, acct, f.id)
 				if err != nil {
 					rt.Fatal(err)
 				}
@@ -217,7 +218,7 @@ func TestRefundProperty(t *testing.T) {
 					rt.Fatalf("%s: refunds not failed %d, amount_refunded %d", f.id, live, p.AmountRefunded)
 				}
 			}
-			ledgerOK(rt, store, acct.ID)
+			kessaitest.LedgerOK(rt, store, acct.ID)
 		}
 
 		steps := rapid.IntRange(1, 16).Draw(rt, "steps")
@@ -247,7 +248,7 @@ func TestRefundProperty(t *testing.T) {
 		}
 		check()
 		for _, f := range flows {
-			rs, _, err := e.ListRefunds(ctx, acct, engine.RefundFilter{PaymentFlowID: f.id}, kessai.Page{Limit: 100})
+			rs, _, err := payjpflow.ListRefunds(e, ctx, acct, payjpflow.RefundFilter{PaymentFlowID: f.id}, kessai.Page{Limit: 100})
 			if err != nil {
 				rt.Fatal(err)
 			}
@@ -255,7 +256,7 @@ func TestRefundProperty(t *testing.T) {
 				if r.Status == kessai.RefundPending {
 					rt.Fatalf("refund %s still pending after settlement", r.ID)
 				}
-				if r.Metadata[engine.SimulateKey] == "failed" && r.Status != kessai.RefundFailed {
+				if r.Metadata[payjpflow.SimulateKey] == "failed" && r.Status != kessai.RefundFailed {
 					rt.Fatalf("refund %s made to fail is %s", r.ID, r.Status)
 				}
 			}
@@ -275,7 +276,7 @@ func wantCode(rt *rapid.T, err error, code kessai.Code) {
 // liveRefunds is the sum of a flow's refunds that have not failed.
 func liveRefunds(rt *rapid.T, e *engine.Engine, acct *kessai.Account, flowID string) int64 {
 	rt.Helper()
-	rs, more, err := e.ListRefunds(context.Background(), acct, engine.RefundFilter{PaymentFlowID: flowID}, kessai.Page{Limit: 100})
+	rs, more, err := payjpflow.ListRefunds(e, context.Background(), acct, payjpflow.RefundFilter{PaymentFlowID: flowID}, kessai.Page{Limit: 100})
 	if err != nil || more {
 		rt.Fatalf("list refunds: %v (more %v)", err, more)
 	}
@@ -286,42 +287,6 @@ func liveRefunds(rt *rapid.T, e *engine.Engine, acct *kessai.Account, flowID str
 		}
 	}
 	return sum
-}
-
-// ledgerOK runs kessaitest.CheckLedger and turns its reports into a
-// failure of this check, so that rapid can shrink the sequence.
-func ledgerOK(rt *rapid.T, store kessai.Store, accountID string) {
-	rt.Helper()
-	rec := &recorder{}
-	func() {
-		defer func() {
-			if v := recover(); v != nil && v != errFatal {
-				panic(v)
-			}
-		}()
-		kessaitest.CheckLedger(rec, store, accountID)
-	}()
-	if len(rec.msgs) > 0 {
-		rt.Fatalf("ledger: %v", rec.msgs)
-	}
-}
-
-var errFatal = new(int)
-
-// recorder is a testing.TB that collects failures.
-type recorder struct {
-	testing.TB
-	msgs []string
-}
-
-func (r *recorder) Helper() {}
-func (r *recorder) Errorf(format string, a ...any) {
-	r.msgs = append(r.msgs, fmt.Sprintf(format, a...))
-}
-func (r *recorder) Fatal(a ...any) { r.msgs = append(r.msgs, fmt.Sprint(a...)); panic(errFatal) }
-func (r *recorder) Fatalf(format string, a ...any) {
-	r.msgs = append(r.msgs, fmt.Sprintf(format, a...))
-	panic(errFatal)
 }
 
 // TestOrderProperty runs random sequences of authorizations, captures,
@@ -466,7 +431,7 @@ func TestOrderProperty(t *testing.T) {
 					rt.Fatal(err)
 				}
 			}
-			ledgerOK(rt, store, acct.ID)
+			kessaitest.LedgerOK(rt, store, acct.ID)
 		}
 	})
 }

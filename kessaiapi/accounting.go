@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounting"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
 )
@@ -41,13 +42,13 @@ type feeRateJSON struct {
 func feeRatesOf(rates map[string]int64) feeRatesJSON {
 	out := feeRatesJSON{Object: "fee_rates", Rates: map[string]feeRateJSON{}}
 	for m, r := range rates {
-		out.Rates[m] = feeRateJSON{FeeRate: engine.FormatFeeRate(r), FeeRateE4: r}
+		out.Rates[m] = feeRateJSON{FeeRate: accounting.FormatFeeRate(r), FeeRateE4: r}
 	}
 	return out
 }
 
 func (a *API) feeRates(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	rates, err := a.Face.E.FeeRates(ctx, acct)
+	rates, err := accounting.FeeRates(a.Face.E, ctx, acct)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +62,7 @@ func (a *API) setFeeRates(ctx context.Context, e *engine.Engine, acct *kessai.Ac
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	rates, err := e.SetFeeRates(ctx, acct, req)
+	rates, err := accounting.SetFeeRates(e, ctx, acct, req)
 	if err != nil {
 		return nil, err
 	}
@@ -82,11 +83,11 @@ func (a *API) openDispute(ctx context.Context, e *engine.Engine, acct *kessai.Ac
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	p := engine.DisputeParams{PaymentFlowID: id, Amount: req.Amount.Ptr(), Status: req.Status, Metadata: req.Metadata, Reason: "fraudulent"}
+	p := accounting.DisputeParams{PaymentFlowID: id, Amount: req.Amount.Ptr(), Status: req.Status, Metadata: req.Metadata, Reason: "fraudulent"}
 	if req.Reason != nil {
 		p.Reason = *req.Reason
 	}
-	return e.OpenDispute(ctx, acct, p)
+	return accounting.OpenDispute(e, ctx, acct, p)
 }
 
 func (a *API) advanceDispute(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -103,7 +104,7 @@ func (a *API) advanceDispute(ctx context.Context, e *engine.Engine, acct *kessai
 	if req.Status == nil {
 		return nil, kessai.Invalidf("kessaiapi.advanceDispute", "status", "Field required")
 	}
-	return e.AdvanceDispute(ctx, acct, id, *req.Status)
+	return accounting.AdvanceDispute(e, ctx, acct, id, *req.Status)
 }
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
@@ -147,7 +148,7 @@ func formatYen(n int64) string {
 // reportPage serves the page a statement or balance URL points to; the
 // signed, expiring token in the URL is its only credential.
 func (a *API) reportPage(w http.ResponseWriter, r *http.Request) {
-	rep, err := a.Face.E.OpenReport(r.Context(), r.PathValue("token"))
+	rep, err := accounting.OpenReport(a.Face.E, r.Context(), r.PathValue("token"))
 	if err != nil {
 		jsonapi.WriteProblem(w, r, err)
 		return
@@ -160,7 +161,7 @@ func (a *API) reportPage(w http.ResponseWriter, r *http.Request) {
 // reportCSV serves the same report as CSV: one row per statement item,
 // then its net.
 func (a *API) reportCSV(w http.ResponseWriter, r *http.Request) {
-	rep, err := a.Face.E.OpenReport(r.Context(), r.PathValue("token"))
+	rep, err := accounting.OpenReport(a.Face.E, r.Context(), r.PathValue("token"))
 	if err != nil {
 		jsonapi.WriteProblem(w, r, err)
 		return

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/kessai/kessai"
-	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
+	"github.com/kessai/kessai/payjpflow"
 )
 
 // The hosted page of a checkout session (its url): the simulated buyer
@@ -71,7 +71,7 @@ func (a *API) renderSession(w http.ResponseWriter, status int, s *kessai.Checkou
 }
 
 func (a *API) sessionPage(w http.ResponseWriter, r *http.Request) {
-	_, s, err := a.Face.E.CheckoutSessionPage(r.Context(), r.PathValue("account"), r.PathValue("id"), r.URL.Query().Get("client_secret"))
+	_, s, err := payjpflow.CheckoutSessionPage(a.Face.E, r.Context(), r.PathValue("account"), r.PathValue("id"), r.URL.Query().Get("client_secret"))
 	if err != nil {
 		jsonapi.WriteProblem(w, r, err)
 		return
@@ -87,7 +87,7 @@ func (a *API) sessionSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	acct, s, err := a.Face.E.CheckoutSessionPage(ctx, r.PathValue("account"), r.PathValue("id"), r.PostForm.Get("client_secret"))
+	acct, s, err := payjpflow.CheckoutSessionPage(a.Face.E, ctx, r.PathValue("account"), r.PathValue("id"), r.PostForm.Get("client_secret"))
 	if err != nil {
 		jsonapi.WriteProblem(w, r, err)
 		return
@@ -105,30 +105,30 @@ func (a *API) sessionSubmit(w http.ResponseWriter, r *http.Request) {
 		jsonapi.WriteProblem(w, r, kessai.Invalidf(op, "action", "Input should be 'pay' or 'cancel'"))
 		return
 	}
-	buyer := engine.CheckoutBuyer{}
+	buyer := payjpflow.CheckoutBuyer{}
 	if v := strings.TrimSpace(r.PostForm.Get("email")); v != "" {
 		buyer.Email = &v
 	}
 	if v := strings.TrimSpace(r.PostForm.Get("name")); v != "" {
 		buyer.Name = &v
 	}
-	params := engine.PaymentMethodParams{Type: kessai.MethodPayPay}
+	params := payjpflow.PaymentMethodParams{Type: kessai.MethodPayPay}
 	method := r.PostForm.Get("method")
 	if number, ok := strings.CutPrefix(method, "card:"); ok {
 		email := "buyer@example.com"
 		if buyer.Email != nil {
 			email = *buyer.Email
 		}
-		params = engine.PaymentMethodParams{Type: kessai.MethodCard, Card: &engine.CardParams{Number: number, ExpMonth: 12, ExpYear: 2099, CVC: "123"},
+		params = payjpflow.PaymentMethodParams{Type: kessai.MethodCard, Card: &payjpflow.CardParams{Number: number, ExpMonth: 12, ExpYear: 2099, CVC: "123"},
 			BillingDetails: kessai.BillingDetails{Email: &email, Name: buyer.Name}}
 	} else if method != kessai.MethodPayPay {
 		jsonapi.WriteProblem(w, r, kessai.Invalidf(op, "method", "Input should be 'card:NUMBER' or 'paypay'"))
 		return
 	}
-	pm, err := a.Face.E.CreatePaymentMethod(ctx, acct, params)
+	pm, err := payjpflow.CreatePaymentMethod(a.Face.E, ctx, acct, params)
 	if err == nil {
 		buyer.PaymentMethodID = pm.ID
-		s, err = a.Face.E.CompleteCheckoutSession(ctx, acct, s.ID, buyer)
+		s, err = payjpflow.CompleteCheckoutSession(a.Face.E, ctx, acct, s.ID, buyer)
 	}
 	if err != nil {
 		status, _ := jsonapi.ProblemOf(err, r.URL.Path)
@@ -152,7 +152,7 @@ func (a *API) sessionSubmit(w http.ResponseWriter, r *http.Request) {
 // sessionAgain reads the session after a refused attempt (a declined card
 // is recorded on it).
 func (a *API) sessionAgain(r *http.Request, acct *kessai.Account) (*kessai.CheckoutSession, *kessai.Account, error) {
-	s, err := a.Face.E.GetCheckoutSession(r.Context(), acct, r.PathValue("id"))
+	s, err := payjpflow.GetCheckoutSession(a.Face.E, r.Context(), acct, r.PathValue("id"))
 	return s, acct, err
 }
 
@@ -174,7 +174,7 @@ setup flow <code>{{.ID}}</code>, status <code>{{.Status}}</code>.</p>
 </body></html>`))
 
 func (a *API) setupFlowPage(w http.ResponseWriter, r *http.Request) {
-	_, f, err := a.Face.E.CheckoutSetupFlow(r.Context(), r.PathValue("account"), r.PathValue("id"), r.URL.Query().Get("client_secret"))
+	_, f, err := payjpflow.CheckoutSetupFlow(a.Face.E, r.Context(), r.PathValue("account"), r.PathValue("id"), r.URL.Query().Get("client_secret"))
 	if err != nil {
 		jsonapi.WriteProblem(w, r, err)
 		return
@@ -187,16 +187,16 @@ func (a *API) setupFlowPage(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) setupFlowSubmit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	acct, f, err := a.Face.E.CheckoutSetupFlow(ctx, r.PathValue("account"), r.PathValue("id"), r.PostForm.Get("client_secret"))
+	acct, f, err := payjpflow.CheckoutSetupFlow(a.Face.E, ctx, r.PathValue("account"), r.PathValue("id"), r.PostForm.Get("client_secret"))
 	if err != nil {
 		jsonapi.WriteProblem(w, r, err)
 		return
 	}
 	switch r.PostForm.Get("action") {
 	case "approve":
-		f, err = a.Face.E.ApproveSetupFlow(ctx, acct, f.ID)
+		f, err = payjpflow.ApproveSetupFlow(a.Face.E, ctx, acct, f.ID)
 	case "decline":
-		f, err = a.Face.E.DeclineSetupFlow(ctx, acct, f.ID)
+		f, err = payjpflow.DeclineSetupFlow(a.Face.E, ctx, acct, f.ID)
 	default:
 		err = kessai.Invalidf("kessaiapi.checkout", "action", "Input should be 'approve' or 'decline'")
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
+	"github.com/kessai/kessai/payjpflow"
 )
 
 // API serves /kessai/v1.
@@ -117,7 +118,7 @@ func (a *API) approve(ctx context.Context, e *engine.Engine, acct *kessai.Accoun
 	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
 		return nil, err
 	}
-	return e.ApprovePaymentFlow(ctx, acct, id)
+	return payjpflow.ApprovePaymentFlow(e, ctx, acct, id)
 }
 
 func (a *API) decline(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -128,7 +129,7 @@ func (a *API) decline(ctx context.Context, e *engine.Engine, acct *kessai.Accoun
 	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
 		return nil, err
 	}
-	return e.DeclinePaymentFlow(ctx, acct, id)
+	return payjpflow.DeclinePaymentFlow(e, ctx, acct, id)
 }
 
 var page = template.Must(template.New("checkout").Parse(`<!doctype html>
@@ -149,7 +150,7 @@ func (a *API) checkoutPage(w http.ResponseWriter, r *http.Request) {
 		a.setupFlowPage(w, r)
 		return
 	}
-	_, p, err := a.Face.E.CheckoutFlow(r.Context(), r.PathValue("account"), r.PathValue("id"), r.URL.Query().Get("client_secret"))
+	_, p, err := payjpflow.CheckoutFlow(a.Face.E, r.Context(), r.PathValue("account"), r.PathValue("id"), r.URL.Query().Get("client_secret"))
 	if err != nil {
 		jsonapi.WriteProblem(w, r, err)
 		return
@@ -170,16 +171,16 @@ func (a *API) checkoutSubmit(w http.ResponseWriter, r *http.Request) {
 		a.setupFlowSubmit(w, r)
 		return
 	}
-	acct, p, err := a.Face.E.CheckoutFlow(r.Context(), r.PathValue("account"), r.PathValue("id"), r.PostForm.Get("client_secret"))
+	acct, p, err := payjpflow.CheckoutFlow(a.Face.E, r.Context(), r.PathValue("account"), r.PathValue("id"), r.PostForm.Get("client_secret"))
 	if err != nil {
 		jsonapi.WriteProblem(w, r, err)
 		return
 	}
 	switch r.PostForm.Get("action") {
 	case "approve":
-		p, err = a.Face.E.ApprovePaymentFlow(r.Context(), acct, p.ID)
+		p, err = payjpflow.ApprovePaymentFlow(a.Face.E, r.Context(), acct, p.ID)
 	case "decline":
-		p, err = a.Face.E.DeclinePaymentFlow(r.Context(), acct, p.ID)
+		p, err = payjpflow.DeclinePaymentFlow(a.Face.E, r.Context(), acct, p.ID)
 	default:
 		err = kessai.Invalidf("kessaiapi.checkout", "action", "Input should be 'approve' or 'decline'")
 	}
@@ -287,5 +288,5 @@ func (a *API) confirmSetupFlow(ctx context.Context, e *engine.Engine, acct *kess
 	if !kessai.ValidID(kessai.PrefixPaymentMethod, *req.PaymentMethodID) {
 		return nil, kessai.Errorf(kessai.NotFound, "kessaiapi", "payment_method: %s not found.", *req.PaymentMethodID)
 	}
-	return e.ConfirmSetupFlow(ctx, acct, id, *req.PaymentMethodID)
+	return payjpflow.ConfirmSetupFlow(e, ctx, acct, id, *req.PaymentMethodID)
 }

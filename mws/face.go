@@ -19,6 +19,7 @@ import (
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/httpface"
+	"github.com/kessai/kessai/payjpflow"
 )
 
 // The endpoints: Amazon's paths, the sandbox one for test-mode accounts and
@@ -621,7 +622,7 @@ func (f *Face) getRefundDetails(acct *kessai.Account, p Params) (op, error) {
 		return op{}, err
 	}
 	return op{call: func(ctx context.Context, e *engine.Engine) (any, error) {
-		r, err := e.GetRefund(ctx, acct, id)
+		r, err := payjpflow.GetRefund(e, ctx, acct, id)
 		if err != nil {
 			return nil, err
 		}

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounting"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
 )
 
 // The accounting side of the PAY.JP face: payment disputes, statements
 // (+ statement_urls) and balances (+ balance_urls). Statements and balances
-// are written when a term closes (see engine/statements.go).
+// are written when a term closes (see accounting/statements.go).
 
 func (f *Face) registerAccounting(mux jsonapi.Router) {
 	mux.HandleFunc("GET /v2/payment_disputes", f.Get(f.listDisputes))
@@ -132,7 +133,7 @@ func (f *Face) listDisputes(ctx context.Context, acct *kessai.Account, r *http.R
 	}
 	q := r.URL.Query()
 	statuses := append(q["status"], q["status[]"]...)
-	items, more, err := f.E.ListDisputes(ctx, acct, q.Get("payment_flow_id"), statuses, p)
+	items, more, err := accounting.ListDisputes(f.E, ctx, acct, q.Get("payment_flow_id"), statuses, p)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +149,7 @@ func (f *Face) getDispute(ctx context.Context, acct *kessai.Account, r *http.Req
 	if err != nil {
 		return nil, err
 	}
-	d, err := f.E.GetDispute(ctx, acct, id)
+	d, err := accounting.GetDispute(f.E, ctx, acct, id)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +158,7 @@ func (f *Face) getDispute(ctx context.Context, acct *kessai.Account, r *http.Req
 
 // renderStatement renders a statement with its term.
 func (f *Face) renderStatement(ctx context.Context, acct *kessai.Account, s *kessai.Statement) (any, error) {
-	t, err := f.E.GetTerm(ctx, acct, s.TermID)
+	t, err := accounting.GetTerm(f.E, ctx, acct, s.TermID)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +166,7 @@ func (f *Face) renderStatement(ctx context.Context, acct *kessai.Account, s *kes
 }
 
 func (f *Face) renderBalance(ctx context.Context, acct *kessai.Account, b *kessai.Balance) (any, error) {
-	ss, err := f.E.BalanceStatements(ctx, acct, b)
+	ss, err := accounting.BalanceStatements(f.E, ctx, acct, b)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +192,7 @@ func (f *Face) listStatements(ctx context.Context, acct *kessai.Account, r *http
 	if err != nil {
 		return nil, err
 	}
-	items, more, err := f.E.ListStatements(ctx, acct, engine.StatementFilter{Type: q.Get("type"), TermID: q.Get("term_id"), Since: since, Until: until}, p)
+	items, more, err := accounting.ListStatements(f.E, ctx, acct, accounting.StatementFilter{Type: q.Get("type"), TermID: q.Get("term_id"), Since: since, Until: until}, p)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +210,7 @@ func (f *Face) getStatement(ctx context.Context, acct *kessai.Account, r *http.R
 	if err != nil {
 		return nil, err
 	}
-	s, err := f.E.GetStatement(ctx, acct, id)
+	s, err := accounting.GetStatement(f.E, ctx, acct, id)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +226,7 @@ func (f *Face) listBalances(ctx context.Context, acct *kessai.Account, r *http.R
 	if s := q.Get("state"); s != "" && !oneOf(s, kessai.BalanceCollecting, kessai.BalanceTransfer, kessai.BalanceClaim) {
 		return nil, kessai.Invalidf("payjp.listBalances", "state", "Input should be 'collecting', 'transfer' or 'claim'")
 	}
-	bf := engine.BalanceFilter{State: q.Get("state")}
+	bf := accounting.BalanceFilter{State: q.Get("state")}
 	switch q.Get("closed") {
 	case "":
 	case "true", "false":
@@ -239,7 +240,7 @@ func (f *Face) listBalances(ctx context.Context, acct *kessai.Account, r *http.R
 	if bf.SinceDueDate, bf.UntilDueDate, err = dateRange(q, "payjp.listBalances", "since_due_date", "until_due_date"); err != nil {
 		return nil, err
 	}
-	items, more, err := f.E.ListBalances(ctx, acct, bf, p)
+	items, more, err := accounting.ListBalances(f.E, ctx, acct, bf, p)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +260,7 @@ func (f *Face) getBalance(ctx context.Context, acct *kessai.Account, r *http.Req
 	if err != nil {
 		return nil, err
 	}
-	b, err := f.E.GetBalance(ctx, acct, id)
+	b, err := accounting.GetBalance(f.E, ctx, acct, id)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +290,7 @@ func (f *Face) reportURL(ctx context.Context, acct *kessai.Account, r *http.Requ
 	if err != nil {
 		return nil, err
 	}
-	u, err := f.E.ReportURLFor(ctx, acct, prefix[:2], id)
+	u, err := accounting.ReportURLFor(f.E, ctx, acct, prefix[:2], id)
 	if err != nil {
 		return nil, err
 	}

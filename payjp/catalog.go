@@ -6,8 +6,10 @@ import (
 	"net/http"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounting"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
+	"github.com/kessai/kessai/payjpflow"
 )
 
 func (f *Face) registerCatalog(mux jsonapi.Router) {
@@ -36,8 +38,8 @@ type productReq struct {
 	URL            *string `json:"url"`
 }
 
-func (q productReq) params() engine.ProductParams {
-	return engine.ProductParams{ID: q.ID, Name: q.Name, Active: q.Active, DefaultPriceID: q.DefaultPriceID,
+func (q productReq) params() payjpflow.ProductParams {
+	return payjpflow.ProductParams{ID: q.ID, Name: q.Name, Active: q.Active, DefaultPriceID: q.DefaultPriceID,
 		Description: q.Description, UnitLabel: q.UnitLabel, URL: q.URL}
 }
 
@@ -49,7 +51,7 @@ func (f *Face) createProduct(ctx context.Context, e *engine.Engine, acct *kessai
 	if req.DefaultPriceID != nil {
 		return nil, kessai.Invalidf("payjp.createProduct", "default_price_id", "Extra inputs are not permitted")
 	}
-	return e.CreateProduct(ctx, acct, req.params())
+	return payjpflow.CreateProduct(e, ctx, acct, req.params())
 }
 
 func (f *Face) updateProduct(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -64,7 +66,7 @@ func (f *Face) updateProduct(ctx context.Context, e *engine.Engine, acct *kessai
 	if req.ID != nil {
 		return nil, kessai.Invalidf("payjp.updateProduct", "id", "Extra inputs are not permitted")
 	}
-	return e.UpdateProduct(ctx, acct, id, req.params())
+	return payjpflow.UpdateProduct(e, ctx, acct, id, req.params())
 }
 
 func (f *Face) getProduct(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -72,7 +74,7 @@ func (f *Face) getProduct(ctx context.Context, acct *kessai.Account, r *http.Req
 	if err != nil {
 		return nil, err
 	}
-	return f.E.GetProduct(ctx, acct, id)
+	return payjpflow.GetProduct(f.E, ctx, acct, id)
 }
 
 func (f *Face) deleteProduct(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -80,7 +82,7 @@ func (f *Face) deleteProduct(ctx context.Context, acct *kessai.Account, r *http.
 	if err != nil {
 		return nil, err
 	}
-	p, err := f.E.DeleteProduct(ctx, acct, id)
+	p, err := payjpflow.DeleteProduct(f.E, ctx, acct, id)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +90,7 @@ func (f *Face) deleteProduct(ctx context.Context, acct *kessai.Account, r *http.
 }
 
 func (f *Face) listProducts(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	return listed(r, func(p kessai.Page) ([]*kessai.Product, bool, error) { return f.E.ListProducts(ctx, acct, p) })
+	return listed(r, func(p kessai.Page) ([]*kessai.Product, bool, error) { return payjpflow.ListProducts(f.E, ctx, acct, p) })
 }
 
 type priceReq struct {
@@ -107,7 +109,7 @@ func (f *Face) createPrice(ctx context.Context, e *engine.Engine, acct *kessai.A
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return e.CreatePrice(ctx, acct, engine.PriceParams{ID: req.ID, ProductID: req.ProductID, UnitAmount: req.UnitAmount.Ptr(),
+	return payjpflow.CreatePrice(e, ctx, acct, payjpflow.PriceParams{ID: req.ID, ProductID: req.ProductID, UnitAmount: req.UnitAmount.Ptr(),
 		Currency: req.Currency, Active: req.Active, Nickname: req.Nickname, LookupKey: req.LookupKey, Metadata: req.Metadata.Metadata})
 }
 
@@ -126,7 +128,7 @@ func (f *Face) updatePrice(ctx context.Context, e *engine.Engine, acct *kessai.A
 			return nil, kessai.Invalidf(op, field, "Extra inputs are not permitted")
 		}
 	}
-	return e.UpdatePrice(ctx, acct, id, engine.PriceParams{Active: req.Active, Nickname: req.Nickname, LookupKey: req.LookupKey,
+	return payjpflow.UpdatePrice(e, ctx, acct, id, payjpflow.PriceParams{Active: req.Active, Nickname: req.Nickname, LookupKey: req.LookupKey,
 		Metadata: req.Metadata.Metadata})
 }
 
@@ -135,7 +137,7 @@ func (f *Face) getPrice(ctx context.Context, acct *kessai.Account, r *http.Reque
 	if err != nil {
 		return nil, err
 	}
-	return f.E.GetPrice(ctx, acct, id)
+	return payjpflow.GetPrice(f.E, ctx, acct, id)
 }
 
 func (f *Face) listPrices(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -151,7 +153,7 @@ func (f *Face) listPrices(ctx context.Context, acct *kessai.Account, r *http.Req
 	if len(keys) == 1 {
 		key = keys[0]
 	}
-	items, more, err := f.E.ListPrices(ctx, acct, key, p)
+	items, more, err := payjpflow.ListPrices(f.E, ctx, acct, key, p)
 	if err != nil {
 		return nil, err
 	}
@@ -168,8 +170,8 @@ type taxRateReq struct {
 	Metadata    jsonapi.Metadata `json:"metadata"`
 }
 
-func (q taxRateReq) params() engine.TaxRateParams {
-	p := engine.TaxRateParams{DisplayName: q.DisplayName, Inclusive: q.Inclusive, Active: q.Active, Country: q.Country,
+func (q taxRateReq) params() payjpflow.TaxRateParams {
+	p := payjpflow.TaxRateParams{DisplayName: q.DisplayName, Inclusive: q.Inclusive, Active: q.Active, Country: q.Country,
 		Description: q.Description, Metadata: q.Metadata.Metadata}
 	if q.Percentage != nil {
 		s := q.Percentage.String()
@@ -183,7 +185,7 @@ func (f *Face) createTaxRate(ctx context.Context, e *engine.Engine, acct *kessai
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return e.CreateTaxRate(ctx, acct, req.params())
+	return payjpflow.CreateTaxRate(e, ctx, acct, req.params())
 }
 
 func (f *Face) updateTaxRate(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -203,7 +205,7 @@ func (f *Face) updateTaxRate(ctx context.Context, e *engine.Engine, acct *kessai
 		}
 		return nil, kessai.Invalidf(op, field, "Extra inputs are not permitted")
 	}
-	return e.UpdateTaxRate(ctx, acct, id, req.params())
+	return payjpflow.UpdateTaxRate(e, ctx, acct, id, req.params())
 }
 
 func (f *Face) getTaxRate(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -211,11 +213,11 @@ func (f *Face) getTaxRate(ctx context.Context, acct *kessai.Account, r *http.Req
 	if err != nil {
 		return nil, err
 	}
-	return f.E.GetTaxRate(ctx, acct, id)
+	return payjpflow.GetTaxRate(f.E, ctx, acct, id)
 }
 
 func (f *Face) listTaxRates(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	return listed(r, func(p kessai.Page) ([]*kessai.TaxRate, bool, error) { return f.E.ListTaxRates(ctx, acct, p) })
+	return listed(r, func(p kessai.Page) ([]*kessai.TaxRate, bool, error) { return payjpflow.ListTaxRates(f.E, ctx, acct, p) })
 }
 
 type productJSON struct {
@@ -286,6 +288,6 @@ type taxRateJSON struct {
 // 8.4999…).
 func TaxRateJSON(t *kessai.TaxRate) any {
 	return taxRateJSON{Object: "tax_rate", ID: t.ID, Livemode: t.Livemode, DisplayName: t.DisplayName, Inclusive: t.Inclusive,
-		Percentage: json.Number(engine.FormatPercentage(t.Percentage)), Active: t.Active, Country: t.Country,
+		Percentage: json.Number(accounting.FormatPercentage(t.Percentage)), Active: t.Active, Country: t.Country,
 		Description: t.Description, Metadata: md(t.Metadata), CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.UpdatedAt)}
 }

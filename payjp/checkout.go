@@ -11,6 +11,7 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
+	"github.com/kessai/kessai/payjpflow"
 )
 
 func (f *Face) registerCheckout(mux jsonapi.Router) {
@@ -71,7 +72,7 @@ func (f *Face) createCheckoutSession(ctx context.Context, e *engine.Engine, acct
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	p := engine.CheckoutParams{Mode: req.Mode, SuccessURL: req.SuccessURL, CancelURL: req.CancelURL, ClientReferenceID: req.ClientReferenceID,
+	p := payjpflow.CheckoutParams{Mode: req.Mode, SuccessURL: req.SuccessURL, CancelURL: req.CancelURL, ClientReferenceID: req.ClientReferenceID,
 		Currency: req.Currency, CustomerCreation: req.CustomerCreation, CustomerEmail: req.CustomerEmail, CustomerID: req.CustomerID,
 		Locale: req.Locale, PaymentMethodTypes: req.PaymentMethodTypes, SubmitType: req.SubmitType, UIMode: req.UIMode,
 		Metadata: req.Metadata.Metadata}
@@ -83,9 +84,9 @@ func (f *Face) createCheckoutSession(ctx context.Context, e *engine.Engine, acct
 		p.ExpiresAt = &t
 	}
 	if req.LineItems != nil {
-		p.LineItems = make([]engine.LineItemParams, len(req.LineItems))
+		p.LineItems = make([]payjpflow.LineItemParams, len(req.LineItems))
 		for i, li := range req.LineItems {
-			p.LineItems[i] = engine.LineItemParams{PriceID: li.PriceID, Quantity: li.Quantity.Ptr(), TaxRateIDs: li.TaxRates}
+			p.LineItems[i] = payjpflow.LineItemParams{PriceID: li.PriceID, Quantity: li.Quantity.Ptr(), TaxRateIDs: li.TaxRates}
 		}
 	}
 	if req.PaymentMethodOptions != nil {
@@ -104,17 +105,17 @@ func (f *Face) createCheckoutSession(ctx context.Context, e *engine.Engine, acct
 		p.PaymentMethodOptions = raw
 	}
 	if req.PaymentFlowData != nil {
-		p.PaymentFlowData = &engine.FlowData{CaptureMethod: req.PaymentFlowData.CaptureMethod, Metadata: req.PaymentFlowData.Metadata.Metadata}
+		p.PaymentFlowData = &payjpflow.FlowData{CaptureMethod: req.PaymentFlowData.CaptureMethod, Metadata: req.PaymentFlowData.Metadata.Metadata}
 	}
 	if req.SetupFlowData != nil {
-		p.SetupFlowData = &engine.FlowData{Metadata: req.SetupFlowData.Metadata.Metadata}
+		p.SetupFlowData = &payjpflow.FlowData{Metadata: req.SetupFlowData.Metadata.Metadata}
 	}
 	for i, t := range req.PaymentMethodTypes {
 		if t == "apple_pay" {
 			return nil, kessai.Invalidf(op, "payment_method_types."+strconv.Itoa(i), "kessai does not simulate apple_pay; use 'card' or 'paypay'")
 		}
 	}
-	return e.CreateCheckoutSession(ctx, acct, p)
+	return payjpflow.CreateCheckoutSession(e, ctx, acct, p)
 }
 
 func oneOfStr(s string, set ...string) bool {
@@ -137,7 +138,7 @@ func (f *Face) updateCheckoutSession(ctx context.Context, e *engine.Engine, acct
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return e.UpdateCheckoutSession(ctx, acct, id, req.Metadata.Metadata)
+	return payjpflow.UpdateCheckoutSession(e, ctx, acct, id, req.Metadata.Metadata)
 }
 
 func (f *Face) getCheckoutSession(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -145,12 +146,12 @@ func (f *Face) getCheckoutSession(ctx context.Context, acct *kessai.Account, r *
 	if err != nil {
 		return nil, err
 	}
-	return f.E.GetCheckoutSession(ctx, acct, id)
+	return payjpflow.GetCheckoutSession(f.E, ctx, acct, id)
 }
 
 func (f *Face) listCheckoutSessions(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
 	return listed(r, func(p kessai.Page) ([]*kessai.CheckoutSession, bool, error) {
-		return f.E.ListCheckoutSessions(ctx, acct, p)
+		return payjpflow.ListCheckoutSessions(f.E, ctx, acct, p)
 	})
 }
 
@@ -159,7 +160,9 @@ func (f *Face) listLineItems(ctx context.Context, acct *kessai.Account, r *http.
 	if err != nil {
 		return nil, err
 	}
-	return listed(r, func(p kessai.Page) ([]*kessai.LineItem, bool, error) { return f.E.ListLineItems(ctx, acct, id, p) })
+	return listed(r, func(p kessai.Page) ([]*kessai.LineItem, bool, error) {
+		return payjpflow.ListLineItems(f.E, ctx, acct, id, p)
+	})
 }
 
 // getMethodByCard looks a payment method up by its v1 card id. kessai has
@@ -170,7 +173,7 @@ func (f *Face) getMethodByCard(ctx context.Context, acct *kessai.Account, r *htt
 		return nil, err
 	}
 	pmID := kessai.PrefixPaymentMethod + strings.TrimPrefix(id, kessai.PrefixLegacyCard)
-	pm, err := f.E.GetPaymentMethod(ctx, acct, pmID)
+	pm, err := payjpflow.GetPaymentMethod(f.E, ctx, acct, pmID)
 	if err != nil || pm.Type != kessai.MethodCard {
 		if err == nil || kessai.ErrorCode(err) == kessai.NotFound {
 			return nil, kessai.Errorf(kessai.NotFound, "payjp.getMethodByCard", "card: %s not found.", id)

@@ -7,6 +7,7 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
+	"github.com/kessai/kessai/payjpflow"
 )
 
 func (f *Face) registerRefunds(mux jsonapi.Router) {
@@ -52,7 +53,7 @@ func (f *Face) createRefund(flowField string) jsonapi.PostFunc {
 		if !kessai.ValidID(kessai.PrefixPaymentFlow, *flow) {
 			return nil, kessai.Errorf(kessai.NotFound, op, "payment_flow: %s not found.", *flow)
 		}
-		return e.CreateRefund(ctx, acct, engine.RefundParams{PaymentFlowID: *flow, Amount: req.Amount.Ptr(),
+		return payjpflow.CreateRefund(e, ctx, acct, payjpflow.RefundParams{PaymentFlowID: *flow, Amount: req.Amount.Ptr(),
 			Reason: req.Reason, Metadata: req.Metadata.Metadata})
 	}
 }
@@ -66,7 +67,7 @@ func (f *Face) getRefund(ctx context.Context, acct *kessai.Account, r *http.Requ
 	if err != nil {
 		return nil, err
 	}
-	return f.E.GetRefund(ctx, acct, id)
+	return payjpflow.GetRefund(f.E, ctx, acct, id)
 }
 
 func (f *Face) updateRefund(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -80,7 +81,7 @@ func (f *Face) updateRefund(ctx context.Context, e *engine.Engine, acct *kessai.
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return e.UpdateRefund(ctx, acct, id, req.Metadata.Metadata)
+	return payjpflow.UpdateRefund(e, ctx, acct, id, req.Metadata.Metadata)
 }
 
 func (f *Face) listRefunds(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -93,7 +94,7 @@ func (f *Face) listRefunds(ctx context.Context, acct *kessai.Account, r *http.Re
 	if flow == "" {
 		flow = q.Get("payment_flow")
 	}
-	items, more, err := f.E.ListRefunds(ctx, acct, engine.RefundFilter{PaymentFlowID: flow, Reason: q.Get("reason"), Status: q.Get("status")}, p)
+	items, more, err := payjpflow.ListRefunds(f.E, ctx, acct, payjpflow.RefundFilter{PaymentFlowID: flow, Reason: q.Get("reason"), Status: q.Get("status")}, p)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +110,7 @@ func (f *Face) listFlowRefunds(ctx context.Context, acct *kessai.Account, r *htt
 	if err != nil {
 		return nil, err
 	}
-	items, more, err := f.E.ListRefunds(ctx, acct, engine.RefundFilter{PaymentFlowID: id}, p)
+	items, more, err := payjpflow.ListRefunds(f.E, ctx, acct, payjpflow.RefundFilter{PaymentFlowID: id}, p)
 	if err != nil {
 		return nil, err
 	}

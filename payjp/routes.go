@@ -6,8 +6,10 @@ import (
 	"net/http"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounting"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/jsonapi"
+	"github.com/kessai/kessai/payjpflow"
 )
 
 // Register adds the face's routes under /v2 to mux.
@@ -102,16 +104,16 @@ func (f *Face) createMethod(ctx context.Context, e *engine.Engine, acct *kessai.
 	if err := required("payjp.createMethod", "type", req.Type != ""); err != nil {
 		return nil, err
 	}
-	p := engine.PaymentMethodParams{Type: req.Type, BillingDetails: req.BillingDetails.domain(), CustomerID: req.CustomerID, Metadata: req.Metadata.Metadata}
+	p := payjpflow.PaymentMethodParams{Type: req.Type, BillingDetails: req.BillingDetails.domain(), CustomerID: req.CustomerID, Metadata: req.Metadata.Metadata}
 	if req.Card != nil {
 		for field, set := range map[string]bool{"card.number": req.Card.Number != "", "card.exp_month": req.Card.ExpMonth.Set, "card.exp_year": req.Card.ExpYear.Set} {
 			if err := required("payjp.createMethod", field, set); err != nil {
 				return nil, err
 			}
 		}
-		p.Card = &engine.CardParams{Number: req.Card.Number, ExpMonth: int(req.Card.ExpMonth.V), ExpYear: int(req.Card.ExpYear.V), CVC: req.Card.CVC}
+		p.Card = &payjpflow.CardParams{Number: req.Card.Number, ExpMonth: int(req.Card.ExpMonth.V), ExpYear: int(req.Card.ExpYear.V), CVC: req.Card.CVC}
 	}
-	return e.CreatePaymentMethod(ctx, acct, p)
+	return payjpflow.CreatePaymentMethod(e, ctx, acct, p)
 }
 
 func (f *Face) getMethod(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -119,7 +121,7 @@ func (f *Face) getMethod(ctx context.Context, acct *kessai.Account, r *http.Requ
 	if err != nil {
 		return nil, err
 	}
-	return f.E.GetPaymentMethod(ctx, acct, id)
+	return payjpflow.GetPaymentMethod(f.E, ctx, acct, id)
 }
 
 func (f *Face) updateMethod(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -138,7 +140,7 @@ func (f *Face) updateMethod(ctx context.Context, e *engine.Engine, acct *kessai.
 	if req.Type != nil {
 		// The official schema requires the method's type (a method never
 		// changes type): accept it, refuse another.
-		pm, err := e.GetPaymentMethod(ctx, acct, id)
+		pm, err := payjpflow.GetPaymentMethod(e, ctx, acct, id)
 		if err != nil {
 			return nil, err
 		}
@@ -151,12 +153,12 @@ func (f *Face) updateMethod(ctx context.Context, e *engine.Engine, acct *kessai.
 		b := req.BillingDetails.domain()
 		billing = &b
 	}
-	return e.UpdatePaymentMethod(ctx, acct, id, billing, req.Metadata.Metadata)
+	return payjpflow.UpdatePaymentMethod(e, ctx, acct, id, billing, req.Metadata.Metadata)
 }
 
 func (f *Face) listMethods(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
 	return listed(r, func(p kessai.Page) ([]*kessai.PaymentMethod, bool, error) {
-		return f.E.ListPaymentMethods(ctx, acct, r.URL.Query().Get("customer_id"), p)
+		return payjpflow.ListPaymentMethods(f.E, ctx, acct, r.URL.Query().Get("customer_id"), p)
 	})
 }
 
@@ -169,12 +171,12 @@ type customerReq struct {
 	Metadata               jsonapi.Metadata `json:"metadata"`
 }
 
-func (c customerReq) params() engine.CustomerParams {
+func (c customerReq) params() payjpflow.CustomerParams {
 	pm := c.DefaultPaymentMethodID
 	if pm == nil {
 		pm = c.PaymentMethodID
 	}
-	return engine.CustomerParams{ID: c.ID, Email: c.Email, Description: c.Description, DefaultPaymentMethodID: pm, Metadata: c.Metadata.Metadata}
+	return payjpflow.CustomerParams{ID: c.ID, Email: c.Email, Description: c.Description, DefaultPaymentMethodID: pm, Metadata: c.Metadata.Metadata}
 }
 
 func (f *Face) createCustomer(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -182,7 +184,7 @@ func (f *Face) createCustomer(ctx context.Context, e *engine.Engine, acct *kessa
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return e.CreateCustomer(ctx, acct, req.params())
+	return payjpflow.CreateCustomer(e, ctx, acct, req.params())
 }
 
 func (f *Face) getCustomer(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -190,7 +192,7 @@ func (f *Face) getCustomer(ctx context.Context, acct *kessai.Account, r *http.Re
 	if err != nil {
 		return nil, err
 	}
-	return f.E.GetCustomer(ctx, acct, id)
+	return payjpflow.GetCustomer(f.E, ctx, acct, id)
 }
 
 func (f *Face) updateCustomer(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -202,7 +204,7 @@ func (f *Face) updateCustomer(ctx context.Context, e *engine.Engine, acct *kessa
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return e.UpdateCustomer(ctx, acct, id, req.params())
+	return payjpflow.UpdateCustomer(e, ctx, acct, id, req.params())
 }
 
 func (f *Face) deleteCustomer(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -210,7 +212,7 @@ func (f *Face) deleteCustomer(ctx context.Context, acct *kessai.Account, r *http
 	if err != nil {
 		return nil, err
 	}
-	c, err := f.E.DeleteCustomer(ctx, acct, id)
+	c, err := payjpflow.DeleteCustomer(f.E, ctx, acct, id)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +220,9 @@ func (f *Face) deleteCustomer(ctx context.Context, acct *kessai.Account, r *http
 }
 
 func (f *Face) listCustomers(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
-	return listed(r, func(p kessai.Page) ([]*kessai.Customer, bool, error) { return f.E.ListCustomers(ctx, acct, p) })
+	return listed(r, func(p kessai.Page) ([]*kessai.Customer, bool, error) {
+		return payjpflow.ListCustomers(f.E, ctx, acct, p)
+	})
 }
 
 type flowReq struct {
@@ -255,7 +259,7 @@ func (f *Face) createFlow(ctx context.Context, e *engine.Engine, acct *kessai.Ac
 	if err := required(op, "currency", req.Currency != nil); err != nil {
 		return nil, err
 	}
-	return e.CreatePaymentFlow(ctx, acct, engine.FlowParams{Amount: req.Amount.V, Currency: *req.Currency,
+	return payjpflow.CreatePaymentFlow(e, ctx, acct, payjpflow.FlowParams{Amount: req.Amount.V, Currency: *req.Currency,
 		CaptureMethod: deref(req.CaptureMethod), Confirm: deref(req.Confirm), CustomerID: req.CustomerID,
 		Description: req.Description, PaymentMethodID: req.PaymentMethodID, PaymentMethodTypes: req.PaymentMethodTypes,
 		PaymentMethodOptions: req.PaymentMethodOptions, ReturnURL: req.ReturnURL, Metadata: req.Metadata.Metadata})
@@ -270,7 +274,7 @@ func (f *Face) getFlow(ctx context.Context, acct *kessai.Account, r *http.Reques
 	if err != nil {
 		return nil, err
 	}
-	return f.E.GetPaymentFlow(ctx, acct, id)
+	return payjpflow.GetPaymentFlow(f.E, ctx, acct, id)
 }
 
 func (f *Face) updateFlow(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -291,7 +295,7 @@ func (f *Face) updateFlow(ctx context.Context, e *engine.Engine, acct *kessai.Ac
 	if req.CaptureMethod != nil {
 		return nil, kessai.Invalidf("payjp.updateFlow", "capture_method", "Extra inputs are not permitted")
 	}
-	return e.UpdatePaymentFlow(ctx, acct, id, engine.FlowUpdate{Amount: req.Amount.Ptr(), CustomerID: req.CustomerID,
+	return payjpflow.UpdatePaymentFlow(e, ctx, acct, id, payjpflow.FlowUpdate{Amount: req.Amount.Ptr(), CustomerID: req.CustomerID,
 		Description: req.Description, PaymentMethodID: req.PaymentMethodID, PaymentMethodTypes: req.PaymentMethodTypes,
 		PaymentMethodOptions: req.PaymentMethodOptions, ReturnURL: req.ReturnURL, Metadata: req.Metadata.Metadata})
 }
@@ -312,7 +316,7 @@ func (f *Face) confirmFlow(ctx context.Context, e *engine.Engine, acct *kessai.A
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return e.ConfirmPaymentFlow(ctx, acct, id, engine.ConfirmParams{PaymentMethodID: req.PaymentMethodID,
+	return payjpflow.ConfirmPaymentFlow(e, ctx, acct, id, payjpflow.ConfirmParams{PaymentMethodID: req.PaymentMethodID,
 		ReturnURL: req.ReturnURL, CaptureMethod: req.CaptureMethod})
 }
 
@@ -327,7 +331,7 @@ func (f *Face) captureFlow(ctx context.Context, e *engine.Engine, acct *kessai.A
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return e.CapturePaymentFlow(ctx, acct, id, req.AmountToCapture.Ptr())
+	return payjpflow.CapturePaymentFlow(e, ctx, acct, id, req.AmountToCapture.Ptr())
 }
 
 func (f *Face) cancelFlow(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -341,12 +345,12 @@ func (f *Face) cancelFlow(ctx context.Context, e *engine.Engine, acct *kessai.Ac
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return e.CancelPaymentFlow(ctx, acct, id, req.CancellationReason)
+	return payjpflow.CancelPaymentFlow(e, ctx, acct, id, req.CancellationReason)
 }
 
 func (f *Face) listFlows(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
 	return listed(r, func(p kessai.Page) ([]*kessai.Payment, bool, error) {
-		return f.E.ListPaymentFlows(ctx, acct, r.URL.Query().Get("customer_id"), p)
+		return payjpflow.ListPaymentFlows(f.E, ctx, acct, r.URL.Query().Get("customer_id"), p)
 	})
 }
 
@@ -362,7 +366,7 @@ func (f *Face) listTransactions(ctx context.Context, acct *kessai.Account, r *ht
 	if t := q.Get("payment_method_type"); t != "" && t != kessai.MethodCard && t != kessai.MethodPayPay {
 		return nil, kessai.Invalidf("payjp.listTransactions", "payment_method_type", "Input should be 'card' or 'paypay'")
 	}
-	items, more, err := f.E.ListTransactions(ctx, acct, map[string]string{"type": q.Get("type"), "payment_method_type": q.Get("payment_method_type"), "term_id": q.Get("term_id")}, p)
+	items, more, err := accounting.ListTransactions(f.E, ctx, acct, map[string]string{"type": q.Get("type"), "payment_method_type": q.Get("payment_method_type"), "term_id": q.Get("term_id")}, p)
 	if err != nil {
 		return nil, err
 	}
@@ -374,7 +378,7 @@ func (f *Face) getTransaction(ctx context.Context, acct *kessai.Account, r *http
 	if err != nil {
 		return nil, err
 	}
-	return f.E.GetTransaction(ctx, acct, id)
+	return accounting.GetTransaction(f.E, ctx, acct, id)
 }
 
 func (f *Face) listEvents(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -421,7 +425,7 @@ func (f *Face) attachMethod(ctx context.Context, e *engine.Engine, acct *kessai.
 	if !kessai.ValidCustomID(*req.CustomerID) {
 		return nil, kessai.Errorf(kessai.NotFound, "payjp.attachMethod", "customer: %s not found.", *req.CustomerID)
 	}
-	return e.AttachPaymentMethod(ctx, acct, id, *req.CustomerID)
+	return payjpflow.AttachPaymentMethod(e, ctx, acct, id, *req.CustomerID)
 }
 
 func (f *Face) detachMethod(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -432,7 +436,7 @@ func (f *Face) detachMethod(ctx context.Context, e *engine.Engine, acct *kessai.
 	if err := jsonapi.DecodeJSON(body, &struct{}{}); err != nil {
 		return nil, err
 	}
-	return e.DetachPaymentMethod(ctx, acct, id)
+	return payjpflow.DetachPaymentMethod(e, ctx, acct, id)
 }
 
 func (f *Face) listCustomerMethods(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -444,10 +448,10 @@ func (f *Face) listCustomerMethods(ctx context.Context, acct *kessai.Account, r 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.E.GetCustomer(ctx, acct, id); err != nil {
+	if _, err := payjpflow.GetCustomer(f.E, ctx, acct, id); err != nil {
 		return nil, err
 	}
-	items, more, err := f.E.ListPaymentMethods(ctx, acct, id, p)
+	items, more, err := payjpflow.ListPaymentMethods(f.E, ctx, acct, id, p)
 	if err != nil {
 		return nil, err
 	}
@@ -459,7 +463,9 @@ func (f *Face) listTerms(ctx context.Context, acct *kessai.Account, r *http.Requ
 	if err != nil {
 		return nil, err
 	}
-	return listed(r, func(p kessai.Page) ([]*kessai.Term, bool, error) { return f.E.ListTerms(ctx, acct, since, until, p) })
+	return listed(r, func(p kessai.Page) ([]*kessai.Term, bool, error) {
+		return accounting.ListTerms(f.E, ctx, acct, since, until, p)
+	})
 }
 
 func (f *Face) getTerm(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
@@ -467,7 +473,7 @@ func (f *Face) getTerm(ctx context.Context, acct *kessai.Account, r *http.Reques
 	if err != nil {
 		return nil, err
 	}
-	return f.E.GetTerm(ctx, acct, id)
+	return accounting.GetTerm(f.E, ctx, acct, id)
 }
 
 type setupFlowReq struct {
@@ -479,8 +485,8 @@ type setupFlowReq struct {
 	Usage                *string          `json:"usage"`
 }
 
-func (q setupFlowReq) params() engine.SetupFlowParams {
-	return engine.SetupFlowParams{CustomerID: q.CustomerID, Description: q.Description, PaymentMethodTypes: q.PaymentMethodTypes,
+func (q setupFlowReq) params() payjpflow.SetupFlowParams {
+	return payjpflow.SetupFlowParams{CustomerID: q.CustomerID, Description: q.Description, PaymentMethodTypes: q.PaymentMethodTypes,
 		PaymentMethodOptions: q.PaymentMethodOptions, Usage: q.Usage, Metadata: q.Metadata.Metadata}
 }
 
@@ -489,7 +495,7 @@ func (f *Face) createSetupFlow(ctx context.Context, e *engine.Engine, acct *kess
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return e.CreateSetupFlow(ctx, acct, req.params())
+	return payjpflow.CreateSetupFlow(e, ctx, acct, req.params())
 }
 
 func (f *Face) setupFlowID(r *http.Request) (string, error) {
@@ -501,7 +507,7 @@ func (f *Face) getSetupFlow(ctx context.Context, acct *kessai.Account, r *http.R
 	if err != nil {
 		return nil, err
 	}
-	return f.E.GetSetupFlow(ctx, acct, id)
+	return payjpflow.GetSetupFlow(f.E, ctx, acct, id)
 }
 
 func (f *Face) updateSetupFlow(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -516,7 +522,7 @@ func (f *Face) updateSetupFlow(ctx context.Context, e *engine.Engine, acct *kess
 	if req.Usage != nil {
 		return nil, kessai.Invalidf("payjp.updateSetupFlow", "usage", "Extra inputs are not permitted")
 	}
-	return e.UpdateSetupFlow(ctx, acct, id, req.params())
+	return payjpflow.UpdateSetupFlow(e, ctx, acct, id, req.params())
 }
 
 func (f *Face) cancelSetupFlow(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
@@ -530,12 +536,12 @@ func (f *Face) cancelSetupFlow(ctx context.Context, e *engine.Engine, acct *kess
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	return e.CancelSetupFlow(ctx, acct, id, req.CancellationReason)
+	return payjpflow.CancelSetupFlow(e, ctx, acct, id, req.CancellationReason)
 }
 
 func (f *Face) listSetupFlows(ctx context.Context, acct *kessai.Account, r *http.Request) (any, error) {
 	return listed(r, func(p kessai.Page) ([]*kessai.SetupFlow, bool, error) {
-		return f.E.ListSetupFlows(ctx, acct, r.URL.Query().Get("customer_id"), p)
+		return payjpflow.ListSetupFlows(f.E, ctx, acct, r.URL.Query().Get("customer_id"), p)
 	})
 }
 
@@ -543,7 +549,7 @@ func (f *Face) listMethodConfigs(ctx context.Context, acct *kessai.Account, r *h
 	if _, err := jsonapi.ParsePage(r); err != nil {
 		return nil, err
 	}
-	items, err := f.E.ListMethodConfigs(ctx, acct)
+	items, err := payjpflow.ListMethodConfigs(f.E, ctx, acct)
 	if err != nil {
 		return nil, err
 	}
@@ -559,7 +565,7 @@ func (f *Face) getMethodConfig(ctx context.Context, acct *kessai.Account, r *htt
 	if err != nil {
 		return nil, err
 	}
-	return f.E.GetMethodConfig(ctx, acct, id)
+	return payjpflow.GetMethodConfig(f.E, ctx, acct, id)
 }
 
 type methodConfigSettingReq struct {
@@ -583,7 +589,7 @@ func (f *Face) updateMethodConfig(ctx context.Context, e *engine.Engine, acct *k
 	if err := jsonapi.DecodeJSON(body, &req); err != nil {
 		return nil, err
 	}
-	u := engine.MethodConfigUpdate{Active: req.Active, Name: req.Name, Preferences: map[string]string{}}
+	u := payjpflow.MethodConfigUpdate{Active: req.Active, Name: req.Name, Preferences: map[string]string{}}
 	for t, s := range map[string]*methodConfigSettingReq{kessai.MethodCard: req.Card, kessai.MethodPayPay: req.PayPay} {
 		if s == nil || s.DisplayPreference == nil {
 			continue
@@ -593,5 +599,5 @@ func (f *Face) updateMethodConfig(ctx context.Context, e *engine.Engine, acct *k
 		}
 		u.Preferences[t] = *s.DisplayPreference.Preference
 	}
-	return e.UpdateMethodConfig(ctx, acct, id, u)
+	return payjpflow.UpdateMethodConfig(e, ctx, acct, id, u)
 }

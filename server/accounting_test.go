@@ -11,6 +11,7 @@ import (
 
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/payjpflow"
 )
 
 var jst = time.FixedZone("JST", 9*3600)
@@ -260,7 +261,7 @@ func TestDisputes_Lifecycle(t *testing.T) {
 				if lost.Status != 200 {
 					t.Fatalf("lost: %d %s", lost.Status, lost.Body)
 				}
-				p, err := s.Main.E.GetPaymentFlow(context.Background(), s.Acct(), flow)
+				p, err := payjpflow.GetPaymentFlow(s.Main.E, context.Background(), s.Acct(), flow)
 				if err != nil {
 					t.Fatal(err)
 				}

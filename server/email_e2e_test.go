@@ -20,6 +20,7 @@ import (
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/payjpflow"
 )
 
 // mailbox is an SMTP server on loopback (go-smtp) that keeps the messages
@@ -128,7 +129,7 @@ func completedAmazonRefund(t testing.TB, s *kessaitest.Server, key string, buyer
 		t.Fatal(err)
 	}
 	must(t, s.Do(kessaitest.Req{Method: "POST", Path: "/kessai/v1/clock/advance", Key: key, Body: map[string]any{"seconds": int64(engine.DefaultSettleDelayAmazon / time.Second)}}), 200)
-	if got, _ := s.Main.E.GetRefund(ctx, acct, r.ID); got.Status != kessai.RefundSucceeded {
+	if got, _ := payjpflow.GetRefund(s.Main.E, ctx, acct, r.ID); got.Status != kessai.RefundSucceeded {
 		t.Fatalf("refund %s is %s after the settlement delay", r.ID, got.Status)
 	}
 	return o.ID, r.ID

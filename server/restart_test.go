@@ -10,6 +10,7 @@ import (
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/payjpflow"
 	"github.com/kessai/kessai/server"
 )
 
@@ -63,7 +64,7 @@ func TestRestart_PendingAmazonRefundSettlesAfterRestart(t *testing.T) {
 		if _, err := m.W.Advance(ctx, acct, engine.DefaultSettleDelayAmazon); err != nil {
 			t.Fatal(err)
 		}
-		got, err := m.E.GetRefund(ctx, acct, r.ID)
+		got, err := payjpflow.GetRefund(m.E, ctx, acct, r.ID)
 		if err != nil || got.Status != kessai.RefundSucceeded {
 			t.Fatalf("refund after restart and settlement: %+v %v", got, err)
 		}

@@ -25,8 +25,9 @@ import (
 	"github.com/kessai/kessai"
 	// The feature packages above the core register their policies, jobs
 	// and event hooks with every engine when loaded; the faces import them
-	// too, but a server without them would lose Amazon settlements and
-	// webhook deliveries, so they are named here.
+	// too, but a server without them would lose settlements, expiries, term
+	// closings and webhook deliveries, so they are named here.
+	_ "github.com/kessai/kessai/accounting"
 	_ "github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/dashboard"
 	"github.com/kessai/kessai/engine"
@@ -38,6 +39,7 @@ import (
 	_ "github.com/kessai/kessai/notifications"
 	"github.com/kessai/kessai/notify"
 	"github.com/kessai/kessai/payjp"
+	_ "github.com/kessai/kessai/payjpflow"
 	"github.com/kessai/kessai/worker"
 )
 

@@ -16,6 +16,7 @@ import (
 	"github.com/kessai/kessai/internal/testdb"
 	"github.com/kessai/kessai/notifications"
 	"github.com/kessai/kessai/notify"
+	"github.com/kessai/kessai/payjpflow"
 	"github.com/kessai/kessai/server"
 	"github.com/kessai/kessai/worker"
 )
@@ -171,7 +172,7 @@ func TestWebhooks_ReceiverDownAcrossARestartStillGetsIt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := m.E.CreateCustomer(ctx, acct, engine.CustomerParams{})
+		c, err := payjpflow.CreateCustomer(m.E, ctx, acct, payjpflow.CustomerParams{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/payjpflow"
 	"github.com/kessai/kessai/server"
 )
 
@@ -85,26 +86,26 @@ func (c *demoCmd) Run(ctx context.Context, s *streams) error {
 		return err
 	}
 	email := "buyer@example.com"
-	card, err := m.E.CreatePaymentMethod(ctx, acct, engine.PaymentMethodParams{Type: kessai.MethodCard,
-		Card:           &engine.CardParams{Number: "4242424242424242", ExpMonth: 12, ExpYear: m.E.Now(acct).Year() + 5, CVC: "123"},
+	card, err := payjpflow.CreatePaymentMethod(m.E, ctx, acct, payjpflow.PaymentMethodParams{Type: kessai.MethodCard,
+		Card:           &payjpflow.CardParams{Number: "4242424242424242", ExpMonth: 12, ExpYear: m.E.Now(acct).Year() + 5, CVC: "123"},
 		BillingDetails: kessai.BillingDetails{Email: &email}})
 	if err != nil {
 		return fmt.Errorf("demo card: %w", err)
 	}
-	if d.Card, err = m.E.CreatePaymentFlow(ctx, acct, engine.FlowParams{Amount: 3000, Currency: "jpy", Confirm: true,
+	if d.Card, err = payjpflow.CreatePaymentFlow(m.E, ctx, acct, payjpflow.FlowParams{Amount: 3000, Currency: "jpy", Confirm: true,
 		PaymentMethodID: &card.ID}); err != nil {
 		return fmt.Errorf("demo card payment: %w", err)
 	}
 	refund := int64(1000)
-	if d.Refund, err = m.E.CreateRefund(ctx, acct, engine.RefundParams{PaymentFlowID: d.Card.ID, Amount: &refund}); err != nil {
+	if d.Refund, err = payjpflow.CreateRefund(m.E, ctx, acct, payjpflow.RefundParams{PaymentFlowID: d.Card.ID, Amount: &refund}); err != nil {
 		return fmt.Errorf("demo refund: %w", err)
 	}
-	paypay, err := m.E.CreatePaymentMethod(ctx, acct, engine.PaymentMethodParams{Type: kessai.MethodPayPay})
+	paypay, err := payjpflow.CreatePaymentMethod(m.E, ctx, acct, payjpflow.PaymentMethodParams{Type: kessai.MethodPayPay})
 	if err != nil {
 		return fmt.Errorf("demo PayPay method: %w", err)
 	}
 	d.PayPayMethod = paypay.ID
-	if d.PayPay, err = m.E.CreatePaymentFlow(ctx, acct, engine.FlowParams{Amount: 2000, Currency: "jpy", Confirm: true,
+	if d.PayPay, err = payjpflow.CreatePaymentFlow(m.E, ctx, acct, payjpflow.FlowParams{Amount: 2000, Currency: "jpy", Confirm: true,
 		PaymentMethodID: &paypay.ID}); err != nil {
 		return fmt.Errorf("demo PayPay payment: %w", err)
 	}

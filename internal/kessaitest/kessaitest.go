@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounting"
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/api"
 	"github.com/kessai/kessai/engine"
@@ -401,7 +402,7 @@ func checkPayment(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[stri
 		if got, want := bal[ledger.FeeOf(id)+"/"+c], -(cp.Fee - cp.FeeReturned); got != want {
 			tb.Errorf("%s: ledger fee %d, capture %s fee %d − given back %d", p.ID, got, id, cp.Fee, cp.FeeReturned)
 		}
-		if cp.FeeReturned > cp.Fee || cp.Fee != engine.FeeOf(cp.Amount, cp.FeeRateE4) || cp.FeeReturned != min(engine.FeeOf(cp.Returned, cp.FeeRateE4), cp.Fee) {
+		if cp.FeeReturned > cp.Fee || cp.Fee != accounting.FeeOf(cp.Amount, cp.FeeRateE4) || cp.FeeReturned != min(accounting.FeeOf(cp.Returned, cp.FeeRateE4), cp.Fee) {
 			tb.Errorf("%s: capture %s fee %d at %d, given back %d on %d returned: not the rule", p.ID, id, cp.Fee, cp.FeeRateE4, cp.FeeReturned, cp.Returned)
 		}
 		chargedBack += cp.ChargedBack
@@ -481,13 +482,13 @@ func checkTransactions(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map
 			if err := json.Unmarshal(d, &t); err != nil {
 				tb.Fatal(err)
 			}
-			if t.FeeRateE4 == 0 && t.FeeRate != engine.FormatFeeRate(0) {
+			if t.FeeRateE4 == 0 && t.FeeRate != accounting.FormatFeeRate(0) {
 				// Recorded before fees were ledger postings: its fee was
 				// never posted.
 				amount += t.Amount
 				continue
 			}
-			if t.FeeRateE4 != cp.FeeRateE4 || t.FeeRate != engine.FormatFeeRate(cp.FeeRateE4) {
+			if t.FeeRateE4 != cp.FeeRateE4 || t.FeeRate != accounting.FormatFeeRate(cp.FeeRateE4) {
 				tb.Errorf("%s: transaction %s rate %s (%d), capture's %d", p.ID, t.ID, t.FeeRate, t.FeeRateE4, cp.FeeRateE4)
 			}
 			amount += t.Amount

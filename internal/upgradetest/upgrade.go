@@ -15,6 +15,7 @@ import (
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/ledger"
+	"github.com/kessai/kessai/payjpflow"
 	"github.com/kessai/kessai/sqlstore"
 )
 
@@ -141,7 +142,7 @@ func Upgrade(t *testing.T, fx V1Fixture, d UpgradeDialect) *Upgraded {
 	}
 	t.Run("payment_flows_keep_status_and_amounts", func(t *testing.T) {
 		for _, f := range flows {
-			p, err := e.GetPaymentFlow(ctx, acct, f.id)
+			p, err := payjpflow.GetPaymentFlow(e, ctx, acct, f.id)
 			if err != nil {
 				t.Errorf("flow %s: %v", f.id, err)
 				continue
@@ -153,7 +154,7 @@ func Upgrade(t *testing.T, fx V1Fixture, d UpgradeDialect) *Upgraded {
 					f.status, f.amount, f.received, f.capturable, f.refund)
 			}
 		}
-		all, _, err := e.ListPaymentFlows(ctx, acct, "", kessai.Page{Limit: 100})
+		all, _, err := payjpflow.ListPaymentFlows(e, ctx, acct, "", kessai.Page{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,7 +172,7 @@ func Upgrade(t *testing.T, fx V1Fixture, d UpgradeDialect) *Upgraded {
 			fx.PayPayRefund:   {400, kessai.RefundPending},
 		}
 		for _, f := range flows {
-			rs, _, err := e.ListRefunds(ctx, acct, engine.RefundFilter{PaymentFlowID: f.id}, kessai.Page{Limit: 100})
+			rs, _, err := payjpflow.ListRefunds(e, ctx, acct, payjpflow.RefundFilter{PaymentFlowID: f.id}, kessai.Page{Limit: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -186,10 +187,10 @@ func Upgrade(t *testing.T, fx V1Fixture, d UpgradeDialect) *Upgraded {
 		}
 	})
 	t.Run("customer_keeps_its_payment_method", func(t *testing.T) {
-		if _, err := e.GetCustomer(ctx, acct, fx.Customer); err != nil {
+		if _, err := payjpflow.GetCustomer(e, ctx, acct, fx.Customer); err != nil {
 			t.Fatal(err)
 		}
-		pms, _, err := e.ListPaymentMethods(ctx, acct, fx.Customer, kessai.Page{Limit: 100})
+		pms, _, err := payjpflow.ListPaymentMethods(e, ctx, acct, fx.Customer, kessai.Page{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +198,7 @@ func Upgrade(t *testing.T, fx V1Fixture, d UpgradeDialect) *Upgraded {
 			t.Errorf("payment methods of %s: %v, want [%s]", fx.Customer, got, fx.CustomerMethod)
 		}
 		for _, id := range []string{fx.CardMethod, fx.ManualMethod, fx.PayPayMethod} {
-			if _, err := e.GetPaymentMethod(ctx, acct, id); err != nil {
+			if _, err := payjpflow.GetPaymentMethod(e, ctx, acct, id); err != nil {
 				t.Errorf("payment method %s: %v", id, err)
 			}
 		}
@@ -299,7 +300,7 @@ func Upgrade(t *testing.T, fx V1Fixture, d UpgradeDialect) *Upgraded {
 	t.Run("jobs_stay_pending", func(t *testing.T) {
 		mustView(t, store, func(tx kessai.Tx) error {
 			for _, w := range []struct{ id, kind, about string }{
-				{fx.ExpireJob, engine.JobExpireAuthorization, fx.ManualFlow},
+				{fx.ExpireJob, payjpflow.JobExpireAuthorization, fx.ManualFlow},
 				{fx.SettleJob, engine.JobSettleRefund, fx.PayPayRefund},
 			} {
 				j, err := tx.Job(ctx, w.id)
@@ -335,14 +336,14 @@ func (u *Upgraded) CheckWrites(t *testing.T) {
 	ctx := context.Background()
 	fx := u.Fixture
 	amount := int64(100)
-	r, err := u.Engine.CreateRefund(ctx, u.Account, engine.RefundParams{PaymentFlowID: fx.PaidFlow, Amount: &amount})
+	r, err := payjpflow.CreateRefund(u.Engine, ctx, u.Account, payjpflow.RefundParams{PaymentFlowID: fx.PaidFlow, Amount: &amount})
 	if err != nil {
 		t.Fatalf("refund after upgrade: %v", err)
 	}
 	if r.Status != kessai.RefundSucceeded {
 		t.Errorf("refund after upgrade: %s", r.Status)
 	}
-	p, err := u.Engine.CapturePaymentFlow(ctx, u.Account, fx.ManualFlow, nil)
+	p, err := payjpflow.CapturePaymentFlow(u.Engine, ctx, u.Account, fx.ManualFlow, nil)
 	if err != nil {
 		t.Fatalf("capture after upgrade: %v", err)
 	}

@@ -1,4 +1,4 @@
-package engine
+package payjpflow
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/processor"
 )
 
@@ -31,44 +32,44 @@ func (p CustomerParams) validate(op string) error {
 	if p.Email != nil && *p.Email != "" && !validEmail(*p.Email) {
 		return kessai.Invalidf(op, "email", "value is not a valid email address")
 	}
-	if err := checkLen(op, "email", p.Email, 255); err != nil {
+	if err := engine.CheckLen(op, "email", p.Email, 255); err != nil {
 		return err
 	}
-	return checkLen(op, "description", p.Description, 255)
+	return engine.CheckLen(op, "description", p.Description, 255)
 }
 
 // CreateCustomer creates a customer, with the merchant's id if given.
 // Errors: validation_error, already_exists_id, metadata_limit_exceeded,
 // not_found (default payment method).
-func (e *Engine) CreateCustomer(ctx context.Context, acct *kessai.Account, p CustomerParams) (*kessai.Customer, error) {
-	const op = "engine.CreateCustomer"
+func CreateCustomer(e *engine.Engine, ctx context.Context, acct *kessai.Account, p CustomerParams) (*kessai.Customer, error) {
+	const op = "payjpflow.CreateCustomer"
 	if err := p.validate(op); err != nil {
 		return nil, err
 	}
-	md, err := mergeMetadata(op, nil, p.Metadata)
+	md, err := engine.MergeMetadata(op, nil, p.Metadata)
 	if err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		c := &kessai.Customer{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixCustomer), Livemode: w.acct.Livemode,
-			Email: p.Email, Description: p.Description, Metadata: md, CreatedAt: w.now, UpdatedAt: w.now}
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		c := &kessai.Customer{AccountID: w.Account().ID, ID: kessai.NewID(kessai.PrefixCustomer), Livemode: w.Account().Livemode,
+			Email: p.Email, Description: p.Description, Metadata: md, CreatedAt: w.Now(), UpdatedAt: w.Now()}
 		if p.ID != nil {
 			c.ID = *p.ID
 		}
 		if p.DefaultPaymentMethodID != nil {
 			var pm kessai.PaymentMethod
-			if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, *p.DefaultPaymentMethodID, false, &pm, op, "payment_method"); err != nil {
+			if err := engine.Get(ctx, w.Tx(), kessai.KindPaymentMethod, w.Account().ID, *p.DefaultPaymentMethodID, false, &pm, op, "payment_method"); err != nil {
 				return nil, err
 			}
 			c.DefaultPaymentMethodID = p.DefaultPaymentMethodID
 		}
-		if err := w.tx.Insert(ctx, c); err != nil {
+		if err := w.Tx().Insert(ctx, c); err != nil {
 			if errors.Is(err, kessai.ErrDuplicate) {
 				return nil, kessai.Errorf(kessai.AlreadyExistsID, op, "The specified customer ID %s already exists.", c.ID)
 			}
 			return nil, err
 		}
-		return c, w.emit("customer.created", kessai.ObjectCustomer, c.ID, c)
+		return c, w.Emit("customer.created", kessai.ObjectCustomer, c.ID, c)
 	})
 	if err != nil {
 		return nil, err
@@ -77,11 +78,11 @@ func (e *Engine) CreateCustomer(ctx context.Context, acct *kessai.Account, p Cus
 }
 
 // GetCustomer returns a customer. Errors: not_found.
-func (e *Engine) GetCustomer(ctx context.Context, acct *kessai.Account, id string) (*kessai.Customer, error) {
-	const op = "engine.GetCustomer"
+func GetCustomer(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.Customer, error) {
+	const op = "payjpflow.GetCustomer"
 	var c kessai.Customer
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		return get(ctx, tx, kessai.KindCustomer, acct.ID, id, false, &c, op, "customer")
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
+		return engine.Get(ctx, tx, kessai.KindCustomer, acct.ID, id, false, &c, op, "customer")
 	})
 	if err != nil {
 		return nil, err
@@ -91,20 +92,20 @@ func (e *Engine) GetCustomer(ctx context.Context, acct *kessai.Account, id strin
 
 // UpdateCustomer changes a customer's fields. Errors: not_found,
 // validation_error, metadata_limit_exceeded.
-func (e *Engine) UpdateCustomer(ctx context.Context, acct *kessai.Account, id string, p CustomerParams) (*kessai.Customer, error) {
-	const op = "engine.UpdateCustomer"
+func UpdateCustomer(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string, p CustomerParams) (*kessai.Customer, error) {
+	const op = "payjpflow.UpdateCustomer"
 	if p.ID != nil {
 		return nil, kessai.Invalidf(op, "id", "Extra inputs are not permitted")
 	}
 	if err := p.validate(op); err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var c kessai.Customer
-		if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, id, true, &c, op, "customer"); err != nil {
+		if err := engine.Get(ctx, w.Tx(), kessai.KindCustomer, w.Account().ID, id, true, &c, op, "customer"); err != nil {
 			return nil, err
 		}
-		md, err := mergeMetadata(op, c.Metadata, p.Metadata)
+		md, err := engine.MergeMetadata(op, c.Metadata, p.Metadata)
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +121,7 @@ func (e *Engine) UpdateCustomer(ctx context.Context, acct *kessai.Account, id st
 				c.DefaultPaymentMethodID = nil
 			} else {
 				var pm kessai.PaymentMethod
-				if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, *p.DefaultPaymentMethodID, false, &pm, op, "payment_method"); err != nil {
+				if err := engine.Get(ctx, w.Tx(), kessai.KindPaymentMethod, w.Account().ID, *p.DefaultPaymentMethodID, false, &pm, op, "payment_method"); err != nil {
 					return nil, err
 				}
 				if pm.CustomerID == nil || *pm.CustomerID != c.ID {
@@ -129,11 +130,11 @@ func (e *Engine) UpdateCustomer(ctx context.Context, acct *kessai.Account, id st
 				c.DefaultPaymentMethodID = p.DefaultPaymentMethodID
 			}
 		}
-		c.UpdatedAt = w.now
-		if err := w.tx.Put(ctx, &c); err != nil {
+		c.UpdatedAt = w.Now()
+		if err := w.Tx().Put(ctx, &c); err != nil {
 			return nil, err
 		}
-		return &c, w.emit("customer.updated", kessai.ObjectCustomer, c.ID, &c)
+		return &c, w.Emit("customer.updated", kessai.ObjectCustomer, c.ID, &c)
 	})
 	if err != nil {
 		return nil, err
@@ -150,17 +151,17 @@ func nilIfEmpty(s *string) *string {
 
 // DeleteCustomer deletes a customer. Its payment methods stay, detached.
 // Errors: not_found.
-func (e *Engine) DeleteCustomer(ctx context.Context, acct *kessai.Account, id string) (*kessai.Customer, error) {
-	const op = "engine.DeleteCustomer"
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+func DeleteCustomer(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.Customer, error) {
+	const op = "payjpflow.DeleteCustomer"
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var c kessai.Customer
-		if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, id, true, &c, op, "customer"); err != nil {
+		if err := engine.Get(ctx, w.Tx(), kessai.KindCustomer, w.Account().ID, id, true, &c, op, "customer"); err != nil {
 			return nil, err
 		}
-		if err := w.tx.Delete(ctx, kessai.KindCustomer, w.acct.ID, id); err != nil {
+		if err := w.Tx().Delete(ctx, kessai.KindCustomer, w.Account().ID, id); err != nil {
 			return nil, err
 		}
-		return &c, w.emit("customer.deleted", kessai.ObjectCustomer, c.ID, &c)
+		return &c, w.Emit("customer.deleted", kessai.ObjectCustomer, c.ID, &c)
 	})
 	if err != nil {
 		return nil, err
@@ -169,8 +170,8 @@ func (e *Engine) DeleteCustomer(ctx context.Context, acct *kessai.Account, id st
 }
 
 // ListCustomers pages through customers, newest first.
-func (e *Engine) ListCustomers(ctx context.Context, acct *kessai.Account, page kessai.Page) ([]*kessai.Customer, bool, error) {
-	return list[kessai.Customer](ctx, e, acct, kessai.KindCustomer, nil, page, "engine.ListCustomers", "customer")
+func ListCustomers(e *engine.Engine, ctx context.Context, acct *kessai.Account, page kessai.Page) ([]*kessai.Customer, bool, error) {
+	return engine.ListOf[kessai.Customer](ctx, e, acct, kessai.KindCustomer, nil, page, "payjpflow.ListCustomers", "customer")
 }
 
 // CardParams is a test card to register.
@@ -204,12 +205,12 @@ func allDigits(s string) bool {
 // Errors: validation_error, test_mode_only, not_found (customer),
 // card_declined and the other card errors of the test card list,
 // metadata_limit_exceeded.
-func (e *Engine) CreatePaymentMethod(ctx context.Context, acct *kessai.Account, p PaymentMethodParams) (*kessai.PaymentMethod, error) {
-	const op = "engine.CreatePaymentMethod"
+func CreatePaymentMethod(e *engine.Engine, ctx context.Context, acct *kessai.Account, p PaymentMethodParams) (*kessai.PaymentMethod, error) {
+	const op = "payjpflow.CreatePaymentMethod"
 	if acct.Livemode {
 		return nil, kessai.Errorf(kessai.TestModeOnly, op, "Payment methods can be created directly only in test mode.")
 	}
-	md, err := mergeMetadata(op, nil, p.Metadata)
+	md, err := engine.MergeMetadata(op, nil, p.Metadata)
 	if err != nil {
 		return nil, err
 	}
@@ -248,19 +249,19 @@ func (e *Engine) CreatePaymentMethod(ctx context.Context, acct *kessai.Account, 
 	default:
 		return nil, kessai.Invalidf(op, "type", "Input tag '%s' found using 'type' does not match any of the expected tags: 'card', 'paypay'", p.Type)
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		pm.CreatedAt, pm.UpdatedAt = w.now, w.now
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		pm.CreatedAt, pm.UpdatedAt = w.Now(), w.Now()
 		if pm.CustomerID != nil {
 			var c kessai.Customer
-			if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *pm.CustomerID, false, &c, op, "customer"); err != nil {
+			if err := engine.Get(ctx, w.Tx(), kessai.KindCustomer, w.Account().ID, *pm.CustomerID, false, &c, op, "customer"); err != nil {
 				return nil, err
 			}
 		}
-		if err := w.tx.Insert(ctx, pm); err != nil {
+		if err := w.Tx().Insert(ctx, pm); err != nil {
 			return nil, err
 		}
 		if pm.CustomerID != nil {
-			if err := w.emit("payment_method.attached", kessai.ObjectPaymentMethod, pm.ID, pm); err != nil {
+			if err := w.Emit("payment_method.attached", kessai.ObjectPaymentMethod, pm.ID, pm); err != nil {
 				return nil, err
 			}
 		}
@@ -289,11 +290,11 @@ func cardMessage(code kessai.Code) string {
 }
 
 // GetPaymentMethod returns a payment method. Errors: not_found.
-func (e *Engine) GetPaymentMethod(ctx context.Context, acct *kessai.Account, id string) (*kessai.PaymentMethod, error) {
-	const op = "engine.GetPaymentMethod"
+func GetPaymentMethod(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.PaymentMethod, error) {
+	const op = "payjpflow.GetPaymentMethod"
 	var pm kessai.PaymentMethod
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		return get(ctx, tx, kessai.KindPaymentMethod, acct.ID, id, false, &pm, op, "payment_method")
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
+		return engine.Get(ctx, tx, kessai.KindPaymentMethod, acct.ID, id, false, &pm, op, "payment_method")
 	})
 	if err != nil {
 		return nil, err
@@ -303,14 +304,14 @@ func (e *Engine) GetPaymentMethod(ctx context.Context, acct *kessai.Account, id 
 
 // UpdatePaymentMethod changes a method's metadata and billing details.
 // Errors: not_found, metadata_limit_exceeded.
-func (e *Engine) UpdatePaymentMethod(ctx context.Context, acct *kessai.Account, id string, billing *kessai.BillingDetails, metadata kessai.Metadata) (*kessai.PaymentMethod, error) {
-	const op = "engine.UpdatePaymentMethod"
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+func UpdatePaymentMethod(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string, billing *kessai.BillingDetails, metadata kessai.Metadata) (*kessai.PaymentMethod, error) {
+	const op = "payjpflow.UpdatePaymentMethod"
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var pm kessai.PaymentMethod
-		if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, id, true, &pm, op, "payment_method"); err != nil {
+		if err := engine.Get(ctx, w.Tx(), kessai.KindPaymentMethod, w.Account().ID, id, true, &pm, op, "payment_method"); err != nil {
 			return nil, err
 		}
-		md, err := mergeMetadata(op, pm.Metadata, metadata)
+		md, err := engine.MergeMetadata(op, pm.Metadata, metadata)
 		if err != nil {
 			return nil, err
 		}
@@ -318,11 +319,11 @@ func (e *Engine) UpdatePaymentMethod(ctx context.Context, acct *kessai.Account, 
 		if billing != nil {
 			pm.BillingDetails = *billing
 		}
-		pm.UpdatedAt = w.now
-		if err := w.tx.Put(ctx, &pm); err != nil {
+		pm.UpdatedAt = w.Now()
+		if err := w.Tx().Put(ctx, &pm); err != nil {
 			return nil, err
 		}
-		return &pm, w.emit("payment_method.updated", kessai.ObjectPaymentMethod, pm.ID, &pm)
+		return &pm, w.Emit("payment_method.updated", kessai.ObjectPaymentMethod, pm.ID, &pm)
 	})
 	if err != nil {
 		return nil, err
@@ -332,23 +333,23 @@ func (e *Engine) UpdatePaymentMethod(ctx context.Context, acct *kessai.Account, 
 
 // ListPaymentMethods pages through methods, newest first, optionally of one
 // customer.
-func (e *Engine) ListPaymentMethods(ctx context.Context, acct *kessai.Account, customerID string, page kessai.Page) ([]*kessai.PaymentMethod, bool, error) {
-	return list[kessai.PaymentMethod](ctx, e, acct, kessai.KindPaymentMethod, map[string]string{"customer_id": customerID}, page, "engine.ListPaymentMethods", "payment_method")
+func ListPaymentMethods(e *engine.Engine, ctx context.Context, acct *kessai.Account, customerID string, page kessai.Page) ([]*kessai.PaymentMethod, bool, error) {
+	return engine.ListOf[kessai.PaymentMethod](ctx, e, acct, kessai.KindPaymentMethod, map[string]string{"customer_id": customerID}, page, "payjpflow.ListPaymentMethods", "payment_method")
 }
 
 // AttachPaymentMethod attaches a payment method to a customer, who may then
 // pay with it. Attaching it to its own customer again changes nothing.
 // Errors: not_found (method or customer), payment_method_already_attached
 // (another customer's), detached_payment_method_not_usable.
-func (e *Engine) AttachPaymentMethod(ctx context.Context, acct *kessai.Account, id, customerID string) (*kessai.PaymentMethod, error) {
-	const op = "engine.AttachPaymentMethod"
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+func AttachPaymentMethod(e *engine.Engine, ctx context.Context, acct *kessai.Account, id, customerID string) (*kessai.PaymentMethod, error) {
+	const op = "payjpflow.AttachPaymentMethod"
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var pm kessai.PaymentMethod
-		if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, id, true, &pm, op, "payment_method"); err != nil {
+		if err := engine.Get(ctx, w.Tx(), kessai.KindPaymentMethod, w.Account().ID, id, true, &pm, op, "payment_method"); err != nil {
 			return nil, err
 		}
 		var c kessai.Customer
-		if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, customerID, false, &c, op, "customer"); err != nil {
+		if err := engine.Get(ctx, w.Tx(), kessai.KindCustomer, w.Account().ID, customerID, false, &c, op, "customer"); err != nil {
 			return nil, err
 		}
 		if pm.DetachedAt != nil {
@@ -360,11 +361,11 @@ func (e *Engine) AttachPaymentMethod(ctx context.Context, acct *kessai.Account, 
 			}
 			return nil, kessai.Errorf(kessai.PaymentMethodAttached, op, "Payment method %s is already attached to customer %s.", pm.ID, *pm.CustomerID)
 		}
-		pm.CustomerID, pm.UpdatedAt = &customerID, w.now
-		if err := w.tx.Put(ctx, &pm); err != nil {
+		pm.CustomerID, pm.UpdatedAt = &customerID, w.Now()
+		if err := w.Tx().Put(ctx, &pm); err != nil {
 			return nil, err
 		}
-		return &pm, w.emit("payment_method.attached", kessai.ObjectPaymentMethod, pm.ID, &pm)
+		return &pm, w.Emit("payment_method.attached", kessai.ObjectPaymentMethod, pm.ID, &pm)
 	})
 	if err != nil {
 		return nil, err
@@ -376,34 +377,34 @@ func (e *Engine) AttachPaymentMethod(ctx context.Context, acct *kessai.Account, 
 // customer_id as a record, gets detached_at, and can no longer pay; a
 // customer whose default it was has none. Detaching it again changes
 // nothing. Errors: not_found.
-func (e *Engine) DetachPaymentMethod(ctx context.Context, acct *kessai.Account, id string) (*kessai.PaymentMethod, error) {
-	const op = "engine.DetachPaymentMethod"
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+func DetachPaymentMethod(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.PaymentMethod, error) {
+	const op = "payjpflow.DetachPaymentMethod"
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var pm kessai.PaymentMethod
-		if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, id, true, &pm, op, "payment_method"); err != nil {
+		if err := engine.Get(ctx, w.Tx(), kessai.KindPaymentMethod, w.Account().ID, id, true, &pm, op, "payment_method"); err != nil {
 			return nil, err
 		}
 		if pm.DetachedAt != nil {
 			return &pm, nil
 		}
-		now := w.now
+		now := w.Now()
 		pm.DetachedAt, pm.UpdatedAt = &now, now
-		if err := w.tx.Put(ctx, &pm); err != nil {
+		if err := w.Tx().Put(ctx, &pm); err != nil {
 			return nil, err
 		}
 		if pm.CustomerID != nil {
 			var c kessai.Customer
-			err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *pm.CustomerID, true, &c, op, "customer")
+			err := engine.Get(ctx, w.Tx(), kessai.KindCustomer, w.Account().ID, *pm.CustomerID, true, &c, op, "customer")
 			if err == nil && c.DefaultPaymentMethodID != nil && *c.DefaultPaymentMethodID == pm.ID {
 				c.DefaultPaymentMethodID, c.UpdatedAt = nil, now
-				if err := w.tx.Put(ctx, &c); err != nil {
+				if err := w.Tx().Put(ctx, &c); err != nil {
 					return nil, err
 				}
 			} else if err != nil && kessai.ErrorCode(err) != kessai.NotFound {
 				return nil, err
 			}
 		}
-		return &pm, w.emit("payment_method.detached", kessai.ObjectPaymentMethod, pm.ID, &pm)
+		return &pm, w.Emit("payment_method.detached", kessai.ObjectPaymentMethod, pm.ID, &pm)
 	})
 	if err != nil {
 		return nil, err

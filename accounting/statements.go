@@ -1,4 +1,4 @@
-package engine
+package accounting
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
 )
 
 // Statements and balances are views of the ledger, fixed when a term
@@ -115,8 +116,8 @@ func termTransactions(ctx context.Context, tx kessai.Tx, accountID, termID strin
 }
 
 // settleTerm writes a closed term's sales statement and its balance.
-func (w *W) settleTerm(t *kessai.Term) error {
-	txns, err := termTransactions(w.ctx, w.tx, w.acct.ID, t.ID)
+func settleTerm(w *engine.W, t *kessai.Term) error {
+	txns, err := termTransactions(w.Ctx(), w.Tx(), w.Account().ID, t.ID)
 	if err != nil {
 		return err
 	}
@@ -124,53 +125,53 @@ func (w *W) settleTerm(t *kessai.Term) error {
 	if err != nil {
 		return err
 	}
-	b := &kessai.Balance{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixBalance), Livemode: w.acct.Livemode,
-		State: kessai.BalanceTransfer, TermID: t.ID, Net: net, DueDate: balanceDue(*t.EndAt), CreatedAt: w.now, UpdatedAt: w.now}
+	b := &kessai.Balance{AccountID: w.Account().ID, ID: kessai.NewID(kessai.PrefixBalance), Livemode: w.Account().Livemode,
+		State: kessai.BalanceTransfer, TermID: t.ID, Net: net, DueDate: balanceDue(*t.EndAt), CreatedAt: w.Now(), UpdatedAt: w.Now()}
 	if net < 0 {
 		b.State = kessai.BalanceClaim
 	}
-	s := &kessai.Statement{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixStatement), Livemode: w.acct.Livemode,
+	s := &kessai.Statement{AccountID: w.Account().ID, ID: kessai.NewID(kessai.PrefixStatement), Livemode: w.Account().Livemode,
 		Type: kessai.StatementSales, TermID: t.ID, BalanceID: b.ID, Currency: "jpy", Items: items, Net: net,
-		CreatedAt: w.now, UpdatedAt: w.now}
+		CreatedAt: w.Now(), UpdatedAt: w.Now()}
 	b.StatementIDs = []string{s.ID}
-	if err := w.tx.Insert(w.ctx, s); err != nil {
+	if err := w.Tx().Insert(w.Ctx(), s); err != nil {
 		return err
 	}
-	if err := w.tx.Insert(w.ctx, b); err != nil {
+	if err := w.Tx().Insert(w.Ctx(), b); err != nil {
 		return err
 	}
-	return w.schedule(JobCloseBalance, jobRef{ID: b.ID}, b.DueDate)
+	return w.Schedule(JobCloseBalance, engine.JobRef{ID: b.ID}, b.DueDate)
 }
 
 // closeBalanceJob closes a balance on its due date: the transfer or claim
 // is made.
-func (w *W) closeBalanceJob(ref jobRef) error {
+func closeBalanceJob(w *engine.W, ref engine.JobRef) error {
 	var b kessai.Balance
-	if err := get(w.ctx, w.tx, kessai.KindBalance, w.acct.ID, ref.ID, true, &b, "engine.CloseBalance", "balance"); err != nil {
+	if err := engine.Get(w.Ctx(), w.Tx(), kessai.KindBalance, w.Account().ID, ref.ID, true, &b, "accounting.CloseBalance", "balance"); err != nil {
 		return err
 	}
-	if b.Closed || w.now.Before(b.DueDate) {
+	if b.Closed || w.Now().Before(b.DueDate) {
 		return nil
 	}
 	due := b.DueDate
-	b.Closed, b.ClosedDate, b.UpdatedAt = true, &due, w.now
-	return w.tx.Put(w.ctx, &b)
+	b.Closed, b.ClosedDate, b.UpdatedAt = true, &due, w.Now()
+	return w.Tx().Put(w.Ctx(), &b)
 }
 
 // GetStatement returns a statement. Errors: not_found.
-func (e *Engine) GetStatement(ctx context.Context, acct *kessai.Account, id string) (*kessai.Statement, error) {
-	return getDoc[kessai.Statement](ctx, e, acct, kessai.KindStatement, id, "statement")
+func GetStatement(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.Statement, error) {
+	return engine.GetDoc[kessai.Statement](ctx, e, acct, kessai.KindStatement, id, "statement")
 }
 
 // ListStatements pages through statements, newest first; filter keys:
 // term_id, type.
-func (e *Engine) ListStatements(ctx context.Context, acct *kessai.Account, f StatementFilter, page kessai.Page) ([]*kessai.Statement, bool, error) {
+func ListStatements(e *engine.Engine, ctx context.Context, acct *kessai.Account, f StatementFilter, page kessai.Page) ([]*kessai.Statement, bool, error) {
 	filter := map[string]string{"type": f.Type, "term_id": f.TermID}
 	if f.Since == nil && f.Until == nil {
-		return list[kessai.Statement](ctx, e, acct, kessai.KindStatement, filter, page, "engine.ListStatements", "statement")
+		return engine.ListOf[kessai.Statement](ctx, e, acct, kessai.KindStatement, filter, page, "accounting.ListStatements", "statement")
 	}
-	return listWhere(ctx, e, acct, kessai.KindStatement, filter, page, "engine.ListStatements", "statement",
-		func(s *kessai.Statement) bool { return within(s.CreatedAt, f.Since, f.Until) })
+	return engine.ListWhere(ctx, e, acct, kessai.KindStatement, filter, page, "accounting.ListStatements", "statement",
+		func(s *kessai.Statement) bool { return engine.Within(s.CreatedAt, f.Since, f.Until) })
 }
 
 // StatementFilter selects statements; empty fields match all. Since and
@@ -191,27 +192,27 @@ type BalanceFilter struct {
 }
 
 // GetBalance returns a balance. Errors: not_found.
-func (e *Engine) GetBalance(ctx context.Context, acct *kessai.Account, id string) (*kessai.Balance, error) {
-	return getDoc[kessai.Balance](ctx, e, acct, kessai.KindBalance, id, "balance")
+func GetBalance(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.Balance, error) {
+	return engine.GetDoc[kessai.Balance](ctx, e, acct, kessai.KindBalance, id, "balance")
 }
 
 // ListBalances pages through balances, newest first.
-func (e *Engine) ListBalances(ctx context.Context, acct *kessai.Account, f BalanceFilter, page kessai.Page) ([]*kessai.Balance, bool, error) {
+func ListBalances(e *engine.Engine, ctx context.Context, acct *kessai.Account, f BalanceFilter, page kessai.Page) ([]*kessai.Balance, bool, error) {
 	filter := map[string]string{"state": f.State}
 	if f.Closed == nil && f.Since == nil && f.Until == nil && f.SinceDueDate == nil && f.UntilDueDate == nil {
-		return list[kessai.Balance](ctx, e, acct, kessai.KindBalance, filter, page, "engine.ListBalances", "balance")
+		return engine.ListOf[kessai.Balance](ctx, e, acct, kessai.KindBalance, filter, page, "accounting.ListBalances", "balance")
 	}
-	return listWhere(ctx, e, acct, kessai.KindBalance, filter, page, "engine.ListBalances", "balance", func(b *kessai.Balance) bool {
-		return (f.Closed == nil || b.Closed == *f.Closed) && within(b.CreatedAt, f.Since, f.Until) &&
-			within(b.DueDate, f.SinceDueDate, f.UntilDueDate)
+	return engine.ListWhere(ctx, e, acct, kessai.KindBalance, filter, page, "accounting.ListBalances", "balance", func(b *kessai.Balance) bool {
+		return (f.Closed == nil || b.Closed == *f.Closed) && engine.Within(b.CreatedAt, f.Since, f.Until) &&
+			engine.Within(b.DueDate, f.SinceDueDate, f.UntilDueDate)
 	})
 }
 
 // BalanceStatements returns the statements of a balance and its term.
-func (e *Engine) BalanceStatements(ctx context.Context, acct *kessai.Account, b *kessai.Balance) ([]*kessai.Statement, error) {
+func BalanceStatements(e *engine.Engine, ctx context.Context, acct *kessai.Account, b *kessai.Balance) ([]*kessai.Statement, error) {
 	out := make([]*kessai.Statement, 0, len(b.StatementIDs))
 	for _, id := range b.StatementIDs {
-		s, err := e.GetStatement(ctx, acct, id)
+		s, err := GetStatement(e, ctx, acct, id)
 		if err != nil {
 			return nil, err
 		}
@@ -230,32 +231,27 @@ type ReportURL struct {
 	Expires time.Time
 }
 
-// reportKey derives the key that signs report URLs from the master key.
-func (e *Engine) reportKey(ctx context.Context) ([]byte, error) {
-	k, err := e.masterKey(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m := hmac.New(sha256.New, k)
-	m.Write([]byte("kessai report urls"))
-	return m.Sum(nil), nil
+// reportKey is the key that signs report URLs, derived from the master
+// key.
+func reportKey(e *engine.Engine, ctx context.Context) ([]byte, error) {
+	return e.DeriveKey(ctx, "kessai report urls")
 }
 
 // ReportURLFor signs a link to a statement (kind "st") or balance ("ba")
 // that expires ReportURLLifetime from the account's now. Errors: not_found.
-func (e *Engine) ReportURLFor(ctx context.Context, acct *kessai.Account, kind, id string) (*ReportURL, error) {
+func ReportURLFor(e *engine.Engine, ctx context.Context, acct *kessai.Account, kind, id string) (*ReportURL, error) {
 	obj := "statement_url"
 	if kind == "ba" {
 		obj = "balance_url"
-		if _, err := e.GetBalance(ctx, acct, id); err != nil {
+		if _, err := GetBalance(e, ctx, acct, id); err != nil {
 			return nil, err
 		}
-	} else if _, err := e.GetStatement(ctx, acct, id); err != nil {
+	} else if _, err := GetStatement(e, ctx, acct, id); err != nil {
 		return nil, err
 	}
-	key, err := e.reportKey(ctx)
+	key, err := reportKey(e, ctx)
 	if err != nil {
-		return nil, kessai.WrapInternal("engine.ReportURL", err)
+		return nil, kessai.WrapInternal("ReportURL", err)
 	}
 	now, err := e.ClockNow(ctx, acct)
 	if err != nil {
@@ -277,10 +273,10 @@ type Report struct {
 
 // OpenReport checks a report URL's token and reads what it shows. Errors:
 // not_found (a token that is forged, malformed or expired).
-func (e *Engine) OpenReport(ctx context.Context, token string) (*Report, error) {
-	const op = "engine.OpenReport"
+func OpenReport(e *engine.Engine, ctx context.Context, token string) (*Report, error) {
+	const op = "accounting.OpenReport"
 	bad := kessai.Errorf(kessai.NotFound, op, "This link is not valid or has expired.")
-	key, err := e.reportKey(ctx)
+	key, err := reportKey(e, ctx)
 	if err != nil {
 		return nil, kessai.WrapInternal(op, err)
 	}
@@ -289,7 +285,7 @@ func (e *Engine) OpenReport(ctx context.Context, token string) (*Report, error) 
 		return nil, bad
 	}
 	var acct *kessai.Account
-	if err := e.view(ctx, op, func(tx kessai.Tx) error {
+	if err := e.View(ctx, op, func(tx kessai.Tx) error {
 		var err error
 		acct, err = tx.Account(ctx, tok.AccountID, false)
 		return err
@@ -301,21 +297,21 @@ func (e *Engine) OpenReport(ctx context.Context, token string) (*Report, error) 
 	}
 	r := &Report{Account: acct, Terms: map[string]*kessai.Term{}}
 	if tok.Kind == "ba" {
-		if r.Balance, err = e.GetBalance(ctx, acct, tok.ID); err != nil {
+		if r.Balance, err = GetBalance(e, ctx, acct, tok.ID); err != nil {
 			return nil, err
 		}
-		if r.Statements, err = e.BalanceStatements(ctx, acct, r.Balance); err != nil {
+		if r.Statements, err = BalanceStatements(e, ctx, acct, r.Balance); err != nil {
 			return nil, err
 		}
 	} else {
-		s, err := e.GetStatement(ctx, acct, tok.ID)
+		s, err := GetStatement(e, ctx, acct, tok.ID)
 		if err != nil {
 			return nil, err
 		}
 		r.Statements = []*kessai.Statement{s}
 	}
 	for _, s := range r.Statements {
-		t, err := e.GetTerm(ctx, acct, s.TermID)
+		t, err := GetTerm(e, ctx, acct, s.TermID)
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package engine
+package payjpflow
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
 )
 
 // An account has one payment method configuration; until it is changed it
@@ -33,8 +34,8 @@ func loadMethodConfig(ctx context.Context, tx kessai.Tx, acct *kessai.Account, l
 }
 
 // defaultMethodTypes are the types a payment that names none offers.
-func (w *W) defaultMethodTypes(op string) ([]string, error) {
-	c, _, err := loadMethodConfig(w.ctx, w.tx, w.acct, false)
+func defaultMethodTypes(w *engine.W, op string) ([]string, error) {
+	c, _, err := loadMethodConfig(w.Ctx(), w.Tx(), w.Account(), false)
 	if err != nil {
 		return nil, err
 	}
@@ -58,13 +59,13 @@ type MethodConfigUpdate struct {
 }
 
 // GetMethodConfig returns a configuration of the account. Errors: not_found.
-func (e *Engine) GetMethodConfig(ctx context.Context, acct *kessai.Account, id string) (*kessai.MethodConfig, error) {
-	const op = "engine.GetMethodConfig"
+func GetMethodConfig(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.MethodConfig, error) {
+	const op = "payjpflow.GetMethodConfig"
 	if id != methodConfigID(acct) {
-		return nil, notFound(op, "payment_method_configuration", id)
+		return nil, engine.NotFound(op, "payment_method_configuration", id)
 	}
 	var c *kessai.MethodConfig
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
 		var err error
 		c, _, err = loadMethodConfig(ctx, tx, acct, false)
 		return err
@@ -73,8 +74,8 @@ func (e *Engine) GetMethodConfig(ctx context.Context, acct *kessai.Account, id s
 }
 
 // ListMethodConfigs returns the account's one configuration.
-func (e *Engine) ListMethodConfigs(ctx context.Context, acct *kessai.Account) ([]*kessai.MethodConfig, error) {
-	c, err := e.GetMethodConfig(ctx, acct, methodConfigID(acct))
+func ListMethodConfigs(e *engine.Engine, ctx context.Context, acct *kessai.Account) ([]*kessai.MethodConfig, error) {
+	c, err := GetMethodConfig(e, ctx, acct, methodConfigID(acct))
 	if err != nil {
 		return nil, err
 	}
@@ -83,24 +84,24 @@ func (e *Engine) ListMethodConfigs(ctx context.Context, acct *kessai.Account) ([
 
 // UpdateMethodConfig changes the account's configuration. Errors:
 // not_found, validation_error.
-func (e *Engine) UpdateMethodConfig(ctx context.Context, acct *kessai.Account, id string, u MethodConfigUpdate) (*kessai.MethodConfig, error) {
-	const op = "engine.UpdateMethodConfig"
+func UpdateMethodConfig(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string, u MethodConfigUpdate) (*kessai.MethodConfig, error) {
+	const op = "payjpflow.UpdateMethodConfig"
 	for t, p := range u.Preferences {
 		if t != kessai.MethodCard && t != kessai.MethodPayPay {
 			return nil, kessai.Invalidf(op, t, "Extra inputs are not permitted")
 		}
-		if !statusIn(p, kessai.PreferenceOn, kessai.PreferenceOff, kessai.PreferenceNone) {
+		if !engine.StatusIn(p, kessai.PreferenceOn, kessai.PreferenceOff, kessai.PreferenceNone) {
 			return nil, kessai.Invalidf(op, t+".display_preference.preference", "Input should be 'none', 'off' or 'on'")
 		}
 	}
-	if err := checkLen(op, "name", u.Name, 255); err != nil {
+	if err := engine.CheckLen(op, "name", u.Name, 255); err != nil {
 		return nil, err
 	}
 	if id != methodConfigID(acct) {
-		return nil, notFound(op, "payment_method_configuration", id)
+		return nil, engine.NotFound(op, "payment_method_configuration", id)
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		c, stored, err := loadMethodConfig(ctx, w.tx, w.acct, true)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		c, stored, err := loadMethodConfig(ctx, w.Tx(), w.Account(), true)
 		if err != nil {
 			return nil, err
 		}
@@ -113,16 +114,16 @@ func (e *Engine) UpdateMethodConfig(ctx context.Context, acct *kessai.Account, i
 		for t, p := range u.Preferences {
 			c.Preferences[t] = p
 		}
-		c.UpdatedAt = w.now
+		c.UpdatedAt = w.Now()
 		if stored {
-			err = w.tx.Put(ctx, c)
+			err = w.Tx().Put(ctx, c)
 		} else {
-			err = w.tx.Insert(ctx, c)
+			err = w.Tx().Insert(ctx, c)
 		}
 		if err != nil {
 			return nil, err
 		}
-		return c, w.emit("payment_method_configuration.updated", "payment_method_configuration", c.ID, c)
+		return c, w.Emit("payment_method_configuration.updated", "payment_method_configuration", c.ID, c)
 	})
 	if err != nil {
 		return nil, err

@@ -1,13 +1,14 @@
-package engine
+package payjpflow
 
 import (
 	"testing"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounting"
 )
 
 func rate(pct string, inclusive bool) kessai.TaxRate {
-	p, err := ParsePercentage(pct)
+	p, err := accounting.ParsePercentage(pct)
 	if err != nil {
 		panic(err)
 	}

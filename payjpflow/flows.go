@@ -1,4 +1,4 @@
-package engine
+package payjpflow
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounting"
+	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/processor"
 )
 
@@ -121,8 +123,8 @@ func validOptions(op string, raw json.RawMessage) error {
 // Errors: validation_error, not_found (customer, payment method),
 // metadata_limit_exceeded, the payment-method errors of ConfirmPaymentFlow,
 // and card declines (committed: the flow is returned with the error).
-func (e *Engine) CreatePaymentFlow(ctx context.Context, acct *kessai.Account, p FlowParams) (*kessai.Payment, error) {
-	const op = "engine.CreatePaymentFlow"
+func CreatePaymentFlow(e *engine.Engine, ctx context.Context, acct *kessai.Account, p FlowParams) (*kessai.Payment, error) {
+	const op = "payjpflow.CreatePaymentFlow"
 	if err := validAmount(op, "amount", p.Amount); err != nil {
 		return nil, err
 	}
@@ -147,49 +149,49 @@ func (e *Engine) CreatePaymentFlow(ctx context.Context, acct *kessai.Account, p 
 	if err := validOptions(op, p.PaymentMethodOptions); err != nil {
 		return nil, err
 	}
-	if err := checkLen(op, "description", p.Description, 255); err != nil {
+	if err := engine.CheckLen(op, "description", p.Description, 255); err != nil {
 		return nil, err
 	}
-	md, err := mergeMetadata(op, nil, p.Metadata)
+	md, err := engine.MergeMetadata(op, nil, p.Metadata)
 	if err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		pay, err := w.newPaymentFlow(op, p, md)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		pay, err := newPaymentFlow(w, op, p, md)
 		if err != nil {
 			return nil, err
 		}
 		if p.Confirm {
-			return w.confirm(op, pay, ConfirmParams{})
+			return confirm(w, op, pay, ConfirmParams{})
 		}
 		return pay, nil
 	})
-	return asPayment(res, err)
+	return engine.AsPayment(res, err)
 }
 
 // newPaymentFlow writes a new flow of validated params (CreatePaymentFlow,
 // and a checkout session's payment): the account's payment method
 // configuration decides its types when p names none.
-func (w *W) newPaymentFlow(op string, p FlowParams, md kessai.Metadata) (*kessai.Payment, error) {
-	ctx := w.ctx
+func newPaymentFlow(w *engine.W, op string, p FlowParams, md kessai.Metadata) (*kessai.Payment, error) {
+	ctx := w.Ctx()
 	types := p.PaymentMethodTypes
 	if types == nil {
 		// The account's payment method configuration decides.
 		var err error
-		if types, err = w.defaultMethodTypes(op); err != nil {
+		if types, err = defaultMethodTypes(w, op); err != nil {
 			return nil, err
 		}
 	}
-	pay := &kessai.Payment{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixPaymentFlow), Kind: kessai.PaymentFlow,
-		State: kessai.StateDraft, Livemode: w.acct.Livemode, Amount: p.Amount, Currency: "jpy", Status: kessai.StatusRequiresPaymentMethod, CaptureMethod: p.CaptureMethod,
+	pay := &kessai.Payment{AccountID: w.Account().ID, ID: kessai.NewID(kessai.PrefixPaymentFlow), Kind: kessai.PaymentFlow,
+		State: kessai.StateDraft, Livemode: w.Account().Livemode, Amount: p.Amount, Currency: "jpy", Status: kessai.StatusRequiresPaymentMethod, CaptureMethod: p.CaptureMethod,
 		CustomerID: p.CustomerID, Description: p.Description, PaymentMethodTypes: types,
 		PaymentMethodOptions: p.PaymentMethodOptions, ReturnURL: p.ReturnURL, Metadata: md, CheckoutSessionID: p.CheckoutSessionID,
-		CreatedAt: w.now, UpdatedAt: w.now}
+		CreatedAt: w.Now(), UpdatedAt: w.Now()}
 	pay.ClientSecret = kessai.RandomToken(kessai.PrefixClientSecret+strings.TrimPrefix(pay.ID, kessai.PrefixPaymentFlow)+"_", 16)
 	pmID := p.PaymentMethodID
 	if pay.CustomerID != nil {
 		var c kessai.Customer
-		if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *pay.CustomerID, false, &c, op, "customer"); err != nil {
+		if err := engine.Get(ctx, w.Tx(), kessai.KindCustomer, w.Account().ID, *pay.CustomerID, false, &c, op, "customer"); err != nil {
 			return nil, err
 		}
 		pay.Email = strOr(c.Email)
@@ -198,25 +200,25 @@ func (w *W) newPaymentFlow(op string, p FlowParams, md kessai.Metadata) (*kessai
 		}
 	}
 	if pmID != nil {
-		if _, err := w.usableMethod(op, pay, *pmID); err != nil {
+		if _, err := usableMethod(w, op, pay, *pmID); err != nil {
 			return nil, err
 		}
 		pay.PaymentMethodID = pmID
 		pay.Status = kessai.StatusRequiresConfirmation
 	}
-	if err := w.tx.Insert(ctx, pay); err != nil {
+	if err := w.Tx().Insert(ctx, pay); err != nil {
 		return nil, err
 	}
-	if err := w.emit("payment_flow.created", kessai.ObjectPaymentFlow, pay.ID, pay); err != nil {
+	if err := w.Emit("payment_flow.created", kessai.ObjectPaymentFlow, pay.ID, pay); err != nil {
 		return nil, err
 	}
 	return pay, nil
 }
 
 // usableMethod loads a payment method and checks that pay may use it.
-func (w *W) usableMethod(op string, pay *kessai.Payment, id string) (*kessai.PaymentMethod, error) {
+func usableMethod(w *engine.W, op string, pay *kessai.Payment, id string) (*kessai.PaymentMethod, error) {
 	var pm kessai.PaymentMethod
-	if err := get(w.ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, id, false, &pm, op, "payment_method"); err != nil {
+	if err := engine.Get(w.Ctx(), w.Tx(), kessai.KindPaymentMethod, w.Account().ID, id, false, &pm, op, "payment_method"); err != nil {
 		return nil, err
 	}
 	if pm.DetachedAt != nil {
@@ -245,8 +247,8 @@ func (w *W) usableMethod(op string, pay *kessai.Payment, id string) (*kessai.Pay
 // status; everything else only before confirmation.
 // Errors: not_found, validation_error, invalid_status,
 // metadata_limit_exceeded, payment-method errors.
-func (e *Engine) UpdatePaymentFlow(ctx context.Context, acct *kessai.Account, id string, u FlowUpdate) (*kessai.Payment, error) {
-	const op = "engine.UpdatePaymentFlow"
+func UpdatePaymentFlow(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string, u FlowUpdate) (*kessai.Payment, error) {
+	const op = "payjpflow.UpdatePaymentFlow"
 	if u.Amount != nil {
 		if err := validAmount(op, "amount", *u.Amount); err != nil {
 			return nil, err
@@ -261,20 +263,20 @@ func (e *Engine) UpdatePaymentFlow(ctx context.Context, acct *kessai.Account, id
 	if err := validOptions(op, u.PaymentMethodOptions); err != nil {
 		return nil, err
 	}
-	if err := checkLen(op, "description", u.Description, 255); err != nil {
+	if err := engine.CheckLen(op, "description", u.Description, 255); err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		p, err := w.lockPayment(op, id)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		p, err := w.LockPayment(op, id, "payment_flow")
 		if err != nil {
 			return nil, err
 		}
 		structural := u.Amount != nil || u.CustomerID != nil || u.PaymentMethodID != nil || u.PaymentMethodTypes != nil ||
 			u.PaymentMethodOptions != nil || u.ReturnURL != nil
-		if structural && !statusIn(p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation) {
-			return nil, invalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation)
+		if structural && !engine.StatusIn(p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation) {
+			return nil, engine.InvalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation)
 		}
-		md, err := mergeMetadata(op, p.Metadata, u.Metadata)
+		md, err := engine.MergeMetadata(op, p.Metadata, u.Metadata)
 		if err != nil {
 			return nil, err
 		}
@@ -290,7 +292,7 @@ func (e *Engine) UpdatePaymentFlow(ctx context.Context, acct *kessai.Account, id
 				p.CustomerID, p.Email = nil, ""
 			} else {
 				var c kessai.Customer
-				if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *u.CustomerID, false, &c, op, "customer"); err != nil {
+				if err := engine.Get(ctx, w.Tx(), kessai.KindCustomer, w.Account().ID, *u.CustomerID, false, &c, op, "customer"); err != nil {
 					return nil, err
 				}
 				p.CustomerID, p.Email = u.CustomerID, strOr(c.Email)
@@ -309,17 +311,17 @@ func (e *Engine) UpdatePaymentFlow(ctx context.Context, acct *kessai.Account, id
 			p.PaymentMethodID = u.PaymentMethodID
 		}
 		if p.PaymentMethodID != nil && structural {
-			if _, err := w.usableMethod(op, p, *p.PaymentMethodID); err != nil {
+			if _, err := usableMethod(w, op, p, *p.PaymentMethodID); err != nil {
 				return nil, err
 			}
 			p.Status = kessai.StatusRequiresConfirmation
 		}
-		if err := w.savePayment(p); err != nil {
+		if err := w.SavePayment(p); err != nil {
 			return nil, err
 		}
-		return p, w.emit("payment_flow.updated", kessai.ObjectPaymentFlow, p.ID, p)
+		return p, w.Emit("payment_flow.updated", kessai.ObjectPaymentFlow, p.ID, p)
 	})
-	return asPayment(res, err)
+	return engine.AsPayment(res, err)
 }
 
 // ConfirmPaymentFlow confirms a flow with its payment method: a card is
@@ -329,8 +331,8 @@ func (e *Engine) UpdatePaymentFlow(ctx context.Context, acct *kessai.Account, id
 // errors, validation_error; a declined card is committed (the flow goes back
 // to requires_payment_method with last_payment_error) and returned with
 // card_declined or the card's error code.
-func (e *Engine) ConfirmPaymentFlow(ctx context.Context, acct *kessai.Account, id string, c ConfirmParams) (*kessai.Payment, error) {
-	const op = "engine.ConfirmPaymentFlow"
+func ConfirmPaymentFlow(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string, c ConfirmParams) (*kessai.Payment, error) {
+	const op = "payjpflow.ConfirmPaymentFlow"
 	if c.CaptureMethod != nil {
 		if err := validCaptureMethod(op, *c.CaptureMethod); err != nil {
 			return nil, err
@@ -339,24 +341,24 @@ func (e *Engine) ConfirmPaymentFlow(ctx context.Context, acct *kessai.Account, i
 	if err := validReturnURL(op, c.ReturnURL); err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		p, err := w.lockPayment(op, id)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		p, err := w.LockPayment(op, id, "payment_flow")
 		if err != nil {
 			return nil, err
 		}
 		if p.CheckoutSessionID != nil {
 			return nil, ownedBySession(op, "payment flow", *p.CheckoutSessionID)
 		}
-		return w.confirm(op, p, c)
+		return confirm(w, op, p, c)
 	})
-	return asPayment(res, err)
+	return engine.AsPayment(res, err)
 }
 
-func (w *W) confirm(op string, p *kessai.Payment, c ConfirmParams) (*kessai.Payment, error) {
-	if !statusIn(p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation) {
-		return nil, invalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation)
+func confirm(w *engine.W, op string, p *kessai.Payment, c ConfirmParams) (*kessai.Payment, error) {
+	if !engine.StatusIn(p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation) {
+		return nil, engine.InvalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation)
 	}
-	if w.acct.Livemode {
+	if w.Account().Livemode {
 		return nil, kessai.Errorf(kessai.LiveModeUnsupported, op, "kessai has no live payment processor; use a test-mode account.")
 	}
 	if c.PaymentMethodID != nil {
@@ -371,7 +373,7 @@ func (w *W) confirm(op string, p *kessai.Payment, c ConfirmParams) (*kessai.Paym
 	if p.PaymentMethodID == nil {
 		return nil, kessai.Errorf(kessai.MissingPaymentMethod, op, "A payment method is required but not provided.")
 	}
-	pm, err := w.usableMethod(op, p, *p.PaymentMethodID)
+	pm, err := usableMethod(w, op, p, *p.PaymentMethodID)
 	if err != nil {
 		return nil, err
 	}
@@ -381,52 +383,52 @@ func (w *W) confirm(op string, p *kessai.Payment, c ConfirmParams) (*kessai.Paym
 		if d := processor.ChargeCard(pm.Card, p.Amount); d != nil {
 			p.Status = kessai.StatusRequiresPaymentMethod
 			p.LastPaymentError = &kessai.PaymentError{Code: string(d.Code), Message: d.Message, Type: "card_error", PaymentMethodID: pm.ID}
-			if err := w.savePayment(p); err != nil {
+			if err := w.SavePayment(p); err != nil {
 				return nil, err
 			}
-			if err := w.emit("payment_flow.payment_failed", kessai.ObjectPaymentFlow, p.ID, p); err != nil {
+			if err := w.Emit("payment_flow.payment_failed", kessai.ObjectPaymentFlow, p.ID, p); err != nil {
 				return nil, err
 			}
-			return p, &committed{kessai.Errorf(d.Code, op, "%s", d.Message)}
+			return p, engine.Committed(kessai.Errorf(d.Code, op, "%s", d.Message))
 		}
 		if processor.NeedsThreeDSecure(pm.Card, p.PaymentMethodOptions) {
-			return p, w.requireAction(p)
+			return p, requireAction(w, p)
 		}
-		return p, w.authorize(p, pm.Type)
+		return p, authorize(w, p, pm.Type)
 	default: // PayPay: the buyer approves on a page of ours
-		return p, w.requireAction(p)
+		return p, requireAction(w, p)
 	}
 }
 
 // buyerPageURL is the simulated buyer's page for a flow or a setup flow
 // that waits for the buyer (PayPay approval, 3-D Secure).
-func (w *W) buyerPageURL(id, clientSecret string) string {
-	return strings.TrimRight(w.e.Config.PublicURL, "/") + "/kessai/v1/checkout/" + w.acct.ID + "/" + id + "?client_secret=" + url.QueryEscape(clientSecret)
+func buyerPageURL(w *engine.W, id, clientSecret string) string {
+	return strings.TrimRight(w.Engine().Config.PublicURL, "/") + "/kessai/v1/checkout/" + w.Account().ID + "/" + id + "?client_secret=" + url.QueryEscape(clientSecret)
 }
 
 // requireAction makes a flow wait for its buyer on kessai's page.
-func (w *W) requireAction(p *kessai.Payment) error {
+func requireAction(w *engine.W, p *kessai.Payment) error {
 	p.Status = kessai.StatusRequiresAction
-	p.NextAction = &kessai.NextAction{Type: "redirect_to_url", RedirectToURL: kessai.RedirectToURL{URL: w.buyerPageURL(p.ID, p.ClientSecret), ReturnURL: p.ReturnURL}}
-	if err := w.savePayment(p); err != nil {
+	p.NextAction = &kessai.NextAction{Type: "redirect_to_url", RedirectToURL: kessai.RedirectToURL{URL: buyerPageURL(w, p.ID, p.ClientSecret), ReturnURL: p.ReturnURL}}
+	if err := w.SavePayment(p); err != nil {
 		return err
 	}
-	return w.emit("payment_flow.requires_action", kessai.ObjectPaymentFlow, p.ID, p)
+	return w.Emit("payment_flow.requires_action", kessai.ObjectPaymentFlow, p.ID, p)
 }
 
 // authorize records a successful authorization of the whole amount and,
 // with automatic capture, captures it.
-func (w *W) authorize(p *kessai.Payment, method string) error {
-	now := w.now
+func authorize(w *engine.W, p *kessai.Payment, method string) error {
+	now := w.Now()
 	p.PaymentMethodType = method
 	p.NextAction = nil
 	p.ConfirmedAt = &now
-	auth, err := w.newAuthorization(p, kessai.NewID(kessai.PrefixAuthorization), method, p.Amount)
+	auth, err := w.NewAuthorization(p, kessai.NewID(kessai.PrefixAuthorization), method, p.Amount)
 	if err != nil {
 		return err
 	}
 	if p.CaptureMethod == kessai.CaptureAutomatic {
-		return w.capture(p, auth, p.Amount, true)
+		return capture(w, p, auth, p.Amount, true)
 	}
 	hold := CardHold
 	if method == kessai.MethodPayPay {
@@ -436,64 +438,64 @@ func (w *W) authorize(p *kessai.Payment, method string) error {
 	auth.ExpiresAt = exp
 	p.Status = kessai.StatusRequiresCapture
 	p.AuthorizationExpires = &exp
-	if err := w.saveAuthorization(auth, true); err != nil {
+	if err := w.SaveAuthorization(auth, true); err != nil {
 		return err
 	}
-	if err := w.savePayment(p); err != nil {
+	if err := w.SavePayment(p); err != nil {
 		return err
 	}
-	if err := w.schedule(JobExpireAuthorization, jobRef{ID: p.ID}, exp); err != nil {
+	if err := w.Schedule(JobExpireAuthorization, engine.JobRef{ID: p.ID}, exp); err != nil {
 		return err
 	}
-	return w.emit("payment_flow.amount_capturable_updated", kessai.ObjectPaymentFlow, p.ID, p)
+	return w.Emit("payment_flow.amount_capturable_updated", kessai.ObjectPaymentFlow, p.ID, p)
 }
 
 // capture takes amount of the flow's authorization into its one capture
 // and releases the rest of the hold; the flow succeeds.
-func (w *W) capture(p *kessai.Payment, auth *kessai.Authorization, amount int64, newAuth bool) error {
-	c, err := w.captureAuthorization(p, auth, kessai.NewID(kessai.PrefixCapture), amount)
+func capture(w *engine.W, p *kessai.Payment, auth *kessai.Authorization, amount int64, newAuth bool) error {
+	c, err := w.CaptureAuthorization(p, auth, kessai.NewID(kessai.PrefixCapture), amount)
 	if err != nil {
 		return err
 	}
 	p.CaptureID = c.ID
-	if err := w.chargeFee(p, c); err != nil {
+	if err := accounting.ChargeFee(w, p, c); err != nil {
 		return err
 	}
-	if err := w.tx.Insert(w.ctx, c); err != nil {
+	if err := w.Tx().Insert(w.Ctx(), c); err != nil {
 		return err
 	}
-	if err := w.saveAuthorization(auth, newAuth); err != nil {
+	if err := w.SaveAuthorization(auth, newAuth); err != nil {
 		return err
 	}
 	p.Status = kessai.StatusSucceeded
-	if err := w.savePayment(p); err != nil {
+	if err := w.SavePayment(p); err != nil {
 		return err
 	}
-	if err := w.transaction(kessai.TxnPayment, p.ID, p, c, amount, c.Fee); err != nil {
+	if err := accounting.RecordTransaction(w, kessai.TxnPayment, p.ID, p, c, amount, c.Fee); err != nil {
 		return err
 	}
-	return w.emit("payment_flow.succeeded", kessai.ObjectPaymentFlow, p.ID, p)
+	return w.Emit("payment_flow.succeeded", kessai.ObjectPaymentFlow, p.ID, p)
 }
 
 // CapturePaymentFlow captures a requires_capture flow once, for
 // amountToCapture (default: all that is capturable); the rest is released.
 // Errors: not_found, invalid_status, validation_error.
-func (e *Engine) CapturePaymentFlow(ctx context.Context, acct *kessai.Account, id string, amountToCapture *int64) (*kessai.Payment, error) {
-	const op = "engine.CapturePaymentFlow"
+func CapturePaymentFlow(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string, amountToCapture *int64) (*kessai.Payment, error) {
+	const op = "payjpflow.CapturePaymentFlow"
 	if amountToCapture != nil {
 		if err := validAmount(op, "amount_to_capture", *amountToCapture); err != nil {
 			return nil, err
 		}
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		p, err := w.lockPayment(op, id)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		p, err := w.LockPayment(op, id, "payment_flow")
 		if err != nil {
 			return nil, err
 		}
 		if p.Status != kessai.StatusRequiresCapture {
-			return nil, invalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresCapture)
+			return nil, engine.InvalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresCapture)
 		}
-		auth, err := w.openAuthorization(p)
+		auth, err := w.OpenAuthorization(p)
 		if err != nil {
 			return nil, err
 		}
@@ -504,12 +506,12 @@ func (e *Engine) CapturePaymentFlow(ctx context.Context, acct *kessai.Account, i
 		if amountToCapture != nil {
 			amount = *amountToCapture
 		}
-		if _, err := w.checkCapture(p, auth, amount); err != nil {
+		if _, err := w.CheckCapture(p, auth, amount); err != nil {
 			return nil, err
 		}
-		return p, w.capture(p, auth, amount, false)
+		return p, capture(w, p, auth, amount, false)
 	})
-	return asPayment(res, err)
+	return engine.AsPayment(res, err)
 }
 
 // Cancellation reasons a merchant may give.
@@ -517,31 +519,31 @@ var cancelReasons = []string{"duplicate", "fraudulent", "requested_by_customer",
 
 // CancelPaymentFlow cancels a flow that has not succeeded, releasing any
 // hold. Errors: not_found, invalid_status, validation_error.
-func (e *Engine) CancelPaymentFlow(ctx context.Context, acct *kessai.Account, id string, reason *string) (*kessai.Payment, error) {
-	const op = "engine.CancelPaymentFlow"
-	if reason != nil && !statusIn(*reason, cancelReasons...) {
+func CancelPaymentFlow(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string, reason *string) (*kessai.Payment, error) {
+	const op = "payjpflow.CancelPaymentFlow"
+	if reason != nil && !engine.StatusIn(*reason, cancelReasons...) {
 		return nil, kessai.Invalidf(op, "cancellation_reason", "Input should be 'duplicate', 'fraudulent', 'requested_by_customer' or 'abandoned'")
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		p, err := w.lockPayment(op, id)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		p, err := w.LockPayment(op, id, "payment_flow")
 		if err != nil {
 			return nil, err
 		}
 		cancelable := []string{kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation, kessai.StatusRequiresAction, kessai.StatusRequiresCapture}
-		if !statusIn(p.Status, cancelable...) {
-			return nil, invalidStatus(op, "payment flow", p.Status, cancelable...)
+		if !engine.StatusIn(p.Status, cancelable...) {
+			return nil, engine.InvalidStatus(op, "payment flow", p.Status, cancelable...)
 		}
 		if p.CheckoutSessionID != nil && p.Status != kessai.StatusRequiresCapture {
 			return nil, ownedBySession(op, "payment flow", *p.CheckoutSessionID)
 		}
-		return p, w.cancel(p, reason)
+		return p, cancel(w, p, reason)
 	})
-	return asPayment(res, err)
+	return engine.AsPayment(res, err)
 }
 
-func (w *W) cancel(p *kessai.Payment, reason *string) error {
+func cancel(w *engine.W, p *kessai.Payment, reason *string) error {
 	if p.Status == kessai.StatusRequiresCapture {
-		auth, err := w.openAuthorization(p)
+		auth, err := w.OpenAuthorization(p)
 		if err != nil {
 			return err
 		}
@@ -550,92 +552,92 @@ func (w *W) cancel(p *kessai.Payment, reason *string) error {
 			if reason != nil && *reason == "expired" {
 				code = kessai.ReasonExpiredUnused
 			}
-			if err := w.releaseAuthorization(p, auth, code); err != nil {
+			if err := w.ReleaseAuthorization(p, auth, code); err != nil {
 				return err
 			}
-			if err := w.saveAuthorization(auth, false); err != nil {
+			if err := w.SaveAuthorization(auth, false); err != nil {
 				return err
 			}
 		}
 	}
-	now := w.now
+	now := w.Now()
 	p.Status = kessai.StatusCanceled
 	p.CanceledAt = &now
 	p.CancellationReason = reason
 	p.NextAction = nil
-	if err := w.savePayment(p); err != nil {
+	if err := w.SavePayment(p); err != nil {
 		return err
 	}
-	return w.emit("payment_flow.canceled", kessai.ObjectPaymentFlow, p.ID, p)
+	return w.Emit("payment_flow.canceled", kessai.ObjectPaymentFlow, p.ID, p)
 }
 
 // ApprovePaymentFlow is the simulated buyer approving the action a
 // requires_action flow waits for (PayPay). Errors: not_found, invalid_status.
-func (e *Engine) ApprovePaymentFlow(ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
-	const op = "engine.ApprovePaymentFlow"
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		p, err := w.lockPayment(op, id)
+func ApprovePaymentFlow(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
+	const op = "payjpflow.ApprovePaymentFlow"
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		p, err := w.LockPayment(op, id, "payment_flow")
 		if err != nil {
 			return nil, err
 		}
 		if p.Status != kessai.StatusRequiresAction {
-			return nil, invalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresAction)
+			return nil, engine.InvalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresAction)
 		}
 		var pm kessai.PaymentMethod
-		if err := get(ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, *p.PaymentMethodID, false, &pm, op, "payment_method"); err != nil {
+		if err := engine.Get(ctx, w.Tx(), kessai.KindPaymentMethod, w.Account().ID, *p.PaymentMethodID, false, &pm, op, "payment_method"); err != nil {
 			return nil, err
 		}
-		return p, w.authorize(p, pm.Type)
+		return p, authorize(w, p, pm.Type)
 	})
-	return asPayment(res, err)
+	return engine.AsPayment(res, err)
 }
 
 // DeclinePaymentFlow is the simulated buyer refusing the action: the flow
 // is canceled (reason abandoned) with last_payment_error set, and both
 // payment_flow.payment_failed and payment_flow.canceled are emitted.
 // Errors: not_found, invalid_status.
-func (e *Engine) DeclinePaymentFlow(ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
-	const op = "engine.DeclinePaymentFlow"
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		p, err := w.lockPayment(op, id)
+func DeclinePaymentFlow(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
+	const op = "payjpflow.DeclinePaymentFlow"
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		p, err := w.LockPayment(op, id, "payment_flow")
 		if err != nil {
 			return nil, err
 		}
 		if p.Status != kessai.StatusRequiresAction {
-			return nil, invalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresAction)
+			return nil, engine.InvalidStatus(op, "payment flow", p.Status, kessai.StatusRequiresAction)
 		}
 		p.LastPaymentError = &kessai.PaymentError{Code: "payment_declined", Message: "The customer declined the payment.",
 			Type: "payment_method_error", PaymentMethodID: *p.PaymentMethodID}
-		if err := w.emit("payment_flow.payment_failed", kessai.ObjectPaymentFlow, p.ID, p); err != nil {
+		if err := w.Emit("payment_flow.payment_failed", kessai.ObjectPaymentFlow, p.ID, p); err != nil {
 			return nil, err
 		}
 		reason := "abandoned"
-		return p, w.cancel(p, &reason)
+		return p, cancel(w, p, &reason)
 	})
-	return asPayment(res, err)
+	return engine.AsPayment(res, err)
 }
 
 // ExpireAuthorization cancels (reason expired) a flow whose authorization
 // hold has run out, releasing the hold. Anything else is left alone, so the
 // job may run any number of times.
-func (w *W) expireAuthorization(id string) error {
-	p, err := w.lockPayment("engine.ExpireAuthorization", id)
+func expireAuthorization(w *engine.W, id string) error {
+	p, err := w.LockPayment("payjpflow.ExpireAuthorization", id, "payment_flow")
 	if err != nil {
 		return err
 	}
-	if p.Status != kessai.StatusRequiresCapture || p.AuthorizationExpires == nil || w.now.Before(*p.AuthorizationExpires) {
+	if p.Status != kessai.StatusRequiresCapture || p.AuthorizationExpires == nil || w.Now().Before(*p.AuthorizationExpires) {
 		return nil
 	}
 	reason := "expired"
-	return w.cancel(p, &reason)
+	return cancel(w, p, &reason)
 }
 
 // GetPaymentFlow returns a flow. Errors: not_found.
-func (e *Engine) GetPaymentFlow(ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
-	const op = "engine.GetPaymentFlow"
+func GetPaymentFlow(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.Payment, error) {
+	const op = "payjpflow.GetPaymentFlow"
 	var p kessai.Payment
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		return get(ctx, tx, kessai.KindPayment, acct.ID, id, false, &p, op, "payment_flow")
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
+		return engine.Get(ctx, tx, kessai.KindPayment, acct.ID, id, false, &p, op, "payment_flow")
 	})
 	if err != nil {
 		return nil, err
@@ -646,9 +648,9 @@ func (e *Engine) GetPaymentFlow(ctx context.Context, acct *kessai.Account, id st
 // CheckoutFlow returns an account's flow for the buyer's page, which knows
 // the flow's client secret but no key. Errors: not_found (also for a wrong
 // secret, compared in constant time).
-func (e *Engine) CheckoutFlow(ctx context.Context, accountID, id, clientSecret string) (*kessai.Account, *kessai.Payment, error) {
+func CheckoutFlow(e *engine.Engine, ctx context.Context, accountID, id, clientSecret string) (*kessai.Account, *kessai.Payment, error) {
 	var p kessai.Payment
-	acct, err := e.bySecret(ctx, "engine.CheckoutFlow", kessai.KindPayment, "payment_flow", accountID, id, clientSecret, &p,
+	acct, err := bySecret(e, ctx, "payjpflow.CheckoutFlow", kessai.KindPayment, "payment_flow", accountID, id, clientSecret, &p,
 		func() string { return p.ClientSecret })
 	if err != nil {
 		return nil, nil, err
@@ -659,35 +661,35 @@ func (e *Engine) CheckoutFlow(ctx context.Context, accountID, id, clientSecret s
 // bySecret loads an account's document into dst for a buyer's page, which
 // knows the document's client secret (secret, once dst is loaded) but no
 // key. A wrong secret is not_found, compared in constant time.
-func (e *Engine) bySecret(ctx context.Context, op string, kind kessai.Kind, what, accountID, id, clientSecret string, dst any, secret func() string) (*kessai.Account, error) {
+func bySecret(e *engine.Engine, ctx context.Context, op string, kind kessai.Kind, what, accountID, id, clientSecret string, dst any, secret func() string) (*kessai.Account, error) {
 	var acct *kessai.Account
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
 		a, err := tx.Account(ctx, accountID, false)
 		if err != nil {
-			return notFound(op, what, id)
+			return engine.NotFound(op, what, id)
 		}
 		acct = a
-		return get(ctx, tx, kind, accountID, id, false, dst, op, what)
+		return engine.Get(ctx, tx, kind, accountID, id, false, dst, op, what)
 	})
 	if err != nil {
 		return nil, err
 	}
 	if subtle.ConstantTimeCompare([]byte(secret()), []byte(clientSecret)) != 1 {
-		return nil, notFound(op, what, id)
+		return nil, engine.NotFound(op, what, id)
 	}
 	return acct, nil
 }
 
 // ListPaymentFlows pages through flows, newest first, optionally of one
 // customer.
-func (e *Engine) ListPaymentFlows(ctx context.Context, acct *kessai.Account, customerID string, page kessai.Page) ([]*kessai.Payment, bool, error) {
+func ListPaymentFlows(e *engine.Engine, ctx context.Context, acct *kessai.Account, customerID string, page kessai.Page) ([]*kessai.Payment, bool, error) {
 	// Only flows have customers: the face filter is needed, and used, only
 	// without one (each filter shape searches its own index).
 	filter := map[string]string{"customer_id": customerID}
 	if customerID == "" {
 		filter["face"] = kessai.FacePayJP
 	}
-	return list[kessai.Payment](ctx, e, acct, kessai.KindPayment, filter, page, "engine.ListPaymentFlows", "payment_flow")
+	return engine.ListOf[kessai.Payment](ctx, e, acct, kessai.KindPayment, filter, page, "payjpflow.ListPaymentFlows", "payment_flow")
 }
 
 func strOr(p *string) string {

@@ -1,13 +1,15 @@
-package engine
+package accounting
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/ledger"
 )
 
@@ -75,9 +77,9 @@ func loadFees(ctx context.Context, tx kessai.Tx, acct *kessai.Account) (map[stri
 }
 
 // FeeRates returns the account's fee rate per payment method type.
-func (e *Engine) FeeRates(ctx context.Context, acct *kessai.Account) (map[string]int64, error) {
+func FeeRates(e *engine.Engine, ctx context.Context, acct *kessai.Account) (map[string]int64, error) {
 	var rates map[string]int64
-	err := e.view(ctx, "engine.FeeRates", func(tx kessai.Tx) error {
+	err := e.View(ctx, "accounting.FeeRates", func(tx kessai.Tx) error {
 		var err error
 		rates, err = loadFees(ctx, tx, acct)
 		return err
@@ -89,8 +91,8 @@ func (e *Engine) FeeRates(ctx context.Context, acct *kessai.Account) (map[string
 // percentages from 0 to 100 with at most four fraction digits); the others
 // keep theirs. Captures made before keep the rate they were charged.
 // Errors: validation_error.
-func (e *Engine) SetFeeRates(ctx context.Context, acct *kessai.Account, set map[string]string) (map[string]int64, error) {
-	const op = "engine.SetFeeRates"
+func SetFeeRates(e *engine.Engine, ctx context.Context, acct *kessai.Account, set map[string]string) (map[string]int64, error) {
+	const op = "accounting.SetFeeRates"
 	parsed := map[string]int64{}
 	methods := make([]string, 0, len(set))
 	for m := range set {
@@ -107,9 +109,9 @@ func (e *Engine) SetFeeRates(ctx context.Context, acct *kessai.Account, set map[
 		}
 		parsed[m] = r
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		s := &kessai.FeeSchedule{AccountID: w.acct.ID, ID: feeScheduleID, Rates: map[string]int64{}}
-		err := w.tx.Get(w.ctx, kessai.KindFeeSchedule, w.acct.ID, feeScheduleID, true, s)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		s := &kessai.FeeSchedule{AccountID: w.Account().ID, ID: feeScheduleID, Rates: map[string]int64{}}
+		err := w.Tx().Get(w.Ctx(), kessai.KindFeeSchedule, w.Account().ID, feeScheduleID, true, s)
 		exists := err == nil
 		if err != nil && !errors.Is(err, kessai.ErrNoRows) {
 			return nil, err
@@ -120,16 +122,16 @@ func (e *Engine) SetFeeRates(ctx context.Context, acct *kessai.Account, set map[
 		for m, r := range parsed {
 			s.Rates[m] = r
 		}
-		s.UpdatedAt = w.now
+		s.UpdatedAt = w.Now()
 		if exists {
-			err = w.tx.Put(w.ctx, s)
+			err = w.Tx().Put(w.Ctx(), s)
 		} else {
-			err = w.tx.Insert(w.ctx, s)
+			err = w.Tx().Insert(w.Ctx(), s)
 		}
 		if err != nil {
 			return nil, err
 		}
-		return loadFees(w.ctx, w.tx, w.acct)
+		return loadFees(w.Ctx(), w.Tx(), w.Account())
 	})
 	if err != nil {
 		return nil, err
@@ -139,20 +141,20 @@ func (e *Engine) SetFeeRates(ctx context.Context, acct *kessai.Account, set map[
 
 // chargeFee charges a new capture of a flow its account's rate for the
 // capture's method; the caller saves the capture.
-func (w *W) chargeFee(p *kessai.Payment, c *kessai.Capture) error {
-	rates, err := loadFees(w.ctx, w.tx, w.acct)
+func ChargeFee(w *engine.W, p *kessai.Payment, c *kessai.Capture) error {
+	rates, err := loadFees(w.Ctx(), w.Tx(), w.Account())
 	if err != nil {
 		return err
 	}
 	c.FeeRateE4 = rates[c.Method]
 	c.Fee = FeeOf(c.Amount, c.FeeRateE4)
-	return w.post(p.ID, p.Currency, ledger.Fee(c.ID, c.Fee))
+	return w.Post(p.ID, p.Currency, ledger.Fee(c.ID, c.Fee))
 }
 
 // returnFee records that amount of a capture was paid back to the buyer
 // and gives back the fee on it; the caller saves the capture. It returns
 // the fee given back.
-func (w *W) returnFee(p *kessai.Payment, c *kessai.Capture, amount int64) (int64, error) {
+func ReturnFee(w *engine.W, p *kessai.Payment, c *kessai.Capture, amount int64) (int64, error) {
 	c.Returned += amount
 	due := min(FeeOf(c.Returned, c.FeeRateE4), c.Fee)
 	offset := due - c.FeeReturned
@@ -160,17 +162,41 @@ func (w *W) returnFee(p *kessai.Payment, c *kessai.Capture, amount int64) (int64
 		return 0, nil
 	}
 	c.FeeReturned = due
-	return offset, w.post(p.ID, p.Currency, ledger.FeeOffset(c.ID, offset))
+	return offset, w.Post(p.ID, p.Currency, ledger.FeeOffset(c.ID, offset))
 }
 
 // transaction records a payment transaction of the open term.
-func (w *W) transaction(typ, resourceID string, p *kessai.Payment, c *kessai.Capture, amount, fee int64) error {
-	term, err := w.termID()
+func RecordTransaction(w *engine.W, typ, resourceID string, p *kessai.Payment, c *kessai.Capture, amount, fee int64) error {
+	term, err := termID(w)
 	if err != nil {
 		return err
 	}
-	return w.tx.Insert(w.ctx, &kessai.Transaction{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixTransaction),
-		Livemode: w.acct.Livemode, ResourceID: resourceID, PaymentID: p.ID, Amount: amount, Currency: p.Currency,
+	return w.Tx().Insert(w.Ctx(), &kessai.Transaction{AccountID: w.Account().ID, ID: kessai.NewID(kessai.PrefixTransaction),
+		Livemode: w.Account().Livemode, ResourceID: resourceID, PaymentID: p.ID, Amount: amount, Currency: p.Currency,
 		FeeRate: FormatFeeRate(c.FeeRateE4), FeeRateE4: c.FeeRateE4, Fee: fee, Type: typ,
-		PaymentMethodType: c.Method, TermID: term, CreatedAt: w.now})
+		PaymentMethodType: c.Method, TermID: term, CreatedAt: w.Now()})
+}
+
+// ParsePercentage parses a decimal percentage from 0 to 100 with at most
+// four fraction digits into ten-thousandths of a percent ("8.5" → 85000).
+// Errors: validation_error.
+func ParsePercentage(s string) (int64, error) {
+	const op = "ParsePercentage"
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) > 4 || whole == "" || strings.HasPrefix(whole, "-") || strings.HasPrefix(whole, "+") {
+		return 0, kessai.Invalidf(op, "percentage", "Input should be a number from 0 to 100 with at most 4 decimals")
+	}
+	frac += strings.Repeat("0", 4-len(frac))
+	n, err := strconv.ParseInt(whole+frac, 10, 64)
+	if err != nil || n < 0 || n > 100_0000 {
+		return 0, kessai.Invalidf(op, "percentage", "Input should be a number from 0 to 100 with at most 4 decimals")
+	}
+	return n, nil
+}
+
+// FormatPercentage writes ten-thousandths of a percent as a decimal.
+func FormatPercentage(n int64) string {
+	s := fmt.Sprintf("%d.%04d", n/10000, n%10000)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s
 }

@@ -1,4 +1,4 @@
-package engine_test
+package accounting_test
 
 import (
 	"context"
@@ -10,10 +10,12 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounting"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
 	"github.com/kessai/kessai/ledger"
+	"github.com/kessai/kessai/payjpflow"
 	"github.com/kessai/kessai/worker"
 )
 
@@ -56,13 +58,13 @@ func TestAccountingProperty(t *testing.T) {
 		pay := func() {
 			paypay := rapid.Bool().Draw(rt, "paypay")
 			manual := rapid.Bool().Draw(rt, "manual")
-			amount := rapid.Int64Range(engine.MinAmount, 200_000).Draw(rt, "amount")
-			p := engine.PaymentMethodParams{Type: kessai.MethodPayPay}
+			amount := rapid.Int64Range(payjpflow.MinAmount, 200_000).Draw(rt, "amount")
+			p := payjpflow.PaymentMethodParams{Type: kessai.MethodPayPay}
 			if !paypay {
-				p = engine.PaymentMethodParams{Type: kessai.MethodCard, Card: &engine.CardParams{Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "123"},
+				p = payjpflow.PaymentMethodParams{Type: kessai.MethodCard, Card: &payjpflow.CardParams{Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "123"},
 					BillingDetails: kessai.BillingDetails{Email: ptr("buyer@example.com")}}
 			}
-			pm, err := e.CreatePaymentMethod(ctx, acct, p)
+			pm, err := payjpflow.CreatePaymentMethod(e, ctx, acct, p)
 			if err != nil {
 				rt.Fatal(err)
 			}
@@ -70,18 +72,18 @@ func TestAccountingProperty(t *testing.T) {
 			if manual {
 				method = kessai.CaptureManual
 			}
-			f, err := e.CreatePaymentFlow(ctx, acct, engine.FlowParams{Amount: amount, Currency: "jpy", CaptureMethod: method, Confirm: true, PaymentMethodID: &pm.ID})
+			f, err := payjpflow.CreatePaymentFlow(e, ctx, acct, payjpflow.FlowParams{Amount: amount, Currency: "jpy", CaptureMethod: method, Confirm: true, PaymentMethodID: &pm.ID})
 			if err != nil {
 				rt.Fatal(err)
 			}
 			if paypay {
-				if _, err := e.ApprovePaymentFlow(ctx, acct, f.ID); err != nil {
+				if _, err := payjpflow.ApprovePaymentFlow(e, ctx, acct, f.ID); err != nil {
 					rt.Fatal(err)
 				}
 			}
 			if manual {
-				part := rapid.Int64Range(engine.MinAmount, amount).Draw(rt, "captured")
-				if _, err := e.CapturePaymentFlow(ctx, acct, f.ID, &part); err != nil {
+				part := rapid.Int64Range(payjpflow.MinAmount, amount).Draw(rt, "captured")
+				if _, err := payjpflow.CapturePaymentFlow(e, ctx, acct, f.ID, &part); err != nil {
 					rt.Fatal(err)
 				}
 			}
@@ -96,9 +98,9 @@ func TestAccountingProperty(t *testing.T) {
 			if rapid.Bool().Draw(rt, "partial refund") {
 				amt = ptr(rapid.Int64Range(1, 100_000).Draw(rt, "refund amount"))
 			}
-			p, _ := e.GetPaymentFlow(ctx, acct, id)
+			p, _ := payjpflow.GetPaymentFlow(e, ctx, acct, id)
 			left := p.AmountReceived - p.AmountRefunded - p.AmountChargedBack
-			_, err := e.CreateRefund(ctx, acct, engine.RefundParams{PaymentFlowID: id, Amount: amt})
+			_, err := payjpflow.CreateRefund(e, ctx, acct, payjpflow.RefundParams{PaymentFlowID: id, Amount: amt})
 			switch {
 			case left <= 0 || (amt != nil && *amt > left):
 				if err == nil {
@@ -115,11 +117,11 @@ func TestAccountingProperty(t *testing.T) {
 			id := rapid.SampledFrom(flows).Draw(rt, "dispute flow")
 			status := rapid.SampledFrom([]string{kessai.DisputeNeedsResponse, kessai.DisputeWarningNeedsRefund,
 				kessai.DisputeWarningNeedsResponse, kessai.DisputePreWarningNeedsResponse, kessai.DisputeUnderReview}).Draw(rt, "dispute status")
-			p := engine.DisputeParams{PaymentFlowID: id, Reason: "fraudulent", Status: &status}
+			p := accounting.DisputeParams{PaymentFlowID: id, Reason: "fraudulent", Status: &status}
 			if rapid.Bool().Draw(rt, "dispute amount") {
 				p.Amount = ptr(rapid.Int64Range(1, 200_000).Draw(rt, "disputed"))
 			}
-			d, err := e.OpenDispute(ctx, acct, p)
+			d, err := accounting.OpenDispute(e, ctx, acct, p)
 			if err == nil {
 				disputes = append(disputes, d.ID)
 			} else if c := kessai.ErrorCode(err); c != kessai.InvalidStatus && c != kessai.Invalid {
@@ -131,8 +133,8 @@ func TestAccountingProperty(t *testing.T) {
 				return
 			}
 			id := rapid.SampledFrom(disputes).Draw(rt, "move dispute")
-			to := rapid.SampledFrom(engine.DisputeStatuses).Draw(rt, "to")
-			if _, err := e.AdvanceDispute(ctx, acct, id, to); err != nil && kessai.ErrorCode(err) != kessai.InvalidStatus {
+			to := rapid.SampledFrom(accounting.DisputeStatuses).Draw(rt, "to")
+			if _, err := accounting.AdvanceDispute(e, ctx, acct, id, to); err != nil && kessai.ErrorCode(err) != kessai.InvalidStatus {
 				rt.Fatal(err)
 			}
 		}
@@ -149,18 +151,18 @@ func TestAccountingProperty(t *testing.T) {
 				move()
 			case "rates":
 				r := fmt.Sprintf("%d.%04d", rapid.IntRange(0, 9).Draw(rt, "whole"), rapid.IntRange(0, 9999).Draw(rt, "frac"))
-				if _, err := e.SetFeeRates(ctx, acct, map[string]string{rapid.SampledFrom([]string{"card", "paypay"}).Draw(rt, "method"): r}); err != nil {
+				if _, err := accounting.SetFeeRates(e, ctx, acct, map[string]string{rapid.SampledFrom([]string{"card", "paypay"}).Draw(rt, "method"): r}); err != nil {
 					rt.Fatal(err)
 				}
 			case "advance":
 				advance(time.Duration(rapid.Int64Range(1, 40*24*3600).Draw(rt, "seconds")) * time.Second)
 			}
-			ledgerOK(rt, store, acct.ID)
+			kessaitest.LedgerOK(rt, store, acct.ID)
 		}
 		// Past every deadline and two month ends: every term with a
 		// transaction is closed, and nothing moves after.
 		advance(70 * 24 * time.Hour)
-		ledgerOK(rt, store, acct.ID)
+		kessaitest.LedgerOK(rt, store, acct.ID)
 		checkStatements(rt, e, store, acct)
 	})
 }
@@ -168,7 +170,7 @@ func TestAccountingProperty(t *testing.T) {
 // checkStatements compares every closed term's statement with the ledger.
 func checkStatements(rt *rapid.T, e *engine.Engine, store kessai.Store, acct *kessai.Account) {
 	ctx := context.Background()
-	terms, more, err := e.ListTerms(ctx, acct, nil, nil, kessai.Page{Limit: 100})
+	terms, more, err := accounting.ListTerms(e, ctx, acct, nil, nil, kessai.Page{Limit: 100})
 	if err != nil || more {
 		rt.Fatalf("terms: %v %v", err, more)
 	}
@@ -177,7 +179,7 @@ func checkStatements(rt *rapid.T, e *engine.Engine, store kessai.Store, acct *ke
 		if t.State != kessai.TermClosed {
 			rt.Fatalf("term %s still open after the final advance", t.ID)
 		}
-		sts, _, err := e.ListStatements(ctx, acct, engine.StatementFilter{TermID: t.ID}, kessai.Page{Limit: 10})
+		sts, _, err := accounting.ListStatements(e, ctx, acct, accounting.StatementFilter{TermID: t.ID}, kessai.Page{Limit: 10})
 		if err != nil || len(sts) != 1 {
 			rt.Fatalf("statements of %s: %v %v", t.ID, sts, err)
 		}
@@ -201,7 +203,7 @@ func checkStatements(rt *rapid.T, e *engine.Engine, store kessai.Store, acct *ke
 		if st.Net != moved || sum != st.Net {
 			rt.Fatalf("term %s [%s, %s): statement net %d (items %d), the merchant's ledger moved %d: %+v", t.ID, t.StartAt, t.EndAt, st.Net, sum, moved, st.Items)
 		}
-		b, err := e.GetBalance(ctx, acct, st.BalanceID)
+		b, err := accounting.GetBalance(e, ctx, acct, st.BalanceID)
 		if err != nil {
 			rt.Fatal(err)
 		}
@@ -234,3 +236,5 @@ func checkStatements(rt *rapid.T, e *engine.Engine, store kessai.Store, acct *ke
 		rt.Fatal(err)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

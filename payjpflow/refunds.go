@@ -1,4 +1,4 @@
-package engine
+package payjpflow
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounting"
+	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/processor"
 )
 
@@ -30,34 +32,34 @@ type RefundParams struct {
 // complete at once; PayPay refunds are pending until the settlement job.
 // Errors: validation_error, not_found, invalid_status, already_refunded,
 // refund_exceeds_payment, refund_period_expired, metadata_limit_exceeded.
-func (e *Engine) CreateRefund(ctx context.Context, acct *kessai.Account, p RefundParams) (*kessai.Refund, error) {
-	const op = "engine.CreateRefund"
+func CreateRefund(e *engine.Engine, ctx context.Context, acct *kessai.Account, p RefundParams) (*kessai.Refund, error) {
+	const op = "payjpflow.CreateRefund"
 	if p.Amount != nil && *p.Amount <= 0 {
 		return nil, kessai.Invalidf(op, "amount", "Input should be greater than 0")
 	}
-	if p.Reason != nil && !statusIn(*p.Reason, refundReasons...) {
+	if p.Reason != nil && !engine.StatusIn(*p.Reason, refundReasons...) {
 		return nil, kessai.Invalidf(op, "reason", "Input should be 'duplicate', 'fraudulent' or 'requested_by_customer'")
 	}
 	if sim, ok := p.Metadata[SimulateKey]; ok && sim != "failed" && sim != "requires_action" && sim != "" {
 		return nil, kessai.Invalidf(op, "metadata."+SimulateKey, "Input should be 'failed' or 'requires_action'")
 	}
-	md, err := mergeMetadata(op, nil, p.Metadata)
+	md, err := engine.MergeMetadata(op, nil, p.Metadata)
 	if err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		pay, err := w.lockPayment(op, p.PaymentFlowID)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		pay, err := w.LockPayment(op, p.PaymentFlowID, "payment_flow")
 		if err != nil {
 			return nil, err
 		}
 		if pay.Status != kessai.StatusSucceeded {
-			return nil, invalidStatus(op, "payment flow", pay.Status, kessai.StatusSucceeded)
+			return nil, engine.InvalidStatus(op, "payment flow", pay.Status, kessai.StatusSucceeded)
 		}
-		capture, err := w.flowCapture(pay)
+		capture, err := w.FlowCapture(pay)
 		if err != nil {
 			return nil, err
 		}
-		return w.refund(pay, capture, p.Amount, &kessai.Refund{Reason: p.Reason, Metadata: md, PaymentMethodType: pay.PaymentMethodType})
+		return w.Refund(pay, capture, p.Amount, &kessai.Refund{Reason: p.Reason, Metadata: md, PaymentMethodType: pay.PaymentMethodType})
 	})
 	if err != nil {
 		return nil, err
@@ -68,7 +70,7 @@ func (e *Engine) CreateRefund(ctx context.Context, acct *kessai.Account, p Refun
 func ptr[T any](v T) *T { return &v }
 
 // refundOutcome is how the simulated network will treat r.
-func (w *W) refundOutcome(pay *kessai.Payment, r *kessai.Refund) (processor.RefundOutcome, error) {
+func refundOutcome(w *engine.W, pay *kessai.Payment, r *kessai.Refund) (processor.RefundOutcome, error) {
 	switch r.Metadata[SimulateKey] {
 	case "failed":
 		return processor.RefundFail, nil
@@ -78,14 +80,14 @@ func (w *W) refundOutcome(pay *kessai.Payment, r *kessai.Refund) (processor.Refu
 	if pay.PaymentMethodType != kessai.MethodCard || pay.PaymentMethodID == nil {
 		return processor.RefundSucceed, nil
 	}
-	key := w.acct.ID + "/" + *pay.PaymentMethodID
-	v, _ := w.e.Memo(cardsKey{}).LoadOrStore(cardsKey{}, new(cardCache))
+	key := w.Account().ID + "/" + *pay.PaymentMethodID
+	v, _ := w.Engine().Memo(cardsKey{}).LoadOrStore(cardsKey{}, new(cardCache))
 	cards := v.(*cardCache)
 	if v, ok := cards.m.Load(key); ok {
 		return v.(processor.RefundOutcome), nil
 	}
 	var pm kessai.PaymentMethod
-	if err := get(w.ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, *pay.PaymentMethodID, false, &pm, "engine.CreateRefund", "payment_method"); err != nil {
+	if err := engine.Get(w.Ctx(), w.Tx(), kessai.KindPaymentMethod, w.Account().ID, *pay.PaymentMethodID, false, &pm, "payjpflow.CreateRefund", "payment_method"); err != nil {
 		return 0, err
 	}
 	outcome := processor.CardRefund(pm.Card)
@@ -114,20 +116,20 @@ const maxCachedCards = 100_000
 // refundTransaction records a refund that paid the buyer back: the fee on
 // it is given back, and its payment transaction records both. The caller
 // saves the capture.
-func (w *W) refundTransaction(pay *kessai.Payment, c *kessai.Capture, r *kessai.Refund) error {
-	offset, err := w.returnFee(pay, c, r.Amount)
+func refundTransaction(w *engine.W, pay *kessai.Payment, c *kessai.Capture, r *kessai.Refund) error {
+	offset, err := accounting.ReturnFee(w, pay, c, r.Amount)
 	if err != nil {
 		return err
 	}
-	return w.transaction(kessai.TxnRefund, r.ID, pay, c, -r.Amount, -offset)
+	return accounting.RecordTransaction(w, kessai.TxnRefund, r.ID, pay, c, -r.Amount, -offset)
 }
 
 // GetRefund returns a refund. Errors: not_found.
-func (e *Engine) GetRefund(ctx context.Context, acct *kessai.Account, id string) (*kessai.Refund, error) {
-	const op = "engine.GetRefund"
+func GetRefund(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.Refund, error) {
+	const op = "payjpflow.GetRefund"
 	var r kessai.Refund
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		return get(ctx, tx, kessai.KindRefund, acct.ID, id, false, &r, op, "payment_refund")
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
+		return engine.Get(ctx, tx, kessai.KindRefund, acct.ID, id, false, &r, op, "payment_refund")
 	})
 	if err != nil {
 		return nil, err
@@ -137,19 +139,19 @@ func (e *Engine) GetRefund(ctx context.Context, acct *kessai.Account, id string)
 
 // UpdateRefund changes a refund's metadata. Errors: not_found,
 // metadata_limit_exceeded, validation_error.
-func (e *Engine) UpdateRefund(ctx context.Context, acct *kessai.Account, id string, metadata kessai.Metadata) (*kessai.Refund, error) {
-	const op = "engine.UpdateRefund"
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+func UpdateRefund(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string, metadata kessai.Metadata) (*kessai.Refund, error) {
+	const op = "payjpflow.UpdateRefund"
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var r kessai.Refund
-		if err := get(ctx, w.tx, kessai.KindRefund, w.acct.ID, id, true, &r, op, "payment_refund"); err != nil {
+		if err := engine.Get(ctx, w.Tx(), kessai.KindRefund, w.Account().ID, id, true, &r, op, "payment_refund"); err != nil {
 			return nil, err
 		}
-		md, err := mergeMetadata(op, r.Metadata, metadata)
+		md, err := engine.MergeMetadata(op, r.Metadata, metadata)
 		if err != nil {
 			return nil, err
 		}
-		r.Metadata, r.UpdatedAt = md, w.now
-		if err := w.tx.Put(ctx, &r); err != nil {
+		r.Metadata, r.UpdatedAt = md, w.Now()
+		if err := w.Tx().Put(ctx, &r); err != nil {
 			return nil, err
 		}
 		return &r, nil
@@ -169,16 +171,16 @@ type RefundFilter struct {
 
 // ListRefunds pages through refunds, newest first. Errors: not_found (a
 // payment flow filter naming no flow of the account), validation_error.
-func (e *Engine) ListRefunds(ctx context.Context, acct *kessai.Account, f RefundFilter, page kessai.Page) ([]*kessai.Refund, bool, error) {
-	const op = "engine.ListRefunds"
-	if f.Reason != "" && !statusIn(f.Reason, refundReasons...) {
+func ListRefunds(e *engine.Engine, ctx context.Context, acct *kessai.Account, f RefundFilter, page kessai.Page) ([]*kessai.Refund, bool, error) {
+	const op = "payjpflow.ListRefunds"
+	if f.Reason != "" && !engine.StatusIn(f.Reason, refundReasons...) {
 		return nil, false, kessai.Invalidf(op, "reason", "Input should be 'duplicate', 'fraudulent' or 'requested_by_customer'")
 	}
-	if f.Status != "" && !statusIn(f.Status, kessai.RefundPending, kessai.RefundSucceeded, kessai.RefundFailed, kessai.RefundCanceled, kessai.RefundRequiresAction) {
+	if f.Status != "" && !engine.StatusIn(f.Status, kessai.RefundPending, kessai.RefundSucceeded, kessai.RefundFailed, kessai.RefundCanceled, kessai.RefundRequiresAction) {
 		return nil, false, kessai.Invalidf(op, "status", "Input should be 'pending', 'succeeded', 'failed', 'canceled' or 'requires_action'")
 	}
 	if f.PaymentFlowID != "" {
-		if _, err := e.GetPaymentFlow(ctx, acct, f.PaymentFlowID); err != nil {
+		if _, err := GetPaymentFlow(e, ctx, acct, f.PaymentFlowID); err != nil {
 			return nil, false, err
 		}
 	}
@@ -186,5 +188,5 @@ func (e *Engine) ListRefunds(ctx context.Context, acct *kessai.Account, f Refund
 	if f.PaymentFlowID == "" {
 		filter["face"] = kessai.FacePayJP // a flow's refunds are PAY.JP's already
 	}
-	return list[kessai.Refund](ctx, e, acct, kessai.KindRefund, filter, page, op, "payment_refund")
+	return engine.ListOf[kessai.Refund](ctx, e, acct, kessai.KindRefund, filter, page, op, "payment_refund")
 }

@@ -1,4 +1,4 @@
-package engine
+package accounting
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
 )
 
 // Terms are the closing periods of an account's payment transactions,
@@ -30,8 +31,8 @@ func termEnd(start time.Time) time.Time {
 }
 
 // openTerm returns the account's open term, or nil.
-func (w *W) openTerm() (*kessai.Term, error) {
-	docs, _, err := w.tx.List(w.ctx, kessai.KindTerm, w.acct.ID, map[string]string{"state": kessai.TermOpen}, kessai.Page{Limit: 1})
+func openTerm(w *engine.W) (*kessai.Term, error) {
+	docs, _, err := w.Tx().List(w.Ctx(), kessai.KindTerm, w.Account().ID, map[string]string{"state": kessai.TermOpen}, kessai.Page{Limit: 1})
 	if err != nil || len(docs) == 0 {
 		return nil, err
 	}
@@ -41,36 +42,36 @@ func (w *W) openTerm() (*kessai.Term, error) {
 
 // termID returns the id of the term that now falls in, closing the open
 // term first when its month has passed.
-func (w *W) termID() (string, error) {
-	terms := w.e.Memo(termsKey{})
-	if v, ok := terms.Load(w.acct.ID); ok {
-		if t := v.(termRef); !w.now.Before(t.start) && w.now.Before(termEnd(t.start)) {
+func termID(w *engine.W) (string, error) {
+	terms := w.Engine().Memo(termsKey{})
+	if v, ok := terms.Load(w.Account().ID); ok {
+		if t := v.(termRef); !w.Now().Before(t.start) && w.Now().Before(termEnd(t.start)) {
 			return t.id, nil
 		}
 	}
-	t, err := w.openTerm()
+	t, err := openTerm(w)
 	if err != nil {
 		return "", err
 	}
 	remember := func(ref termRef) {
-		w.AfterCommit(func() { terms.Store(w.acct.ID, ref) })
+		w.AfterCommit(func() { terms.Store(w.Account().ID, ref) })
 	}
-	if t != nil && w.now.Before(termEnd(t.StartAt)) {
+	if t != nil && w.Now().Before(termEnd(t.StartAt)) {
 		remember(termRef{id: t.ID, start: t.StartAt})
 		return t.ID, nil
 	}
 	if t != nil {
-		if err := w.closeTerm(t); err != nil {
+		if err := closeTerm(w, t); err != nil {
 			return "", err
 		}
 	}
-	start := termStart(w.now)
-	next := &kessai.Term{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixTerm), Livemode: w.acct.Livemode,
-		State: kessai.TermOpen, StartAt: start, CreatedAt: w.now, UpdatedAt: w.now}
-	if err := w.tx.Insert(w.ctx, next); err != nil {
+	start := termStart(w.Now())
+	next := &kessai.Term{AccountID: w.Account().ID, ID: kessai.NewID(kessai.PrefixTerm), Livemode: w.Account().Livemode,
+		State: kessai.TermOpen, StartAt: start, CreatedAt: w.Now(), UpdatedAt: w.Now()}
+	if err := w.Tx().Insert(w.Ctx(), next); err != nil {
 		return "", err
 	}
-	if err := w.schedule(JobCloseTerm, jobRef{ID: next.ID}, termEnd(start)); err != nil {
+	if err := w.Schedule(JobCloseTerm, engine.JobRef{ID: next.ID}, termEnd(start)); err != nil {
 		return "", err
 	}
 	remember(termRef{id: next.ID, start: start})
@@ -89,48 +90,48 @@ type termRef struct {
 	start time.Time
 }
 
-func (w *W) closeTerm(t *kessai.Term) error {
+func closeTerm(w *engine.W, t *kessai.Term) error {
 	end := termEnd(t.StartAt)
-	t.State, t.EndAt, t.UpdatedAt = kessai.TermClosed, &end, w.now
-	if err := w.tx.Put(w.ctx, t); err != nil {
+	t.State, t.EndAt, t.UpdatedAt = kessai.TermClosed, &end, w.Now()
+	if err := w.Tx().Put(w.Ctx(), t); err != nil {
 		return err
 	}
-	if err := w.settleTerm(t); err != nil {
+	if err := settleTerm(w, t); err != nil {
 		return err
 	}
-	return w.emit("term.closed", "term", t.ID, t)
+	return w.Emit("term.closed", "term", t.ID, t)
 }
 
 // closeTermJob closes a term whose month has passed; the next term opens
 // with the next transaction.
-func (w *W) closeTermJob(ref jobRef) error {
+func closeTermJob(w *engine.W, ref engine.JobRef) error {
 	var t kessai.Term
-	if err := get(w.ctx, w.tx, kessai.KindTerm, w.acct.ID, ref.ID, true, &t, "engine.CloseTerm", "term"); err != nil {
+	if err := engine.Get(w.Ctx(), w.Tx(), kessai.KindTerm, w.Account().ID, ref.ID, true, &t, "accounting.CloseTerm", "term"); err != nil {
 		return err
 	}
 	end := termEnd(t.StartAt)
-	if t.State != kessai.TermOpen || w.now.Before(end) {
+	if t.State != kessai.TermOpen || w.Now().Before(end) {
 		return nil
 	}
 	// Jobs due before the end that have not run yet (another worker's,
 	// or ones a job just scheduled) write into this term: close after
 	// them.
-	n, err := w.tx.AccountJobsBefore(w.ctx, w.acct.ID, end, JobCloseTerm, w.e.Clock.Now())
+	n, err := w.Tx().AccountJobsBefore(w.Ctx(), w.Account().ID, end, JobCloseTerm, w.Engine().Clock.Now())
 	if err != nil {
 		return err
 	}
 	if n > 0 {
-		return w.schedule(JobCloseTerm, ref, end)
+		return w.Schedule(JobCloseTerm, ref, end)
 	}
-	return w.closeTerm(&t)
+	return closeTerm(w, &t)
 }
 
 // GetTerm returns a term. Errors: not_found.
-func (e *Engine) GetTerm(ctx context.Context, acct *kessai.Account, id string) (*kessai.Term, error) {
-	const op = "engine.GetTerm"
+func GetTerm(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.Term, error) {
+	const op = "accounting.GetTerm"
 	var t kessai.Term
-	err := e.view(ctx, op, func(tx kessai.Tx) error {
-		return get(ctx, tx, kessai.KindTerm, acct.ID, id, false, &t, op, "term")
+	err := e.View(ctx, op, func(tx kessai.Tx) error {
+		return engine.Get(ctx, tx, kessai.KindTerm, acct.ID, id, false, &t, op, "term")
 	})
 	if err != nil {
 		return nil, err
@@ -140,10 +141,10 @@ func (e *Engine) GetTerm(ctx context.Context, acct *kessai.Account, id string) (
 
 // ListTerms pages through terms, newest first; since and until, when set,
 // bound their start (both included).
-func (e *Engine) ListTerms(ctx context.Context, acct *kessai.Account, since, until *time.Time, page kessai.Page) ([]*kessai.Term, bool, error) {
+func ListTerms(e *engine.Engine, ctx context.Context, acct *kessai.Account, since, until *time.Time, page kessai.Page) ([]*kessai.Term, bool, error) {
 	if since == nil && until == nil {
-		return list[kessai.Term](ctx, e, acct, kessai.KindTerm, nil, page, "engine.ListTerms", "term")
+		return engine.ListOf[kessai.Term](ctx, e, acct, kessai.KindTerm, nil, page, "accounting.ListTerms", "term")
 	}
-	return listWhere(ctx, e, acct, kessai.KindTerm, nil, page, "engine.ListTerms", "term",
-		func(t *kessai.Term) bool { return within(t.StartAt, since, until) })
+	return engine.ListWhere(ctx, e, acct, kessai.KindTerm, nil, page, "accounting.ListTerms", "term",
+		func(t *kessai.Term) bool { return engine.Within(t.StartAt, since, until) })
 }

@@ -1,4 +1,4 @@
-package engine
+package payjpflow
 
 import (
 	"math/bits"

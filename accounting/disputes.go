@@ -1,10 +1,11 @@
-package engine
+package accounting
 
 import (
 	"context"
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
 )
 
 // Disputes and chargebacks. A chargeback is one core mechanism for both
@@ -77,12 +78,12 @@ type DisputeParams struct {
 // would (test mode only). A flow has at most one open dispute. Errors:
 // validation_error, not_found, invalid_status, test_mode_only,
 // metadata_limit_exceeded.
-func (e *Engine) OpenDispute(ctx context.Context, acct *kessai.Account, p DisputeParams) (*kessai.Dispute, error) {
-	const op = "engine.OpenDispute"
+func OpenDispute(e *engine.Engine, ctx context.Context, acct *kessai.Account, p DisputeParams) (*kessai.Dispute, error) {
+	const op = "accounting.OpenDispute"
 	if acct.Livemode {
 		return nil, kessai.Errorf(kessai.TestModeOnly, op, "Disputes are opened by buyers' networks, not through the API, in live mode.")
 	}
-	if !statusIn(p.Reason, DisputeReasons...) {
+	if !engine.StatusIn(p.Reason, DisputeReasons...) {
 		return nil, kessai.Invalidf(op, "reason", "Input should be one of PAY.JP's dispute reasons")
 	}
 	status := kessai.DisputeNeedsResponse
@@ -95,19 +96,19 @@ func (e *Engine) OpenDispute(ctx context.Context, acct *kessai.Account, p Disput
 	if p.Amount != nil && *p.Amount <= 0 {
 		return nil, kessai.Invalidf(op, "amount", "Input should be greater than 0")
 	}
-	md, err := mergeMetadata(op, nil, p.Metadata)
+	md, err := engine.MergeMetadata(op, nil, p.Metadata)
 	if err != nil {
 		return nil, err
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		pay, err := w.lockPayment(op, p.PaymentFlowID)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		pay, err := w.LockPayment(op, p.PaymentFlowID, "payment_flow")
 		if err != nil {
 			return nil, err
 		}
 		if pay.Status != kessai.StatusSucceeded {
-			return nil, invalidStatus(op, "payment flow", pay.Status, kessai.StatusSucceeded)
+			return nil, engine.InvalidStatus(op, "payment flow", pay.Status, kessai.StatusSucceeded)
 		}
-		open, err := w.disputesOf(pay.ID)
+		open, err := disputesOf(w, pay.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -124,16 +125,16 @@ func (e *Engine) OpenDispute(ctx context.Context, acct *kessai.Account, p Disput
 		if amount <= 0 || amount > pay.AmountReceived {
 			return nil, kessai.Invalidf(op, "amount", "Input should be between 1 and the flow's amount_received (%d)", pay.AmountReceived)
 		}
-		d := &kessai.Dispute{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixDispute), Livemode: w.acct.Livemode,
+		d := &kessai.Dispute{AccountID: w.Account().ID, ID: kessai.NewID(kessai.PrefixDispute), Livemode: w.Account().Livemode,
 			PaymentID: pay.ID, Amount: amount, Currency: pay.Currency, Reason: p.Reason,
-			PaymentMethodType: pay.PaymentMethodType, Metadata: md, CreatedAt: w.now}
-		if err := w.moveDispute(pay, d, status); err != nil {
+			PaymentMethodType: pay.PaymentMethodType, Metadata: md, CreatedAt: w.Now()}
+		if err := moveDispute(w, pay, d, status); err != nil {
 			return nil, err
 		}
-		if err := w.tx.Insert(w.ctx, d); err != nil {
+		if err := w.Tx().Insert(w.Ctx(), d); err != nil {
 			return nil, err
 		}
-		return d, w.emit("payment_dispute.created", "payment_dispute", d.ID, d)
+		return d, w.Emit("payment_dispute.created", "payment_dispute", d.ID, d)
 	})
 	if err != nil {
 		return nil, err
@@ -145,30 +146,30 @@ func (e *Engine) OpenDispute(ctx context.Context, acct *kessai.Account, p Disput
 // (test mode only): see disputeMoves. Lost charges the dispute's amount
 // back. Errors: validation_error, not_found, invalid_status,
 // test_mode_only.
-func (e *Engine) AdvanceDispute(ctx context.Context, acct *kessai.Account, id, status string) (*kessai.Dispute, error) {
-	const op = "engine.AdvanceDispute"
+func AdvanceDispute(e *engine.Engine, ctx context.Context, acct *kessai.Account, id, status string) (*kessai.Dispute, error) {
+	const op = "accounting.AdvanceDispute"
 	if acct.Livemode {
 		return nil, kessai.Errorf(kessai.TestModeOnly, op, "Disputes are decided by buyers' networks in live mode.")
 	}
-	if !statusIn(status, DisputeStatuses...) {
+	if !engine.StatusIn(status, DisputeStatuses...) {
 		return nil, kessai.Invalidf(op, "status", "Input should be one of PAY.JP's dispute statuses")
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		var d kessai.Dispute
-		if err := get(w.ctx, w.tx, kessai.KindDispute, w.acct.ID, id, false, &d, op, "payment_dispute"); err != nil {
+		if err := engine.Get(w.Ctx(), w.Tx(), kessai.KindDispute, w.Account().ID, id, false, &d, op, "payment_dispute"); err != nil {
 			return nil, err
 		}
-		pay, err := w.lockPayment(op, d.PaymentID)
+		pay, err := w.LockPayment(op, d.PaymentID, "payment_flow")
 		if err != nil {
 			return nil, err
 		}
-		if err := get(w.ctx, w.tx, kessai.KindDispute, w.acct.ID, id, true, &d, op, "payment_dispute"); err != nil {
+		if err := engine.Get(w.Ctx(), w.Tx(), kessai.KindDispute, w.Account().ID, id, true, &d, op, "payment_dispute"); err != nil {
 			return nil, err
 		}
-		if !statusIn(status, disputeMoves[d.Status]...) {
-			return nil, invalidStatus(op, "payment dispute", d.Status, fromStatuses(status)...)
+		if !engine.StatusIn(status, disputeMoves[d.Status]...) {
+			return nil, engine.InvalidStatus(op, "payment dispute", d.Status, fromStatuses(status)...)
 		}
-		return &d, w.updateDispute(pay, &d, status)
+		return &d, updateDispute(w, pay, &d, status)
 	})
 	if err != nil {
 		return nil, err
@@ -180,7 +181,7 @@ func (e *Engine) AdvanceDispute(ctx context.Context, acct *kessai.Account, id, s
 func fromStatuses(status string) []string {
 	var out []string
 	for _, from := range DisputeStatuses {
-		if statusIn(status, disputeMoves[from]...) {
+		if engine.StatusIn(status, disputeMoves[from]...) {
 			out = append(out, from)
 		}
 	}
@@ -189,19 +190,19 @@ func fromStatuses(status string) []string {
 
 // moveDispute sets d's status, its due_by and deadline job, and charges
 // back a lost dispute; the caller saves d.
-func (w *W) moveDispute(pay *kessai.Payment, d *kessai.Dispute, status string) error {
-	d.Status, d.UpdatedAt, d.DueBy = status, w.now, nil
+func moveDispute(w *engine.W, pay *kessai.Payment, d *kessai.Dispute, status string) error {
+	d.Status, d.UpdatedAt, d.DueBy = status, w.Now(), nil
 	if _, ok := disputeDeadlines[status]; ok {
-		due := w.now.Add(DisputeResponseWindow)
+		due := w.Now().Add(DisputeResponseWindow)
 		d.DueBy = &due
-		if err := w.schedule(JobDisputeDeadline, disputeRef{ID: d.ID, Status: status, DueBy: due}, due); err != nil {
+		if err := w.Schedule(JobDisputeDeadline, disputeRef{ID: d.ID, Status: status, DueBy: due}, due); err != nil {
 			return err
 		}
 	}
 	if status != kessai.DisputeLost {
 		return nil
 	}
-	c, err := w.flowCapture(pay)
+	c, err := w.FlowCapture(pay)
 	if err != nil {
 		return err
 	}
@@ -209,32 +210,32 @@ func (w *W) moveDispute(pay *kessai.Payment, d *kessai.Dispute, status string) e
 	// refunds and earlier chargebacks have not.
 	amount := min(d.Amount, pay.AmountReceived-pay.AmountRefunded-pay.AmountChargedBack)
 	amount = max(amount, 0)
-	offset, err := w.chargeback(pay, c, amount)
+	offset, err := w.Chargeback(pay, c, amount)
 	if err != nil {
 		return err
 	}
 	d.ChargedBack = amount
-	if err := w.saveCapture(c); err != nil {
+	if err := w.SaveCapture(c); err != nil {
 		return err
 	}
-	if err := w.savePayment(pay); err != nil {
+	if err := w.SavePayment(pay); err != nil {
 		return err
 	}
 	if amount == 0 {
 		return nil
 	}
-	return w.transaction(kessai.TxnChargeback, d.ID, pay, c, -amount, -offset)
+	return RecordTransaction(w, kessai.TxnChargeback, d.ID, pay, c, -amount, -offset)
 }
 
 // updateDispute moves a stored dispute and records it.
-func (w *W) updateDispute(pay *kessai.Payment, d *kessai.Dispute, status string) error {
-	if err := w.moveDispute(pay, d, status); err != nil {
+func updateDispute(w *engine.W, pay *kessai.Payment, d *kessai.Dispute, status string) error {
+	if err := moveDispute(w, pay, d, status); err != nil {
 		return err
 	}
-	if err := w.tx.Put(w.ctx, d); err != nil {
+	if err := w.Tx().Put(w.Ctx(), d); err != nil {
 		return err
 	}
-	return w.emit("payment_dispute.updated", "payment_dispute", d.ID, d)
+	return w.Emit("payment_dispute.updated", "payment_dispute", d.ID, d)
 }
 
 type disputeRef struct {
@@ -245,45 +246,45 @@ type disputeRef struct {
 
 // disputeDeadline moves a dispute still waiting in the status it had when
 // the job was scheduled, with the same due_by.
-func (w *W) disputeDeadline(ref disputeRef) error {
-	const op = "engine.DisputeDeadline"
+func disputeDeadline(w *engine.W, ref disputeRef) error {
+	const op = "accounting.DisputeDeadline"
 	var d kessai.Dispute
-	if err := get(w.ctx, w.tx, kessai.KindDispute, w.acct.ID, ref.ID, false, &d, op, "payment_dispute"); err != nil {
+	if err := engine.Get(w.Ctx(), w.Tx(), kessai.KindDispute, w.Account().ID, ref.ID, false, &d, op, "payment_dispute"); err != nil {
 		return err
 	}
-	pay, err := w.lockPayment(op, d.PaymentID)
+	pay, err := w.LockPayment(op, d.PaymentID, "payment_flow")
 	if err != nil {
 		return err
 	}
-	if err := get(w.ctx, w.tx, kessai.KindDispute, w.acct.ID, ref.ID, true, &d, op, "payment_dispute"); err != nil {
+	if err := engine.Get(w.Ctx(), w.Tx(), kessai.KindDispute, w.Account().ID, ref.ID, true, &d, op, "payment_dispute"); err != nil {
 		return err
 	}
 	next, ok := disputeDeadlines[d.Status]
 	if !ok || d.Status != ref.Status || d.DueBy == nil || !d.DueBy.Equal(ref.DueBy) {
 		return nil
 	}
-	return w.updateDispute(pay, &d, next)
+	return updateDispute(w, pay, &d, next)
 }
 
 // disputesOf loads the disputes of a locked payment.
-func (w *W) disputesOf(paymentID string) ([]*kessai.Dispute, error) {
-	return childrenOf[kessai.Dispute](w, kessai.KindDispute, paymentID)
+func disputesOf(w *engine.W, paymentID string) ([]*kessai.Dispute, error) {
+	return engine.ChildrenOf[kessai.Dispute](w, kessai.KindDispute, paymentID)
 }
 
 // settleWarnings cancels a flow's warning_needs_refund dispute once the
 // flow is refunded in full: the buyer got the money back without a
 // chargeback.
-func (w *W) settleWarnings(pay *kessai.Payment) error {
+func SettleWarnings(w *engine.W, pay *kessai.Payment) error {
 	if pay.AmountRefunded+pay.AmountChargedBack < pay.AmountReceived {
 		return nil
 	}
-	ds, err := w.disputesOf(pay.ID)
+	ds, err := disputesOf(w, pay.ID)
 	if err != nil {
 		return err
 	}
 	for _, d := range ds {
 		if d.Status == kessai.DisputeWarningNeedsRefund {
-			if err := w.updateDispute(pay, d, kessai.DisputeCancel); err != nil {
+			if err := updateDispute(w, pay, d, kessai.DisputeCancel); err != nil {
 				return err
 			}
 		}
@@ -292,17 +293,17 @@ func (w *W) settleWarnings(pay *kessai.Payment) error {
 }
 
 // GetDispute returns a payment dispute. Errors: not_found.
-func (e *Engine) GetDispute(ctx context.Context, acct *kessai.Account, id string) (*kessai.Dispute, error) {
-	return getDoc[kessai.Dispute](ctx, e, acct, kessai.KindDispute, id, "payment_dispute")
+func GetDispute(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.Dispute, error) {
+	return engine.GetDoc[kessai.Dispute](ctx, e, acct, kessai.KindDispute, id, "payment_dispute")
 }
 
 // ListDisputes pages through disputes, newest first, of one flow when
 // paymentFlowID is set and in any of statuses when there are some. Errors:
 // validation_error, resource_missing (a cursor).
-func (e *Engine) ListDisputes(ctx context.Context, acct *kessai.Account, paymentFlowID string, statuses []string, page kessai.Page) ([]*kessai.Dispute, bool, error) {
-	const op = "engine.ListDisputes"
+func ListDisputes(e *engine.Engine, ctx context.Context, acct *kessai.Account, paymentFlowID string, statuses []string, page kessai.Page) ([]*kessai.Dispute, bool, error) {
+	const op = "accounting.ListDisputes"
 	for _, s := range statuses {
-		if !statusIn(s, DisputeStatuses...) {
+		if !engine.StatusIn(s, DisputeStatuses...) {
 			return nil, false, kessai.Invalidf(op, "status", "Input should be one of PAY.JP's dispute statuses")
 		}
 	}
@@ -311,9 +312,9 @@ func (e *Engine) ListDisputes(ctx context.Context, acct *kessai.Account, payment
 		filter["status"] = statuses[0]
 	}
 	if len(statuses) <= 1 {
-		return list[kessai.Dispute](ctx, e, acct, kessai.KindDispute, filter, page, op, "payment_dispute")
+		return engine.ListOf[kessai.Dispute](ctx, e, acct, kessai.KindDispute, filter, page, op, "payment_dispute")
 	}
 	// Several statuses: keep those in any of them, page by page.
-	return listWhere(ctx, e, acct, kessai.KindDispute, filter, page, op, "payment_dispute",
-		func(d *kessai.Dispute) bool { return statusIn(d.Status, statuses...) })
+	return engine.ListWhere(ctx, e, acct, kessai.KindDispute, filter, page, op, "payment_dispute",
+		func(d *kessai.Dispute) bool { return engine.StatusIn(d.Status, statuses...) })
 }

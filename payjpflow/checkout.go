@@ -1,4 +1,4 @@
-package engine
+package payjpflow
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
 )
 
 // Checkout sessions: a hosted page where the buyer pays line items (mode
@@ -65,7 +66,7 @@ type FlowData struct {
 }
 
 func oneOf(op, field string, v *string, allowed ...string) error {
-	if v == nil || statusIn(*v, allowed...) {
+	if v == nil || engine.StatusIn(*v, allowed...) {
 		return nil
 	}
 	return kessai.Invalidf(op, field, "Input should be %s", quoteList(allowed))
@@ -106,7 +107,7 @@ func (p *CheckoutParams) validate(op string) error {
 		oneOf(op, "ui_mode", p.UIMode, "hosted"),
 		validURL(op, "success_url", p.SuccessURL),
 		validURL(op, "cancel_url", p.CancelURL),
-		checkLen(op, "client_reference_id", p.ClientReferenceID, 200),
+		engine.CheckLen(op, "client_reference_id", p.ClientReferenceID, 200),
 		validMethodTypes(op, p.PaymentMethodTypes),
 		validOptions(op, p.PaymentMethodOptions),
 	}
@@ -177,12 +178,12 @@ func (p *CheckoutParams) validate(op string) error {
 // and taxed (ComputeLine). Errors: validation_error, not_found (customer,
 // price, tax rate), metadata_limit_exceeded,
 // payment_method_not_in_allowed_types (the configuration offers nothing).
-func (e *Engine) CreateCheckoutSession(ctx context.Context, acct *kessai.Account, p CheckoutParams) (*kessai.CheckoutSession, error) {
-	const op = "engine.CreateCheckoutSession"
+func CreateCheckoutSession(e *engine.Engine, ctx context.Context, acct *kessai.Account, p CheckoutParams) (*kessai.CheckoutSession, error) {
+	const op = "payjpflow.CreateCheckoutSession"
 	if err := p.validate(op); err != nil {
 		return nil, err
 	}
-	md, err := mergeMetadata(op, nil, p.Metadata)
+	md, err := engine.MergeMetadata(op, nil, p.Metadata)
 	if err != nil {
 		return nil, err
 	}
@@ -194,17 +195,17 @@ func (e *Engine) CreateCheckoutSession(ctx context.Context, acct *kessai.Account
 	}
 	var flowMD kessai.Metadata
 	if flowData != nil {
-		if flowMD, err = mergeMetadata(op, nil, flowData.Metadata); err != nil {
+		if flowMD, err = engine.MergeMetadata(op, nil, flowData.Metadata); err != nil {
 			return nil, err
 		}
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		s := &kessai.CheckoutSession{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixCheckout), Livemode: w.acct.Livemode,
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		s := &kessai.CheckoutSession{AccountID: w.Account().ID, ID: kessai.NewID(kessai.PrefixCheckout), Livemode: w.Account().Livemode,
 			Mode: *p.Mode, Status: kessai.CheckoutOpen, Currency: "jpy", Locale: "auto", UIMode: "hosted", SubmitType: "auto",
 			CustomerID: p.CustomerID, CustomerEmail: p.CustomerEmail, CustomerCreation: "if_required",
 			ClientReferenceID: p.ClientReferenceID, PaymentMethodTypes: p.PaymentMethodTypes,
 			PaymentMethodOptions: p.PaymentMethodOptions, SuccessURL: p.SuccessURL, CancelURL: p.CancelURL,
-			FlowMetadata: flowMD, ExpiresAt: w.now.Add(DefaultCheckoutExpires), Metadata: md, CreatedAt: w.now, UpdatedAt: w.now}
+			FlowMetadata: flowMD, ExpiresAt: w.Now().Add(DefaultCheckoutExpires), Metadata: md, CreatedAt: w.Now(), UpdatedAt: w.Now()}
 		for field, v := range map[string]*string{"locale": p.Locale, "ui_mode": p.UIMode, "submit_type": p.SubmitType, "customer_creation": p.CustomerCreation} {
 			if v == nil {
 				continue
@@ -225,14 +226,14 @@ func (e *Engine) CreateCheckoutSession(ctx context.Context, acct *kessai.Account
 		}
 		if p.ExpiresAt != nil {
 			exp := p.ExpiresAt.UTC().Truncate(time.Microsecond)
-			if exp.Before(w.now.Add(CheckoutMinLifetime)) || exp.After(w.now.Add(CheckoutMaxLifetime)) {
+			if exp.Before(w.Now().Add(CheckoutMinLifetime)) || exp.After(w.Now().Add(CheckoutMaxLifetime)) {
 				return nil, kessai.Invalidf(op, "expires_at", "expires_at must be between 30 minutes and 24 hours after the session is created")
 			}
 			s.ExpiresAt = exp
 		}
 		if s.CustomerID != nil {
 			var c kessai.Customer
-			if err := get(ctx, w.tx, kessai.KindCustomer, w.acct.ID, *s.CustomerID, false, &c, op, "customer"); err != nil {
+			if err := engine.Get(ctx, w.Tx(), kessai.KindCustomer, w.Account().ID, *s.CustomerID, false, &c, op, "customer"); err != nil {
 				return nil, err
 			}
 		}
@@ -240,7 +241,7 @@ func (e *Engine) CreateCheckoutSession(ctx context.Context, acct *kessai.Account
 			if s.Mode == kessai.CheckoutModeSetup {
 				s.PaymentMethodTypes = []string{kessai.MethodCard}
 			} else {
-				types, err := w.defaultMethodTypes(op)
+				types, err := defaultMethodTypes(w, op)
 				if err != nil {
 					return nil, err
 				}
@@ -248,17 +249,17 @@ func (e *Engine) CreateCheckoutSession(ctx context.Context, acct *kessai.Account
 			}
 		}
 		if s.Mode == kessai.CheckoutModePayment {
-			if err := w.priceLines(op, s, p.LineItems); err != nil {
+			if err := priceLines(w, op, s, p.LineItems); err != nil {
 				return nil, err
 			}
 		}
 		s.ClientSecret = kessai.RandomToken(s.ID+"_secret_", 16)
-		s.URL = strings.TrimRight(w.e.Config.PublicURL, "/") + "/kessai/v1/checkout/sessions/" + w.acct.ID + "/" + s.ID +
+		s.URL = strings.TrimRight(w.Engine().Config.PublicURL, "/") + "/kessai/v1/checkout/sessions/" + w.Account().ID + "/" + s.ID +
 			"?client_secret=" + url.QueryEscape(s.ClientSecret)
-		if err := w.tx.Insert(ctx, s); err != nil {
+		if err := w.Tx().Insert(ctx, s); err != nil {
 			return nil, err
 		}
-		return s, w.schedule(JobExpireCheckoutSession, jobRef{ID: s.ID}, s.ExpiresAt)
+		return s, w.Schedule(JobExpireCheckoutSession, engine.JobRef{ID: s.ID}, s.ExpiresAt)
 	})
 	if err != nil {
 		return nil, err
@@ -269,13 +270,13 @@ func (e *Engine) CreateCheckoutSession(ctx context.Context, acct *kessai.Account
 // priceLines reads each line's price and tax rates (active, in yen) and
 // computes the line's and the session's amounts; the total must be a
 // payable amount.
-func (w *W) priceLines(op string, s *kessai.CheckoutSession, lines []LineItemParams) error {
+func priceLines(w *engine.W, op string, s *kessai.CheckoutSession, lines []LineItemParams) error {
 	var subtotal, total int64
 	taxRates := map[string]*kessai.TaxRate{}
 	for i, li := range lines {
 		field := fmt.Sprintf("line_items.%d.", i)
 		var price kessai.Price
-		if err := get(w.ctx, w.tx, kessai.KindPrice, w.acct.ID, *li.PriceID, false, &price, op, "price"); err != nil {
+		if err := engine.Get(w.Ctx(), w.Tx(), kessai.KindPrice, w.Account().ID, *li.PriceID, false, &price, op, "price"); err != nil {
 			return err
 		}
 		if !price.Active {
@@ -286,7 +287,7 @@ func (w *W) priceLines(op string, s *kessai.CheckoutSession, lines []LineItemPar
 			t, ok := taxRates[id]
 			if !ok {
 				t = new(kessai.TaxRate)
-				if err := get(w.ctx, w.tx, kessai.KindTaxRate, w.acct.ID, id, false, t, op, "tax_rate"); err != nil {
+				if err := engine.Get(w.Ctx(), w.Tx(), kessai.KindTaxRate, w.Account().ID, id, false, t, op, "tax_rate"); err != nil {
 					return err
 				}
 				taxRates[id] = t
@@ -302,7 +303,7 @@ func (w *W) priceLines(op string, s *kessai.CheckoutSession, lines []LineItemPar
 		}
 		var product kessai.Product
 		var desc *string
-		if err := w.tx.Get(w.ctx, kessai.KindProduct, w.acct.ID, price.ProductID, false, &product); err == nil {
+		if err := w.Tx().Get(w.Ctx(), kessai.KindProduct, w.Account().ID, price.ProductID, false, &product); err == nil {
 			desc = &product.Name
 		}
 		s.LineItems = append(s.LineItems, kessai.LineItem{ID: kessai.NewID(kessai.PrefixLineItem), Price: price, Quantity: *li.Quantity,
@@ -324,32 +325,32 @@ func ownedBySession(op, what, sessionID string) error {
 	return kessai.Errorf(kessai.InvalidStatus, op, "This %s belongs to checkout session %s: the session's page confirms it; expire the session to cancel it.", what, sessionID)
 }
 
-func (w *W) lockSession(op, id string) (*kessai.CheckoutSession, error) {
+func lockSession(w *engine.W, op, id string) (*kessai.CheckoutSession, error) {
 	var s kessai.CheckoutSession
-	if err := get(w.ctx, w.tx, kessai.KindCheckoutSession, w.acct.ID, id, true, &s, op, "checkout_session"); err != nil {
+	if err := engine.Get(w.Ctx(), w.Tx(), kessai.KindCheckoutSession, w.Account().ID, id, true, &s, op, "checkout_session"); err != nil {
 		return nil, err
 	}
 	return &s, nil
 }
 
-func (w *W) saveSession(s *kessai.CheckoutSession) error {
-	s.UpdatedAt = w.now
-	return w.tx.Put(w.ctx, s)
+func saveSession(w *engine.W, s *kessai.CheckoutSession) error {
+	s.UpdatedAt = w.Now()
+	return w.Tx().Put(w.Ctx(), s)
 }
 
 // UpdateCheckoutSession changes a session's metadata. Errors: not_found,
 // metadata_limit_exceeded.
-func (e *Engine) UpdateCheckoutSession(ctx context.Context, acct *kessai.Account, id string, metadata kessai.Metadata) (*kessai.CheckoutSession, error) {
-	const op = "engine.UpdateCheckoutSession"
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		s, err := w.lockSession(op, id)
+func UpdateCheckoutSession(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string, metadata kessai.Metadata) (*kessai.CheckoutSession, error) {
+	const op = "payjpflow.UpdateCheckoutSession"
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		s, err := lockSession(w, op, id)
 		if err != nil {
 			return nil, err
 		}
-		if s.Metadata, err = mergeMetadata(op, s.Metadata, metadata); err != nil {
+		if s.Metadata, err = engine.MergeMetadata(op, s.Metadata, metadata); err != nil {
 			return nil, err
 		}
-		return s, w.saveSession(s)
+		return s, saveSession(w, s)
 	})
 	if err != nil {
 		return nil, err
@@ -358,21 +359,21 @@ func (e *Engine) UpdateCheckoutSession(ctx context.Context, acct *kessai.Account
 }
 
 // GetCheckoutSession returns a session. Errors: not_found.
-func (e *Engine) GetCheckoutSession(ctx context.Context, acct *kessai.Account, id string) (*kessai.CheckoutSession, error) {
-	return getDoc[kessai.CheckoutSession](ctx, e, acct, kessai.KindCheckoutSession, id, "checkout_session")
+func GetCheckoutSession(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string) (*kessai.CheckoutSession, error) {
+	return engine.GetDoc[kessai.CheckoutSession](ctx, e, acct, kessai.KindCheckoutSession, id, "checkout_session")
 }
 
 // ListCheckoutSessions pages through sessions, newest first.
-func (e *Engine) ListCheckoutSessions(ctx context.Context, acct *kessai.Account, page kessai.Page) ([]*kessai.CheckoutSession, bool, error) {
-	return list[kessai.CheckoutSession](ctx, e, acct, kessai.KindCheckoutSession, nil, page, "engine.ListCheckoutSessions", "checkout_session")
+func ListCheckoutSessions(e *engine.Engine, ctx context.Context, acct *kessai.Account, page kessai.Page) ([]*kessai.CheckoutSession, bool, error) {
+	return engine.ListOf[kessai.CheckoutSession](ctx, e, acct, kessai.KindCheckoutSession, nil, page, "payjpflow.ListCheckoutSessions", "checkout_session")
 }
 
 // ListLineItems pages through a session's line items in the order they
 // were given (at most MaxLineItems, kept in the session). Errors:
 // not_found, resource_missing (a cursor that is not one of its lines).
-func (e *Engine) ListLineItems(ctx context.Context, acct *kessai.Account, id string, page kessai.Page) ([]*kessai.LineItem, bool, error) {
-	const op = "engine.ListLineItems"
-	s, err := e.GetCheckoutSession(ctx, acct, id)
+func ListLineItems(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string, page kessai.Page) ([]*kessai.LineItem, bool, error) {
+	const op = "payjpflow.ListLineItems"
+	s, err := GetCheckoutSession(e, ctx, acct, id)
 	if err != nil {
 		return nil, false, err
 	}
@@ -416,9 +417,9 @@ func (e *Engine) ListLineItems(ctx context.Context, acct *kessai.Account, id str
 // CheckoutSessionPage returns an account's session for the buyer's page,
 // which knows the session's client secret but no key. Errors: not_found
 // (also for a wrong secret, compared in constant time).
-func (e *Engine) CheckoutSessionPage(ctx context.Context, accountID, id, clientSecret string) (*kessai.Account, *kessai.CheckoutSession, error) {
+func CheckoutSessionPage(e *engine.Engine, ctx context.Context, accountID, id, clientSecret string) (*kessai.Account, *kessai.CheckoutSession, error) {
 	var s kessai.CheckoutSession
-	acct, err := e.bySecret(ctx, "engine.CheckoutSessionPage", kessai.KindCheckoutSession, "checkout_session", accountID, id, clientSecret, &s,
+	acct, err := bySecret(e, ctx, "payjpflow.CheckoutSessionPage", kessai.KindCheckoutSession, "checkout_session", accountID, id, clientSecret, &s,
 		func() string { return s.ClientSecret })
 	if err != nil {
 		return nil, nil, err
@@ -446,21 +447,21 @@ type CheckoutBuyer struct {
 // returned with its code. Errors: not_found, invalid_status (not open, or
 // past expires_at: the session is then expired), validation_error, the
 // payment-method errors, card_declined and the card's errors.
-func (e *Engine) CompleteCheckoutSession(ctx context.Context, acct *kessai.Account, id string, b CheckoutBuyer) (*kessai.CheckoutSession, error) {
-	const op = "engine.CompleteCheckoutSession"
+func CompleteCheckoutSession(e *engine.Engine, ctx context.Context, acct *kessai.Account, id string, b CheckoutBuyer) (*kessai.CheckoutSession, error) {
+	const op = "payjpflow.CompleteCheckoutSession"
 	if b.Email != nil && !validEmail(*b.Email) {
 		return nil, kessai.Invalidf(op, "email", "value is not a valid email address")
 	}
-	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
-		s, err := w.lockSession(op, id)
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		s, err := lockSession(w, op, id)
 		if err != nil {
 			return nil, err
 		}
-		if s.Status == kessai.CheckoutOpen && !w.now.Before(s.ExpiresAt) {
-			if err := w.expireSession(s); err != nil {
+		if s.Status == kessai.CheckoutOpen && !w.Now().Before(s.ExpiresAt) {
+			if err := expireSession(w, s); err != nil {
 				return nil, err
 			}
-			return s, &committed{kessai.Errorf(kessai.InvalidStatus, op, "The checkout session has expired.")}
+			return s, engine.Committed(kessai.Errorf(kessai.InvalidStatus, op, "The checkout session has expired."))
 		}
 		if s.Status != kessai.CheckoutOpen {
 			return nil, kessai.Errorf(kessai.InvalidStatus, op, "The checkout session is %s; only an open session can be completed.", s.Status)
@@ -470,24 +471,24 @@ func (e *Engine) CompleteCheckoutSession(ctx context.Context, acct *kessai.Accou
 			email = s.CustomerEmail
 		}
 		if s.CustomerID == nil && s.CustomerCreation == "always" {
-			c := &kessai.Customer{AccountID: w.acct.ID, ID: kessai.NewID(kessai.PrefixCustomer), Livemode: w.acct.Livemode,
-				Email: email, CreatedAt: w.now, UpdatedAt: w.now}
-			if err := w.tx.Insert(ctx, c); err != nil {
+			c := &kessai.Customer{AccountID: w.Account().ID, ID: kessai.NewID(kessai.PrefixCustomer), Livemode: w.Account().Livemode,
+				Email: email, CreatedAt: w.Now(), UpdatedAt: w.Now()}
+			if err := w.Tx().Insert(ctx, c); err != nil {
 				return nil, err
 			}
-			if err := w.emit("customer.created", kessai.ObjectCustomer, c.ID, c); err != nil {
+			if err := w.Emit("customer.created", kessai.ObjectCustomer, c.ID, c); err != nil {
 				return nil, err
 			}
 			s.CustomerID = &c.ID
 		}
 		if s.Mode == kessai.CheckoutModeSetup {
-			err = w.completeSetup(op, s, b.PaymentMethodID)
+			err = completeSetup(w, op, s, b.PaymentMethodID)
 		} else {
-			err = w.completePayment(op, s, b.PaymentMethodID)
+			err = completePayment(w, op, s, b.PaymentMethodID)
 		}
 		if err != nil {
-			if _, ok := err.(*committed); ok {
-				if serr := w.saveSession(s); serr != nil {
+			if engine.IsCommitted(err) {
+				if serr := saveSession(w, s); serr != nil {
 					return nil, serr
 				}
 				return s, err
@@ -496,19 +497,19 @@ func (e *Engine) CompleteCheckoutSession(ctx context.Context, acct *kessai.Accou
 		}
 		s.Status = kessai.CheckoutComplete
 		s.CustomerDetails = &kessai.CustomerDetails{Email: email, Name: b.Name}
-		if err := w.saveSession(s); err != nil {
+		if err := saveSession(w, s); err != nil {
 			return nil, err
 		}
-		return s, w.emit("checkout.session.completed", "checkout.session", s.ID, s)
+		return s, w.Emit("checkout.session.completed", "checkout.session", s.ID, s)
 	})
 	s, _ := res.(*kessai.CheckoutSession)
 	return s, err
 }
 
-func (w *W) completePayment(op string, s *kessai.CheckoutSession, pmID string) error {
+func completePayment(w *engine.W, op string, s *kessai.CheckoutSession, pmID string) error {
 	var pay *kessai.Payment
 	if s.PaymentFlowID != nil {
-		p, err := w.lockPayment(op, *s.PaymentFlowID)
+		p, err := w.LockPayment(op, *s.PaymentFlowID, "payment_flow")
 		if err != nil {
 			return err
 		}
@@ -518,7 +519,7 @@ func (w *W) completePayment(op string, s *kessai.CheckoutSession, pmID string) e
 		if capture == "" {
 			capture = kessai.CaptureAutomatic
 		}
-		p, err := w.newPaymentFlow(op, FlowParams{Amount: *s.AmountTotal, Currency: s.Currency, CaptureMethod: capture,
+		p, err := newPaymentFlow(w, op, FlowParams{Amount: *s.AmountTotal, Currency: s.Currency, CaptureMethod: capture,
 			CustomerID: s.CustomerID, PaymentMethodTypes: s.PaymentMethodTypes, PaymentMethodOptions: s.PaymentMethodOptions,
 			CheckoutSessionID: &s.ID}, s.FlowMetadata)
 		if err != nil {
@@ -526,7 +527,7 @@ func (w *W) completePayment(op string, s *kessai.CheckoutSession, pmID string) e
 		}
 		pay, s.PaymentFlowID = p, &p.ID
 	}
-	pay, err := w.confirm(op, pay, ConfirmParams{PaymentMethodID: &pmID})
+	pay, err := confirm(w, op, pay, ConfirmParams{PaymentMethodID: &pmID})
 	if err != nil {
 		return err
 	}
@@ -534,91 +535,91 @@ func (w *W) completePayment(op string, s *kessai.CheckoutSession, pmID string) e
 		// The page is the buyer's PayPay app (or card issuer) as well:
 		// paying approves.
 		var pm kessai.PaymentMethod
-		if err := get(w.ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, pmID, false, &pm, op, "payment_method"); err != nil {
+		if err := engine.Get(w.Ctx(), w.Tx(), kessai.KindPaymentMethod, w.Account().ID, pmID, false, &pm, op, "payment_method"); err != nil {
 			return err
 		}
-		return w.authorize(pay, pm.Type)
+		return authorize(w, pay, pm.Type)
 	}
 	return nil
 }
 
-func (w *W) completeSetup(op string, s *kessai.CheckoutSession, pmID string) error {
+func completeSetup(w *engine.W, op string, s *kessai.CheckoutSession, pmID string) error {
 	var f *kessai.SetupFlow
 	if s.SetupFlowID != nil {
-		sf, err := w.lockSetupFlow(op, *s.SetupFlowID)
+		sf, err := lockSetupFlow(w, op, *s.SetupFlowID)
 		if err != nil {
 			return err
 		}
 		f = sf
 	} else {
 		usage := "off_session"
-		sf, err := w.newSetupFlow(op, SetupFlowParams{CustomerID: s.CustomerID, PaymentMethodTypes: s.PaymentMethodTypes,
+		sf, err := newSetupFlow(w, op, SetupFlowParams{CustomerID: s.CustomerID, PaymentMethodTypes: s.PaymentMethodTypes,
 			PaymentMethodOptions: s.PaymentMethodOptions, Usage: &usage, CheckoutSessionID: &s.ID}, s.FlowMetadata)
 		if err != nil {
 			return err
 		}
 		f, s.SetupFlowID = sf, &sf.ID
 	}
-	f, err := w.confirmSetup(op, f, pmID)
+	f, err := confirmSetup(w, op, f, pmID)
 	if err != nil || f.Status != kessai.StatusRequiresAction {
 		return err
 	}
 	// The page is the card issuer's 3-D Secure page as well: saving passes it.
 	var pm kessai.PaymentMethod
-	if err := get(w.ctx, w.tx, kessai.KindPaymentMethod, w.acct.ID, pmID, true, &pm, op, "payment_method"); err != nil {
+	if err := engine.Get(w.Ctx(), w.Tx(), kessai.KindPaymentMethod, w.Account().ID, pmID, true, &pm, op, "payment_method"); err != nil {
 		return err
 	}
-	return w.succeedSetup(f, &pm)
+	return succeedSetup(w, f, &pm)
 }
 
 // expireCheckoutSession is the expiry job: an open session past its
 // expires_at expires; anything else is left alone, so the job may run any
 // number of times.
-func (w *W) expireCheckoutSession(id string) error {
-	s, err := w.lockSession("engine.ExpireCheckoutSession", id)
+func expireCheckoutSession(w *engine.W, id string) error {
+	s, err := lockSession(w, "payjpflow.ExpireCheckoutSession", id)
 	if err != nil {
 		return err
 	}
-	if s.Status != kessai.CheckoutOpen || w.now.Before(s.ExpiresAt) {
+	if s.Status != kessai.CheckoutOpen || w.Now().Before(s.ExpiresAt) {
 		return nil
 	}
-	return w.expireSession(s)
+	return expireSession(w, s)
 }
 
 // expireSession expires an open session; the flow a declined card left
 // waiting is canceled (abandoned).
-func (w *W) expireSession(s *kessai.CheckoutSession) error {
-	const op = "engine.ExpireCheckoutSession"
+func expireSession(w *engine.W, s *kessai.CheckoutSession) error {
+	const op = "payjpflow.ExpireCheckoutSession"
 	reason := "abandoned"
 	if s.PaymentFlowID != nil {
-		p, err := w.lockPayment(op, *s.PaymentFlowID)
+		p, err := w.LockPayment(op, *s.PaymentFlowID, "payment_flow")
 		if err != nil {
 			return err
 		}
-		if statusIn(p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation, kessai.StatusRequiresAction) {
-			if err := w.cancel(p, &reason); err != nil {
+		if engine.StatusIn(p.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation, kessai.StatusRequiresAction) {
+			if err := cancel(w, p, &reason); err != nil {
 				return err
 			}
 		}
 	}
 	if s.SetupFlowID != nil {
-		f, err := w.lockSetupFlow(op, *s.SetupFlowID)
+		f, err := lockSetupFlow(w, op, *s.SetupFlowID)
 		if err != nil {
 			return err
 		}
-		if statusIn(f.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation, kessai.StatusRequiresAction) {
+		if engine.StatusIn(f.Status, kessai.StatusRequiresPaymentMethod, kessai.StatusRequiresConfirmation, kessai.StatusRequiresAction) {
 			f.Status, f.CancellationReason, f.NextAction = kessai.StatusCanceled, &reason, nil
-			if err := w.saveSetupFlow(f); err != nil {
+			if err := saveSetupFlow(w, f); err != nil {
 				return err
 			}
-			if err := w.emit("setup_flow.canceled", "setup_flow", f.ID, f); err != nil {
+			if err := w.Emit("setup_flow.canceled", "setup_flow", f.ID, f); err != nil {
 				return err
 			}
 		}
 	}
 	s.Status = kessai.CheckoutExpired
-	if err := w.saveSession(s); err != nil {
+	if err := saveSession(w, s); err != nil {
 		return err
 	}
-	return w.emit("checkout.session.expired", "checkout.session", s.ID, s)
+	return w.Emit("checkout.session.expired", "checkout.session", s.ID, s)
 }

@@ -1,4 +1,4 @@
-package engine
+package accounting
 
 import (
 	"encoding/base64"
