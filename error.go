@@ -67,10 +67,41 @@ type Error struct {
 }
 
 // FieldError is one invalid field of a request; Field is dot-separated for
-// nested fields ("card.number").
+// nested fields ("card.number"). When the failure is one of the common
+// rules, Rule and Limit name it, so that each face words it in its own
+// style; Message is then a neutral sentence the faces may replace.
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	Rule    Rule   `json:"-"`
+	Limit   int64  `json:"-"`
+}
+
+// Rule is a common reason a field is invalid.
+type Rule string
+
+// The rules.
+const (
+	RuleGreaterThan Rule = "greater_than" // the number must be greater than Limit
+	RuleMaxLength   Rule = "max_length"   // the string must have at most Limit characters
+	RuleScalar      Rule = "scalar"       // the value must be a string, an integer or a boolean
+)
+
+// InvalidRule returns an Invalid error for one field that broke rule.
+func InvalidRule(op, field string, rule Rule, limit int64) *Error {
+	var msg string
+	switch rule {
+	case RuleGreaterThan:
+		msg = fmt.Sprintf("must be greater than %d", limit)
+	case RuleMaxLength:
+		msg = fmt.Sprintf("must have at most %d characters", limit)
+	case RuleScalar:
+		msg = "must be a string, an integer or a boolean"
+	default:
+		msg = "is invalid"
+	}
+	return &Error{Code: Invalid, Op: op, Message: "The request parameters didn't pass validation.",
+		Fields: []FieldError{{Field: field, Message: msg, Rule: rule, Limit: limit}}}
 }
 
 func (e *Error) Error() string {

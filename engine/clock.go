@@ -56,7 +56,7 @@ func (e *Engine) AdvanceClock(ctx context.Context, acct *kessai.Account, d time.
 		return nil, kessai.Errorf(kessai.TestModeOnly, op, "Live-mode accounts follow the real clock.")
 	}
 	if d <= 0 {
-		return nil, kessai.Invalidf(op, "seconds", "Input should be greater than 0")
+		return nil, kessai.InvalidRule(op, "seconds", kessai.RuleGreaterThan, 0)
 	}
 	res, err := e.write(ctx, acct, op, func(w *W) (any, error) {
 		a, err := w.tx.Account(w.ctx, w.acct.ID, true)

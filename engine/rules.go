@@ -96,7 +96,7 @@ func totalLimit(op string, base int64, currency string) (int64, error) {
 // and soFar is not negative. Errors: validation_error.
 func newTotal(op string, soFar, amount int64) (int64, error) {
 	if amount <= 0 {
-		return 0, kessai.Invalidf(op, "amount", "Input should be greater than 0")
+		return 0, kessai.InvalidRule(op, "amount", kessai.RuleGreaterThan, 0)
 	}
 	if soFar < 0 {
 		return 0, kessai.Errorf(kessai.Invalid, op, "total so far %d is negative", soFar)
@@ -183,7 +183,7 @@ func CheckCapture(orderAmount, capturedSoFar, amount int64, currency string) (re
 func CheckCaptureOfAuthorization(authorized, amount int64) error {
 	const op = "engine.CheckCaptureOfAuthorization"
 	if amount <= 0 {
-		return kessai.Invalidf(op, "amount", "Input should be greater than 0")
+		return kessai.InvalidRule(op, "amount", kessai.RuleGreaterThan, 0)
 	}
 	if amount > authorized {
 		return kessai.Errorf(kessai.AmountExceeded, op,
@@ -232,7 +232,7 @@ func CheckRefund(captured, refundedSoFar int64, refundCount int, amount int64, c
 func CheckFlowRefund(received, refundedSoFar int64, amount *int64) (int64, error) {
 	const op = "engine.CheckFlowRefund"
 	if amount != nil && *amount <= 0 {
-		return 0, kessai.Invalidf(op, "amount", "Input should be greater than 0")
+		return 0, kessai.InvalidRule(op, "amount", kessai.RuleGreaterThan, 0)
 	}
 	remaining := received - refundedSoFar
 	if remaining <= 0 && amount == nil {

@@ -266,7 +266,7 @@ func TestCheckFlowRefund(t *testing.T) {
 		_, err := engine.CheckFlowRefund(1000, 0, ptr[int64](0))
 		var e *kessai.Error
 		if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "amount" ||
-			e.Fields[0].Message != "Input should be greater than 0" {
+			e.Fields[0].Rule != kessai.RuleGreaterThan || e.Fields[0].Limit != 0 {
 			t.Fatalf("err = %#v, want one field error on amount", err)
 		}
 	})

@@ -78,10 +78,10 @@ func mergeMetadata(op string, base, update kessai.Metadata) (kessai.Metadata, er
 		case bool:
 		case json.Number:
 			if _, err := x.Int64(); err != nil {
-				return nil, kessai.Invalidf(op, "metadata."+k, "Input should be a string, an integer or a boolean.")
+				return nil, kessai.InvalidRule(op, "metadata."+k, kessai.RuleScalar, 0)
 			}
 		default:
-			return nil, kessai.Invalidf(op, "metadata."+k, "Input should be a string, an integer or a boolean.")
+			return nil, kessai.InvalidRule(op, "metadata."+k, kessai.RuleScalar, 0)
 		}
 		out[k] = v
 	}
@@ -93,7 +93,7 @@ func mergeMetadata(op string, base, update kessai.Metadata) (kessai.Metadata, er
 
 func checkLen(op, field string, s *string, max int) error {
 	if s != nil && utf8.RuneCountInString(*s) > max {
-		return kessai.Invalidf(op, field, "String should have at most %d characters", max)
+		return kessai.InvalidRule(op, field, kessai.RuleMaxLength, int64(max))
 	}
 	return nil
 }

@@ -179,7 +179,7 @@ func (m *Metadata) UnmarshalJSON(b []byte) error {
 		switch v.(type) {
 		case string, bool, json.Number:
 		default:
-			return kessai.Invalidf("jsonapi.Metadata", "metadata."+k, "Input should be a string, an integer or a boolean")
+			return kessai.InvalidRule("jsonapi.Metadata", "metadata."+k, kessai.RuleScalar, 0)
 		}
 	}
 	m.Metadata = raw

@@ -86,6 +86,20 @@ func titleOf(code kessai.Code) string {
 	return strings.Join(words, " ")
 }
 
+// fieldMessage words a field error as PAY.JP words validation errors: the
+// common rules in its own sentences, anything else as the engine wrote it.
+func fieldMessage(f kessai.FieldError) string {
+	switch f.Rule {
+	case kessai.RuleGreaterThan:
+		return fmt.Sprintf("Input should be greater than %d", f.Limit)
+	case kessai.RuleMaxLength:
+		return fmt.Sprintf("String should have at most %d characters", f.Limit)
+	case kessai.RuleScalar:
+		return "Input should be a string, an integer or a boolean"
+	}
+	return f.Message
+}
+
 // ProblemOf returns the problem document and status for err at path.
 func ProblemOf(err error, path string) (int, Problem) {
 	code := kessai.ErrorCode(err)
@@ -93,7 +107,10 @@ func ProblemOf(err error, path string) (int, Problem) {
 	p := Problem{Type: typeOf(code, status),
 		Title: titleOf(code), Status: status, Code: string(code), Detail: kessai.ErrorMessage(err), Instance: path}
 	if e, ok := err.(*kessai.Error); ok && code == kessai.Invalid {
-		p.Errors = e.Fields
+		p.Errors = make([]kessai.FieldError, len(e.Fields))
+		for i, f := range e.Fields {
+			p.Errors[i] = kessai.FieldError{Field: f.Field, Message: fieldMessage(f)}
+		}
 		if p.Detail == "" {
 			p.Detail = "The request parameters didn't pass validation."
 		}
