@@ -44,7 +44,7 @@ func deps(t *testing.T, pkg string) []string {
 // faces call the engine and nothing below it (no worker, no store driver);
 // the XML face does not depend on the JSON faces' plumbing; the core does
 // not know the feature packages above it (payjpflow, amazonorder,
-// accounting, notifications), nor they each other except payjpflow over
+// accounting, notifications, accounts), nor they each other except payjpflow over
 // accounting (fees and payment transactions); the store's
 // conformance suite knows only the Store; the domain depends on nothing.
 func TestArchitecture_ArrowsPointInward(t *testing.T) {

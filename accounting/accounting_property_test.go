@@ -11,6 +11,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/accounting"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
@@ -41,11 +42,11 @@ func TestAccountingProperty(t *testing.T) {
 		t.Fatal(err)
 	}
 	rapid.Check(t, func(rt *rapid.T) {
-		na, err := e.CreateAccount(ctx, "accounting", false, "jp")
+		na, err := accounts.CreateAccount(e, ctx, "accounting", false, "jp")
 		if err != nil {
 			rt.Fatal(err)
 		}
-		acct, err := e.Authenticate(ctx, na.SecretKey)
+		acct, err := accounts.Authenticate(e, ctx, na.SecretKey)
 		if err != nil {
 			rt.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
@@ -37,11 +38,11 @@ func newOrderKit(t *testing.T, dialect string) *orderKit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	na, err := e.CreateAccount(context.Background(), "orders", false, "jp")
+	na, err := accounts.CreateAccount(e, context.Background(), "orders", false, "jp")
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct, err := e.Authenticate(context.Background(), na.SecretKey)
+	acct, err := accounts.Authenticate(e, context.Background(), na.SecretKey)
 	if err != nil {
 		t.Fatal(err)
 	}

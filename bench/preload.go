@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/ledger"
 	"github.com/kessai/kessai/payjpflow"
@@ -27,7 +28,7 @@ func Preload(ctx context.Context, store kessai.Store, e *engine.Engine, secretKe
 	if n <= 0 {
 		return nil
 	}
-	acct, err := e.Authenticate(ctx, secretKey)
+	acct, err := accounts.Authenticate(e, ctx, secretKey)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/engine"
 )
 
@@ -319,7 +320,7 @@ func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
 	case d.cfg.OperatorToken != "" && sameToken(key, d.cfg.OperatorToken):
 		sess.Operator = true
 	default:
-		acct, err := d.E.Authenticate(r.Context(), key)
+		acct, err := accounts.Authenticate(d.E, r.Context(), key)
 		if err != nil {
 			http.Redirect(w, r, "/dashboard/login?error=1", http.StatusSeeOther)
 			return

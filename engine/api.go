@@ -341,3 +341,22 @@ func (e *Engine) DeriveKey(ctx context.Context, purpose string) ([]byte, error) 
 func (w *W) OpenAuthorization(p *kessai.Payment) (*kessai.Authorization, error) {
 	return w.openAuthorization(p)
 }
+
+// Update runs fn in a write transaction that belongs to no account (an
+// account's creation); store sentinels become kessai errors named by op.
+func (e *Engine) Update(ctx context.Context, op string, fn func(tx kessai.Tx) error) error {
+	if err := e.Store.Update(ctx, fn); err != nil {
+		return storeErr(op, err)
+	}
+	return nil
+}
+
+// SealIn seals a secret with the master key inside tx, making the master
+// key in tx if the database has none yet.
+func (e *Engine) SealIn(ctx context.Context, tx kessai.Tx, plain string) (kessai.Sealed, error) {
+	key, err := masterKey(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return seal(key, plain)
+}

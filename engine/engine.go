@@ -102,8 +102,7 @@ type state struct {
 	Log    *slog.Logger
 	Config Config
 
-	jobs     map[string]*jobKind
-	accounts sync.Map // secret key hash → *kessai.Account (see Authenticate)
+	jobs map[string]*jobKind
 	// memo holds the engines' caches of features (see Memo).
 	memo     sync.Map
 	listStep int                     // items listWhere reads at a time (0: 100)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
@@ -125,11 +126,11 @@ func TestIdempotency_Write(t *testing.T) {
 			}
 		})
 		t.Run("keys_are_per_account", func(t *testing.T) {
-			na, err := e.CreateAccount(ctx, "other", false, "jp")
+			na, err := accounts.CreateAccount(e, ctx, "other", false, "jp")
 			if err != nil {
 				t.Fatal(err)
 			}
-			other, _ := e.Authenticate(ctx, na.SecretKey)
+			other, _ := accounts.Authenticate(e, ctx, na.SecretKey)
 			if out, err := keyed(e, "k1", "create", "h1", create(other)); err != nil || out.Replayed {
 				t.Fatalf("other account: %v %+v", err, out)
 			}
@@ -170,18 +171,18 @@ func TestEngine_MWSAccount(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, dialect string) {
 		e, _ := kessaitest.NewEngine(t, dialect)
 		ctx := context.Background()
-		na, err := e.CreateAccount(ctx, "mws", false, "us")
+		na, err := accounts.CreateAccount(e, ctx, "mws", false, "us")
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Run("known_key_opens_its_secret", func(t *testing.T) {
-			acct, secret, err := e.MWSAccount(ctx, na.MWS.AccessKeyID)
+			acct, secret, err := accounts.MWSAccount(e, ctx, na.MWS.AccessKeyID)
 			if err != nil || acct.ID != na.ID || secret != na.MWS.SecretKey || acct.MWS.Region != "us" {
 				t.Fatalf("got %v %v (secret matches: %v)", acct, err, secret == na.MWS.SecretKey)
 			}
 		})
 		t.Run("unknown_key_is_unauthorized", func(t *testing.T) {
-			if _, _, err := e.MWSAccount(ctx, "AKIANOTAKEY"); kessai.ErrorCode(err) != kessai.Unauthorized {
+			if _, _, err := accounts.MWSAccount(e, ctx, "AKIANOTAKEY"); kessai.ErrorCode(err) != kessai.Unauthorized {
 				t.Fatalf("got %v", err)
 			}
 		})
@@ -218,11 +219,11 @@ func TestIdempotency_ContendedKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	na, err := e.CreateAccount(ctx, "contended", false, "jp")
+	na, err := accounts.CreateAccount(e, ctx, "contended", false, "jp")
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct, err := e.Authenticate(ctx, na.SecretKey)
+	acct, err := accounts.Authenticate(e, ctx, na.SecretKey)
 	if err != nil {
 		t.Fatal(err)
 	}

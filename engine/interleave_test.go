@@ -11,6 +11,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
@@ -46,11 +47,11 @@ func TestMoneyProperty_Interleavings(t *testing.T) {
 			if dialect == "postgres" && checks > 25 {
 				return // each check is a new account and dozens of transactions
 			}
-			na, err := e.CreateAccount(ctx, "interleave", false, "jp")
+			na, err := accounts.CreateAccount(e, ctx, "interleave", false, "jp")
 			if err != nil {
 				rt.Fatal(err)
 			}
-			acct, err := e.Authenticate(ctx, na.SecretKey)
+			acct, err := accounts.Authenticate(e, ctx, na.SecretKey)
 			if err != nil {
 				rt.Fatal(err)
 			}

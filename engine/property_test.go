@@ -9,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
@@ -46,11 +47,11 @@ func TestRefundProperty(t *testing.T) {
 
 	rapid.Check(t, func(rt *rapid.T) {
 		// A fresh account per check: checks do not see each other's flows.
-		na, err := e.CreateAccount(ctx, "prop", false, "jp")
+		na, err := accounts.CreateAccount(e, ctx, "prop", false, "jp")
 		if err != nil {
 			rt.Fatal(err)
 		}
-		acct, err := e.Authenticate(ctx, na.SecretKey)
+		acct, err := accounts.Authenticate(e, ctx, na.SecretKey)
 		if err != nil {
 			rt.Fatal(err)
 		}
@@ -307,11 +308,11 @@ func TestOrderProperty(t *testing.T) {
 		t.Fatal(err)
 	}
 	rapid.Check(t, func(rt *rapid.T) {
-		na, err := e.CreateAccount(ctx, "orders", false, "jp")
+		na, err := accounts.CreateAccount(e, ctx, "orders", false, "jp")
 		if err != nil {
 			rt.Fatal(err)
 		}
-		acct, err := e.Authenticate(ctx, na.SecretKey)
+		acct, err := accounts.Authenticate(e, ctx, na.SecretKey)
 		if err != nil {
 			rt.Fatal(err)
 		}

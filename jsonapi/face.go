@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/httpface"
 )
@@ -70,7 +71,7 @@ func (f *Face) Authenticate(r *http.Request) (*kessai.Account, error) {
 	if key == "" {
 		return nil, kessai.Errorf(kessai.Unauthorized, "jsonapi.Authenticate", "No API key provided. Use 'Authorization: Bearer sk_…' or HTTP Basic with the secret key as user name.")
 	}
-	return f.E.Authenticate(r.Context(), key)
+	return accounts.Authenticate(f.E, r.Context(), key)
 }
 
 // Router is where a face registers its routes (httpface.Router).

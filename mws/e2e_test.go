@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
@@ -311,7 +312,7 @@ func TestE2E_Authentication(t *testing.T) {
 		c.call("GetOrderReferenceDetails", get).ok(t, "GetOrderReferenceDetails")
 
 		other := s.NewAccount("other")
-		live, err := s.Main.E.CreateAccount(context.Background(), "live", true, "jp")
+		live, err := accounts.CreateAccount(s.Main.E, context.Background(), "live", true, "jp")
 		if err != nil {
 			t.Fatal(err)
 		}

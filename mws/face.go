@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/httpface"
@@ -159,7 +160,7 @@ func (f *Face) authenticate(r *http.Request, p Params, live bool) (*kessai.Accou
 	if key == "" {
 		return nil, missingParameter("AWSAccessKeyId")
 	}
-	acct, secret, err := f.E.MWSAccount(r.Context(), key)
+	acct, secret, err := accounts.MWSAccount(f.E, r.Context(), key)
 	if kessai.ErrorCode(err) == kessai.Unauthorized {
 		return nil, refuse("InvalidAccessKeyId", http.StatusForbidden, "The AWSAccessKeyId %s is not known to kessai.", clip(key))
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
@@ -109,7 +110,7 @@ func (mb *mailbox) wait(t testing.TB) (*mail.Message, []string) {
 func completedAmazonRefund(t testing.TB, s *kessaitest.Server, key string, buyer kessai.Buyer, amount, refund int64) (order, refundID string) {
 	t.Helper()
 	ctx := context.Background()
-	acct, err := s.Main.E.Authenticate(ctx, key)
+	acct, err := accounts.Authenticate(s.Main.E, ctx, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +213,7 @@ func TestEmails_KeptInTheOutboxWithoutSMTP(t *testing.T) {
 	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, dialect string) {
 		s := kessaitest.Start(t, dialect, kessaitest.Options{})
-		us, err := s.Main.E.CreateAccount(context.Background(), "us seller", false, "us")
+		us, err := accounts.CreateAccount(s.Main.E, context.Background(), "us seller", false, "us")
 		if err != nil {
 			t.Fatal(err)
 		}

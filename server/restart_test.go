@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
@@ -32,11 +33,11 @@ func TestRestart_PendingAmazonRefundSettlesAfterRestart(t *testing.T) {
 			return m
 		}
 		m := start()
-		na, err := m.E.CreateAccount(ctx, "restart", false, "jp")
+		na, err := accounts.CreateAccount(m.E, ctx, "restart", false, "jp")
 		if err != nil {
 			t.Fatal(err)
 		}
-		acct, _ := m.E.Authenticate(ctx, na.SecretKey)
+		acct, _ := accounts.Authenticate(m.E, ctx, na.SecretKey)
 		amount := int64(5000)
 		o, err := amazonorder.CreateOrderReference(ctx, m.E, acct, amazonorder.OrderReferenceParams{Amount: &amount})
 		if err != nil {

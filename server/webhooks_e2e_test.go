@@ -11,6 +11,7 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
@@ -163,11 +164,11 @@ func TestWebhooks_ReceiverDownAcrossARestartStillGetsIt(t *testing.T) {
 		rc := newReceiver(t, ok)
 		rc.setDown(true)
 		m := start()
-		na, err := m.E.CreateAccount(ctx, "restart", false, "jp")
+		na, err := accounts.CreateAccount(m.E, ctx, "restart", false, "jp")
 		if err != nil {
 			t.Fatal(err)
 		}
-		acct, _ := m.E.Authenticate(ctx, na.SecretKey)
+		acct, _ := accounts.Authenticate(m.E, ctx, na.SecretKey)
 		ep, err := notifications.CreateWebhookEndpoint(ctx, m.E, acct, notifications.WebhookEndpointParams{URL: &rc.URL, Kind: kessai.EndpointPayJP})
 		if err != nil {
 			t.Fatal(err)

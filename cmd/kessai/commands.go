@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/dburl"
 	"github.com/kessai/kessai/mws"
@@ -303,7 +304,7 @@ func (c *accountsCreateCmd) Run(ctx context.Context, s *streams) error {
 		return err
 	}
 	defer m.Store.Close()
-	a, err := m.E.CreateAccount(ctx, c.Name, c.Live, c.Region)
+	a, err := accounts.CreateAccount(m.E, ctx, c.Name, c.Live, c.Region)
 	if err != nil {
 		return err
 	}

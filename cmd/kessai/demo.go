@@ -7,6 +7,7 @@ import (
 	"text/template"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/payjpflow"
 	"github.com/kessai/kessai/server"
@@ -28,7 +29,7 @@ func (demoCmd) Help() string {
 // demo is what the demo made, for the template.
 type demo struct {
 	Database, ServeCommand, URL string
-	Account                     *engine.NewAccount
+	Account                     *accounts.NewAccount
 	Card, PayPay                *kessai.Payment
 	Refund                      *kessai.Refund
 	PayPayMethod                string
@@ -78,10 +79,10 @@ func (c *demoCmd) Run(ctx context.Context, s *streams) error {
 	}
 	defer m.Store.Close()
 	d := demo{Database: describeDatabase(u), URL: base}
-	if d.Account, err = m.E.CreateAccount(ctx, "demo", false, "jp"); err != nil {
+	if d.Account, err = accounts.CreateAccount(m.E, ctx, "demo", false, "jp"); err != nil {
 		return err
 	}
-	acct, err := m.E.Authenticate(ctx, d.Account.SecretKey)
+	acct, err := accounts.Authenticate(m.E, ctx, d.Account.SecretKey)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/testdb"
 	"github.com/kessai/kessai/payjpflow"
@@ -21,11 +22,11 @@ func NewEngine(t *testing.T, dialect string) (*engine.Engine, *kessai.Account) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	na, err := e.CreateAccount(ctx, "idem", false, "jp")
+	na, err := accounts.CreateAccount(e, ctx, "idem", false, "jp")
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct, err := e.Authenticate(ctx, na.SecretKey)
+	acct, err := accounts.Authenticate(e, ctx, na.SecretKey)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/accounting"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/amazonorder"
 	"github.com/kessai/kessai/api"
 	"github.com/kessai/kessai/engine"
@@ -51,7 +52,7 @@ type Server struct {
 	Main    *server.Main
 	Clock   *kessai.ManualClock // nil with RealTime
 	URL     string
-	Account *engine.NewAccount
+	Account *accounts.NewAccount
 	Key     string // the account's secret key
 	DBURL   string
 	v       *api.Validator
@@ -92,9 +93,9 @@ func Start(tb testing.TB, dialect string, opts Options) *Server {
 }
 
 // NewAccount creates another test-mode account.
-func (s *Server) NewAccount(name string) *engine.NewAccount {
+func (s *Server) NewAccount(name string) *accounts.NewAccount {
 	s.T.Helper()
-	a, err := s.Main.E.CreateAccount(context.Background(), name, false, "jp")
+	a, err := accounts.CreateAccount(s.Main.E, context.Background(), name, false, "jp")
 	if err != nil {
 		s.T.Fatalf("create account: %v", err)
 	}
@@ -266,7 +267,7 @@ func (s *Server) Advance(d time.Duration) time.Time {
 // Acct returns the domain account of the harness's key.
 func (s *Server) Acct() *kessai.Account {
 	s.T.Helper()
-	a, err := s.Main.E.Authenticate(context.Background(), s.Key)
+	a, err := accounts.Authenticate(s.Main.E, context.Background(), s.Key)
 	if err != nil {
 		s.T.Fatal(err)
 	}

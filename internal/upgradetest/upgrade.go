@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/ledger"
 	"github.com/kessai/kessai/payjpflow"
@@ -116,7 +117,7 @@ func Upgrade(t *testing.T, fx V1Fixture, d UpgradeDialect) *Upgraded {
 		}
 	})
 	t.Run("account_authenticates_with_its_secret_key", func(t *testing.T) {
-		a, err := e.Authenticate(ctx, fx.SecretKey)
+		a, err := accounts.Authenticate(e, ctx, fx.SecretKey)
 		if err != nil {
 			t.Fatal(err)
 		}
