@@ -69,20 +69,9 @@ func (e *Engine) SearchPayments(ctx context.Context, acct *kessai.Account, s kes
 }
 
 // List pages through an account's documents of kind that match filter
-// (column → value), newest first.
+// (column → value), newest first: ListOf for the operator's pages.
 func List[T any](ctx context.Context, e *Engine, acct *kessai.Account, kind kessai.Kind, filter map[string]string, page kessai.Page) ([]*T, bool, error) {
-	var out []*T
-	var more bool
-	err := e.view(ctx, "engine.List", func(tx kessai.Tx) error {
-		docs, m, err := tx.List(ctx, kind, acct.ID, filter, page)
-		if err != nil {
-			return err
-		}
-		more = m
-		out, err = decodeAll[T](docs)
-		return err
-	})
-	return out, more, err
+	return list[T](ctx, e, acct, kind, filter, page, "engine.List", string(kind))
 }
 
 func decodeAll[T any](docs []json.RawMessage) ([]*T, error) {
