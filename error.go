@@ -52,6 +52,7 @@ const (
 	LiveModeUnsupported    Code = "livemode_unsupported"            // no live processor exists
 	TestModeOnly           Code = "test_mode_only"                  // the operation exists only in test mode
 	Conflict               Code = "conflict"                        // a concurrent change won; retry
+	Unavailable            Code = "service_unavailable"             // the database cannot be reached, does not answer in time or is full; retry after a while
 )
 
 // Error is kessai's one error type. Op names the operation that failed
@@ -176,4 +177,11 @@ var (
 	// be stored because a concurrent transaction stored one for the key
 	// first (Tx.InsertIdempotencyLater).
 	ErrKeyTaken = errors.New("kessai: idempotency key taken")
+	// ErrUnavailable is in the chain of a store error that says nothing
+	// about the request: the database refused or dropped the connection,
+	// did not answer within the store's deadline, or has no space left.
+	// Nothing of the transaction was committed unless the failure came
+	// during the commit itself (then, as after a crash, an idempotency
+	// key tells).
+	ErrUnavailable = errors.New("kessai: store unavailable")
 )

@@ -346,7 +346,7 @@ func (w *W) OpenAuthorization(p *kessai.Payment) (*kessai.Authorization, error) 
 // account's creation); store sentinels become kessai errors named by op.
 func (e *Engine) Update(ctx context.Context, op string, fn func(tx kessai.Tx) error) error {
 	if err := e.Store.Update(ctx, fn); err != nil {
-		return storeErr(op, err)
+		return e.storeErr(op, err)
 	}
 	return nil
 }

@@ -107,6 +107,7 @@ type state struct {
 	memo     sync.Map
 	listStep int                     // items listWhere reads at a time (0: 100)
 	due      atomic.Pointer[DueJobs] // runs what a clock advance makes due (see Advance)
+	outage   atomic.Bool             // the store is unavailable (see storeErr)
 	// serial: the store runs its writes one after another, so a key read
 	// at a write's start cannot be recorded under it (see recheckKey).
 	serial bool
@@ -261,6 +262,9 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 			}
 			return nil
 		})
+		if err == nil {
+			e.storeOK()
+		}
 		if err == nil && idem != nil {
 			idem.done = true // committed: the stored response may be sent
 		}
@@ -287,10 +291,10 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 		case err == nil:
 			return result, failure
 		}
-		err = storeErr(op, err)
-		if idem != nil && kessai.ErrorCode(err) != kessai.Internal && !isKeyRefusal(err) {
+		err = e.storeErr(op, err)
+		if idem != nil && recordable(err) {
 			if rerr := e.recordFailure(ctx, idem, acct, op, err); rerr != nil {
-				return nil, storeErr(op, rerr)
+				return nil, e.storeErr(op, rerr)
 			}
 			if idem.out.Replayed {
 				return nil, errReplayed
@@ -306,6 +310,17 @@ func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn 
 // one retry is rare.
 const maxKeyAttempts = 8
 
+// recordable reports whether a write's failure is an answer to the
+// request that its key keeps (a rule's refusal), rather than one that says
+// nothing about it (a bug, an outage) or the key's own refusal.
+func recordable(err error) bool {
+	switch kessai.ErrorCode(err) {
+	case kessai.Internal, kessai.Unavailable:
+		return false
+	}
+	return !isKeyRefusal(err)
+}
+
 func isKeyRefusal(err error) bool {
 	c := kessai.ErrorCode(err)
 	return c == kessai.IdempotencyConflict || c == kessai.ReferenceIDInUse
@@ -319,15 +334,38 @@ func storeErr(op string, err error) error {
 		return err
 	case errors.Is(err, kessai.ErrNoRows):
 		return &kessai.Error{Code: kessai.NotFound, Op: op, Message: "Not found.", Err: err}
+	case errors.Is(err, kessai.ErrUnavailable):
+		return &kessai.Error{Code: kessai.Unavailable, Op: op, Message: "The database is unavailable; nothing was done. Try again in a moment.", Err: err}
 	}
 	return kessai.WrapInternal(op, err)
+}
+
+// storeErr is storeErr, and notes an outage's start and end in the log
+// once each rather than once per request.
+func (e *Engine) storeErr(op string, err error) error {
+	err = storeErr(op, err)
+	if kessai.ErrorCode(err) == kessai.Unavailable {
+		if e.outage.CompareAndSwap(false, true) {
+			e.Log.Warn("database unavailable: answering 503 until it is back", "op", op, "err", err)
+		}
+	}
+	return err
+}
+
+// storeOK notes that the store answered: an outage, if one was noted, is
+// over.
+func (e *Engine) storeOK() {
+	if e.outage.Load() && e.outage.CompareAndSwap(true, false) {
+		e.Log.Info("database available again")
+	}
 }
 
 // view runs fn in a read-only transaction.
 func (e *Engine) view(ctx context.Context, op string, fn func(tx kessai.Tx) error) error {
 	if err := e.Store.View(ctx, fn); err != nil {
-		return storeErr(op, err)
+		return e.storeErr(op, err)
 	}
+	e.storeOK()
 	return nil
 }
 

@@ -40,6 +40,8 @@ func statusOf(code kessai.Code) int {
 		return http.StatusConflict
 	case kessai.Internal:
 		return http.StatusInternalServerError
+	case kessai.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusBadRequest
 }
@@ -125,9 +127,17 @@ func ProblemBody(err error, path string) (int, []byte) {
 	return status, b
 }
 
-// WriteProblem writes err as an application/problem+json response.
+// UnavailableRetryAfter is the Retry-After, in seconds, of a 503 answered
+// while the database is unavailable.
+const UnavailableRetryAfter = "1"
+
+// WriteProblem writes err as an application/problem+json response; an
+// unavailable database's 503 says when to try again (Retry-After).
 func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := ProblemBody(err, r.URL.Path)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", UnavailableRetryAfter)
+	}
 	writeRaw(w, status, "application/problem+json", body)
 }
 

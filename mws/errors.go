@@ -99,7 +99,7 @@ func errorOf(action string, err error) wireError {
 		return wire("InvalidAccountStatus", http.StatusForbidden, msg)
 	case kessai.RateLimited:
 		return wire("RequestThrottled", http.StatusServiceUnavailable, msg)
-	case kessai.IdempotencyInProgress, kessai.Conflict:
+	case kessai.IdempotencyInProgress, kessai.Conflict, kessai.Unavailable:
 		// Every MWS client retries a 503.
 		return wire("ServiceUnavailable", http.StatusServiceUnavailable, msg)
 	}

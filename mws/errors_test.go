@@ -51,6 +51,7 @@ func TestErrorOf(t *testing.T) {
 		{"Authorize", kerr(kessai.TooLarge), "InvalidParameterValue", 400, "Sender"},
 		{"Authorize", kerr(kessai.Conflict), "ServiceUnavailable", 503, "Server"},
 		{"Authorize", kerr(kessai.IdempotencyInProgress), "ServiceUnavailable", 503, "Server"},
+		{"Refund", kerr(kessai.Unavailable), "ServiceUnavailable", 503, "Server"},
 		{"Authorize", kerr(kessai.Internal), "InternalServerError", 500, "Server"},
 		{"Authorize", fmt.Errorf("disk on fire"), "InternalServerError", 500, "Server"},
 		{"Authorize", kerr(kessai.CardDeclined), "InternalServerError", 500, "Server"},

@@ -206,6 +206,9 @@ func (f *Face) fail(w http.ResponseWriter, r *http.Request, action string, err e
 	if we.Code == "InternalServerError" {
 		f.Log.ErrorContext(r.Context(), "mws request failed", "path", r.URL.Path, "action", action, "err", err)
 	}
+	if kessai.ErrorCode(err) == kessai.Unavailable {
+		w.Header().Set("Retry-After", "1") // the database is away; nothing was done
+	}
 	writeXML(w, we.Status, errorBodyOf(we, newRequestID()))
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/sqlstore"
 )
 
@@ -154,7 +155,8 @@ func (p *pipe) settle(br pgx.BatchResults) error {
 // statement that carried a waiting write tells it: the write failed where
 // nobody waited for it, so its error must not look like that statement's own
 // "no rows" or "duplicate", which a caller may take for an answer. A failure
-// that a retry can avoid keeps its cause, for the store's retry; the commit
+// that a retry can avoid keeps its cause, for the store's retry, and one
+// that says the database is away keeps kessai.ErrUnavailable; the commit
 // returns the error as it was.
 func (p *pipe) fail(err error) error {
 	if p.err == nil {
@@ -166,6 +168,9 @@ func (p *pipe) fail(err error) error {
 func (p *pipe) failed() error {
 	if dialect.IsRetryable(p.err) {
 		return p.err
+	}
+	if unavailable(p.err) { // the database went away: say so, and only so
+		return fmt.Errorf("%w: postgres: the transaction failed: %s", kessai.ErrUnavailable, p.err.Error())
 	}
 	return fmt.Errorf("postgres: the transaction failed: %s", p.err.Error())
 }

@@ -47,14 +47,18 @@ import (
 type Main struct {
 	Addr        string // listen address, e.g. "127.0.0.1:8080" or ":0"
 	DatabaseURL string
-	PublicURL   string       // base URL for buyer redirects; default http://<listen address>
-	Clock       kessai.Clock // base clock; default the system clock
-	Log         *slog.Logger
-	Engine      engine.Config
-	Worker      worker.Config
-	NoWorker    bool // serve the API only (workers run elsewhere)
-	HTTP        HTTPConfig
-	MWS         mws.Config // the Amazon Pay MWS face: sandbox throttling, its wall clock
+	// StoreTimeout bounds each database transaction (default
+	// sqlstore.DefaultTimeout): a database that is down or hangs is
+	// answered 503 within it.
+	StoreTimeout time.Duration
+	PublicURL    string       // base URL for buyer redirects; default http://<listen address>
+	Clock        kessai.Clock // base clock; default the system clock
+	Log          *slog.Logger
+	Engine       engine.Config
+	Worker       worker.Config
+	NoWorker     bool // serve the API only (workers run elsewhere)
+	HTTP         HTTPConfig
+	MWS          mws.Config // the Amazon Pay MWS face: sandbox throttling, its wall clock
 	// SMTPURL is the SMTP server buyer emails are sent through
 	// (smtp://host:port, see notify.Config.SMTPURL; the CLI's --smtp-url).
 	// Unset, they are kept in the outbox only (GET /kessai/v1/emails).
@@ -127,6 +131,9 @@ func (m *Main) Open(ctx context.Context) error {
 	store, err := dburl.Open(ctx, m.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
+	}
+	if t, ok := store.(interface{ SetTimeout(time.Duration) }); ok {
+		t.SetTimeout(m.StoreTimeout)
 	}
 	m.Store = store
 	if m.E, err = engine.New(store, m.Clock, m.Log, m.Engine); err != nil {

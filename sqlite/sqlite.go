@@ -61,6 +61,20 @@ var dialect = sqlstore.Dialect{
 		var e *sqlite.Error
 		return errors.As(err, &e) && (e.Code()&0xff == sqlite3.SQLITE_BUSY)
 	},
+	// The disk is full or failing, the file cannot be opened, or another
+	// process held the lock past the busy timeout: the same write may
+	// succeed later.
+	IsUnavailable: func(err error) bool {
+		var e *sqlite.Error
+		if !errors.As(err, &e) {
+			return false
+		}
+		switch e.Code() & 0xff {
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_NOMEM:
+			return true
+		}
+		return false
+	},
 }
 
 // walLimit is Dialect.WALLimit: 8,000 frames, 32 MB of 4 KB pages (a

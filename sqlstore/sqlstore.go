@@ -32,6 +32,11 @@ type Dialect struct {
 	// IsRetryable reports whether a transaction failed for a reason that a
 	// fresh attempt can avoid (deadlock, serialization failure).
 	IsRetryable func(error) bool
+	// IsUnavailable reports whether err says the database cannot serve
+	// now rather than anything about the transaction: a refused, reset or
+	// dropped connection, a full or failing disk, a lock held past the
+	// busy timeout. Such errors gain kessai.ErrUnavailable in their chain.
+	IsUnavailable func(error) bool
 	// GroupCommit runs every write through one committer that puts the
 	// units of concurrent requests into one transaction (see commit.go):
 	// for a store with one writer, where each commit is an fsync.
@@ -71,6 +76,9 @@ type Store struct {
 	// walFull asks the committer to checkpoint (see Dialect.WALLimit).
 	walFull atomic.Bool
 	gc      *committer
+	// timeout bounds every transaction, from waiting for a connection to
+	// its commit (see SetTimeout).
+	timeout time.Duration
 	bg      sync.WaitGroup     // background work (checkpoints)
 	stop    context.CancelFunc // ends it
 }
@@ -108,7 +116,8 @@ var docTables = map[kessai.Kind][]string{
 
 // New returns a Store; write and read may be the same *sql.DB.
 func New(d Dialect, write, read *sql.DB) *Store {
-	s := &Store{d: d, write: write, read: read, q: parseQueries(queriesSQL, d), docq: map[kessai.Kind]map[string]string{}}
+	s := &Store{d: d, write: write, read: read, q: parseQueries(queriesSQL, d), docq: map[kessai.Kind]map[string]string{},
+		timeout: DefaultTimeout}
 	for kind, cols := range docTables {
 		s.docq[kind] = docQueries(s.q, string(kind), cols)
 	}
@@ -201,36 +210,70 @@ func (s *Store) Close() error {
 	return err
 }
 
+// DefaultTimeout is how long a transaction may take, from waiting for a
+// connection to its commit, unless SetTimeout says otherwise.
+const DefaultTimeout = 5 * time.Second
+
+// SetTimeout sets how long a transaction may take, from waiting for a
+// connection (or, on SQLite, for its turn to write) to its commit; past
+// it the transaction fails with kessai.ErrUnavailable. 0 keeps the
+// default. Call it before the store is used.
+func (s *Store) SetTimeout(d time.Duration) {
+	if d > 0 {
+		s.timeout = d
+	}
+}
+
 // Update implements kessai.Store. A transaction that fails for a retryable
-// reason (deadlock, serialization) is run again, up to five times.
+// reason (deadlock, serialization) is run again, up to five times, within
+// the store's timeout.
 func (s *Store) Update(ctx context.Context, fn func(kessai.Tx) error) error {
+	tctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	if s.gc != nil {
-		return s.gc.submit(ctx, fn)
+		return s.outage(ctx, tctx, s.gc.submit(tctx, fn))
 	}
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = s.run(ctx, s.write, false, fn)
+		err = s.run(tctx, s.write, false, fn)
 		if err == nil || s.d.IsRetryable == nil || !s.d.IsRetryable(err) {
-			return err
+			break
 		}
+	}
+	return s.outage(ctx, tctx, err)
+}
+
+// View implements kessai.Store, within the store's timeout.
+func (s *Store) View(ctx context.Context, fn func(kessai.Tx) error) error {
+	tctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	return s.outage(ctx, tctx, s.run(tctx, s.read, true, fn))
+}
+
+// outage marks err with kessai.ErrUnavailable when it says the database
+// cannot serve now: the dialect recognises it, or the store's own deadline
+// (tctx's, not the caller's ctx's) ended the transaction.
+func (s *Store) outage(ctx, tctx context.Context, err error) error {
+	switch {
+	case err == nil, errors.Is(err, kessai.ErrUnavailable):
+		return err
+	case ctx.Err() == nil && tctx.Err() != nil:
+		return fmt.Errorf("%w: no answer within %s: %w", kessai.ErrUnavailable, s.timeout, err)
+	case s.d.IsUnavailable != nil && s.d.IsUnavailable(err):
+		return fmt.Errorf("%w: %w", kessai.ErrUnavailable, err)
 	}
 	return err
 }
 
-// View implements kessai.Store.
-func (s *Store) View(ctx context.Context, fn func(kessai.Tx) error) error {
-	return s.run(ctx, s.read, true, fn)
-}
-
 func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(kessai.Tx) error) error {
 	if s.d.Transact != nil {
-		return s.d.Transact(ctx, db, readOnly, func(c Conn) error { return fn(&tx{s: s, c: c, readOnly: readOnly}) })
+		return s.d.Transact(ctx, db, readOnly, func(c Conn) error { return fn(&tx{s: s, c: c, readOnly: readOnly, bound: ctx}) })
 	}
 	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && s.d.Name == "postgres"})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&tx{s: s, c: &sqlConn{s: s, tx: sqlTx, db: db}, readOnly: readOnly}); err != nil {
+	if err := fn(&tx{s: s, c: &sqlConn{s: s, tx: sqlTx, db: db}, readOnly: readOnly, bound: ctx}); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
@@ -244,7 +287,12 @@ type tx struct {
 	s        *Store
 	c        Conn
 	readOnly bool
-	seen     seen // for the refund-analysis aggregates (analytics.go)
+	// bound, when set, is the transaction's context (the caller's, with
+	// the store's deadline): every statement runs under it, whatever
+	// context the caller passes, so that a database that stops answering
+	// fails the transaction within the store's timeout.
+	bound context.Context
+	seen  seen // for the refund-analysis aggregates (analytics.go)
 	// adds, when set, collects the aggregates' additions instead of
 	// writing them: the committer writes a batch's at its end (analytics.go).
 	adds *sums
@@ -349,19 +397,28 @@ func (n rowsAffected) LastInsertId() (int64, error) { return 0, errors.New("sqls
 func (n rowsAffected) RowsAffected() (int64, error) { return int64(n), nil }
 
 func (t *tx) execContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	n, err := t.c.Exec(ctx, query, args...)
+	n, err := t.c.Exec(t.ctx(ctx), query, args...)
 	if err != nil {
 		return nil, err
 	}
 	return rowsAffected(n), nil
 }
 
+// ctx is the context a statement runs under: the transaction's, when it
+// has one (see tx.bound).
+func (t *tx) ctx(ctx context.Context) context.Context {
+	if t.bound != nil {
+		return t.bound
+	}
+	return ctx
+}
+
 func (t *tx) queryRowContext(ctx context.Context, query string, args ...any) Row {
-	return t.c.QueryRow(ctx, query, args...)
+	return t.c.QueryRow(t.ctx(ctx), query, args...)
 }
 
 func (t *tx) queryContext(ctx context.Context, query string, args ...any) (Rows, error) {
-	return t.c.Query(ctx, query, args...)
+	return t.c.Query(t.ctx(ctx), query, args...)
 }
 
 // execLater runs a write whose result nothing reads before the commit
@@ -372,7 +429,7 @@ func (t *tx) execLater(ctx context.Context, name, query string, mustAffect bool,
 	if mustAffect {
 		l.MustAffect = name
 	}
-	if err := t.c.ExecLater(ctx, query, l, args...); err != nil {
+	if err := t.c.ExecLater(t.ctx(ctx), query, l, args...); err != nil {
 		if errors.Is(err, kessai.ErrNoRows) || errors.Is(err, kessai.ErrKeyTaken) {
 			return err
 		}
@@ -931,7 +988,7 @@ func (t *tx) InsertIdempotencyLater(ctx context.Context, r *kessai.IdempotencyRe
 	if body == nil {
 		body = []byte{}
 	}
-	err := t.c.ExecLater(ctx, t.s.q["idempotency_insert_unless_taken"], Later{MustAffect: "idempotency_record", Fail: kessai.ErrKeyTaken},
+	err := t.c.ExecLater(t.ctx(ctx), t.s.q["idempotency_insert_unless_taken"], Later{MustAffect: "idempotency_record", Fail: kessai.ErrKeyTaken},
 		r.AccountID, r.Scope, r.Key, r.Operation, r.RequestHash, r.Status, body, us(r.CreatedAt), us(r.ExpiresAt))
 	if err != nil && !errors.Is(err, kessai.ErrKeyTaken) {
 		return fmt.Errorf("idempotency_record: %w", err)

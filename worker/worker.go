@@ -22,6 +22,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kessai/kessai"
@@ -91,6 +92,24 @@ type Worker struct {
 	mu       sync.Mutex    // one advance per account at a time is enough; serialises RunAccount
 	slots    chan struct{} // one per notify job running
 	inflight sync.WaitGroup
+	down     atomic.Bool // the store is unavailable (see logLoop)
+}
+
+// logLoop logs a failure of the loop: an unavailable store once when it
+// goes away and once when it is back, anything else each time.
+func (w *Worker) logLoop(msg string, err error) {
+	switch {
+	case err == nil:
+		if w.down.Load() && w.down.CompareAndSwap(true, false) {
+			w.Log.Info("worker: database available again")
+		}
+	case errors.Is(err, kessai.ErrUnavailable):
+		if w.down.CompareAndSwap(false, true) {
+			w.Log.Warn("worker: database unavailable; retrying every poll", "err", err)
+		}
+	default:
+		w.Log.Error(msg, "err", err)
+	}
 }
 
 // New returns a worker.
@@ -158,13 +177,18 @@ func (w *Worker) Loop(ctx context.Context) {
 			w.purge(ctx)
 			purged = time.Now()
 		}
-		started, err := w.startNotify(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.Log.Error("worker claim (notify)", "err", err)
-		}
+		started, nerr := w.startNotify(ctx)
 		n, err := w.tick(ctx, "", time.Time{})
-		if err != nil && ctx.Err() == nil {
-			w.Log.Error("worker tick", "err", err)
+		if ctx.Err() == nil {
+			switch {
+			case nerr != nil:
+				w.logLoop("worker claim (notify)", nerr)
+			case err == nil:
+				w.logLoop("", nil)
+			}
+			if err != nil {
+				w.logLoop("worker tick", err)
+			}
 		}
 		if ctx.Err() != nil {
 			w.inflight.Wait()

@@ -127,10 +127,11 @@ type jobs struct {
 	SettleDelayAmazon time.Duration `name:"settle-delay-amazon" env:"KESSAI_SETTLE_DELAY_AMAZON" default:"${settle_delay_amazon}" help:"How long Amazon refunds, authorizations and captures stay pending."`
 	JobLease          time.Duration `name:"job-lease" env:"KESSAI_JOB_LEASE" default:"30s" help:"How long a worker's claim on a job lasts."`
 	JobPoll           time.Duration `name:"job-poll" env:"KESSAI_JOB_POLL" default:"250ms" help:"How often the worker looks for due jobs."`
+	StoreTimeout      time.Duration `name:"store-timeout" env:"KESSAI_STORE_TIMEOUT" default:"5s" help:"How long one database transaction may take, waiting for a connection included; past it the request is answered 503 with Retry-After (a database that is down or hangs)."`
 }
 
 func (j *jobs) main(dbURL string, log *slog.Logger) *server.Main {
-	return &server.Main{DatabaseURL: dbURL, PublicURL: j.PublicURL, Log: log,
+	return &server.Main{DatabaseURL: dbURL, PublicURL: j.PublicURL, Log: log, StoreTimeout: j.StoreTimeout,
 		Engine: engine.Config{SettleDelayPayPay: j.SettleDelayPayPay, SettleDelayAmazon: j.SettleDelayAmazon, PublicURL: j.PublicURL},
 		Worker: worker.Config{Lease: j.JobLease, Poll: j.JobPoll}}
 }
