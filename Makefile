@@ -1,6 +1,6 @@
 # The test command of the README: every package on SQLite and PostgreSQL,
 # with the race detector, plus the official-SDK compatibility test.
-.PHONY: test run build fuzz
+.PHONY: test run build fuzz licenses
 
 build:
 	go build -o kessai ./cmd/kessai
@@ -20,3 +20,8 @@ fuzz:
 	go test ./engine -run '^$$' -fuzz '^FuzzParsePercentage$$' -fuzztime 30s
 	go test ./dashboard -run '^$$' -fuzz FuzzAmountOf -fuzztime 30s
 	go test ./engine -run '^$$' -fuzz '^FuzzComputeLine$$' -fuzztime 30s
+
+# docs/licenses.md from the module graph; fails on a licence not allowed
+# beside Apache-2.0 (internal/licenses).
+licenses:
+	go run ./internal/licenses/mklicenses -o docs/licenses.md
