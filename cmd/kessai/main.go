@@ -6,7 +6,7 @@
 //	kessai accounts create  a new merchant account; its keys are printed once
 //	kessai demo             an account with payments and refunds, and curl commands to try
 //	kessai bench            throughput and latency over real HTTP
-//	kessai version          version, commit and Go version
+//	kessai version          version, commit and Go version (--version: the version)
 //
 // Every flag can also be set by an environment variable (KESSAI_…), which
 // --help shows beside it. The database is --database-url (sqlite:PATH or
@@ -56,6 +56,8 @@ type cli struct {
 	Demo     demoCmd     `cmd:"" help:"Create an account with a paid, partly refunded payment and print curl commands to try on it."`
 	Bench    benchCmd    `cmd:"" help:"Measure throughput and latency over HTTP (starts its own server unless given --url)."`
 	Version  versionCmd  `cmd:"" help:"Print kessai's version, commit and Go version."`
+
+	VersionFlag kong.VersionFlag `name:"version" help:"Print kessai's version and exit."`
 }
 
 const description = `kessai is a payments server: a PAY.JP v2-compatible API over one payments core, on an embedded SQLite file or on PostgreSQL.
@@ -94,6 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		kong.Exit(func(int) { exited = true }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, WrapUpperBound: 100}),
 		kong.Vars{
+			"version":             readBuildInfo().short(),
 			"default_database":    defaultDatabaseHelp(),
 			"settle_delay_paypay": engine.DefaultSettleDelayPayPay.String(),
 			"settle_delay_amazon": engine.DefaultSettleDelayAmazon.String(),
