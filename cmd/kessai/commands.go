@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/dburl"
+	"github.com/kessai/kessai/internal/redact"
 	"github.com/kessai/kessai/mws"
 	"github.com/kessai/kessai/server"
 	"github.com/kessai/kessai/sqlite"
@@ -75,7 +75,8 @@ func defaultDatabaseHelp() string {
 }
 
 // describeDatabase is a database URL as kessai tells the user about it: a
-// SQLite path made absolute, a PostgreSQL password hidden.
+// SQLite path made absolute, every credential of a PostgreSQL URL masked
+// (user:pass@ and ?password=, see redact.URL).
 func describeDatabase(u string) string {
 	if strings.HasPrefix(u, "sqlite:") {
 		p, err := sqlite.PathFromURL(u)
@@ -87,10 +88,7 @@ func describeDatabase(u string) string {
 		}
 		return "sqlite:" + p
 	}
-	if parsed, err := url.Parse(u); err == nil {
-		return parsed.Redacted()
-	}
-	return "(an unparseable URL)"
+	return redact.URL(u)
 }
 
 // Validate checks --log-level; kong calls it after parsing.
