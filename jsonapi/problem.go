@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/httpface"
 )
 
 // Problem is an RFC 9457 problem document as PAY.JP writes it.
@@ -111,6 +112,7 @@ func ProblemBody(err error, path string) (int, []byte) {
 // WriteProblem writes err as an application/problem+json response.
 func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := ProblemBody(err, r.URL.Path)
+	httpface.SetErrorCode(r.Context(), string(kessai.ErrorCode(err)))
 	writeRaw(w, status, "application/problem+json", body)
 }
 

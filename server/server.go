@@ -325,13 +325,14 @@ func newRequestID() string {
 
 // middleware gives each request an id (X-Request-Id, echoed), recovers
 // panics as a problem 500, logs one line per request (never headers or
-// bodies, which carry keys and card data) and records latency.
+// bodies, which carry keys and card data; the account and the error code
+// that the faces record in httpface.RequestFacts) and records latency.
 func (m *Main) middleware(next http.Handler, reqs *prometheus.HistogramVec) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := newRequestID()
 		w.Header().Set("X-Request-Id", id)
-		ctx := context.WithValue(r.Context(), ctxKey{}, id)
+		ctx, facts := httpface.WithRequestFacts(context.WithValue(r.Context(), ctxKey{}, id))
 		r = r.WithContext(ctx)
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
@@ -354,8 +355,12 @@ func (m *Main) middleware(next http.Handler, reqs *prometheus.HistogramVec) http
 				route = "unmatched"
 			}
 			reqs.WithLabelValues(route, strconv.Itoa(rec.status)).Observe(d.Seconds())
-			m.Log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-				"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(d.Microseconds())/1000)
+			attrs := []any{"request_id", id, "method", r.Method, "path", r.URL.Path,
+				"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(d.Microseconds()) / 1000}
+			if account, code := facts.Get(); account != "" || code != "" {
+				attrs = append(attrs, "account_id", account, "error_code", code)
+			}
+			m.Log.InfoContext(ctx, "request", attrs...)
 		}()
 		next.ServeHTTP(rec, r)
 	})
