@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kessai/kessai"
 	// The feature packages above the core register their policies, jobs
@@ -248,18 +247,8 @@ func (m *Main) Handler() http.Handler {
 	reqs := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kessai_http_request_duration_seconds",
 		Help: "HTTP request latency by route pattern and status.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)},
 		[]string{"route", "status"})
-	reg.MustRegister(reqs, &jobCollector{m: m}, m.deliveries, &notifyCollector{m: m})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeStatus(w, http.StatusOK, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := m.Store.Ping(ctx); err != nil {
-			writeStatus(w, http.StatusServiceUnavailable, "store unreachable")
-			return
-		}
-		writeStatus(w, http.StatusOK, "ok")
-	})
+	reg.MustRegister(reqs)
+	m.handleOps(mux, reg)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		jsonapi.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "server", "No route for %s %s.", r.Method, r.URL.Path))
 	})

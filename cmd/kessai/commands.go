@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,7 +162,7 @@ func (l limits) config() server.HTTPConfig {
 
 // Help is the long help of 'kessai serve --help'.
 func (serveCmd) Help() string {
-	return `Serves the PAY.JP v2 API (/v2), kessai's own API (/kessai/v1), /healthz, /readyz and /metrics, and runs the durable job worker (settlements, expiries, webhooks) unless --no-worker. Migrations are applied at start. On SQLite one process, serve or worker, has the database file (a lock on PATH.lock): a second one is refused; migrate and accounts create may run beside it. SIGINT or SIGTERM stops accepting requests and lets those in flight and the running job finish.
+	return `Serves the PAY.JP v2 API (/v2), kessai's own API (/kessai/v1), /livez, /readyz and /metrics, and runs the durable job worker (settlements, expiries, webhooks) unless --no-worker. Migrations are applied at start. On SQLite one process, serve or worker, has the database file (a lock on PATH.lock): a second one is refused; migrate and accounts create may run beside it. SIGINT or SIGTERM stops accepting requests and lets those in flight and the running job finish.
 
 KESSAI_MASTER_KEY (base64 of 32 bytes) seals the accounts' webhook tokens and MWS secrets; without it kessai generates one and keeps it in the database's settings table. Logs are JSON lines on stderr.`
 }
@@ -209,6 +211,7 @@ func (c *serveCmd) Run(ctx context.Context, s *streams) error {
 type workerCmd struct {
 	database
 	jobs
+	MetricsAddr string `name:"metrics-addr" env:"KESSAI_METRICS_ADDR" placeholder:"HOST:PORT" help:"Serve /livez, /readyz and /metrics on this address, e.g. 127.0.0.1:9090 (port 0: any free port, printed); off by default. No authentication: keep it on loopback or a private network."`
 	// Accepted, and ignored, for scripts that gave worker serve's flags.
 	Addr     string `name:"addr" hidden:"" help:"Ignored."`
 	NoWorker bool   `name:"no-worker" hidden:"" help:"Ignored."`
@@ -216,7 +219,7 @@ type workerCmd struct {
 
 // Help is the long help of 'kessai worker --help'.
 func (workerCmd) Help() string {
-	return `Runs the durable job worker (settlements, expiries, webhooks) until SIGINT or SIGTERM, without serving the API: beside 'kessai serve --no-worker' or other servers on one PostgreSQL database. On SQLite one process, serve or worker, has the database file: a second one is refused.
+	return `Runs the durable job worker (settlements, expiries, webhooks) until SIGINT or SIGTERM, without serving the API: beside 'kessai serve --no-worker' or other servers on one PostgreSQL database. On SQLite one process, serve or worker, has the database file: a second one is refused. With --metrics-addr it serves /livez (the process is up), /readyz (the database answers within 2 s) and /metrics (the job queue, notifications, Go and the process) for a supervisor and Prometheus.
 
 KESSAI_MASTER_KEY (base64 of 32 bytes) seals account secrets, as for serve. Logs are JSON lines on stderr.`
 }
@@ -238,11 +241,43 @@ func (c *workerCmd) Run(ctx context.Context, s *streams) error {
 		return err
 	}
 	defer m.Store.Close()
+	if c.MetricsAddr != "" {
+		stop, addr, err := serveOps(c.MetricsAddr, m, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		fmt.Fprintf(s.err, "kessai: worker probes on http://%s (/livez, /readyz, /metrics)\n", addr)
+	}
 	fmt.Fprintf(s.err, "kessai: worker running, database %s\n", describeDatabase(u))
 	log.Info("kessai worker running", "store", m.Store.Dialect(), "id", m.W.Cfg.ID)
 	m.W.Loop(ctx)
 	log.Info("kessai worker stopped")
 	return nil
+}
+
+// serveOps serves m's probes and metrics (server.Main.OpsHandler) on addr
+// until stop, and returns the address it listens on.
+func serveOps(addr string, m *server.Main, log *slog.Logger) (stop func(), listening string, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, "", fmt.Errorf("--metrics-addr %s: %w: choose another address", addr, err)
+		}
+		return nil, "", fmt.Errorf("--metrics-addr %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: m.OpsHandler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("probes and metrics", "err", err)
+		}
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, ln.Addr().String(), nil
 }
 
 // migrateCmd applies the migrations.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -85,4 +86,33 @@ func TestServe_RequestLogNamesTheAccountAndTheErrorCode(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestWorker_ServesProbesAndMetrics runs 'kessai worker --metrics-addr' and
+// reads its /livez, /readyz and /metrics.
+func TestWorker_ServesProbesAndMetrics(t *testing.T) {
+	t.Parallel()
+	db := "sqlite:" + filepath.Join(t.TempDir(), "k.db")
+	w := command{args: []string{"worker", "--database-url", db, "--metrics-addr", "127.0.0.1:0"}}.start(t, "kessai: worker probes on http://")
+	base := strings.Fields(strings.TrimPrefix(w.line, "kessai: worker probes on "))[0]
+	for _, path := range []string{"/livez", "/readyz"} {
+		if code, body := get(t, base+path, ""); code != http.StatusOK || body["status"] != "ok" {
+			t.Errorf("GET %s: %d %v", path, code, body)
+		}
+	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{"kessai_jobs_due ", "kessai_notify_pending{kind=\"webhook\"}", "go_goroutines "} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, b)
+		}
+	}
+	if code, _ := get(t, base+"/v2/payment_flows", ""); code != http.StatusNotFound {
+		t.Errorf("the worker's probe address serves the API: %d", code)
+	}
+	w.stop(t)
 }
