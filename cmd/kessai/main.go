@@ -4,6 +4,8 @@
 //	kessai worker           the job worker only
 //	kessai migrate          apply the embedded migrations, print their versions
 //	kessai accounts create  a new merchant account; its keys are printed once
+//	kessai backup           an online, checked copy of a SQLite database
+//	kessai restore          a backup put back in place, after a check
 //	kessai demo             an account with payments and refunds, and curl commands to try
 //	kessai bench            throughput and latency over real HTTP
 //	kessai version          version, commit and Go version (--version: the version)
@@ -53,6 +55,8 @@ type cli struct {
 	Worker   workerCmd   `cmd:"" help:"Run the job worker only, without the API."`
 	Migrate  migrateCmd  `cmd:"" help:"Apply the embedded database migrations and print the versions applied."`
 	Accounts accountsCmd `cmd:"" help:"Merchant accounts."`
+	Backup   backupCmd   `cmd:"" help:"Copy a SQLite database while kessai serves it, and check the copy (PostgreSQL: how to use pg_dump)."`
+	Restore  restoreCmd  `cmd:"" help:"Check a backup and put it in place as a SQLite database."`
 	Demo     demoCmd     `cmd:"" help:"Create an account with a paid, partly refunded payment and print curl commands to try on it."`
 	Bench    benchCmd    `cmd:"" help:"Measure throughput and latency over HTTP (starts its own server unless given --url)."`
 	Version  versionCmd  `cmd:"" help:"Print kessai's version, commit and Go version."`
