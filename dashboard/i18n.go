@@ -8,6 +8,7 @@ var texts = map[string][2]string{
 	"login_operator":               {"またはオペレータートークン", "or the operator token"},
 	"login_failed":                 {"キーが正しくありません。", "The key is not valid."},
 	"logout":                       {"サインアウト", "Sign out"},
+	"api_document":                 {"API 仕様 (OpenAPI)", "API document (OpenAPI)"},
 	"payments":                     {"決済", "Payments"},
 	"payment":                      {"決済", "Payment"},
 	"refunds":                      {"返金", "Refunds"},

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/api"
 )
 
 // ReadyTimeout is how long /readyz waits for the store to answer.
@@ -35,6 +36,21 @@ func (m *Main) handleOps(mux interface {
 			return
 		}
 		writeStatus(w, http.StatusOK, "ok")
+	})
+}
+
+// handleDocuments serves the API documents embedded in the binary: GET
+// /openapi.yaml, the OpenAPI 3 document of the PAY.JP face, kessai's own API
+// and the probes (package api). The MWS face has no machine-readable
+// document of its own: Amazon published none (docs/mws.md describes it).
+func handleDocuments(mux interface {
+	HandleFunc(string, func(http.ResponseWriter, *http.Request))
+}) {
+	doc := api.Document()
+	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml") // RFC 9512
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write(doc)
 	})
 }
 

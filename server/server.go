@@ -249,6 +249,7 @@ func (m *Main) Handler() http.Handler {
 		[]string{"route", "status"})
 	reg.MustRegister(reqs)
 	m.handleOps(mux, reg)
+	handleDocuments(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		jsonapi.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "server", "No route for %s %s.", r.Method, r.URL.Path))
 	})
