@@ -160,6 +160,13 @@ func (d *Dashboard) signedIn(w http.ResponseWriter, r *http.Request) (*req, bool
 			d.fail(w, r, q, http.StatusInternalServerError, "internal")
 			return nil, false
 		}
+		if acct.DisabledAt != nil && !sess.Operator {
+			// Disabled since this merchant signed in: signed out, and its
+			// key no longer signs in (engine.SetAccountDisabled).
+			d.sessions.delete(q.token)
+			d.fail(w, r, q, http.StatusForbidden, "signed_out")
+			return nil, false
+		}
 		q.acct = acct
 	}
 	return q, true

@@ -113,8 +113,11 @@ func (e *Engine) Authenticate(ctx context.Context, secretKey string) (*kessai.Ac
 		return nil, kessai.Errorf(kessai.Unauthorized, op, "Invalid API key provided.")
 	}
 	hash := HashKey(secretKey)
-	if v, ok := e.accounts.Load(hash); ok {
-		a := *v.(*kessai.Account)
+	if v, ok := e.accounts.Load(hash); ok && time.Since(v.(*cachedAccount).at) < AccountCacheTTL {
+		a := *v.(*cachedAccount).acct
+		if err := usable(&a, hash, e.Clock.Now()); err != nil {
+			return nil, err
+		}
 		return &a, nil
 	}
 	var acct *kessai.Account
@@ -133,13 +136,16 @@ func (e *Engine) Authenticate(ctx context.Context, secretKey string) (*kessai.Ac
 	if err != nil {
 		return nil, kessai.WrapInternal(op, err)
 	}
-	// An account's keys, mode and credentials never change after it is
-	// created, so the account is kept by its key's hash. Its test clock
-	// does change, possibly in another process: every write reads it again
-	// inside its transaction, and Clock reads it for a request that shows
-	// the time.
+	if err := usable(acct, hash, e.Clock.Now()); err != nil {
+		return nil, err
+	}
+	// The account is kept by its key's hash for AccountCacheTTL: a
+	// rotation or a disable (accountadmin.go) may change it, possibly in
+	// another process. Its test clock changes too: every write reads it
+	// again inside its transaction, and Clock reads it for a request that
+	// shows the time.
 	cached := *acct
-	e.accounts.Store(hash, &cached)
+	e.accounts.Store(hash, &cachedAccount{acct: &cached, at: time.Now()})
 	return acct, nil
 }
 
@@ -174,6 +180,9 @@ func (e *Engine) MWSAccount(ctx context.Context, accessKeyID string) (*kessai.Ac
 	}
 	if err != nil {
 		return nil, "", kessai.WrapInternal(op, err)
+	}
+	if acct.DisabledAt != nil {
+		return nil, "", kessai.Errorf(kessai.Unauthorized, op, "The AWS access key id is not known.")
 	}
 	secret, err := e.Unseal(ctx, acct.MWS.SecretKey)
 	if err != nil {

@@ -103,7 +103,7 @@ type state struct {
 	Config Config
 
 	jobs     map[string]*jobKind
-	accounts sync.Map // secret key hash → *kessai.Account (see Authenticate)
+	accounts sync.Map // secret key hash → *cachedAccount (see Authenticate)
 	// memo holds the engines' caches of features (see Memo).
 	memo     sync.Map
 	listStep int                     // items listWhere reads at a time (0: 100)

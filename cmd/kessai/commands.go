@@ -309,7 +309,11 @@ func (c *migrateCmd) Run(ctx context.Context, s *streams) error {
 
 // accountsCmd groups the account commands.
 type accountsCmd struct {
-	Create accountsCreateCmd `cmd:"" help:"Create a merchant account and print its keys (shown this once)."`
+	Create    accountsCreateCmd    `cmd:"" help:"Create a merchant account and print its keys (shown this once)."`
+	List      accountsListCmd      `cmd:"" help:"List the accounts: id, name, mode, region, created, state; never a secret."`
+	RotateKey accountsRotateKeyCmd `cmd:"" name:"rotate-key" help:"Give an account a new secret key; the old one works for a grace period."`
+	Disable   accountsDisableCmd   `cmd:"" help:"Refuse an account's keys until it is enabled again."`
+	Enable    accountsEnableCmd    `cmd:"" help:"Take a disabled account's keys again."`
 }
 
 // accountsCreateCmd creates a merchant account.

@@ -4,6 +4,8 @@
 //	kessai worker           the job worker only
 //	kessai migrate          apply the embedded migrations, print their versions
 //	kessai accounts create  a new merchant account; its keys are printed once
+//	kessai accounts list    the accounts, without secrets
+//	kessai accounts rotate-key|disable|enable ACCOUNT
 //	kessai backup           an online, checked copy of a SQLite database
 //	kessai restore          a backup put back in place, after a check
 //	kessai demo             an account with payments and refunds, and curl commands to try
