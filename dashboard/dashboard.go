@@ -86,6 +86,7 @@ func (d *Dashboard) Register(mux Router) {
 	mux.HandleFunc("POST /dashboard/logout", d.post(d.logout))
 	mux.HandleFunc("GET /dashboard/accounts", d.get(d.accountsPage))
 	mux.HandleFunc("POST /dashboard/accounts", d.post(d.pickAccount))
+	mux.HandleFunc("POST /dashboard/accounts/state", d.post(d.setAccountState))
 	mux.HandleFunc("GET /dashboard/payments", d.get(d.paymentsPage))
 	mux.HandleFunc("GET /dashboard/payments/{id}", d.get(d.paymentPage))
 	mux.HandleFunc("POST /dashboard/payments/{id}/{action}", d.post(d.paymentAction))
@@ -164,7 +165,11 @@ func (d *Dashboard) signedIn(w http.ResponseWriter, r *http.Request) (*req, bool
 			// Disabled since this merchant signed in: signed out, and its
 			// key no longer signs in (engine.SetAccountDisabled).
 			d.sessions.delete(q.token)
-			d.fail(w, r, q, http.StatusForbidden, "signed_out")
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/dashboard/login", http.StatusSeeOther)
+			} else {
+				d.fail(w, r, q, http.StatusForbidden, "signed_out")
+			}
 			return nil, false
 		}
 		q.acct = acct
@@ -363,7 +368,7 @@ func (d *Dashboard) accountsPage(q *req) error {
 		accts = accts[:50]
 		next = accts[49].ID
 	}
-	return d.render(q, "accounts", map[string]any{"Accounts": accts, "Next": next})
+	return d.render(q, "accounts", map[string]any{"Accounts": accts, "Next": next, "Now": d.E.Clock.Now()})
 }
 
 // pickAccount is the operator choosing the account to show.
