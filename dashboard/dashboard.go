@@ -236,8 +236,7 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, q *req, status 
 	} else {
 		lang = langOf(w, r)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	setPageHeaders(w.Header())
 	w.WriteHeader(status)
 	_ = d.pages["error"].Execute(w, map[string]any{"L": labels(lang), "Lang": lang, "Message": labels(lang)[key], "Status": status})
 }
@@ -259,12 +258,7 @@ func (d *Dashboard) render(q *req, page string, data map[string]any) error {
 	if err := d.pages[page].Execute(&b, data); err != nil {
 		return err
 	}
-	h := q.w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "same-origin")
+	setPageHeaders(q.w.Header())
 	_, err := q.w.Write([]byte(b.String()))
 	return err
 }
@@ -305,9 +299,7 @@ func (d *Dashboard) loginPage(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(w, r)
 	token := randomHex(32)
 	setCookie(w, r, loginCookie, token, 3600)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Frame-Options", "DENY")
+	setPageHeaders(w.Header())
 	_ = d.pages["login"].Execute(w, map[string]any{"L": labels(lang), "Lang": lang, "CSRF": token,
 		"Operator": d.cfg.OperatorToken != "", "Error": r.URL.Query().Get("error") != ""})
 }
