@@ -69,8 +69,10 @@ func cloneValues(v url.Values) url.Values {
 
 var funcs = template.FuncMap{
 	"money": money,
-	"jst":   jst,
-	"pct":   percent,
+	// refundable is what a refund of the payment may still take.
+	"refundable": func(p *kessai.Payment) int64 { return max(0, p.AmountReceived-p.AmountRefunded) },
+	"jst":        jst,
+	"pct":        percent,
 	"str": func(p *string) string {
 		if p == nil {
 			return ""
