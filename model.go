@@ -17,6 +17,13 @@ type Account struct {
 	MWS            MWSCredential `json:"mws"`
 	ClockOffset    time.Duration `json:"clock_offset"` // test clock: how far the account is ahead of the base clock
 	CreatedAt      time.Time     `json:"created_at"`
+	// PreviousSecretKeyHash is the secret key that a rotation replaced,
+	// valid until PreviousKeyExpiresAt (base clock); "" when none.
+	PreviousSecretKeyHash string     `json:"previous_secret_key_hash,omitempty"`
+	PreviousKeyExpiresAt  *time.Time `json:"previous_key_expires_at,omitempty"`
+	// DisabledAt is when an operator disabled the account: its keys are
+	// refused until it is enabled again. nil: enabled.
+	DisabledAt *time.Time `json:"disabled_at,omitempty"`
 	// WebhookEndpoints tells whether the account has an enabled webhook
 	// endpoint, when the store read that with it (Tx.Account); nil when
 	// unknown. It is not stored.

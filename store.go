@@ -103,8 +103,14 @@ type NotifyStats struct {
 // by the account id: an id of another account is ErrNoRows.
 type Tx interface {
 	InsertAccount(ctx context.Context, a *Account) error
-	// AccountBySecretHash finds the account of a secret key.
+	// AccountBySecretHash finds the account of a secret key: its current
+	// one, or the one it replaced (Account.PreviousSecretKeyHash, whose
+	// expiry the caller checks).
 	AccountBySecretHash(ctx context.Context, hash string) (*Account, error)
+	// UpdateAccount writes an account's keys and state after its creation
+	// (a rotated secret key, disabled or enabled); its clock is
+	// SetAccountClock's. ErrNoRows if there is no such account.
+	UpdateAccount(ctx context.Context, a *Account) error
 	// AccountByMWSAccessKey finds the account of an MWS AWSAccessKeyId.
 	AccountByMWSAccessKey(ctx context.Context, accessKeyID string) (*Account, error)
 	// Account finds an account by id; lock serialises writers on it.

@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
@@ -104,7 +105,9 @@ func CreateAccount(e *engine.Engine, ctx context.Context, name string, live bool
 	return out, nil
 }
 
-// Authenticate finds the account of an API secret key. Errors: unauthorized.
+// Authenticate finds the account of an API secret key: its current key, or
+// the key a rotation replaced while its grace lasts. Errors: unauthorized
+// (no such key, a replaced key past its grace, a disabled account).
 func Authenticate(e *engine.Engine, ctx context.Context, secretKey string) (*kessai.Account, error) {
 	const op = "accounts.Authenticate"
 	if !strings.HasPrefix(secretKey, "sk_test_") && !strings.HasPrefix(secretKey, "sk_live_") {
@@ -112,8 +115,11 @@ func Authenticate(e *engine.Engine, ctx context.Context, secretKey string) (*kes
 	}
 	hash := HashKey(secretKey)
 	cache := e.Memo(byKeyHash{})
-	if v, ok := cache.Load(hash); ok {
-		a := *v.(*kessai.Account)
+	if v, ok := cache.Load(hash); ok && time.Since(v.(*cachedAccount).at) < AccountCacheTTL {
+		a := *v.(*cachedAccount).acct
+		if err := usable(&a, hash, e.Clock.Now()); err != nil {
+			return nil, err
+		}
 		return &a, nil
 	}
 	var acct *kessai.Account
@@ -132,13 +138,16 @@ func Authenticate(e *engine.Engine, ctx context.Context, secretKey string) (*kes
 	if err != nil {
 		return nil, err
 	}
-	// An account's keys, mode and credentials never change after it is
-	// created, so the account is kept by its key's hash. Its test clock
-	// does change, possibly in another process: every write reads it again
-	// inside its transaction, and Clock reads it for a request that shows
-	// the time.
+	if err := usable(acct, hash, e.Clock.Now()); err != nil {
+		return nil, err
+	}
+	// The account is kept by its key's hash for AccountCacheTTL: a
+	// rotation or a disable (admin.go) may change it, possibly in another
+	// process. Its test clock changes too: every write reads it again
+	// inside its transaction, and ClockNow reads it for a request that
+	// shows the time.
 	cached := *acct
-	cache.Store(hash, &cached)
+	cache.Store(hash, &cachedAccount{acct: &cached, at: time.Now()})
 	return acct, nil
 }
 
@@ -158,6 +167,9 @@ func MWSAccount(e *engine.Engine, ctx context.Context, accessKeyID string) (*kes
 	}
 	if err != nil {
 		return nil, "", err
+	}
+	if acct.DisabledAt != nil {
+		return nil, "", kessai.Errorf(kessai.Unauthorized, op, "The AWS access key id is not known.")
 	}
 	secret, err := e.Unseal(ctx, acct.MWS.SecretKey)
 	if err != nil {

@@ -186,6 +186,10 @@ func (d *Dashboard) paymentAction(q *req) error {
 			if err != nil {
 				return nil, err
 			}
+			if amount == nil && f.Get("all") != "1" {
+				// An empty amount refunds everything left: only when asked.
+				return nil, kessai.Invalidf("dashboard", "amount", "Enter the amount to refund, or leave it empty and tick the box to refund everything left.")
+			}
 			return payjpflow.CreateRefund(e, ctx, acct, payjpflow.RefundParams{PaymentFlowID: pay.ID, Amount: amount, Reason: optional(f.Get("reason"))})
 		}
 	case action == "refund" && order:

@@ -91,9 +91,11 @@ func TestDashboard_Browser(t *testing.T) {
 
 	signIn(s.Key)
 	if os.Getenv("KESSAI_SCREENSHOTS") != "" {
-		// English labels: the screenshots are taken where no Japanese font
-		// may be installed.
-		run("english", chromedp.Navigate(s.URL+"/dashboard/payments?lang=en"), chromedp.WaitVisible("#payments", chromedp.ByID))
+		// The screenshots show the default, Japanese UI: without a CJK font
+		// Chromium would draw boxes.
+		if out, err := exec.Command("fc-list", ":lang=ja").Output(); err != nil || len(out) == 0 {
+			t.Fatalf("KESSAI_SCREENSHOTS needs a Japanese font (apt-get install -y fonts-noto-cjk): fc-list :lang=ja: %v", err)
+		}
 	}
 	run("analysis before", chromedp.Navigate(s.URL+"/dashboard/analysis"), chromedp.WaitVisible("#chart", chromedp.ByID))
 	if n := count(`document.querySelectorAll("rect.piece-requested_by_customer").length`); n != 0 {

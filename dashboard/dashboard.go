@@ -87,6 +87,7 @@ func (d *Dashboard) Register(mux Router) {
 	mux.HandleFunc("POST /dashboard/logout", d.post(d.logout))
 	mux.HandleFunc("GET /dashboard/accounts", d.get(d.accountsPage))
 	mux.HandleFunc("POST /dashboard/accounts", d.post(d.pickAccount))
+	mux.HandleFunc("POST /dashboard/accounts/state", d.post(d.setAccountState))
 	mux.HandleFunc("GET /dashboard/payments", d.get(d.paymentsPage))
 	mux.HandleFunc("GET /dashboard/payments/{id}", d.get(d.paymentPage))
 	mux.HandleFunc("POST /dashboard/payments/{id}/{action}", d.post(d.paymentAction))
@@ -161,6 +162,17 @@ func (d *Dashboard) signedIn(w http.ResponseWriter, r *http.Request) (*req, bool
 			d.fail(w, r, q, http.StatusInternalServerError, "internal")
 			return nil, false
 		}
+		if acct.DisabledAt != nil && !sess.Operator {
+			// Disabled since this merchant signed in: signed out, and its
+			// key no longer signs in (accounts.SetAccountDisabled).
+			d.sessions.delete(q.token)
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/dashboard/login", http.StatusSeeOther)
+			} else {
+				d.fail(w, r, q, http.StatusForbidden, "signed_out")
+			}
+			return nil, false
+		}
 		q.acct = acct
 	}
 	return q, true
@@ -225,8 +237,7 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, q *req, status 
 	} else {
 		lang = langOf(w, r)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	setPageHeaders(w.Header())
 	w.WriteHeader(status)
 	_ = d.pages["error"].Execute(w, map[string]any{"L": labels(lang), "Lang": lang, "Message": labels(lang)[key], "Status": status})
 }
@@ -248,12 +259,7 @@ func (d *Dashboard) render(q *req, page string, data map[string]any) error {
 	if err := d.pages[page].Execute(&b, data); err != nil {
 		return err
 	}
-	h := q.w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "same-origin")
+	setPageHeaders(q.w.Header())
 	_, err := q.w.Write([]byte(b.String()))
 	return err
 }
@@ -294,9 +300,7 @@ func (d *Dashboard) loginPage(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(w, r)
 	token := randomHex(32)
 	setCookie(w, r, loginCookie, token, 3600)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Frame-Options", "DENY")
+	setPageHeaders(w.Header())
 	_ = d.pages["login"].Execute(w, map[string]any{"L": labels(lang), "Lang": lang, "CSRF": token,
 		"Operator": d.cfg.OperatorToken != "", "Error": r.URL.Query().Get("error") != ""})
 }
@@ -357,7 +361,7 @@ func (d *Dashboard) accountsPage(q *req) error {
 		accts = accts[:50]
 		next = accts[49].ID
 	}
-	return d.render(q, "accounts", map[string]any{"Accounts": accts, "Next": next})
+	return d.render(q, "accounts", map[string]any{"Accounts": accts, "Next": next, "Now": d.E.Clock.Now()})
 }
 
 // pickAccount is the operator choosing the account to show.

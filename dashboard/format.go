@@ -69,8 +69,10 @@ func cloneValues(v url.Values) url.Values {
 
 var funcs = template.FuncMap{
 	"money": money,
-	"jst":   jst,
-	"pct":   percent,
+	// refundable is what a refund of the payment may still take.
+	"refundable": func(p *kessai.Payment) int64 { return max(0, p.AmountReceived-p.AmountRefunded) },
+	"jst":        jst,
+	"pct":        percent,
 	"str": func(p *string) string {
 		if p == nil {
 			return ""
@@ -114,10 +116,13 @@ type chart struct {
 }
 
 type bar struct {
-	X, W   int
-	Label  string
-	Title  string
-	Pieces []piece
+	X, W  int
+	Label string
+	// ShowLabel: the label is drawn under the bar; with more bars than fit
+	// (30 days), every fifth from the last one.
+	ShowLabel bool
+	Title     string
+	Pieces    []piece
 }
 
 type piece struct {
@@ -134,7 +139,7 @@ func barChart(buckets []*bucket) chart {
 	}
 	slot := (c.Width - 2*left) / max(1, len(buckets))
 	for i, b := range buckets {
-		br := bar{X: left + i*slot + slot/8, W: slot * 3 / 4, Label: b.Label,
+		br := bar{X: left + i*slot + slot/8, W: slot * 3 / 4, Label: b.Label, ShowLabel: len(buckets) <= 12 || (len(buckets)-1-i)%5 == 0,
 			Title: b.Label + " " + money(b.Refunded, "jpy") + " (" + strconv.FormatInt(b.Count, 10) + ")"}
 		y := top + plotH
 		for _, r := range reasonKeys {

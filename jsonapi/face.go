@@ -71,7 +71,11 @@ func (f *Face) Authenticate(r *http.Request) (*kessai.Account, error) {
 	if key == "" {
 		return nil, kessai.Errorf(kessai.Unauthorized, "jsonapi.Authenticate", "No API key provided. Use 'Authorization: Bearer sk_…' or HTTP Basic with the secret key as user name.")
 	}
-	return accounts.Authenticate(f.E, r.Context(), key)
+	acct, err := accounts.Authenticate(f.E, r.Context(), key)
+	if err == nil {
+		httpface.SetAccount(r.Context(), acct.ID)
+	}
+	return acct, err
 }
 
 // Router is where a face registers its routes (httpface.Router).
@@ -205,6 +209,11 @@ func (f *Face) Post(fn PostFunc) http.HandlerFunc {
 		if out.Done {
 			if out.Replayed {
 				w.Header().Set("Idempotent-Replayed", "true")
+			}
+			if out.Status >= 400 {
+				var p struct{ Code string }
+				_ = json.Unmarshal(out.Body, &p)
+				httpface.SetErrorCode(ctx, p.Code)
 			}
 			writeRaw(w, out.Status, contentTypeFor(out.Status), out.Body)
 			return

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/httpface"
 )
 
 // Problem is an RFC 9457 problem document as PAY.JP writes it.
@@ -138,6 +139,7 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", UnavailableRetryAfter)
 	}
+	httpface.SetErrorCode(r.Context(), string(kessai.ErrorCode(err)))
 	writeRaw(w, status, "application/problem+json", body)
 }
 

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -132,18 +133,37 @@ func (a *API) decline(ctx context.Context, e *engine.Engine, acct *kessai.Accoun
 	return payjpflow.DeclinePaymentFlow(e, ctx, acct, id)
 }
 
+// page is the simulated buyer's approval page, in Japanese (kessai's
+// merchants' and their buyers' language) with English beside it.
 var page = template.Must(template.New("checkout").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>kessai test checkout</title>
-<style>body{font-family:sans-serif;max-width:32em;margin:3em auto}button{font-size:1.1em;margin-right:1em;padding:.4em 1.2em}</style></head>
-<body><h1>kessai test payment</h1>
-<p>This is kessai's simulated {{.Method}} approval page, in test mode.</p>
-<p>Amount: <strong>{{.Amount}} {{.Currency}}</strong> — payment flow <code>{{.ID}}</code>, status <code>{{.Status}}</code>.</p>
+<html lang="ja"><head><meta charset="utf-8"><title>kessai テスト決済 / test payment</title>
+<style>body{font-family:sans-serif;max-width:32em;margin:3em auto}button{font-size:1.1em;margin-right:1em;padding:.4em 1.2em}.en{color:#555}</style></head>
+<body><h1>kessai テスト決済 <span class="en" lang="en">test payment</span></h1>
+<p>kessai が模擬する {{.Method}} の承認ページです（テストモード）。<br><span class="en" lang="en">This is kessai's simulated {{.Method}} approval page, in test mode.</span></p>
+<p>金額 <span class="en" lang="en">Amount</span>: <strong id="amount">{{.Amount}}</strong> — <code>{{.ID}}</code>, <code>{{.Status}}</code></p>
 {{if .Open}}<form method="post">
 <input type="hidden" name="client_secret" value="{{.Secret}}">
-<button name="action" value="approve">Approve</button>
-<button name="action" value="decline">Decline</button>
-</form>{{else}}<p>Nothing to do: the flow is no longer waiting for the customer.</p>{{end}}
+<button name="action" value="approve">承認する / Approve</button>
+<button name="action" value="decline">拒否する / Decline</button>
+</form>{{else}}<p>この決済はもう購入者の操作を待っていません。<br><span class="en" lang="en">Nothing to do: the flow is no longer waiting for the customer.</span></p>{{end}}
 </body></html>`))
+
+// displayAmount writes an amount as a buyer reads it: ¥1,234, or the
+// currency's decimal amount and code (12.34 USD).
+func displayAmount(amount int64, currency string) string {
+	cur, ok := kessai.LookupCurrency(currency)
+	if !ok {
+		return strconv.FormatInt(amount, 10) + " " + strings.ToUpper(currency)
+	}
+	if strings.EqualFold(currency, "jpy") {
+		s := strconv.FormatInt(amount, 10)
+		for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+			s = s[:i] + "," + s[i:]
+		}
+		return "¥" + s
+	}
+	return kessai.FormatDecimalAmount(amount, cur) + " " + strings.ToUpper(currency)
+}
 
 func (a *API) checkoutPage(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.PathValue("id"), kessai.PrefixSetupFlow) {
@@ -157,7 +177,7 @@ func (a *API) checkoutPage(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = page.Execute(w, map[string]any{"Method": p.PaymentMethodType, "Amount": p.Amount, "Currency": p.Currency, "ID": p.ID,
+	_ = page.Execute(w, map[string]any{"Method": p.PaymentMethodType, "Amount": displayAmount(p.Amount, p.Currency), "ID": p.ID,
 		"Status": p.Status, "Open": p.Status == kessai.StatusRequiresAction, "Secret": p.ClientSecret})
 }
 

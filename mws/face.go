@@ -196,6 +196,7 @@ func (f *Face) authenticate(r *http.Request, p Params, live bool) (*kessai.Accou
 	default:
 		return nil, refuse("InvalidParameterValue", http.StatusBadRequest, "Version %s is not served; use %s.", clip(v), Version)
 	}
+	httpface.SetAccount(r.Context(), acct.ID)
 	return acct, nil
 }
 
@@ -203,6 +204,7 @@ func (f *Face) authenticate(r *http.Request, p Params, live bool) (*kessai.Accou
 // here, and shown with a generic message.
 func (f *Face) fail(w http.ResponseWriter, r *http.Request, action string, err error) {
 	we := errorOf(action, err)
+	httpface.SetErrorCode(r.Context(), we.Code)
 	if we.Code == "InternalServerError" {
 		f.Log.ErrorContext(r.Context(), "mws request failed", "path", r.URL.Path, "action", action, "err", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/internal/redact"
 	"github.com/kessai/kessai/notifications"
 )
 
@@ -63,10 +64,10 @@ func parseSMTPURL(raw string) (*smtpServer, error) {
 			port = "465"
 		}
 	default:
-		return nil, fmt.Errorf("notify: SMTP URL %q: the scheme must be smtp or smtps", u.Redacted())
+		return nil, fmt.Errorf("notify: SMTP URL %q: the scheme must be smtp or smtps", redact.URL(raw))
 	}
 	if s.host == "" || (u.Path != "" && u.Path != "/") {
-		return nil, fmt.Errorf("notify: SMTP URL %q: want smtp://host:port", u.Redacted())
+		return nil, fmt.Errorf("notify: SMTP URL %q: want smtp://host:port", redact.URL(raw))
 	}
 	s.addr = net.JoinHostPort(s.host, port)
 	if from := u.Query().Get("from"); from != "" {

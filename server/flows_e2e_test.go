@@ -222,6 +222,9 @@ func TestE2EPayPay(t *testing.T) {
 			if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !bytes.Contains(page, []byte("Approve")) {
 				t.Fatalf("checkout page %d %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), page)
 			}
+			if !bytes.Contains(page, []byte(`<html lang="ja">`)) || !bytes.Contains(page, []byte("承認する")) || !bytes.Contains(page, []byte(`<strong id="amount">¥1,200</strong>`)) {
+				t.Errorf("the approval page is not in Japanese with the amount in yen:\n%s", page)
+			}
 			hasEvent(t, s, id, "payment_flow.requires_action")
 			r := must(t, s.Post("/kessai/v1/payment_flows/"+id+"/approve", nil), 200)
 			if r.Str("status") != "succeeded" || r.Int("amount_received") != 1200 || r.JSON["next_action"] != nil {

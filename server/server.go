@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kessai/kessai"
 	// The feature packages above the core register their policies, jobs
@@ -257,18 +256,9 @@ func (m *Main) Handler() http.Handler {
 	reqs := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kessai_http_request_duration_seconds",
 		Help: "HTTP request latency by route pattern and status.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)},
 		[]string{"route", "status"})
-	reg.MustRegister(reqs, &jobCollector{m: m}, m.deliveries, &notifyCollector{m: m})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeStatus(w, http.StatusOK, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := m.Store.Ping(ctx); err != nil {
-			writeStatus(w, http.StatusServiceUnavailable, "store unreachable")
-			return
-		}
-		writeStatus(w, http.StatusOK, "ok")
-	})
+	reg.MustRegister(reqs)
+	m.handleOps(mux, reg)
+	handleDocuments(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		jsonapi.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "server", "No route for %s %s.", r.Method, r.URL.Path))
 	})
@@ -334,13 +324,14 @@ func newRequestID() string {
 
 // middleware gives each request an id (X-Request-Id, echoed), recovers
 // panics as a problem 500, logs one line per request (never headers or
-// bodies, which carry keys and card data) and records latency.
+// bodies, which carry keys and card data; the account and the error code
+// that the faces record in httpface.RequestFacts) and records latency.
 func (m *Main) middleware(next http.Handler, reqs *prometheus.HistogramVec) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := newRequestID()
 		w.Header().Set("X-Request-Id", id)
-		ctx := context.WithValue(r.Context(), ctxKey{}, id)
+		ctx, facts := httpface.WithRequestFacts(context.WithValue(r.Context(), ctxKey{}, id))
 		r = r.WithContext(ctx)
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
@@ -363,8 +354,12 @@ func (m *Main) middleware(next http.Handler, reqs *prometheus.HistogramVec) http
 				route = "unmatched"
 			}
 			reqs.WithLabelValues(route, strconv.Itoa(rec.status)).Observe(d.Seconds())
-			m.Log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-				"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(d.Microseconds())/1000)
+			attrs := []any{"request_id", id, "method", r.Method, "path", r.URL.Path,
+				"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(d.Microseconds()) / 1000}
+			if account, code := facts.Get(); account != "" || code != "" {
+				attrs = append(attrs, "account_id", account, "error_code", code)
+			}
+			m.Log.InfoContext(ctx, "request", attrs...)
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -10,6 +10,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)
 
 -- name: account_by_secret_hash
 SELECT data, clock_offset_us FROM accounts WHERE secret_key_hash = $1
+UNION ALL
+SELECT data, clock_offset_us FROM accounts WHERE previous_secret_key_hash = $1
+LIMIT 1
+
+-- name: update_account_keys
+UPDATE accounts SET secret_key_hash = $2, previous_secret_key_hash = $3, data = $4 WHERE id = $1
 
 -- name: account_by_mws_access_key
 SELECT data, clock_offset_us FROM accounts WHERE mws_access_key_id = $1

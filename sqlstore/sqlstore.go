@@ -507,6 +507,19 @@ func (t *tx) AccountBySecretHash(ctx context.Context, hash string) (*kessai.Acco
 	return t.scanAccount("account_by_secret_hash", t.queryRowContext(ctx, t.s.q["account_by_secret_hash"], hash))
 }
 
+func (t *tx) UpdateAccount(ctx context.Context, a *kessai.Account) error {
+	data, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	var previous any
+	if a.PreviousSecretKeyHash != "" {
+		previous = a.PreviousSecretKeyHash
+	}
+	res, err := t.exec(ctx, "update_account_keys", a.ID, a.SecretKeyHash, previous, data)
+	return mustAffect("update_account_keys", res, err)
+}
+
 func (t *tx) AccountByMWSAccessKey(ctx context.Context, accessKeyID string) (*kessai.Account, error) {
 	return t.scanAccount("account_by_mws_access_key", t.queryRowContext(ctx, t.s.q["account_by_mws_access_key"], accessKeyID))
 }

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"Idempotency_Lifecycle":          testIdempotency,
 		"Jobs_ClaimLeaseFinish":          testJobs,
 		"Accounts_LookupAndClock":        testAccounts,
+		"Accounts_RotatedKeys":           testAccountKeys,
 		"CoreObjects_TypedColumns":       testCoreObjects,
 		"List_EveryFilterUsesAnIndex":    testListPlans,
 		"Concurrency_ManyReadersWriters": testManyReadersWriters,
@@ -590,6 +591,49 @@ func testAccounts(t *testing.T, s kessai.Store) {
 		}
 		return nil
 	})
+}
+
+// testAccountKeys: after UpdateAccount the account is found by its new
+// secret key and by the one it replaced, with its state; without a previous
+// key only the new one finds it.
+func testAccountKeys(t *testing.T, s kessai.Store) {
+	a := &kessai.Account{ID: kessai.NewID(kessai.PrefixAccount), Name: "k", SecretKeyHash: "hash-old",
+		MWS: kessai.MWSCredential{SellerID: "S" + kessai.RandomToken("", 6), AccessKeyID: "K" + kessai.RandomToken("", 6)}, CreatedAt: time.Now().UTC()}
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.InsertAccount(ctx, a) })
+	expires := time.Unix(1800000000, 0).UTC()
+	disabled := time.Unix(1700000000, 0).UTC()
+	a.SecretKeyHash, a.PreviousSecretKeyHash, a.PreviousKeyExpiresAt, a.DisabledAt = "hash-new", "hash-old", &expires, &disabled
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.UpdateAccount(ctx, a) })
+	mustView(t, s, func(tx kessai.Tx) error {
+		for _, h := range []string{"hash-new", "hash-old"} {
+			got, err := tx.AccountBySecretHash(ctx, h)
+			if err != nil {
+				return fmt.Errorf("by %s: %w", h, err)
+			}
+			if got.ID != a.ID || got.SecretKeyHash != "hash-new" || got.PreviousSecretKeyHash != "hash-old" ||
+				got.PreviousKeyExpiresAt == nil || !got.PreviousKeyExpiresAt.Equal(expires) || got.DisabledAt == nil || !got.DisabledAt.Equal(disabled) {
+				t.Errorf("by %s: %+v", h, got)
+			}
+		}
+		return nil
+	})
+	a.PreviousSecretKeyHash, a.PreviousKeyExpiresAt, a.DisabledAt = "", nil, nil
+	mustUpdate(t, s, func(tx kessai.Tx) error { return tx.UpdateAccount(ctx, a) })
+	mustView(t, s, func(tx kessai.Tx) error {
+		if _, err := tx.AccountBySecretHash(ctx, "hash-old"); !errors.Is(err, kessai.ErrNoRows) {
+			t.Errorf("the replaced key once dropped: %v", err)
+		}
+		if got, err := tx.AccountBySecretHash(ctx, "hash-new"); err != nil || got.DisabledAt != nil {
+			t.Errorf("by the new key: %+v %v", got, err)
+		}
+		return nil
+	})
+	missing := *a
+	missing.ID = "acct_missing"
+	err := s.Update(ctx, func(tx kessai.Tx) error { return tx.UpdateAccount(ctx, &missing) })
+	if !errors.Is(err, kessai.ErrNoRows) {
+		t.Errorf("UpdateAccount of no account: %v, want ErrNoRows", err)
+	}
 }
 
 // testCoreObjects: authorizations and captures round trip, are listed by

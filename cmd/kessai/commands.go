@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/dburl"
+	"github.com/kessai/kessai/internal/redact"
 	"github.com/kessai/kessai/mws"
 	"github.com/kessai/kessai/server"
 	"github.com/kessai/kessai/sqlite"
@@ -76,7 +78,8 @@ func defaultDatabaseHelp() string {
 }
 
 // describeDatabase is a database URL as kessai tells the user about it: a
-// SQLite path made absolute, a PostgreSQL password hidden.
+// SQLite path made absolute, every credential of a PostgreSQL URL masked
+// (user:pass@ and ?password=, see redact.URL).
 func describeDatabase(u string) string {
 	if strings.HasPrefix(u, "sqlite:") {
 		p, err := sqlite.PathFromURL(u)
@@ -88,10 +91,7 @@ func describeDatabase(u string) string {
 		}
 		return "sqlite:" + p
 	}
-	if parsed, err := url.Parse(u); err == nil {
-		return parsed.Redacted()
-	}
-	return "(an unparseable URL)"
+	return redact.URL(u)
 }
 
 // Validate checks --log-level; kong calls it after parsing.
@@ -164,7 +164,7 @@ func (l limits) config() server.HTTPConfig {
 
 // Help is the long help of 'kessai serve --help'.
 func (serveCmd) Help() string {
-	return `Serves the PAY.JP v2 API (/v2), kessai's own API (/kessai/v1), /healthz, /readyz and /metrics, and runs the durable job worker (settlements, expiries, webhooks) unless --no-worker. Migrations are applied at start. On SQLite one process, serve or worker, has the database file (a lock on PATH.lock): a second one is refused; migrate and accounts create may run beside it. SIGINT or SIGTERM stops accepting requests and lets those in flight and the running job finish.
+	return `Serves the PAY.JP v2 API (/v2), kessai's own API (/kessai/v1), /livez, /readyz and /metrics, and runs the durable job worker (settlements, expiries, webhooks) unless --no-worker. Migrations are applied at start. On SQLite one process, serve or worker, has the database file (a lock on PATH.lock): a second one is refused; migrate and accounts create may run beside it. SIGINT or SIGTERM stops accepting requests and lets those in flight and the running job finish.
 
 KESSAI_MASTER_KEY (base64 of 32 bytes) seals the accounts' webhook tokens and MWS secrets; without it kessai generates one and keeps it in the database's settings table. Logs are JSON lines on stderr.`
 }
@@ -213,6 +213,7 @@ func (c *serveCmd) Run(ctx context.Context, s *streams) error {
 type workerCmd struct {
 	database
 	jobs
+	MetricsAddr string `name:"metrics-addr" env:"KESSAI_METRICS_ADDR" placeholder:"HOST:PORT" help:"Serve /livez, /readyz and /metrics on this address, e.g. 127.0.0.1:9090 (port 0: any free port, printed); off by default. No authentication: keep it on loopback or a private network."`
 	// Accepted, and ignored, for scripts that gave worker serve's flags.
 	Addr     string `name:"addr" hidden:"" help:"Ignored."`
 	NoWorker bool   `name:"no-worker" hidden:"" help:"Ignored."`
@@ -220,7 +221,7 @@ type workerCmd struct {
 
 // Help is the long help of 'kessai worker --help'.
 func (workerCmd) Help() string {
-	return `Runs the durable job worker (settlements, expiries, webhooks) until SIGINT or SIGTERM, without serving the API: beside 'kessai serve --no-worker' or other servers on one PostgreSQL database. On SQLite one process, serve or worker, has the database file: a second one is refused.
+	return `Runs the durable job worker (settlements, expiries, webhooks) until SIGINT or SIGTERM, without serving the API: beside 'kessai serve --no-worker' or other servers on one PostgreSQL database. On SQLite one process, serve or worker, has the database file: a second one is refused. With --metrics-addr it serves /livez (the process is up), /readyz (the database answers within 2 s) and /metrics (the job queue, notifications, Go and the process) for a supervisor and Prometheus.
 
 KESSAI_MASTER_KEY (base64 of 32 bytes) seals account secrets, as for serve. Logs are JSON lines on stderr.`
 }
@@ -242,11 +243,43 @@ func (c *workerCmd) Run(ctx context.Context, s *streams) error {
 		return err
 	}
 	defer m.Store.Close()
+	if c.MetricsAddr != "" {
+		stop, addr, err := serveOps(c.MetricsAddr, m, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		fmt.Fprintf(s.err, "kessai: worker probes on http://%s (/livez, /readyz, /metrics)\n", addr)
+	}
 	fmt.Fprintf(s.err, "kessai: worker running, database %s\n", describeDatabase(u))
 	log.Info("kessai worker running", "store", m.Store.Dialect(), "id", m.W.Cfg.ID)
 	m.W.Loop(ctx)
 	log.Info("kessai worker stopped")
 	return nil
+}
+
+// serveOps serves m's probes and metrics (server.Main.OpsHandler) on addr
+// until stop, and returns the address it listens on.
+func serveOps(addr string, m *server.Main, log *slog.Logger) (stop func(), listening string, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, "", fmt.Errorf("--metrics-addr %s: %w: choose another address", addr, err)
+		}
+		return nil, "", fmt.Errorf("--metrics-addr %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: m.OpsHandler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("probes and metrics", "err", err)
+		}
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, ln.Addr().String(), nil
 }
 
 // migrateCmd applies the migrations.
@@ -278,7 +311,11 @@ func (c *migrateCmd) Run(ctx context.Context, s *streams) error {
 
 // accountsCmd groups the account commands.
 type accountsCmd struct {
-	Create accountsCreateCmd `cmd:"" help:"Create a merchant account and print its keys (shown this once)."`
+	Create    accountsCreateCmd    `cmd:"" help:"Create a merchant account and print its keys (shown this once)."`
+	List      accountsListCmd      `cmd:"" help:"List the accounts: id, name, mode, region, created, state; never a secret."`
+	RotateKey accountsRotateKeyCmd `cmd:"" name:"rotate-key" help:"Give an account a new secret key; the old one works for a grace period."`
+	Disable   accountsDisableCmd   `cmd:"" help:"Refuse an account's keys until it is enabled again."`
+	Enable    accountsEnableCmd    `cmd:"" help:"Take a disabled account's keys again."`
 }
 
 // accountsCreateCmd creates a merchant account.

@@ -4,9 +4,13 @@
 //	kessai worker           the job worker only
 //	kessai migrate          apply the embedded migrations, print their versions
 //	kessai accounts create  a new merchant account; its keys are printed once
+//	kessai accounts list    the accounts, without secrets
+//	kessai accounts rotate-key|disable|enable ACCOUNT
+//	kessai backup           an online, checked copy of a SQLite database
+//	kessai restore          a backup put back in place, after a check
 //	kessai demo             an account with payments and refunds, and curl commands to try
 //	kessai bench            throughput and latency over real HTTP
-//	kessai version          version, commit and Go version
+//	kessai version          version, commit and Go version (--version: the version)
 //
 // Every flag can also be set by an environment variable (KESSAI_…), which
 // --help shows beside it. The database is --database-url (sqlite:PATH or
@@ -53,9 +57,13 @@ type cli struct {
 	Worker   workerCmd   `cmd:"" help:"Run the job worker only, without the API."`
 	Migrate  migrateCmd  `cmd:"" help:"Apply the embedded database migrations and print the versions applied."`
 	Accounts accountsCmd `cmd:"" help:"Merchant accounts."`
+	Backup   backupCmd   `cmd:"" help:"Copy a SQLite database while kessai serves it, and check the copy (PostgreSQL: how to use pg_dump)."`
+	Restore  restoreCmd  `cmd:"" help:"Check a backup and put it in place as a SQLite database."`
 	Demo     demoCmd     `cmd:"" help:"Create an account with a paid, partly refunded payment and print curl commands to try on it."`
 	Bench    benchCmd    `cmd:"" help:"Measure throughput and latency over HTTP (starts its own server unless given --url)."`
 	Version  versionCmd  `cmd:"" help:"Print kessai's version, commit and Go version."`
+
+	VersionFlag kong.VersionFlag `name:"version" help:"Print kessai's version and exit."`
 }
 
 const description = `kessai is a payments server: a PAY.JP v2-compatible API over one payments core, on an embedded SQLite file or on PostgreSQL.
@@ -94,6 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		kong.Exit(func(int) { exited = true }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, WrapUpperBound: 100}),
 		kong.Vars{
+			"version":             readBuildInfo().short(),
 			"default_database":    defaultDatabaseHelp(),
 			"settle_delay_paypay": engine.DefaultSettleDelayPayPay.String(),
 			"settle_delay_amazon": engine.DefaultSettleDelayAmazon.String(),

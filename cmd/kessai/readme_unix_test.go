@@ -121,7 +121,8 @@ func TestREADME_ListsEveryEnvironmentVariable(t *testing.T) {
 	t.Parallel()
 	text := readme(t)
 	env := regexp.MustCompile(`\$(KESSAI_[A-Z_]+)`)
-	for _, args := range [][]string{{"serve"}, {"worker"}, {"migrate"}, {"accounts", "create"}, {"demo"}} {
+	for _, args := range [][]string{{"serve"}, {"worker"}, {"migrate"}, {"accounts", "create"}, {"accounts", "list"},
+		{"accounts", "rotate-key"}, {"accounts", "disable"}, {"accounts", "enable"}, {"backup"}, {"restore"}, {"demo"}, {"bench"}} {
 		r := runKessai(t, append(args, "--help")...)
 		for _, m := range env.FindAllStringSubmatch(r.stdout, -1) {
 			if !strings.Contains(text, "`"+m[1]+"`") {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/internal/redact"
 	"github.com/kessai/kessai/postgres"
 	"github.com/kessai/kessai/sqlite"
 	"github.com/kessai/kessai/sqlstore"
@@ -29,7 +30,11 @@ func Dialect(databaseURL string) (string, error) {
 	const works = "kessai works with sqlite:PATH (an embedded SQLite file, e.g. sqlite:kessai.db) and postgres://USER@HOST:PORT/DB (or postgresql://)"
 	u, err := url.Parse(databaseURL)
 	if err != nil || u.Scheme == "" || len(u.Scheme) == 1 { // one letter: a Windows drive, C:\…
-		return "", fmt.Errorf("database URL %q has no scheme: for a SQLite file write sqlite:%s; %s", redact(databaseURL), databaseURL, works)
+		shown := redact.URL(databaseURL)
+		if shown != databaseURL { // it holds a credential: no SQLite path
+			return "", fmt.Errorf("database URL %q has no scheme: %s", shown, works)
+		}
+		return "", fmt.Errorf("database URL %q has no scheme: for a SQLite file write sqlite:%s; %s", databaseURL, databaseURL, works)
 	}
 	return "", fmt.Errorf("database URL scheme %q is not supported: %s", u.Scheme, works)
 }
@@ -57,11 +62,4 @@ func Migrate(ctx context.Context, databaseURL string) (sqlstore.MigrationStatus,
 		return sqlite.Migrate(ctx, databaseURL)
 	}
 	return postgres.Migrate(ctx, databaseURL)
-}
-
-func redact(s string) string {
-	if i := strings.Index(s, "@"); i >= 0 {
-		return "…" + s[i:]
-	}
-	return s
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/kessai/kessai/accounting"
 	"github.com/kessai/kessai/accounts"
 	"github.com/kessai/kessai/amazonorder"
-	"github.com/kessai/kessai/api"
+	"github.com/kessai/kessai/api/validator"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/testdb"
 	"github.com/kessai/kessai/ledger"
@@ -55,7 +55,7 @@ type Server struct {
 	Account *accounts.NewAccount
 	Key     string // the account's secret key
 	DBURL   string
-	v       *api.Validator
+	v       *validator.Validator
 }
 
 // Start starts a server on a fresh database of dialect ("sqlite" or
@@ -84,7 +84,7 @@ func Start(tb testing.TB, dialect string, opts Options) *Server {
 	s.Main, s.URL = m, m.URL()
 	s.Account = s.NewAccount("test")
 	s.Key = s.Account.SecretKey
-	v, err := api.NewValidator()
+	v, err := validator.NewValidator()
 	if err != nil {
 		tb.Fatalf("openapi validator: %v", err)
 	}

@@ -1,4 +1,4 @@
-package api_test
+package validator_test
 
 import (
 	"encoding/json"
@@ -12,12 +12,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/kessai/kessai/api"
+	"github.com/kessai/kessai/api/validator"
 )
 
 // MustValidator returns a Validator for the embedded document.
-func MustValidator(tb testing.TB) *api.Validator {
+func MustValidator(tb testing.TB) *validator.Validator {
 	tb.Helper()
-	v, err := api.NewValidator()
+	v, err := validator.NewValidator()
 	if err != nil {
 		tb.Fatalf("NewValidator: %v", err)
 	}
@@ -39,7 +40,7 @@ func TestDocument_Valid(t *testing.T) {
 	if len(api.Document()) == 0 {
 		t.Fatal("Document() is empty")
 	}
-	doc, err := api.Load()
+	doc, err := validator.Load()
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
