@@ -28,6 +28,14 @@ type Config struct {
 	SettleDelayAmazon time.Duration
 	// PublicURL is the base URL that buyers' redirects (next_action) point to.
 	PublicURL string
+	// MaxInflight is how many write transactions, and separately how many
+	// read transactions, requests may run on the store at once; the
+	// others wait, fairly between accounts (DefaultMaxInflight).
+	MaxInflight int
+	// MaxQueueWait is how long a request may wait for its turn; one that
+	// would wait longer is answered at once, busy, with Retry-After
+	// (DefaultMaxQueueWait).
+	MaxQueueWait time.Duration
 	// Delivery is the retry schedule of notifications (webhooks, IPNs,
 	// emails): how the worker backs off between attempts and when it gives
 	// up. Zero fields take DefaultDelivery's.
@@ -56,6 +64,12 @@ var DefaultDelivery = RetrySchedule{Base: 30 * time.Second, Max: 8 * time.Hour, 
 
 // WithDefaults returns c with zero fields set to their defaults.
 func (c Config) WithDefaults() Config {
+	if c.MaxInflight == 0 {
+		c.MaxInflight = DefaultMaxInflight
+	}
+	if c.MaxQueueWait == 0 {
+		c.MaxQueueWait = DefaultMaxQueueWait
+	}
 	if c.SettleDelayPayPay == 0 {
 		c.SettleDelayPayPay = DefaultSettleDelayPayPay
 	}
@@ -79,6 +93,9 @@ func (c Config) Validate() error {
 	if c.SettleDelayPayPay < 0 || c.SettleDelayAmazon < 0 {
 		return errors.New("engine: settlement delays must not be negative")
 	}
+	if c.MaxInflight < 1 || c.MaxQueueWait <= 0 {
+		return errors.New("engine: admission needs at least one transaction in flight and a positive queue wait")
+	}
 	if c.Delivery.Base <= 0 || c.Delivery.Max < c.Delivery.Base || c.Delivery.Attempts < 1 {
 		return errors.New("engine: the delivery schedule needs 0 < base ≤ max and at least one attempt")
 	}
@@ -93,6 +110,9 @@ type Engine struct {
 	// key is the idempotency key this handle's write runs under (nil:
 	// none); see Run.
 	key *keyed
+	// background: the handle runs jobs, which admission lets through
+	// (the worker bounds them itself, and a shed job would only retry).
+	background bool
 }
 
 // state is what every handle of one engine shares.
@@ -108,6 +128,8 @@ type state struct {
 	listStep int                     // items listWhere reads at a time (0: 100)
 	due      atomic.Pointer[DueJobs] // runs what a clock advance makes due (see Advance)
 	outage   atomic.Bool             // the store is unavailable (see storeErr)
+	writes   *gate                   // admission of requests' write transactions
+	reads    *gate                   // admission of requests' read transactions
 	// serial: the store runs its writes one after another, so a key read
 	// at a write's start cannot be recorded under it (see recheckKey).
 	serial bool
@@ -133,7 +155,8 @@ func New(store kessai.Store, clock kessai.Clock, log *slog.Logger, cfg Config) (
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	st := &state{Store: store, Clock: clock, Log: log, Config: cfg, jobs: jobKinds(cfg)}
+	st := &state{Store: store, Clock: clock, Log: log, Config: cfg, jobs: jobKinds(cfg),
+		writes: newGate("write", cfg.MaxInflight, cfg.MaxQueueWait), reads: newGate("read", cfg.MaxInflight, cfg.MaxQueueWait)}
 	if sw, ok := store.(kessai.SerialWriter); ok {
 		st.serial = sw.SerialWrites()
 	}
@@ -220,6 +243,13 @@ func (w *W) recheckKey() error {
 // shares that one timestamp. On a handle of Run, the key is decided and the
 // response recorded in the same transaction (see Run).
 func (e *Engine) write(ctx context.Context, acct *kessai.Account, op string, fn func(w *W) (any, error)) (any, error) {
+	if !e.background {
+		release, err := e.writes.acquire(ctx, acct.ID)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
 	idem := e.key
 	var result any
 	var failure error
@@ -362,6 +392,13 @@ func (e *Engine) storeOK() {
 
 // view runs fn in a read-only transaction.
 func (e *Engine) view(ctx context.Context, op string, fn func(tx kessai.Tx) error) error {
+	if !e.background {
+		release, err := e.reads.acquire(ctx, "")
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	if err := e.Store.View(ctx, fn); err != nil {
 		return e.storeErr(op, err)
 	}

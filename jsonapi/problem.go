@@ -2,11 +2,14 @@ package jsonapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/httpface"
 )
 
@@ -132,11 +135,16 @@ func ProblemBody(err error, path string) (int, []byte) {
 // while the database is unavailable.
 const UnavailableRetryAfter = "1"
 
-// WriteProblem writes err as an application/problem+json response; an
-// unavailable database's 503 says when to try again (Retry-After).
+// WriteProblem writes err as an application/problem+json response; a
+// request shed by admission (429) and an unavailable database's 503 say
+// when to try again (Retry-After).
 func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := ProblemBody(err, r.URL.Path)
-	if status == http.StatusServiceUnavailable {
+	var busy *engine.Busy
+	switch {
+	case errors.As(err, &busy):
+		w.Header().Set("Retry-After", strconv.Itoa(busy.RetryAfterSeconds()))
+	case status == http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", UnavailableRetryAfter)
 	}
 	httpface.SetErrorCode(r.Context(), string(kessai.ErrorCode(err)))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -208,7 +209,11 @@ func (f *Face) fail(w http.ResponseWriter, r *http.Request, action string, err e
 	if we.Code == "InternalServerError" {
 		f.Log.ErrorContext(r.Context(), "mws request failed", "path", r.URL.Path, "action", action, "err", err)
 	}
-	if kessai.ErrorCode(err) == kessai.Unavailable {
+	var busy *engine.Busy
+	switch {
+	case errors.As(err, &busy): // shed by admission: nothing was done
+		w.Header().Set("Retry-After", strconv.Itoa(busy.RetryAfterSeconds()))
+	case kessai.ErrorCode(err) == kessai.Unavailable:
 		w.Header().Set("Retry-After", "1") // the database is away; nothing was done
 	}
 	writeXML(w, we.Status, errorBodyOf(we, newRequestID()))

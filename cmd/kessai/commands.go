@@ -140,12 +140,14 @@ func (j *jobs) main(dbURL string, log *slog.Logger) *server.Main {
 // fields here, one line each.
 type serveCmd struct {
 	database
-	Addr                   string `name:"addr" env:"KESSAI_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Listen address (default ${default})."`
-	NoWorker               bool   `name:"no-worker" env:"KESSAI_NO_WORKER" help:"Serve the API without running jobs (run 'kessai worker' elsewhere)."`
-	MWSThrottle            bool   `name:"mws-throttle" env:"KESSAI_MWS_THROTTLE" help:"Throttle MWS requests like Amazon's sandbox: per seller and Action, a burst of 2, then one every 2 s."`
-	SMTPURL                string `name:"smtp-url" env:"KESSAI_SMTP_URL" placeholder:"smtp://HOST:PORT" help:"Send buyer emails through this SMTP server (they are always kept in the outbox, GET /kessai/v1/emails)."`
-	DashboardOperatorToken string `name:"dashboard-operator-token" env:"KESSAI_DASHBOARD_OPERATOR_TOKEN" placeholder:"TOKEN" help:"Let an operator sign in to the dashboard (/dashboard) with this token and open every account; without it only accounts' secret keys sign in."`
-	PprofAddr              string `name:"pprof-addr" env:"KESSAI_PPROF_ADDR" placeholder:"HOST:PORT" help:"Serve Go's profiles (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; off by default. It has no authentication: keep it on loopback."`
+	Addr                   string        `name:"addr" env:"KESSAI_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Listen address (default ${default})."`
+	NoWorker               bool          `name:"no-worker" env:"KESSAI_NO_WORKER" help:"Serve the API without running jobs (run 'kessai worker' elsewhere)."`
+	MaxInflight            int           `name:"max-inflight" env:"KESSAI_MAX_INFLIGHT" default:"64" help:"Write transactions, and separately read transactions, that requests may run on the database at once; the others queue, shared fairly between accounts."`
+	MaxQueueWait           time.Duration `name:"max-queue-wait" env:"KESSAI_MAX_QUEUE_WAIT" default:"500ms" help:"How long a request may queue for the database; one that would wait longer is answered at once, busy (PAY.JP 429 rate_limit_exceeded, MWS 503 RequestThrottled) with Retry-After."`
+	MWSThrottle            bool          `name:"mws-throttle" env:"KESSAI_MWS_THROTTLE" help:"Throttle MWS requests like Amazon's sandbox: per seller and Action, a burst of 2, then one every 2 s."`
+	SMTPURL                string        `name:"smtp-url" env:"KESSAI_SMTP_URL" placeholder:"smtp://HOST:PORT" help:"Send buyer emails through this SMTP server (they are always kept in the outbox, GET /kessai/v1/emails)."`
+	DashboardOperatorToken string        `name:"dashboard-operator-token" env:"KESSAI_DASHBOARD_OPERATOR_TOKEN" placeholder:"TOKEN" help:"Let an operator sign in to the dashboard (/dashboard) with this token and open every account; without it only accounts' secret keys sign in."`
+	PprofAddr              string        `name:"pprof-addr" env:"KESSAI_PPROF_ADDR" placeholder:"HOST:PORT" help:"Serve Go's profiles (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; off by default. It has no authentication: keep it on loopback."`
 	jobs
 	limits
 }
@@ -184,6 +186,7 @@ func (c *serveCmd) Run(ctx context.Context, s *streams) error {
 	m := c.main(u, log)
 	m.Addr, m.NoWorker, m.HTTP = c.Addr, c.NoWorker, c.limits.config()
 	m.MWS = mws.Config{Throttle: c.MWSThrottle}
+	m.Engine.MaxInflight, m.Engine.MaxQueueWait = c.MaxInflight, c.MaxQueueWait
 	m.SMTPURL = c.SMTPURL
 	m.DashboardOperatorToken = c.DashboardOperatorToken
 	if err := m.Start(ctx); err != nil {
