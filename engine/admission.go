@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kessai/kessai"
@@ -48,6 +49,9 @@ type gate struct {
 	limit  int
 	budget time.Duration
 
+	observe func(wait time.Duration) // each admitted request's wait (nil: none)
+	shed    atomic.Uint64
+
 	mu       sync.Mutex
 	inflight int
 	queues   map[string][]*waiter // by account id
@@ -73,6 +77,9 @@ func (g *gate) acquire(ctx context.Context, account string) (func(), error) {
 	if g.inflight < g.limit && g.waiting == 0 {
 		g.inflight++
 		g.mu.Unlock()
+		if g.observe != nil {
+			g.observe(0)
+		}
 		return g.releaser(), nil
 	}
 	// The waiter's place: round-robin serves one of every waiting account
@@ -96,10 +103,14 @@ func (g *gate) acquire(ctx context.Context, account string) (func(), error) {
 	g.waiting++
 	g.mu.Unlock()
 
+	queued := time.Now()
 	t := time.NewTimer(g.budget)
 	defer t.Stop()
 	select {
 	case <-w.ready:
+		if g.observe != nil {
+			g.observe(time.Since(queued))
+		}
 		return g.releaser(), nil
 	case <-t.C:
 	case <-ctx.Done():
@@ -121,8 +132,33 @@ func (g *gate) acquire(ctx context.Context, account string) (func(), error) {
 }
 
 func (g *gate) busy(after time.Duration) error {
+	g.shed.Add(1)
 	return &Busy{After: after, Err: kessai.Errorf(kessai.RateLimited, "engine.admit",
 		"kessai is busy: the %s queue is full for now; retry after %d s.", g.name, max(1, int(math.Ceil(after.Seconds()))))}
+}
+
+// GateStats is what an admission gate shows the operator.
+type GateStats struct {
+	Inflight, Waiting int    // now
+	Shed              uint64 // since the engine started
+}
+
+func (g *gate) stats() GateStats {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return GateStats{Inflight: g.inflight, Waiting: g.waiting, Shed: g.shed.Load()}
+}
+
+// AdmissionStats shows the engine's write and read gates, and how many
+// store calls failed because the database was unavailable.
+type AdmissionStats struct {
+	Writes, Reads GateStats
+	Unavailable   uint64
+}
+
+// Admission returns the engine's admission figures, for metrics.
+func (e *Engine) Admission() AdmissionStats {
+	return AdmissionStats{Writes: e.writes.stats(), Reads: e.reads.stats(), Unavailable: e.unavailable.Load()}
 }
 
 // releaser returns the release of a slot taken now: it updates the mean

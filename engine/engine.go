@@ -36,6 +36,9 @@ type Config struct {
 	// would wait longer is answered at once, busy, with Retry-After
 	// (DefaultMaxQueueWait).
 	MaxQueueWait time.Duration
+	// ObserveQueueWait, when set, is told how long each admitted request
+	// waited for its turn, by queue ("write" or "read"): for metrics.
+	ObserveQueueWait func(queue string, wait time.Duration)
 	// Delivery is the retry schedule of notifications (webhooks, IPNs,
 	// emails): how the worker backs off between attempts and when it gives
 	// up. Zero fields take DefaultDelivery's.
@@ -124,12 +127,13 @@ type state struct {
 
 	jobs map[string]*jobKind
 	// memo holds the engines' caches of features (see Memo).
-	memo     sync.Map
-	listStep int                     // items listWhere reads at a time (0: 100)
-	due      atomic.Pointer[DueJobs] // runs what a clock advance makes due (see Advance)
-	outage   atomic.Bool             // the store is unavailable (see storeErr)
-	writes   *gate                   // admission of requests' write transactions
-	reads    *gate                   // admission of requests' read transactions
+	memo        sync.Map
+	listStep    int                     // items listWhere reads at a time (0: 100)
+	due         atomic.Pointer[DueJobs] // runs what a clock advance makes due (see Advance)
+	outage      atomic.Bool             // the store is unavailable (see storeErr)
+	unavailable atomic.Uint64           // store calls answered unavailable
+	writes      *gate                   // admission of requests' write transactions
+	reads       *gate                   // admission of requests' read transactions
 	// serial: the store runs its writes one after another, so a key read
 	// at a write's start cannot be recorded under it (see recheckKey).
 	serial bool
@@ -159,6 +163,10 @@ func New(store kessai.Store, clock kessai.Clock, log *slog.Logger, cfg Config) (
 		writes: newGate("write", cfg.MaxInflight, cfg.MaxQueueWait), reads: newGate("read", cfg.MaxInflight, cfg.MaxQueueWait)}
 	if sw, ok := store.(kessai.SerialWriter); ok {
 		st.serial = sw.SerialWrites()
+	}
+	if obs := cfg.ObserveQueueWait; obs != nil {
+		st.writes.observe = func(d time.Duration) { obs("write", d) }
+		st.reads.observe = func(d time.Duration) { obs("read", d) }
 	}
 	return &Engine{state: st}, nil
 }
@@ -375,6 +383,7 @@ func storeErr(op string, err error) error {
 func (e *Engine) storeErr(op string, err error) error {
 	err = storeErr(op, err)
 	if kessai.ErrorCode(err) == kessai.Unavailable {
+		e.unavailable.Add(1)
 		if e.outage.CompareAndSwap(false, true) {
 			e.Log.Warn("database unavailable: answering 503 until it is back", "op", op, "err", err)
 		}

@@ -24,7 +24,7 @@ func (m *Main) handleOps(mux interface {
 	Handle(string, http.Handler)
 	HandleFunc(string, func(http.ResponseWriter, *http.Request))
 }, reg *prometheus.Registry) {
-	reg.MustRegister(&jobCollector{m: m}, m.deliveries, &notifyCollector{m: m})
+	reg.MustRegister(&jobCollector{m: m}, m.deliveries, &notifyCollector{m: m}, &admissionCollector{m: m}, m.queueWait)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	live := func(w http.ResponseWriter, r *http.Request) { writeStatus(w, http.StatusOK, "ok") }
 	mux.HandleFunc("GET /livez", live)

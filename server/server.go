@@ -75,7 +75,8 @@ type Main struct {
 	W     *worker.Worker
 	N     *notify.Notifier
 
-	deliveries *prometheus.CounterVec // notification attempts by kind and outcome
+	deliveries *prometheus.CounterVec   // notification attempts by kind and outcome
+	queueWait  *prometheus.HistogramVec // admission waits by queue
 
 	routes []string
 	ln     net.Listener
@@ -135,7 +136,14 @@ func (m *Main) Open(ctx context.Context) error {
 		t.SetTimeout(m.StoreTimeout)
 	}
 	m.Store = store
-	if m.E, err = engine.New(store, m.Clock, m.Log, m.Engine); err != nil {
+	m.queueWait = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kessai_admission_queue_wait_seconds",
+		Help: "How long admitted requests waited for a database slot, by queue (write, read).", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 12)},
+		[]string{"queue"})
+	ecfg := m.Engine
+	if ecfg.ObserveQueueWait == nil {
+		ecfg.ObserveQueueWait = func(q string, d time.Duration) { m.queueWait.WithLabelValues(q).Observe(d.Seconds()) }
+	}
+	if m.E, err = engine.New(store, m.Clock, m.Log, ecfg); err != nil {
 		return err
 	}
 	m.deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kessai_notify_delivery_attempts_total",
@@ -367,6 +375,33 @@ func (m *Main) middleware(next http.Handler, reqs *prometheus.HistogramVec) http
 
 // jobCollector reads queue metrics from the store at scrape time.
 type jobCollector struct{ m *Main }
+
+// admissionCollector reports the engine's admission gates and outages.
+type admissionCollector struct{ m *Main }
+
+var (
+	admissionShed     = prometheus.NewDesc("kessai_admission_shed_total", "Requests answered busy (429 / MWS 503 RequestThrottled) instead of queued past --max-queue-wait, by queue.", []string{"queue"}, nil)
+	admissionWaiting  = prometheus.NewDesc("kessai_admission_waiting", "Requests waiting for a database slot, by queue.", []string{"queue"}, nil)
+	admissionInflight = prometheus.NewDesc("kessai_admission_inflight", "Requests' transactions running on the database, by queue.", []string{"queue"}, nil)
+	storeUnavailable  = prometheus.NewDesc("kessai_store_unavailable_total", "Store calls answered 503 because the database refused, dropped, timed out or was full.", nil, nil)
+)
+
+func (c *admissionCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- admissionShed
+	ch <- admissionWaiting
+	ch <- admissionInflight
+	ch <- storeUnavailable
+}
+
+func (c *admissionCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.m.E.Admission()
+	for q, g := range map[string]engine.GateStats{"write": s.Writes, "read": s.Reads} {
+		ch <- prometheus.MustNewConstMetric(admissionShed, prometheus.CounterValue, float64(g.Shed), q)
+		ch <- prometheus.MustNewConstMetric(admissionWaiting, prometheus.GaugeValue, float64(g.Waiting), q)
+		ch <- prometheus.MustNewConstMetric(admissionInflight, prometheus.GaugeValue, float64(g.Inflight), q)
+	}
+	ch <- prometheus.MustNewConstMetric(storeUnavailable, prometheus.CounterValue, float64(s.Unavailable))
+}
 
 var (
 	jobsDue     = prometheus.NewDesc("kessai_jobs_due", "Jobs due and waiting for a worker.", nil, nil)

@@ -1,9 +1,12 @@
 package soak_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"sync"
 	"testing"
@@ -116,6 +119,22 @@ func TestOverload_ShedsOneAccountsFloodNotTheOther(t *testing.T) {
 				}
 				time.Sleep(10 * time.Millisecond)
 			}
+		}
+		resp, err := http.Get(srv.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		metrics, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := regexp.MustCompile(`(?m)^kessai_admission_shed_total\{queue="write"\} (\d+)$`).FindSubmatch(metrics)
+		if m == nil {
+			t.Fatalf("no kessai_admission_shed_total for writes in /metrics")
+		}
+		if n, _ := strconv.Atoi(string(m[1])); n < len(shed) {
+			t.Errorf("kessai_admission_shed_total{queue=\"write\"} = %d; the flood saw %d", n, len(shed))
+		}
+		if !bytes.Contains(metrics, []byte(`kessai_admission_queue_wait_seconds_count{queue="write"}`)) {
+			t.Errorf("no queue-wait histogram in /metrics")
 		}
 		srv.Stop()
 		if got, want := refunded(t, dialect, dbURL, a.ID, flowA), int64(madeA+len(retried)); got != want {
