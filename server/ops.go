@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -15,6 +16,10 @@ import (
 
 // ReadyTimeout is how long /readyz waits for the store to answer.
 const ReadyTimeout = 2 * time.Second
+
+// WorkerStall is how long a process's worker may go without beginning a
+// round before /readyz says the process is not ready.
+const WorkerStall = time.Minute
 
 // handleOps registers what a process is watched through: /livez (the
 // process serves HTTP), /healthz (the same, its older name), /readyz (the
@@ -55,8 +60,12 @@ func handleDocuments(mux interface {
 }
 
 // Ready reports whether the store answers a trivial query (one read of the
-// settings table) within ReadyTimeout.
+// settings table, outside admission) within ReadyTimeout, and whether the
+// process's worker, if it runs one, began a round within WorkerStall.
 func (m *Main) Ready(ctx context.Context) error {
+	if m.W != nil && m.W.Stalled(WorkerStall) {
+		return fmt.Errorf("the worker has not begun a round for %s", WorkerStall)
+	}
 	ctx, cancel := context.WithTimeout(ctx, ReadyTimeout)
 	defer cancel()
 	return m.Store.View(ctx, func(tx kessai.Tx) error {

@@ -93,6 +93,19 @@ type Worker struct {
 	slots    chan struct{} // one per notify job running
 	inflight sync.WaitGroup
 	down     atomic.Bool // the store is unavailable (see logLoop)
+	started  atomic.Bool  // Loop was called
+	looped   atomic.Int64 // when Loop last began a round (Unix ns; 0: it returned)
+}
+
+// Stalled reports whether Loop was started and has not begun a round for
+// d, or has returned (a round that runs many jobs takes as long as they
+// do). A worker whose Loop was never started is not stalled.
+func (w *Worker) Stalled(d time.Duration) bool {
+	if !w.started.Load() {
+		return false
+	}
+	t := w.looped.Load()
+	return t == 0 || time.Since(time.Unix(0, t)) >= d
 }
 
 // logLoop logs a failure of the loop: an unavailable store once when it
@@ -172,7 +185,10 @@ func (w *Worker) retryDelay(j *kessai.Job, runErr error) time.Duration {
 // yet started go back to the queue.
 func (w *Worker) Loop(ctx context.Context) {
 	var purged time.Time
+	w.started.Store(true)
+	defer w.looped.Store(0)
 	for {
+		w.looped.Store(time.Now().UnixNano())
 		if time.Since(purged) > PurgeEvery {
 			w.purge(ctx)
 			purged = time.Now()

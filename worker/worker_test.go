@@ -360,3 +360,29 @@ func TestWorkerGracefulShutdownFinishesRunningJob(t *testing.T) {
 		})
 	})
 }
+
+// TestWorker_Stalled: a worker whose Loop never started is not stalled
+// (a process that runs none); a running Loop begins rounds and is not; one
+// whose Loop returned is (readiness fails once its worker is gone).
+func TestWorker_Stalled(t *testing.T) {
+	t.Parallel()
+	w := newWorker(t, testdb.Open(t, "sqlite"), kessai.NewManualClock(time.Now()), worker.Config{Poll: 5 * time.Millisecond})
+	if w.Stalled(time.Second) {
+		t.Fatal("stalled before Loop started")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Loop(ctx); close(done) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for w.Stalled(time.Second) {
+		if time.Now().After(deadline) {
+			t.Fatal("a running Loop is stalled")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if !w.Stalled(time.Second) {
+		t.Fatal("a Loop that returned is not stalled")
+	}
+}
