@@ -92,7 +92,7 @@ type Worker struct {
 	mu       sync.Mutex    // one advance per account at a time is enough; serialises RunAccount
 	slots    chan struct{} // one per notify job running
 	inflight sync.WaitGroup
-	down     atomic.Bool // the store is unavailable (see logLoop)
+	down     atomic.Bool  // the store is unavailable (see logLoop)
 	started  atomic.Bool  // Loop was called
 	looped   atomic.Int64 // when Loop last began a round (Unix ns; 0: it returned)
 }
