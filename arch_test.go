@@ -54,8 +54,10 @@ func TestArchitecture_ArrowsPointInward(t *testing.T) {
 		"dashboard":     {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi"},
 		"jsonapi":       {"worker", "sqlstore", "sqlite", "postgres"},
 		"httpface":      {"engine", "worker", "sqlstore", "sqlite", "postgres"},
-		"engine":        {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder"},
+		"engine":        {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "amazonpay", "amazonv2"},
 		"amazonorder":   {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server"},
+		"amazonv2":      {"worker", "sqlstore", "sqlite", "postgres", "notify", "payjp", "mws"},
+		"amazonpay":     {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonv2"},
 		"notifications": {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder"},
 		"storetest":     {"engine", "worker", "server"},
 		"ledger":        {"engine", "sqlstore"},
@@ -80,7 +82,7 @@ var txUse = regexp.MustCompile(`kessai\.Tx\b|\.Store\.(View|Update)\(`)
 // transaction or names one; they read and write through the engine.
 func TestArchitecture_FacesHoldNoTransaction(t *testing.T) {
 	t.Parallel()
-	for _, dir := range []string{"payjp", "mws", "kessaiapi", "dashboard", "jsonapi", "httpface"} {
+	for _, dir := range []string{"payjp", "mws", "amazonv2", "kessaiapi", "dashboard", "jsonapi", "httpface"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)

@@ -3,6 +3,10 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"regexp"
 	"strings"
@@ -10,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai/amazonorder"
+	"github.com/kessai/kessai/amazonpay"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
@@ -43,6 +48,15 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		taxRate := must(t, s.Post("/v2/tax_rates", map[string]any{"display_name": "消費税", "inclusive": false, "percentage": 10}), 200).Str("id")
 		session := must(t, s.Post("/v2/checkout/sessions", map[string]any{"mode": "payment",
 			"line_items": []any{map[string]any{"price_id": price, "quantity": 2, "tax_rates": []any{taxRate}}}}), 200).Str("id")
+		rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
+		publicKey, err := amazonpay.RegisterPublicKey(ctx, s.Main.E, victim, string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})))
+		if err != nil {
+			t.Fatal(err)
+		}
 		amount := int64(1000)
 		order, err := amazonorder.CreateOrderReference(ctx, s.Main.E, victim, amazonorder.OrderReferenceParams{Amount: &amount})
 		if err != nil {
@@ -100,6 +114,7 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			{"/kessai/v1/webhook_deliveries/", map[string]string{"id": delivery}},
 			{"/kessai/v1/emails/", map[string]string{"id": email}},
 			{"/kessai/v1/events/", map[string]string{"id": event}},
+			{"/kessai/v1/amazon/public_keys/", map[string]string{"id": publicKey.ID}},
 		}
 		snapshot := func() []byte {
 			var b bytes.Buffer
@@ -115,6 +130,9 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			o, _ := amazonorder.GetOrderReference(ctx, s.Main.E, victim, order.ID)
 			c, _ := amazonorder.GetCapture(ctx, s.Main.E, victim, auth.CaptureID)
 			b.WriteString(o.State + o.ReasonCode + c.State)
+			if k, err := amazonpay.GetPublicKey(ctx, s.Main.E, victim, publicKey.ID); err != nil || !k.Active() {
+				b.WriteString("public key gone or revoked")
+			}
 			if c.Chargeback {
 				b.WriteString("chargeback")
 			}

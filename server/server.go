@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,7 @@ import (
 	// too, but a server without them would lose Amazon settlements and
 	// webhook deliveries, so they are named here.
 	_ "github.com/kessai/kessai/amazonorder"
+	"github.com/kessai/kessai/amazonv2"
 	"github.com/kessai/kessai/dashboard"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/httpface"
@@ -52,7 +54,8 @@ type Main struct {
 	Worker      worker.Config
 	NoWorker    bool // serve the API only (workers run elsewhere)
 	HTTP        HTTPConfig
-	MWS         mws.Config // the Amazon Pay MWS face: sandbox throttling, its wall clock
+	MWS         mws.Config      // the Amazon Pay MWS face: sandbox throttling, its wall clock
+	AmazonV2    amazonv2.Config // the Amazon Pay API v2 face: its wall clock
 	// SMTPURL is the SMTP server buyer emails are sent through
 	// (smtp://host:port, see notify.Config.SMTPURL; the CLI's --smtp-url).
 	// Unset, they are kept in the outbox only (GET /kessai/v1/emails).
@@ -241,6 +244,8 @@ func (m *Main) Handler() http.Handler {
 	own.Face.Limiter = limiter
 	own.Register(mux)
 	mws.New(m.E, m.Log, m.MWS).Register(mux)
+	v2 := amazonv2.New(m.E, m.Log, m.AmazonV2)
+	v2.Register(mux)
 	dashboard.New(m.E, dashboard.Config{OperatorToken: m.DashboardOperatorToken, Log: m.Log}).Register(mux)
 
 	reg := prometheus.NewRegistry()
@@ -264,7 +269,16 @@ func (m *Main) Handler() http.Handler {
 		jsonapi.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "server", "No route for %s %s.", r.Method, r.URL.Path))
 	})
 	m.routes = mux.patterns
-	return m.middleware(mux, reqs)
+	// /v2/ is PAY.JP's and, for the API v2 SDKs whose public key id names
+	// its environment, Amazon's: the Authorization scheme decides.
+	faces := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, amazonv2.V2Prefix) && amazonv2.Signed(r) {
+			v2.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	return m.middleware(faces, reqs)
 }
 
 // routeMux is a ServeMux that remembers the patterns registered on it.
