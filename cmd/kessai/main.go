@@ -4,6 +4,7 @@
 //	kessai worker           the job worker only
 //	kessai migrate          apply the embedded migrations, print their versions
 //	kessai accounts create  a new merchant account; its keys are printed once
+//	kessai amazon keys      an account's Amazon Pay API v2 public keys: add, list, revoke
 //	kessai demo             an account with payments and refunds, and curl commands to try
 //	kessai bench            throughput and latency over real HTTP
 //	kessai version          version, commit and Go version
@@ -53,6 +54,7 @@ type cli struct {
 	Worker   workerCmd   `cmd:"" help:"Run the job worker only, without the API."`
 	Migrate  migrateCmd  `cmd:"" help:"Apply the embedded database migrations and print the versions applied."`
 	Accounts accountsCmd `cmd:"" help:"Merchant accounts."`
+	Amazon   amazonCmd   `cmd:"" help:"Amazon Pay API v2: the public keys that verify an account's signed requests."`
 	Demo     demoCmd     `cmd:"" help:"Create an account with a paid, partly refunded payment and print curl commands to try on it."`
 	Bench    benchCmd    `cmd:"" help:"Measure throughput and latency over HTTP (starts its own server unless given --url)."`
 	Version  versionCmd  `cmd:"" help:"Print kessai's version, commit and Go version."`
@@ -100,6 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		},
 		kong.BindTo(ctx, (*context.Context)(nil)),
 		kong.Bind(&streams{out: stdout, err: stderr}),
+		kong.Bind(os.Stdin),
 	)
 	if err != nil {
 		return err // the struct tags are wrong: a bug, not a usage error
