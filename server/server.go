@@ -8,6 +8,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -54,6 +55,7 @@ type Main struct {
 	Worker      worker.Config
 	NoWorker    bool // serve the API only (workers run elsewhere)
 	HTTP        HTTPConfig
+	TLS         TLSConfig       // an HTTPS listener beside Addr, serving every face
 	MWS         mws.Config      // the Amazon Pay MWS face: sandbox throttling, its wall clock
 	AmazonV2    amazonv2.Config // the Amazon Pay API v2 face: its wall clock
 	// SMTPURL is the SMTP server buyer emails are sent through
@@ -78,6 +80,8 @@ type Main struct {
 	routes []string
 	ln     net.Listener
 	srv    *http.Server
+	tlsLn  net.Listener
+	tlsSrv *http.Server
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -180,9 +184,29 @@ func (m *Main) Start(ctx context.Context) error {
 		return err
 	}
 	hc := m.HTTP.WithDefaults()
-	m.srv = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: hc.ReadHeaderTimeout, ReadTimeout: hc.ReadTimeout,
-		WriteTimeout: hc.WriteTimeout, IdleTimeout: hc.IdleTimeout, MaxHeaderBytes: hc.MaxHeaderBytes,
-		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	handler := m.Handler()
+	newServer := func() *http.Server {
+		return &http.Server{Handler: handler, ReadHeaderTimeout: hc.ReadHeaderTimeout, ReadTimeout: hc.ReadTimeout,
+			WriteTimeout: hc.WriteTimeout, IdleTimeout: hc.IdleTimeout, MaxHeaderBytes: hc.MaxHeaderBytes,
+			ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	}
+	m.srv = newServer()
+	if m.TLS.Addr != "" {
+		cert, err := m.TLS.certificate(time.Now())
+		if err != nil {
+			ln.Close()
+			m.Store.Close()
+			return err
+		}
+		tln, err := net.Listen("tcp", m.TLS.Addr)
+		if err != nil {
+			ln.Close()
+			m.Store.Close()
+			return fmt.Errorf("HTTPS listener: %w", err)
+		}
+		m.tlsLn = tls.NewListener(tln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		m.tlsSrv = newServer()
+	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
 	if !m.NoWorker {
@@ -196,6 +220,16 @@ func (m *Main) Start(ctx context.Context) error {
 			m.Log.Error("serve", "err", err)
 		}
 	}()
+	if m.tlsSrv != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			if err := m.tlsSrv.Serve(m.tlsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				m.Log.Error("serve https", "err", err)
+			}
+		}()
+		m.Log.Info("kessai serving https", "addr", m.tlsLn.Addr().String())
+	}
 	m.Log.Info("kessai serving", "addr", ln.Addr().String(), "store", m.Store.Dialect(), "worker", !m.NoWorker)
 	return nil
 }
@@ -213,12 +247,23 @@ func renderPayJPEvent(ev *kessai.Event) ([]byte, error) {
 // URL is the base URL the server listens on.
 func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
 
+// TLSURL is the base URL of the HTTPS listener, "" when there is none.
+func (m *Main) TLSURL() string {
+	if m.tlsLn == nil {
+		return ""
+	}
+	return "https://" + m.tlsLn.Addr().String()
+}
+
 // Close stops accepting requests, lets in-flight requests and the running
 // job finish (bounded by ctx), and closes the store.
 func (m *Main) Close(ctx context.Context) error {
 	var err error
 	if m.srv != nil {
 		err = m.srv.Shutdown(ctx)
+	}
+	if m.tlsSrv != nil {
+		err = errors.Join(err, m.tlsSrv.Shutdown(ctx))
 	}
 	if m.cancel != nil {
 		m.cancel()
