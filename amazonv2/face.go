@@ -158,7 +158,11 @@ func (f *Face) authenticate(r *http.Request, ev env, body []byte) (*request, err
 		return nil, err
 	}
 	if err := Verify(key.Key(), a, r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header, body); err != nil {
-		return nil, err
+		// The Node SDK signs the path as its caller wrote it, before its
+		// HTTP client percent-encodes it ("buyers/a b" travels as a%20b).
+		if p := r.URL.Path; p == r.URL.EscapedPath() || Verify(key.Key(), a, r.Method, p, r.URL.RawQuery, r.Header, body) != nil {
+			return nil, err
+		}
 	}
 	if err := CheckDate(r.Header.Get(DateHeader), f.now()); err != nil {
 		return nil, refuse(http.StatusBadRequest, "InvalidHeaderValue", "%s.", err.Error())
