@@ -62,6 +62,10 @@ func errorOf(err error) *wireError {
 		return w(http.StatusUnauthorized, "UnauthorizedAccess")
 	case kessai.NotFound:
 		return w(http.StatusNotFound, "ResourceNotFound")
+	case kessai.InvalidStatus:
+		var ke *kessai.Error
+		errors.As(err, &ke)
+		return w(http.StatusUnprocessableEntity, statusReason(ke.Op))
 	case kessai.AmountExceeded, kessai.RefundExceedsPayment, kessai.AlreadyRefunded:
 		return w(http.StatusBadRequest, "TransactionAmountExceeded")
 	case kessai.CountExceeded:

@@ -64,6 +64,8 @@ func (f *Face) Register(mux httpface.Router) {
 	mux.HandleFunc(SandboxPrefix, f.ServeHTTP)
 	mux.HandleFunc(LivePrefix, f.ServeHTTP)
 	f.registerKeys(mux)
+	mux.HandleFunc("GET /kessai/v1/amazon/v2/checkout/{account}/{session}", f.buyerPage)
+	mux.HandleFunc("POST /kessai/v1/amazon/v2/checkout/{account}/{session}", f.buyerApprove)
 }
 
 // env is where a request is served: its environment and the operation's

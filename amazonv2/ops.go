@@ -13,6 +13,18 @@ import (
 // environment.
 func (f *Face) routes() {
 	f.ops.HandleFunc("GET /v2/buyers/{buyerToken}", f.getBuyer)
+	f.ops.HandleFunc("POST /v2/checkoutSessions", f.createCheckoutSession)
+	f.ops.HandleFunc("GET /v2/checkoutSessions/{id}", f.getCheckoutSession)
+	f.ops.HandleFunc("PATCH /v2/checkoutSessions/{id}", f.updateCheckoutSession)
+	f.ops.HandleFunc("POST /v2/checkoutSessions/{id}/complete", f.completeCheckoutSession)
+	f.ops.HandleFunc("GET /v2/chargePermissions/{id}", f.getChargePermission)
+	f.ops.HandleFunc("DELETE /v2/chargePermissions/{id}/close", f.closeChargePermission)
+	f.ops.HandleFunc("POST /v2/charges", f.createCharge)
+	f.ops.HandleFunc("GET /v2/charges/{id}", f.getCharge)
+	f.ops.HandleFunc("POST /v2/charges/{id}/capture", f.captureCharge)
+	f.ops.HandleFunc("DELETE /v2/charges/{id}/cancel", f.cancelCharge)
+	f.ops.HandleFunc("POST /v2/refunds", f.createRefund)
+	f.ops.HandleFunc("GET /v2/refunds/{id}", f.getRefund)
 }
 
 // ok answers v as JSON with status.
