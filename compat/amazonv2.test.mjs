@@ -14,7 +14,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -44,7 +44,7 @@ async function registerKey() {
   const body = await res.json();
   assert.equal(res.status, 200, JSON.stringify(body));
   assert.match(body.public_key_id, /^SANDBOX-[A-Z0-9]{24}$/);
-  return { id: body.public_key_id, privateKey, merchantId: body.merchant_id };
+  return { id: body.public_key_id, privateKey, merchantId: body.merchant_id, storeId: body.store_id };
 }
 
 function client(key, algorithm) {
@@ -75,20 +75,82 @@ for (const algorithm of [undefined, 'AMZN-PAY-RSASSA-PSS-V2']) {
     assert.ok(res.data.shippingAddress.postalCode);
   });
 
-  test(`${name}: a signed query and a signed body are verified`, async () => {
+  test(`${name}: a signed query is verified`, async () => {
     const key = await registerKey();
-    const c = client(key, algorithm);
-    // A query string (merchantId) is signed sorted: verified, then kessai
-    // answers that it serves no such operation (not a signature error).
-    let err = await rejection(c.getAuthorizationToken('token with spaces', key.merchantId));
+    // A query string (merchantId) is signed sorted, and the SDK signs the
+    // path before encoding it: verified, then kessai answers that it
+    // serves no such operation (not a signature error).
+    const err = await rejection(client(key, algorithm).getAuthorizationToken('token with spaces', key.merchantId));
     assert.equal(err.status, 404, JSON.stringify(err.data));
     assert.equal(err.data.reasonCode, 'ResourceNotFound');
-    // A JSON body is hashed into the signature; the idempotency key is a
-    // signed header.
-    err = await rejection(c.createCheckoutSession({ webCheckoutDetails: { checkoutReviewReturnUrl: 'https://shop.example/review' },
-      storeId: 'amzn1.application-oa2-client.x', chargePermissionType: 'OneTime' }, { 'x-amz-pay-idempotency-key': 'compat-1' }));
-    assert.notEqual(err.status, 403, JSON.stringify(err.data));
-    assert.notEqual(err.data.reasonCode, 'InvalidRequestSignature');
+  });
+
+  test(`${name}: session, approval, complete, capture, partial refunds until Refunded`, async () => {
+    const key = await registerKey();
+    const c = client(key, algorithm);
+    const idem = () => ({ 'x-amz-pay-idempotency-key': randomUUID().replaceAll('-', '').slice(0, 32) });
+    let res = await c.createCheckoutSession({
+      webCheckoutDetails: { checkoutReviewReturnUrl: 'https://shop.example/review' },
+      storeId: key.storeId, chargePermissionType: 'OneTime',
+    }, idem());
+    assert.equal(res.status, 201);
+    const sessionId = res.data.checkoutSessionId;
+    assert.equal(res.data.statusDetails.state, 'Open');
+    assert.ok(res.data.buyer.buyerId);
+
+    res = await c.updateCheckoutSession(sessionId, {
+      webCheckoutDetails: { checkoutResultReturnUrl: 'https://shop.example/result' },
+      paymentDetails: { paymentIntent: 'Authorize', chargeAmount: { amount: '10000', currencyCode: 'JPY' } },
+      merchantMetadata: { merchantReferenceId: 'order-1', merchantStoreName: 'compat shop' },
+    });
+    assert.equal(res.status, 200);
+    const redirect = res.data.webCheckoutDetails.amazonPayRedirectUrl;
+    assert.ok(redirect.startsWith(`https://${tlsHost}/`), redirect);
+
+    // The buyer approves on kessai's page (the form's POST, sent here).
+    const approve = await fetch(redirect, { method: 'POST', redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'payment_method=1111' });
+    assert.equal(approve.status, 303);
+    const back = new URL(approve.headers.get('location'));
+    assert.equal(back.searchParams.get('amazonCheckoutSessionId'), sessionId);
+
+    res = await c.completeCheckoutSession(sessionId, { chargeAmount: { amount: '10000', currencyCode: 'JPY' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.data.statusDetails.state, 'Completed');
+    const chargeId = res.data.chargeId;
+    const permissionId = res.data.chargePermissionId;
+
+    res = await c.getChargePermission(permissionId);
+    assert.equal(res.data.statusDetails.state, 'Chargeable');
+    assert.equal(res.data.limits.amountLimit.amount, '10000');
+
+    res = await c.captureCharge(chargeId, { captureAmount: { amount: '10000', currencyCode: 'JPY' } }, idem());
+    assert.equal(res.status, 200);
+    assert.equal(res.data.statusDetails.state, 'Captured');
+
+    const refunds = [];
+    for (const amount of ['4000', '2500']) {
+      res = await c.createRefund({ chargeId, refundAmount: { amount, currencyCode: 'JPY' } }, idem());
+      assert.equal(res.status, 201);
+      assert.equal(res.data.statusDetails.state, 'RefundInitiated');
+      refunds.push(res.data.refundId);
+    }
+    // More than captured + 15 % is refused.
+    const over = await rejection(c.createRefund({ chargeId, refundAmount: { amount: '5001', currencyCode: 'JPY' } }, idem()));
+    assert.equal(over.status, 400);
+    assert.equal(over.data.reasonCode, 'TransactionAmountExceeded');
+
+    for (const refundId of refunds) {
+      let state;
+      for (let i = 0; i < 40 && state !== 'Refunded'; i++) {
+        res = await c.getRefund(refundId);
+        state = res.data.statusDetails.state;
+        if (state !== 'Refunded') await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.equal(state, 'Refunded', `refund ${refundId}`);
+    }
+    res = await c.getCharge(chargeId);
+    assert.equal(res.data.refundedAmount.amount, '6500');
   });
 
   test(`${name}: another private key is refused with InvalidRequestSignature`, async () => {

@@ -32,7 +32,7 @@ func TestAmazonV2NodeSDK(t *testing.T) {
 	// The self-signed certificate is kept in the data directory: here the
 	// test's own.
 	t.Setenv("XDG_DATA_HOME", filepath.Join(tmp, "data"))
-	baseURL := startServer(t, bin, dbURL, "--tls-addr", tlsAddr)
+	baseURL := startServer(t, bin, dbURL, "--tls-addr", tlsAddr, "--settle-delay-amazon", "1s")
 	installNodeModules(t, ctx, compatDir, npm)
 
 	env := append(os.Environ(),
