@@ -164,7 +164,8 @@ func CreateCharge(ctx context.Context, e *engine.Engine, acct *kessai.Account, p
 			return nil, err
 		}
 		if p.State != kessai.StateOpen {
-			return nil, kessai.Errorf(kessai.InvalidStatus, op, "ChargePermission %s is %s.", p.ID, PermissionState(p))
+			// The permission's state is at fault, not a charge's.
+			return nil, kessai.Errorf(kessai.InvalidStatus, "amazonpay.CreateCharge.ChargePermission", "ChargePermission %s is %s.", p.ID, PermissionState(p))
 		}
 		if currency != p.Currency {
 			return nil, kessai.Errorf(kessai.CurrencyMismatch, op, "The currency %s is not the charge permission's %s.", strings.ToUpper(currency), strings.ToUpper(p.Currency))
