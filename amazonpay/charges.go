@@ -12,12 +12,16 @@ import (
 // The jobs of API v2 objects.
 const (
 	JobChargeExpire     = "amazon_v2_charge_expire"     // an Authorized charge 30 days old is Canceled/ExpiredUnused
+	JobChargeSettle     = "amazon_v2_charge_settle"     // a simulated pending authorization settles
 	JobPermissionExpire = "amazon_v2_permission_expire" // a charge permission 180 days old is Closed
+	JobSessionExpire    = "amazon_v2_session_expire"    // a checkout session Open for 24 hours is Canceled
 )
 
 func init() {
 	engine.RegisterJob(JobChargeExpire, engine.JobOf(chargeExpire))
+	engine.RegisterJob(JobChargeSettle, engine.JobOf(chargeSettle))
 	engine.RegisterJob(JobPermissionExpire, engine.JobOf(permissionExpire))
+	engine.RegisterJob(JobSessionExpire, engine.JobOf(sessionExpire))
 }
 
 // MethodAmazon is the method of API v2 authorizations (the ledger's
@@ -46,8 +50,9 @@ func chargePermissionOf(id string, kind byte) string {
 }
 
 // newCharge authorizes amount on p (within its amountLimit and 25
-// charges) and, with capture, captures it at once.
-func newCharge(w *engine.W, p *kessai.Payment, amount int64, softDescriptor string, capture bool) (*kessai.Authorization, error) {
+// charges) and, with capture, captures it at once; pending leaves it
+// AuthorizationInitiated until its settlement job.
+func newCharge(w *engine.W, p *kessai.Payment, amount int64, softDescriptor string, capture, pending bool) (*kessai.Authorization, error) {
 	p.Order.Seq++
 	a, err := w.NewAuthorization(p, fmt.Sprintf("%s-C%06d", p.ID, p.Order.Seq), MethodAmazon, amount)
 	if err != nil {
@@ -57,7 +62,12 @@ func newCharge(w *engine.W, p *kessai.Payment, amount int64, softDescriptor stri
 	a.ExpiresAt = w.Now().Add(ChargeTTL)
 	p.Order.Authorizations = append(p.Order.Authorizations, a.ID)
 	var c *kessai.Capture
-	if capture {
+	if pending {
+		a.State = kessai.AuthPending
+		if err := w.Schedule(JobChargeSettle, engine.JobRef{ID: a.ID}, w.Now().Add(PendingDelay)); err != nil {
+			return nil, err
+		}
+	} else if capture {
 		if c, err = captureCharge(w, p, a, amount); err != nil {
 			return nil, err
 		}
@@ -170,7 +180,7 @@ func CreateCharge(ctx context.Context, e *engine.Engine, acct *kessai.Account, p
 		if currency != p.Currency {
 			return nil, kessai.Errorf(kessai.CurrencyMismatch, op, "The currency %s is not the charge permission's %s.", strings.ToUpper(currency), strings.ToUpper(p.Currency))
 		}
-		a, err := newCharge(w, p, amount, softDescriptor, capture)
+		a, err := newCharge(w, p, amount, softDescriptor, capture, false)
 		if err != nil {
 			return nil, err
 		}
@@ -452,4 +462,43 @@ func CloseChargePermission(ctx context.Context, e *engine.Engine, acct *kessai.A
 		return p, closePermission(w, p, "MerchantClosed")
 	})
 	return asPayment(res, err)
+}
+
+// chargeSettle settles a simulated pending charge as the buyer's payment
+// method says: 4354 declines it (HardDeclined), others authorize it.
+func chargeSettle(w *engine.W, ref engine.JobRef) error {
+	const op = "amazonpay.ChargeSettle"
+	p, a, err := lockCharge(w, op, ref.ID)
+	if kessai.ErrorCode(err) == kessai.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if a.State != kessai.AuthPending {
+		return nil
+	}
+	s, err := SessionOf(p)
+	if err != nil {
+		return err
+	}
+	if s.PaymentMethod == MethodPendingDecl {
+		if err := w.ReleaseAuthorization(p, a, "HardDeclined"); err != nil {
+			return err
+		}
+		a.State = kessai.AuthDeclined
+		p.AuthorizedAmount -= a.Amount
+	} else {
+		a.State = kessai.AuthOpen
+		if err := w.Schedule(JobChargeExpire, engine.JobRef{ID: a.ID}, a.ExpiresAt); err != nil {
+			return err
+		}
+	}
+	if err := w.SaveAuthorization(a, false); err != nil {
+		return err
+	}
+	if err := savePermission(w, p); err != nil {
+		return err
+	}
+	return emitCharge(w, a, nil)
 }

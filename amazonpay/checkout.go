@@ -39,7 +39,13 @@ const (
 	MethodHappy        = "1111"
 	MethodBuyerCancels = "3064"
 	MethodDeclined     = "3434"
+	MethodPending      = "0701" // AuthorizationInitiated, Authorized after PendingDelay
+	MethodPendingDecl  = "4354" // AuthorizationInitiated, Declined/HardDeclined after PendingDelay
 )
+
+// PendingDelay is how long a simulated pending authorization takes to
+// settle, on the account's clock.
+const PendingDelay = 30 * time.Second
 
 // MerchantMetadata is the merchant's description of an order.
 type MerchantMetadata struct {
@@ -272,6 +278,9 @@ func CreateCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.A
 		if err := w.Tx().Insert(w.Ctx(), pay); err != nil {
 			return nil, err
 		}
+		if err := w.Schedule(JobSessionExpire, engine.JobRef{ID: pay.ID}, s.ExpiresAt); err != nil {
+			return nil, err
+		}
 		return pay, emitSession(w, pay)
 	})
 	return asPayment(res, err)
@@ -368,9 +377,9 @@ func ApproveCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.
 		method = MethodHappy
 	}
 	switch method {
-	case MethodHappy, "0005", "4444", "9424", "0000", MethodBuyerCancels, MethodDeclined:
+	case MethodHappy, "0005", "4444", "9424", "0000", MethodBuyerCancels, MethodDeclined, MethodPending, MethodPendingDecl:
 	default:
-		return nil, kessai.Errorf(kessai.InvalidSimulation, op, "kessai simulates the payment methods ending 1111, 0005, 4444, 9424, 0000 (paid), 3064 (the buyer cancels) and 3434 (declined), not %q.", clip(method))
+		return nil, kessai.Errorf(kessai.InvalidSimulation, op, "kessai simulates the payment methods ending 1111, 0005, 4444, 9424, 0000 (paid), 3064 (the buyer cancels), 3434 (declined), 0701 and 4354 (pending, then authorized or declined), not %q.", clip(method))
 	}
 	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		p, s, err := lockSession(w, op, id)
@@ -382,6 +391,9 @@ func ApproveCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.
 		}
 		if !s.Ready() {
 			return nil, kessai.Errorf(kessai.InvalidStatus, op, "CheckoutSession %s has no amount, paymentIntent or checkoutResultReturnUrl yet: update it first.", id)
+		}
+		if (method == MethodPending || method == MethodPendingDecl) && (s.PaymentIntent != IntentAuthorize || !s.CanHandlePending) {
+			return nil, kessai.Errorf(kessai.InvalidSimulation, op, "The payment method ending %s authorizes asynchronously: it needs paymentIntent Authorize and canHandlePendingAuthorization true.", method)
 		}
 		s.PaymentMethod, s.LastUpdated = method, w.Now()
 		switch method {
@@ -437,7 +449,8 @@ func CompleteCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai
 		p.ConfirmedAt = ptr(w.Now())
 		p.Order.LastStateChange = w.Now()
 		if s.PaymentIntent != IntentConfirm {
-			a, err := newCharge(w, p, amount, s.SoftDescriptor, s.PaymentIntent == IntentAuthorizeWithCapture)
+			pending := s.PaymentMethod == MethodPending || s.PaymentMethod == MethodPendingDecl
+			a, err := newCharge(w, p, amount, s.SoftDescriptor, s.PaymentIntent == IntentAuthorizeWithCapture, pending)
 			if err != nil {
 				return nil, err
 			}
@@ -469,4 +482,30 @@ func clip(s string) string {
 		return s[:64] + "…"
 	}
 	return s
+}
+
+// sessionExpire cancels a checkout session still Open 24 hours after it
+// was made.
+func sessionExpire(w *engine.W, ref engine.JobRef) error {
+	const op = "amazonpay.SessionExpire"
+	p, err := w.LockPayment(op, ref.ID, "checkout session")
+	if kessai.ErrorCode(err) == kessai.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s, err := SessionOf(p)
+	if err != nil || s.State != SessionOpen {
+		return err
+	}
+	s.State, s.ReasonCode, s.LastUpdated = SessionCanceled, "Expired", w.Now()
+	if err := putSession(p, s); err != nil {
+		return err
+	}
+	p.State, p.Status, p.ReasonCode, p.UpdatedAt = kessai.StateCanceled, kessai.StateCanceled, "Expired", w.Now()
+	if err := w.Tx().Put(w.Ctx(), p); err != nil {
+		return err
+	}
+	return emitSession(w, p)
 }

@@ -25,6 +25,8 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <label><input type="radio" name="payment_method" value="1111" checked> Visa ****1111 (paid)</label><br>
 <label><input type="radio" name="payment_method" value="3064"> ****3064 (the buyer cancels)</label><br>
 <label><input type="radio" name="payment_method" value="3434"> ****3434 (declined)</label><br>
+<label><input type="radio" name="payment_method" value="0701"> ****0701 (pending, then authorized)</label><br>
+<label><input type="radio" name="payment_method" value="4354"> ****4354 (pending, then declined)</label><br>
 <button type="submit">Continue</button>
 </form></body></html>`))
 

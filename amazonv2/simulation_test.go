@@ -1,0 +1,97 @@
+package amazonv2_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kessai/kessai/internal/kessaitest"
+	"github.com/kessai/kessai/internal/testdb"
+)
+
+// sessionTo makes a session of amount with details and returns its id and
+// amazonPayRedirectUrl, not yet approved.
+func (c *v2) sessionTo(amount int, details map[string]any) (string, string) {
+	c.t.Helper()
+	r := must(c.t, c.keyed("POST", "/sandbox/v2/checkoutSessions", fmt.Sprintf("s-%d", time.Now().UnixNano()), map[string]any{
+		"webCheckoutDetails": map[string]any{"checkoutReviewReturnUrl": "https://shop.example/review"}, "storeId": c.store}), 201)
+	id := r.json["checkoutSessionId"].(string)
+	details["chargeAmount"] = yen(amount)
+	r = must(c.t, c.do("PATCH", "/v2/checkoutSessions/"+id, map[string]any{
+		"webCheckoutDetails": map[string]any{"checkoutResultReturnUrl": "https://shop.example/result"}, "paymentDetails": details}), 200)
+	return id, str(r.json, "webCheckoutDetails", "amazonPayRedirectUrl")
+}
+
+func approve(t *testing.T, redirect, method string) int {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(redirect, url.Values{"payment_method": {method}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestFlow_SimulatedPaymentMethods: 0701 and 4354 need Authorize with
+// canHandlePendingAuthorization; their charge is AuthorizationInitiated,
+// then Authorized or Declined/HardDeclined 30 s later on the account's
+// clock; a session left Open 24 hours is Canceled/Expired.
+func TestFlow_SimulatedPaymentMethods(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			s := kessaitest.Start(t, dialect, kessaitest.Options{NoWorker: true})
+			c := newV2(t, s)
+
+			_, redirect := c.sessionTo(1000, map[string]any{"paymentIntent": "AuthorizeWithCapture"})
+			if st := approve(t, redirect, "0701"); st != 400 {
+				t.Fatalf("0701 without canHandlePendingAuthorization: %d", st)
+			}
+			if st := approve(t, redirect, "9999"); st != 400 {
+				t.Fatalf("an unknown method: %d", st)
+			}
+
+			charges := map[string]string{}
+			for _, m := range []string{"0701", "4354"} {
+				id, redirect := c.sessionTo(2000, map[string]any{"paymentIntent": "Authorize", "canHandlePendingAuthorization": true})
+				if st := approve(t, redirect, m); st != 303 {
+					t.Fatalf("%s: approval %d", m, st)
+				}
+				r := must(t, c.do("POST", "/v2/checkoutSessions/"+id+"/complete", map[string]any{"chargeAmount": yen(2000)}), 200)
+				charges[m] = str(r.json, "chargeId")
+				r = must(t, c.do("GET", "/v2/charges/"+charges[m], nil), 200)
+				if str(r.json, "statusDetails", "state") != "AuthorizationInitiated" {
+					t.Fatalf("%s: %s", m, r.body)
+				}
+				if r := c.keyed("POST", "/v2/charges/"+charges[m]+"/capture", "early-"+m, map[string]any{"captureAmount": yen(2000)}); r.status != 422 || r.reason() != "InvalidChargeStatus" {
+					t.Fatalf("%s: capture while AuthorizationInitiated: %d %s", m, r.status, r.body)
+				}
+			}
+			stale, _ := c.sessionTo(500, map[string]any{"paymentIntent": "Authorize"})
+			s.Advance(31 * time.Second)
+			if r := must(t, c.do("GET", "/v2/charges/"+charges["0701"], nil), 200); str(r.json, "statusDetails", "state") != "Authorized" {
+				t.Fatalf("0701 after 30 s: %s", r.body)
+			}
+			r := must(t, c.do("GET", "/v2/charges/"+charges["4354"], nil), 200)
+			if str(r.json, "statusDetails", "state") != "Declined" || str(r.json, "statusDetails", "reasonCode") != "HardDeclined" {
+				t.Fatalf("4354 after 30 s: %s", r.body)
+			}
+			must(t, c.keyed("POST", "/v2/charges/"+charges["0701"]+"/capture", "late", map[string]any{"captureAmount": yen(2000)}), 200)
+
+			s.Advance(24 * time.Hour)
+			r = must(t, c.do("GET", "/v2/checkoutSessions/"+stale, nil), 200)
+			if str(r.json, "statusDetails", "state") != "Canceled" || str(r.json, "statusDetails", "reasonCode") != "Expired" {
+				t.Fatalf("a session Open for 24 hours: %s", r.body)
+			}
+			if strings.Contains(string(r.body), "amazonPayRedirectUrl\":\"http") {
+				t.Fatalf("an expired session still offers the buyer's page: %s", r.body)
+			}
+			s.CheckLedger()
+		})
+	}
+}
