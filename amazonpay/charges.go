@@ -7,6 +7,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/ledger"
 )
 
 // The jobs of API v2 objects.
@@ -501,4 +502,53 @@ func chargeSettle(w *engine.W, ref engine.JobRef) error {
 		return err
 	}
 	return emitCharge(w, a, nil)
+}
+
+// Chargeback is the sandbox's chargeback (or A-to-z claim) on a Captured
+// charge: the network pays the buyer back what is captured and not
+// refunded; refunds still RefundInitiated then, and any made later, are
+// Declined when they settle. Test mode only. Errors: not_found,
+// invalid_status, test_mode_only.
+func Chargeback(ctx context.Context, e *engine.Engine, acct *kessai.Account, chargeID string) (*Charge, error) {
+	const op = "amazonpay.Chargeback"
+	if acct.Livemode {
+		return nil, kessai.Errorf(kessai.TestModeOnly, op, "Chargebacks are filed by buyers, not through the API, in live mode.")
+	}
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		p, a, err := lockCharge(w, op, chargeID)
+		if err != nil {
+			return nil, err
+		}
+		if a.CaptureID == "" {
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "Charge %s is %s: nothing was captured to charge back.", chargeID, ChargeState(a, nil))
+		}
+		var c kessai.Capture
+		if err := w.Get(kessai.KindCapture, a.CaptureID, true, &c, op, "charge"); err != nil {
+			return nil, err
+		}
+		if c.Chargeback {
+			return &Charge{Auth: a, Capture: &c}, nil
+		}
+		if err := w.FlushPostings(); err != nil {
+			return nil, err
+		}
+		pending, err := w.Tx().LedgerBalance(w.Ctx(), w.Account().ID, ledger.RefundPending(c.ID), c.Currency)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Chargeback(p, &c, max(c.Amount-(c.RefundedAmount-pending)-c.ChargedBack, 0)); err != nil {
+			return nil, err
+		}
+		if err := w.SaveCapture(&c); err != nil {
+			return nil, err
+		}
+		if err := savePermission(w, p); err != nil {
+			return nil, err
+		}
+		return &Charge{Auth: a, Capture: &c}, w.EmitFace(kessai.FaceAmazonV2, "charge.chargeback", ObjectCharge, a.ID, &c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*Charge), nil
 }

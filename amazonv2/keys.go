@@ -51,6 +51,20 @@ func (f *Face) registerKeys(mux jsonapi.Router) {
 	mux.HandleFunc("GET /kessai/v1/amazon/public_keys", api.Get(f.listKeys))
 	mux.HandleFunc("GET /kessai/v1/amazon/public_keys/{id}", api.Get(f.getKey))
 	mux.HandleFunc("DELETE /kessai/v1/amazon/public_keys/{id}", api.Get(f.revokeKey))
+	mux.HandleFunc("POST /kessai/v1/amazon/v2/charges/{id}/chargeback", api.Post(f.chargeback))
+}
+
+// chargeback files a sandbox chargeback on a Captured charge; the answer
+// is the charge as API v2 shows it, with chargeback true.
+func (f *Face) chargeback(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {
+	ch, err := amazonpay.Chargeback(ctx, e, acct, r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		*chargeJSON
+		Chargeback bool `json:"chargeback"`
+	}{chargeJSONOf(ch), ch.Capture.Chargeback}, nil
 }
 
 func (f *Face) createKey(ctx context.Context, e *engine.Engine, acct *kessai.Account, r *http.Request, body []byte) (any, error) {

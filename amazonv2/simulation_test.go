@@ -95,3 +95,34 @@ func TestFlow_SimulatedPaymentMethods(t *testing.T) {
 		})
 	}
 }
+
+// TestFlow_ChargebackDeclinesRefunds: after a chargeback on a captured
+// charge, a refund is still accepted (RefundInitiated) and settles
+// Declined; a refund made before it and still RefundInitiated is
+// Declined too; the ledger balances.
+func TestFlow_ChargebackDeclinesRefunds(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			s := kessaitest.Start(t, dialect, kessaitest.Options{NoWorker: true})
+			c := newV2(t, s)
+			id := c.session(6000, "AuthorizeWithCapture", "1111")
+			charge := str(must(t, c.do("POST", "/v2/checkoutSessions/"+id+"/complete", map[string]any{"chargeAmount": yen(6000)}), 200).json, "chargeId")
+			before := str(must(t, c.keyed("POST", "/v2/refunds", "cb-1", map[string]any{"chargeId": charge, "refundAmount": yen(1000)}), 201).json, "refundId")
+			cb := s.Do(kessaitest.Req{Method: "POST", Path: "/kessai/v1/amazon/v2/charges/" + charge + "/chargeback", NoValidate: true})
+			if cb.Status != 200 || cb.JSON["chargeback"] != true {
+				t.Fatalf("chargeback: %d %s", cb.Status, cb.Body)
+			}
+			after := str(must(t, c.keyed("POST", "/v2/refunds", "cb-2", map[string]any{"chargeId": charge, "refundAmount": yen(500)}), 201).json, "refundId")
+			s.Advance(time.Minute)
+			for _, r := range []string{before, after} {
+				got := must(t, c.do("GET", "/v2/refunds/"+r, nil), 200)
+				if str(got.json, "statusDetails", "state") != "Declined" || str(got.json, "statusDetails", "reasonCode") != "ProcessingFailure" {
+					t.Errorf("refund %s after the chargeback: %s", r, got.body)
+				}
+			}
+			s.CheckLedger()
+		})
+	}
+}

@@ -57,6 +57,26 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// An Amazon Pay API v2 charge, captured.
+		v2Amount, intent, result, store := int64(2000), "AuthorizeWithCapture", "https://shop.example/result", amazonpay.StoreID(victim)
+		v2Session, err := amazonpay.CreateCheckoutSession(ctx, s.Main.E, victim, amazonpay.CheckoutSessionParams{ReviewReturnURL: &result, ResultReturnURL: &result,
+			StoreID: &store, PaymentIntent: &intent, ChargeAmount: &v2Amount, Currency: "jpy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := amazonpay.SessionOf(v2Session)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := amazonpay.ApproveCheckoutSession(ctx, s.Main.E, victim, sess.ID, "1111"); err != nil {
+			t.Fatal(err)
+		}
+		completed, err := amazonpay.CompleteCheckoutSession(ctx, s.Main.E, victim, sess.ID, 2000, "jpy")
+		if err != nil {
+			t.Fatal(err)
+		}
+		done, _ := amazonpay.SessionOf(completed)
+		v2Charge := done.ChargeID
 		amount := int64(1000)
 		order, err := amazonorder.CreateOrderReference(ctx, s.Main.E, victim, amazonorder.OrderReferenceParams{Amount: &amount})
 		if err != nil {
@@ -115,6 +135,7 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			{"/kessai/v1/emails/", map[string]string{"id": email}},
 			{"/kessai/v1/events/", map[string]string{"id": event}},
 			{"/kessai/v1/amazon/public_keys/", map[string]string{"id": publicKey.ID}},
+			{"/kessai/v1/amazon/v2/charges/", map[string]string{"id": v2Charge}},
 		}
 		snapshot := func() []byte {
 			var b bytes.Buffer
@@ -130,6 +151,9 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			o, _ := amazonorder.GetOrderReference(ctx, s.Main.E, victim, order.ID)
 			c, _ := amazonorder.GetCapture(ctx, s.Main.E, victim, auth.CaptureID)
 			b.WriteString(o.State + o.ReasonCode + c.State)
+			if ch, err := amazonpay.GetCharge(ctx, s.Main.E, victim, v2Charge); err != nil || ch.Capture.Chargeback {
+				b.WriteString("v2 charge gone or charged back")
+			}
 			if k, err := amazonpay.GetPublicKey(ctx, s.Main.E, victim, publicKey.ID); err != nil || !k.Active() {
 				b.WriteString("public key gone or revoked")
 			}
