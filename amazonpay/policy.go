@@ -7,6 +7,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/notifications"
 )
 
 // Limits of API v2 that the policy applies.
@@ -89,7 +90,10 @@ var v2Policy = engine.Policy{
 		return ""
 	},
 	SettleDelay: func(cfg engine.Config, _ *kessai.Payment) time.Duration { return cfg.SettleDelayAmazon },
-	RefundPaid:  func(*engine.W, *kessai.Payment, *kessai.Capture, *kessai.Refund) error { return nil },
+	// The buyer is told by email, as for MWS refunds (seed 000).
+	RefundPaid: func(w *engine.W, p *kessai.Payment, _ *kessai.Capture, r *kessai.Refund) error {
+		return notifications.RefundCompletedEmail(w, p, r)
+	},
 	RefundEvent: func(w *engine.W, r *kessai.Refund, _ bool) error {
 		return w.EmitFace(kessai.FaceAmazonV2, "refund."+RefundState(r), ObjectRefund, r.ID, r)
 	},

@@ -186,6 +186,17 @@ func TestFlow_SessionToRefunds(t *testing.T) {
 			if str(r.json, "statusDetails", "state") != "Refunded" || str(r.json, "refundAmount", "amount") != "10000" {
 				t.Fatalf("after the delay: %s", r.body)
 			}
+			// The buyer's email of a completed refund, as for MWS.
+			emails := kessaitest.Must(t, s.Get("/kessai/v1/emails"), 200).Data()
+			found := false
+			for _, m := range emails {
+				if m["amazon_refund_id"] == str(first.json, "refundId") && m["amazon_order_reference_id"] == perm && strings.Contains(m["to"].(string), "@") {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no refund email for %s among %v", str(first.json, "refundId"), emails)
+			}
 			s.CheckLedger()
 		})
 	}
