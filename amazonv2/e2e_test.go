@@ -150,6 +150,7 @@ func TestFace_Authentication(t *testing.T) {
 					{"a date 16 minutes ahead", v1, "/sandbox/v2/buyers/t", now.Add(16 * time.Minute), nil, 400, "InvalidHeaderValue"},
 					{"a sandbox key on the live path", v1, "/live/v2/buyers/t", now, nil, 401, "UnauthorizedAccess"},
 					{"an operation kessai does not serve", v1, "/sandbox/v2/nothingHere", now, nil, 404, "ResourceNotFound"},
+					{"a simulation string", v1, "/sandbox/v2/buyers/t", now, func(r *http.Request) { r.Header.Set("X-Amz-Pay-Simulation-Code", "HardDeclined") }, 400, "InvalidSandboxSimulationSpecified"},
 				} {
 					r := call(t, s, c.signer, "GET", c.path, nil, c.at, c.edit)
 					if r.status != c.status || r.reason() != c.reason || r.json["message"] == "" {

@@ -24,6 +24,9 @@ const (
 	V2Prefix      = "/v2/"
 )
 
+// SimulationHeader carries Amazon's sandbox simulation strings.
+const SimulationHeader = "x-amz-pay-simulation-code"
+
 // MaxBody bounds a request body.
 const MaxBody = 256 << 10
 
@@ -120,6 +123,13 @@ func (f *Face) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req, err := f.authenticate(r, ev, body)
 	if err != nil {
 		f.fail(w, r, err)
+		return
+	}
+	// Amazon's simulation strings are not read yet: refuse rather than
+	// let a test believe it simulated something.
+	if v := r.Header.Get(SimulationHeader); v != "" {
+		f.fail(w, r, refuse(http.StatusBadRequest, "InvalidSandboxSimulationSpecified",
+			"kessai does not simulate %s %q yet: choose a simulated payment method on the buyer's page instead.", SimulationHeader, clip(v)))
 		return
 	}
 	sim, err := httpface.ParseSimulation(r, req.acct)
