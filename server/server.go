@@ -318,6 +318,7 @@ func (m *Main) Handler() http.Handler {
 	// its environment, Amazon's: the Authorization scheme decides.
 	faces := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, amazonv2.V2Prefix) && amazonv2.Signed(r) {
+			r.Pattern = "amazonv2 " + amazonv2.V2Prefix // the route of its metrics and logs
 			v2.ServeHTTP(w, r)
 			return
 		}
