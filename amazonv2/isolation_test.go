@@ -65,3 +65,26 @@ func TestFlow_AccountsAreIsolated(t *testing.T) {
 	}
 	s.CheckLedger()
 }
+
+// TestFlow_PayJPFaceDoesNotShowV2Payments: the PAY.JP face's payment flows
+// are its own: a charge permission's id is not a payment flow there.
+func TestFlow_PayJPFaceDoesNotShowV2Payments(t *testing.T) {
+	t.Parallel()
+	s := kessaitest.Start(t, "sqlite", kessaitest.Options{NoWorker: true})
+	c := newV2(t, s)
+	id := c.session(1000, "AuthorizeWithCapture", "1111")
+	perm := str(must(t, c.do("POST", "/v2/checkoutSessions/"+id+"/complete", map[string]any{"chargeAmount": yen(1000)}), 200).json, "chargePermissionId")
+	if r := s.Do(kessaitest.Req{Method: "GET", Path: "/v2/payment_flows/" + perm, NoValidate: true}); r.Status != 404 {
+		t.Errorf("GET /v2/payment_flows/%s: %d %s", perm, r.Status, r.Body)
+	}
+	charge := perm + "-C000001"
+	refund := str(must(t, c.keyed("POST", "/v2/refunds", "pj-1", map[string]any{"chargeId": charge, "refundAmount": yen(100)}), 201).json, "refundId")
+	for _, p := range []string{"/v2/payment_refunds/" + refund, "/v2/refunds/" + refund} {
+		if r := s.Do(kessaitest.Req{Method: "GET", Path: p, NoValidate: true}); r.Status != 404 {
+			t.Errorf("GET %s with the PAY.JP key: %d %s", p, r.Status, r.Body)
+		}
+	}
+	if r := kessaitest.Must(t, s.Get("/v2/payment_flows"), 200); len(r.Data()) != 0 {
+		t.Errorf("PAY.JP's list shows %v", r.Data())
+	}
+}
