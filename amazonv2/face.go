@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -42,6 +43,10 @@ type Config struct {
 type Face struct {
 	E   *engine.Engine
 	Log *slog.Logger
+
+	// Limiter, when set, limits each account's request rate (429
+	// TooManyRequests with Retry-After, which the SDKs retry).
+	Limiter *httpface.RateLimiter
 
 	now func() time.Time
 	ops *http.ServeMux // the operations, on paths without the environment
@@ -97,6 +102,7 @@ type request struct {
 	key  *amazonpay.PublicKey
 	body []byte
 	r    *http.Request
+	sim  httpface.Simulation // Kessai-Simulate
 }
 
 type ctxKey struct{}
@@ -132,11 +138,20 @@ func (f *Face) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"kessai does not simulate %s %q yet: choose a simulated payment method on the buyer's page instead.", SimulationHeader, clip(v)))
 		return
 	}
+	if f.Limiter != nil {
+		if ok, wait := f.Limiter.Allow(req.acct.ID); !ok {
+			secs := max(1, int(math.Ceil(wait.Seconds())))
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			f.fail(w, r, refuse(http.StatusTooManyRequests, "TooManyRequests", "Too many requests for this merchant; retry after %d s.", secs))
+			return
+		}
+	}
 	sim, err := httpface.ParseSimulation(r, req.acct)
 	if err != nil {
 		f.fail(w, r, err)
 		return
 	}
+	req.sim = sim
 	sim.Wait(r.Context())
 	// The operations' routes see the path without the environment.
 	r2 := r.Clone(context.WithValue(r.Context(), ctxKey{}, req))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/engine"
+	"github.com/kessai/kessai/httpface"
 )
 
 // IdempotencyHeader is API v2's idempotency key.
@@ -53,6 +54,9 @@ func (f *Face) run(w http.ResponseWriter, r *http.Request, o op) {
 	}
 	if !o.keyed {
 		res, err := o.call(ctx, f.E)
+		if f.after(w, r, req.sim) {
+			return
+		}
 		if err != nil {
 			f.fail(w, r, err)
 			return
@@ -84,6 +88,9 @@ func (f *Face) run(w http.ResponseWriter, r *http.Request, o op) {
 		b, err := body(res)
 		return o.status, b, err
 	}, func(e *engine.Engine) (any, error) { return o.call(ctx, e) })
+	if f.after(w, r, req.sim) {
+		return
+	}
 	if out.Done {
 		writeJSON(w, out.Status, out.Body)
 		return
@@ -119,4 +126,18 @@ func baseURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// after misbehaves once the request's write has run, as Kessai-Simulate
+// asks in test mode, so that a client can prove its retries are safe:
+// true when it answered (or dropped the connection) instead.
+func (f *Face) after(w http.ResponseWriter, r *http.Request, sim httpface.Simulation) bool {
+	switch {
+	case sim.Drop:
+		panic(http.ErrAbortHandler)
+	case sim.Fail:
+		f.fail(w, r, kessai.Errorf(kessai.Internal, "amazonv2.Simulate", "simulated failure after commit (%s)", httpface.SimulateHeader))
+		return true
+	}
+	return false
 }

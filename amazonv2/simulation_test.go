@@ -1,6 +1,8 @@
 package amazonv2_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
+	"github.com/kessai/kessai/server"
 )
 
 // sessionTo makes a session of amount with details and returns its id and
@@ -124,5 +127,48 @@ func TestFlow_ChargebackDeclinesRefunds(t *testing.T) {
 			}
 			s.CheckLedger()
 		})
+	}
+}
+
+// TestFlow_RetriesAfterAFailureAreSafe: a refund whose answer is lost
+// (Kessai-Simulate: error_after_commit, a 500 the SDKs retry) is made
+// once; the retry under the same key answers it. Past the account's rate
+// limit the face answers 429 TooManyRequests with Retry-After.
+func TestFlow_RetriesAfterAFailureAreSafe(t *testing.T) {
+	t.Parallel()
+	s := kessaitest.Start(t, "sqlite", kessaitest.Options{NoWorker: true})
+	c := newV2(t, s)
+	id := c.session(3000, "AuthorizeWithCapture", "1111")
+	charge := str(must(t, c.do("POST", "/v2/checkoutSessions/"+id+"/complete", map[string]any{"chargeAmount": yen(3000)}), 200).json, "chargeId")
+	body := map[string]any{"chargeId": charge, "refundAmount": yen(700)}
+	raw, _ := json.Marshal(body)
+	req, _ := http.NewRequest("POST", s.URL+"/v2/refunds", bytes.NewReader(raw))
+	req.Header.Set("x-amz-pay-idempotency-key", "lost-answer")
+	req.Header.Set("Kessai-Simulate", "error_after_commit")
+	if err := c.signer.Sign(req, raw, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 500 {
+		t.Fatalf("error_after_commit: %d", resp.StatusCode)
+	}
+	must(t, c.keyed("POST", "/v2/refunds", "lost-answer", body), 201)
+	if r := must(t, c.do("GET", "/v2/charges/"+charge, nil), 200); str(r.json, "refundedAmount", "amount") != "700" {
+		t.Fatalf("after the retry: %s", r.body)
+	}
+	s.CheckLedger()
+
+	limited := kessaitest.Start(t, "sqlite", kessaitest.Options{NoWorker: true, HTTP: server.HTTPConfig{RateLimit: 1, RateBurst: 2}})
+	lc := newV2(t, limited)
+	var last *reply
+	for range 5 {
+		last = lc.do("GET", "/v2/buyers/t", nil)
+	}
+	if last.status != 429 || last.reason() != "TooManyRequests" {
+		t.Fatalf("past the rate limit: %d %s", last.status, last.body)
 	}
 }

@@ -290,6 +290,7 @@ func (m *Main) Handler() http.Handler {
 	own.Register(mux)
 	mws.New(m.E, m.Log, m.MWS).Register(mux)
 	v2 := amazonv2.New(m.E, m.Log, m.AmazonV2)
+	v2.Limiter = limiter
 	v2.Register(mux)
 	dashboard.New(m.E, dashboard.Config{OperatorToken: m.DashboardOperatorToken, Log: m.Log}).Register(mux)
 
