@@ -552,3 +552,32 @@ func Chargeback(ctx context.Context, e *engine.Engine, acct *kessai.Account, cha
 	}
 	return res.(*Charge), nil
 }
+
+// UpdateChargePermission changes the merchant's metadata of a charge
+// permission that is not Closed. Errors: validation_error, not_found,
+// invalid_status.
+func UpdateChargePermission(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, m MerchantMetadata) (*kessai.Payment, error) {
+	const op = "amazonpay.UpdateChargePermission"
+	if err := (CheckoutSessionParams{Merchant: &m}).check(op); err != nil {
+		return nil, err
+	}
+	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
+		p, err := lockPermission(w, op, id)
+		if err != nil {
+			return nil, err
+		}
+		if p.State != kessai.StateOpen {
+			return nil, kessai.Errorf(kessai.InvalidStatus, op, "ChargePermission %s is %s.", p.ID, PermissionState(p))
+		}
+		s, err := SessionOf(p)
+		if err != nil {
+			return nil, err
+		}
+		s.Merchant = m
+		if err := putSession(p, s); err != nil {
+			return nil, err
+		}
+		return p, savePermission(w, p)
+	})
+	return asPayment(res, err)
+}

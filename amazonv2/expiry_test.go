@@ -29,6 +29,10 @@ func TestFlow_ExpiriesOnTheAccountClock(t *testing.T) {
 			if r := must(t, c.do("GET", "/v2/chargePermissions/"+perm, nil), 200); str(r.json, "statusDetails", "state") != "Chargeable" {
 				t.Fatalf("after Confirm: %s", r.body)
 			}
+			r = must(t, c.do("PATCH", "/v2/chargePermissions/"+perm, map[string]any{"merchantMetadata": map[string]any{"merchantReferenceId": "order-42"}}), 200)
+			if str(r.json, "merchantMetadata", "merchantReferenceId") != "order-42" {
+				t.Fatalf("Update Charge Permission: %s", r.body)
+			}
 			r = must(t, c.keyed("POST", "/v2/charges", "ch-1", map[string]any{"chargePermissionId": perm, "chargeAmount": yen(2000)}), 201)
 			charge := str(r.json, "chargeId")
 			if str(r.json, "statusDetails", "state") != "Authorized" {
@@ -50,6 +54,9 @@ func TestFlow_ExpiriesOnTheAccountClock(t *testing.T) {
 			r = must(t, c.do("GET", "/v2/chargePermissions/"+perm, nil), 200)
 			if str(r.json, "statusDetails", "state") != "Closed" || str(r.json, "statusDetails", "reasonCode") != "Expired" {
 				t.Fatalf("after 180 days: %s", r.body)
+			}
+			if r := c.do("PATCH", "/v2/chargePermissions/"+perm, map[string]any{"merchantMetadata": map[string]any{"noteToBuyer": "x"}}); r.status != 422 || r.reason() != "InvalidChargePermissionStatus" {
+				t.Fatalf("Update a Closed permission: %d %s", r.status, r.body)
 			}
 			r = c.keyed("POST", "/v2/charges", "ch-2", map[string]any{"chargePermissionId": perm, "chargeAmount": yen(100)})
 			if r.status != 422 || r.reason() != "InvalidChargePermissionStatus" {

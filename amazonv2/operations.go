@@ -137,6 +137,24 @@ func (f *Face) getChargePermission(w http.ResponseWriter, r *http.Request) {
 	}})
 }
 
+func (f *Face) updateChargePermission(w http.ResponseWriter, r *http.Request) {
+	req, id := requestOf(r), r.PathValue("id")
+	var in struct {
+		MerchantMetadata *amazonpay.MerchantMetadata `json:"merchantMetadata"`
+	}
+	if err := decode(req.body, &in); err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	if in.MerchantMetadata == nil {
+		f.fail(w, r, refuse(http.StatusBadRequest, "MissingParameterValue", "merchantMetadata is required."))
+		return
+	}
+	f.run(w, r, op{status: http.StatusOK, render: f.renderPermission(r), call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		return amazonpay.UpdateChargePermission(ctx, e, req.acct, id, *in.MerchantMetadata)
+	}})
+}
+
 func (f *Face) closeChargePermission(w http.ResponseWriter, r *http.Request) {
 	req, id := requestOf(r), r.PathValue("id")
 	var in struct {

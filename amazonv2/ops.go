@@ -18,6 +18,7 @@ func (f *Face) routes() {
 	f.ops.HandleFunc("PATCH /v2/checkoutSessions/{id}", f.updateCheckoutSession)
 	f.ops.HandleFunc("POST /v2/checkoutSessions/{id}/complete", f.completeCheckoutSession)
 	f.ops.HandleFunc("GET /v2/chargePermissions/{id}", f.getChargePermission)
+	f.ops.HandleFunc("PATCH /v2/chargePermissions/{id}", f.updateChargePermission)
 	f.ops.HandleFunc("DELETE /v2/chargePermissions/{id}/close", f.closeChargePermission)
 	f.ops.HandleFunc("POST /v2/charges", f.createCharge)
 	f.ops.HandleFunc("GET /v2/charges/{id}", f.getCharge)
