@@ -27,6 +27,9 @@ fuzz:
 	go test ./mws -run '^$$' -fuzz FuzzParseAmount -fuzztime 30s
 	go test ./accounting -run '^$$' -fuzz '^FuzzParseReport$$' -fuzztime 30s
 	go test ./accounting -run '^$$' -fuzz '^FuzzParsePercentage$$' -fuzztime 30s
+	go test ./amazonv2 -run '^$$' -fuzz FuzzVerifySignature -fuzztime 30s
+	go test ./amazonv2 -run '^$$' -fuzz FuzzParseAmount -fuzztime 30s
+	go test ./amazonv2 -run '^$$' -fuzz FuzzSessionBody -fuzztime 30s
 	go test ./dashboard -run '^$$' -fuzz FuzzAmountOf -fuzztime 30s
 	go test ./payjpflow -run '^$$' -fuzz '^FuzzComputeLine$$' -fuzztime 30s
 

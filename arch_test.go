@@ -56,11 +56,14 @@ func TestArchitecture_ArrowsPointInward(t *testing.T) {
 		"dashboard":     {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi"},
 		"jsonapi":       {"worker", "sqlstore", "sqlite", "postgres"},
 		"httpface":      {"engine", "worker", "sqlstore", "sqlite", "postgres"},
-		"engine":        {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "notifications", "payjpflow", "accounting"},
-		"amazonorder":   {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "payjpflow", "accounting"},
-		"notifications": {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "payjpflow", "accounting"},
-		"payjpflow":     {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "notifications"},
-		"accounting":    {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "notifications", "payjpflow"},
+		"engine":        {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "amazonpay", "amazonv2", "notifications", "payjpflow", "accounting", "accounts"},
+		"accounts":      {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "amazonpay", "amazonv2", "notifications", "payjpflow", "accounting"},
+		"amazonorder":   {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonv2", "amazonpay", "payjpflow", "accounting"},
+		"amazonpay":     {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonv2", "amazonorder", "payjpflow", "accounting"},
+		"amazonv2":      {"worker", "sqlstore", "sqlite", "postgres", "notify", "payjp", "mws"},
+		"notifications": {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "amazonpay", "amazonv2", "payjpflow", "accounting"},
+		"payjpflow":     {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "amazonpay", "amazonv2", "notifications"},
+		"accounting":    {"worker", "sqlstore", "sqlite", "postgres", "notify", "jsonapi", "httpface", "payjp", "mws", "kessaiapi", "dashboard", "server", "amazonorder", "amazonpay", "amazonv2", "notifications", "payjpflow"},
 		"storetest":     {"engine", "worker", "server"},
 		"ledger":        {"engine", "sqlstore"},
 	}
@@ -84,7 +87,7 @@ var txUse = regexp.MustCompile(`kessai\.Tx\b|\.Store\.(View|Update)\(`)
 // transaction or names one; they read and write through the engine.
 func TestArchitecture_FacesHoldNoTransaction(t *testing.T) {
 	t.Parallel()
-	for _, dir := range []string{"payjp", "mws", "kessaiapi", "dashboard", "jsonapi", "httpface"} {
+	for _, dir := range []string{"payjp", "mws", "amazonv2", "kessaiapi", "dashboard", "jsonapi", "httpface"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)

@@ -143,6 +143,10 @@ type RedirectToURL struct {
 const (
 	PaymentFlow           = "payment_flow"    // a PAY.JP payment flow: at most one authorization and one capture
 	PaymentOrderReference = "order_reference" // an Amazon order reference: many authorizations, each captured once
+	// PaymentChargePermission is an Amazon Pay API v2 charge permission,
+	// made by a checkout session: many charges (authorizations), each
+	// captured once.
+	PaymentChargePermission = "charge_permission"
 )
 
 // Core payment states, shared by both faces. A PAY.JP flow is draft until
@@ -200,8 +204,11 @@ type Payment struct {
 	AuthorizationExpires *time.Time      `json:"authorization_expires_at"`
 	ClientSecret         string          `json:"client_secret"`
 	Metadata             Metadata        `json:"metadata"`
-	Order                *OrderDetails   `json:"order,omitempty"` // order references only
-	CheckoutSessionID    *string         `json:"checkout_session_id,omitempty"`
+	Order                *OrderDetails   `json:"order,omitempty"` // order references and charge permissions
+	// FaceData is what a face keeps of the payment beyond the core (an API
+	// v2 charge permission's checkout session); the core never reads it.
+	FaceData          json.RawMessage `json:"face_data,omitempty"`
+	CheckoutSessionID *string         `json:"checkout_session_id,omitempty"`
 	// CaptureID is a PAY.JP flow's one capture, once it succeeded; no face
 	// shows it. Flows captured before it was kept have none (look it up).
 	CaptureID string `json:"capture_id,omitempty"`
@@ -225,14 +232,18 @@ func (p *Payment) Exposure() int64 { return p.AmountCapturable + p.AmountReceive
 // Faces: which API a payment, refund or event belongs to. Each face lists
 // only its own.
 const (
-	FacePayJP = "payjp"
-	FaceMWS   = "mws"
+	FacePayJP    = "payjp"
+	FaceMWS      = "mws"
+	FaceAmazonV2 = "amazon_v2"
 )
 
 // Face returns the face of p.
 func (p *Payment) Face() string {
-	if p.Kind == PaymentOrderReference {
+	switch p.Kind {
+	case PaymentOrderReference:
 		return FaceMWS
+	case PaymentChargePermission:
+		return FaceAmazonV2
 	}
 	return FacePayJP
 }
@@ -594,6 +605,7 @@ type LedgerEntry struct {
 const (
 	ScopeIdempotencyKey = "idempotency_key" // PAY.JP-style Idempotency-Key headers, kept for a day
 	ScopeReferenceID    = "reference_id"    // MWS reference ids, kept for good
+	ScopeAmazonV2Key    = "amazon_v2_key"   // Amazon Pay API v2 x-amz-pay-idempotency-key, kept for good
 )
 
 // IdempotencyRecord remembers a write that ran under a key (an

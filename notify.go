@@ -14,6 +14,9 @@ const KindWebhookEndpoint Kind = "webhook_endpoints"
 const (
 	EndpointPayJP     = "payjp"      // PAY.JP face events as PAY.JP renders them, signed Standard Webhooks style
 	EndpointAmazonIPN = "amazon_ipn" // MWS face events as Amazon's Instant Payment Notifications
+	// EndpointAmazonIPNV2 receives the Amazon Pay API v2 face's events
+	// (IPN v2); no endpoint of this kind can be made yet, so they go nowhere.
+	EndpointAmazonIPNV2 = "amazon_ipn_v2"
 )
 
 // Webhook endpoint statuses.
@@ -54,8 +57,11 @@ type WebhookSecret struct {
 // EndpointKindOf returns the kind of endpoint that receives the events of a
 // face.
 func EndpointKindOf(face string) string {
-	if faceOr(face) == FaceMWS {
+	switch faceOr(face) {
+	case FaceMWS:
 		return EndpointAmazonIPN
+	case FaceAmazonV2:
+		return EndpointAmazonIPNV2
 	}
 	return EndpointPayJP
 }

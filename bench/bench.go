@@ -35,6 +35,9 @@ const (
 	Reads   = "reads"   // get a flow and list its refunds (filtered)
 	Mixed   = "mixed"   // refunds, flows and reads, 2:1:2
 	MWS     = "mws"     // Amazon Pay: order reference (kessai's sandbox buyer) → confirm → Authorize with CaptureNow → Refund
+	// AmazonV2 is Amazon Pay API v2: checkout session → update → the
+	// sandbox buyer's approval → complete (AuthorizeWithCapture) → refund.
+	AmazonV2 = "amazon-v2"
 )
 
 // MWSCredentials sign the mws workload's requests.
@@ -49,7 +52,7 @@ const (
 )
 
 // Workloads lists the workloads Run knows.
-var Workloads = []string{Refunds, Flows, Reads, Mixed, MWS}
+var Workloads = []string{Refunds, Flows, Reads, Mixed, MWS, AmazonV2}
 
 // Config is one run.
 type Config struct {
@@ -123,6 +126,8 @@ type client struct {
 	http *http.Client
 	seq  atomic.Int64
 	run  string // makes keys unique across runs on one database
+	// v2acct signs the amazon-v2 workload (registered by Run).
+	v2acct *v2Account
 }
 
 func (c *client) do(ctx context.Context, method, path string, body any, keyed bool) (int, map[string]any, error) {
@@ -238,6 +243,8 @@ func (c *client) one(ctx context.Context, s setup, n int64) (int, map[string]any
 		return c.do(ctx, "POST", "/v2/payment_flows/"+f["id"].(string)+"/capture", map[string]any{}, true)
 	case MWS:
 		return c.mwsUnit(ctx, n)
+	case AmazonV2:
+		return c.v2Unit(ctx)
 	default: // Reads
 		if n%2 == 0 {
 			return c.do(ctx, "GET", "/v2/payment_flows/"+s.flow, nil, false)
@@ -268,6 +275,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	c := &client{cfg: cfg, run: fmt.Sprintf("%d", time.Now().UnixNano()),
 		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Concurrency * 2, MaxIdleConns: cfg.Concurrency * 2}}}
 
+	if cfg.Workload == AmazonV2 {
+		a, err := c.registerV2(ctx)
+		if err != nil {
+			return Result{}, fmt.Errorf("bench: setup: %w", err)
+		}
+		c.v2acct = a
+	}
 	setups := make([]setup, cfg.Concurrency)
 	var setupErr error
 	var once sync.Once

@@ -85,7 +85,7 @@ func TestNodeSDK(t *testing.T) {
 
 // nodePackages are the npm packages the suites load; npm ci runs when one
 // of them is missing.
-var nodePackages = []string{"@payjp/payjpv2", "amazon-payments"}
+var nodePackages = []string{"@payjp/payjpv2", "amazon-payments", "@amazonpay/amazon-pay-api-sdk-nodejs"}
 
 // installNodeModules runs npm ci in dir unless every package the suites
 // need is installed.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/kessai/kessai/accounting"
 	"github.com/kessai/kessai/amazonorder"
+	"github.com/kessai/kessai/amazonpay"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/notifications"
@@ -19,7 +20,8 @@ func TestServer_EngineHasEveryFeature(t *testing.T) {
 	s := kessaitest.Start(t, "sqlite", kessaitest.Options{})
 	for _, kind := range []string{amazonorder.JobAmazonAuthSettle, amazonorder.JobOrderStale, amazonorder.JobAmazonCaptureSettle,
 		notifications.JobDeliverWebhook, payjpflow.JobExpireAuthorization, payjpflow.JobExpireCheckoutSession,
-		accounting.JobCloseTerm, accounting.JobCloseBalance, accounting.JobDisputeDeadline, engine.JobSettleRefund} {
+		accounting.JobCloseTerm, accounting.JobCloseBalance, accounting.JobDisputeDeadline, engine.JobSettleRefund,
+		amazonpay.JobChargeExpire, amazonpay.JobChargeSettle, amazonpay.JobPermissionExpire, amazonpay.JobSessionExpire} {
 		if !s.Main.E.Handles(kind) {
 			t.Errorf("the server's engine has no handler for %s", kind)
 		}

@@ -3,6 +3,10 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"regexp"
 	"strings"
@@ -10,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai/amazonorder"
+	"github.com/kessai/kessai/amazonpay"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
 	"github.com/kessai/kessai/internal/testdb"
@@ -43,6 +48,35 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 		taxRate := must(t, s.Post("/v2/tax_rates", map[string]any{"display_name": "消費税", "inclusive": false, "percentage": 10}), 200).Str("id")
 		session := must(t, s.Post("/v2/checkout/sessions", map[string]any{"mode": "payment",
 			"line_items": []any{map[string]any{"price_id": price, "quantity": 2, "tax_rates": []any{taxRate}}}}), 200).Str("id")
+		rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
+		publicKey, err := amazonpay.RegisterPublicKey(ctx, s.Main.E, victim, string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// An Amazon Pay API v2 charge, captured.
+		v2Amount, intent, result, store := int64(2000), "AuthorizeWithCapture", "https://shop.example/result", amazonpay.StoreID(victim)
+		v2Session, err := amazonpay.CreateCheckoutSession(ctx, s.Main.E, victim, amazonpay.CheckoutSessionParams{ReviewReturnURL: &result, ResultReturnURL: &result,
+			StoreID: &store, PaymentIntent: &intent, ChargeAmount: &v2Amount, Currency: "jpy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := amazonpay.SessionOf(v2Session)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := amazonpay.ApproveCheckoutSession(ctx, s.Main.E, victim, sess.ID, "1111"); err != nil {
+			t.Fatal(err)
+		}
+		completed, err := amazonpay.CompleteCheckoutSession(ctx, s.Main.E, victim, sess.ID, 2000, "jpy")
+		if err != nil {
+			t.Fatal(err)
+		}
+		done, _ := amazonpay.SessionOf(completed)
+		v2Charge := done.ChargeID
 		amount := int64(1000)
 		order, err := amazonorder.CreateOrderReference(ctx, s.Main.E, victim, amazonorder.OrderReferenceParams{Amount: &amount})
 		if err != nil {
@@ -100,6 +134,8 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			{"/kessai/v1/webhook_deliveries/", map[string]string{"id": delivery}},
 			{"/kessai/v1/emails/", map[string]string{"id": email}},
 			{"/kessai/v1/events/", map[string]string{"id": event}},
+			{"/kessai/v1/amazon/public_keys/", map[string]string{"id": publicKey.ID}},
+			{"/kessai/v1/amazon/v2/charges/", map[string]string{"id": v2Charge}},
 		}
 		snapshot := func() []byte {
 			var b bytes.Buffer
@@ -115,6 +151,12 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			o, _ := amazonorder.GetOrderReference(ctx, s.Main.E, victim, order.ID)
 			c, _ := amazonorder.GetCapture(ctx, s.Main.E, victim, auth.CaptureID)
 			b.WriteString(o.State + o.ReasonCode + c.State)
+			if ch, err := amazonpay.GetCharge(ctx, s.Main.E, victim, v2Charge); err != nil || ch.Capture.Chargeback {
+				b.WriteString("v2 charge gone or charged back")
+			}
+			if k, err := amazonpay.GetPublicKey(ctx, s.Main.E, victim, publicKey.ID); err != nil || !k.Active() {
+				b.WriteString("public key gone or revoked")
+			}
 			if c.Chargeback {
 				b.WriteString("chargeback")
 			}
@@ -135,6 +177,9 @@ func TestIsolation_EveryRouteHidesOtherAccounts(t *testing.T) {
 			}
 			if strings.HasPrefix(path, "/kessai/v1/ipn/certificates/") {
 				continue // public: the certificates that sign kessai's IPNs belong to no account
+			}
+			if strings.HasPrefix(path, "/kessai/v1/amazon/v2/checkout/") {
+				continue // the sandbox buyer's page: the account and the session id in the path are its credential, as for Amazon's own page
 			}
 			if strings.HasPrefix(path, "/kessai/v1/reports/") {
 				continue // the signed token is the credential (statement and balance URLs); forged and expired ones: TestAccounting_MonthToBalance

@@ -8,6 +8,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +30,8 @@ import (
 	// closings and webhook deliveries, so they are named here.
 	_ "github.com/kessai/kessai/accounting"
 	_ "github.com/kessai/kessai/amazonorder"
+	_ "github.com/kessai/kessai/amazonpay"
+	"github.com/kessai/kessai/amazonv2"
 	"github.com/kessai/kessai/dashboard"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/httpface"
@@ -57,7 +61,9 @@ type Main struct {
 	Worker       worker.Config
 	NoWorker     bool // serve the API only (workers run elsewhere)
 	HTTP         HTTPConfig
-	MWS          mws.Config // the Amazon Pay MWS face: sandbox throttling, its wall clock
+	TLS          TLSConfig       // an HTTPS listener beside Addr, serving every face
+	MWS          mws.Config      // the Amazon Pay MWS face: sandbox throttling, its wall clock
+	AmazonV2     amazonv2.Config // the Amazon Pay API v2 face: its wall clock
 	// SMTPURL is the SMTP server buyer emails are sent through
 	// (smtp://host:port, see notify.Config.SMTPURL; the CLI's --smtp-url).
 	// Unset, they are kept in the outbox only (GET /kessai/v1/emails).
@@ -81,6 +87,8 @@ type Main struct {
 	routes []string
 	ln     net.Listener
 	srv    *http.Server
+	tlsLn  net.Listener
+	tlsSrv *http.Server
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -193,9 +201,29 @@ func (m *Main) Start(ctx context.Context) error {
 		return err
 	}
 	hc := m.HTTP.WithDefaults()
-	m.srv = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: hc.ReadHeaderTimeout, ReadTimeout: hc.ReadTimeout,
-		WriteTimeout: hc.WriteTimeout, IdleTimeout: hc.IdleTimeout, MaxHeaderBytes: hc.MaxHeaderBytes,
-		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	handler := m.Handler()
+	newServer := func() *http.Server {
+		return &http.Server{Handler: handler, ReadHeaderTimeout: hc.ReadHeaderTimeout, ReadTimeout: hc.ReadTimeout,
+			WriteTimeout: hc.WriteTimeout, IdleTimeout: hc.IdleTimeout, MaxHeaderBytes: hc.MaxHeaderBytes,
+			ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	}
+	m.srv = newServer()
+	if m.TLS.Addr != "" {
+		cert, err := m.TLS.certificate(time.Now())
+		if err != nil {
+			ln.Close()
+			m.Store.Close()
+			return err
+		}
+		tln, err := net.Listen("tcp", m.TLS.Addr)
+		if err != nil {
+			ln.Close()
+			m.Store.Close()
+			return fmt.Errorf("HTTPS listener: %w", err)
+		}
+		m.tlsLn = tls.NewListener(tln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		m.tlsSrv = newServer()
+	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
 	if !m.NoWorker {
@@ -209,6 +237,16 @@ func (m *Main) Start(ctx context.Context) error {
 			m.Log.Error("serve", "err", err)
 		}
 	}()
+	if m.tlsSrv != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			if err := m.tlsSrv.Serve(m.tlsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				m.Log.Error("serve https", "err", err)
+			}
+		}()
+		m.Log.Info("kessai serving https", "addr", m.tlsLn.Addr().String())
+	}
 	m.Log.Info("kessai serving", "addr", ln.Addr().String(), "store", m.Store.Dialect(), "worker", !m.NoWorker)
 	return nil
 }
@@ -226,12 +264,23 @@ func renderPayJPEvent(ev *kessai.Event) ([]byte, error) {
 // URL is the base URL the server listens on.
 func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
 
+// TLSURL is the base URL of the HTTPS listener, "" when there is none.
+func (m *Main) TLSURL() string {
+	if m.tlsLn == nil {
+		return ""
+	}
+	return "https://" + m.tlsLn.Addr().String()
+}
+
 // Close stops accepting requests, lets in-flight requests and the running
 // job finish (bounded by ctx), and closes the store.
 func (m *Main) Close(ctx context.Context) error {
 	var err error
 	if m.srv != nil {
 		err = m.srv.Shutdown(ctx)
+	}
+	if m.tlsSrv != nil {
+		err = errors.Join(err, m.tlsSrv.Shutdown(ctx))
 	}
 	if m.cancel != nil {
 		m.cancel()
@@ -257,6 +306,9 @@ func (m *Main) Handler() http.Handler {
 	own.Face.Limiter = limiter
 	own.Register(mux)
 	mws.New(m.E, m.Log, m.MWS).Register(mux)
+	v2 := amazonv2.New(m.E, m.Log, m.AmazonV2)
+	v2.Limiter = limiter
+	v2.Register(mux)
 	dashboard.New(m.E, dashboard.Config{OperatorToken: m.DashboardOperatorToken, Log: m.Log}).Register(mux)
 
 	reg := prometheus.NewRegistry()
@@ -271,7 +323,17 @@ func (m *Main) Handler() http.Handler {
 		jsonapi.WriteProblem(w, r, kessai.Errorf(kessai.NotFound, "server", "No route for %s %s.", r.Method, r.URL.Path))
 	})
 	m.routes = mux.patterns
-	return m.middleware(mux, reqs)
+	// /v2/ is PAY.JP's and, for the API v2 SDKs whose public key id names
+	// its environment, Amazon's: the Authorization scheme decides.
+	faces := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, amazonv2.V2Prefix) && amazonv2.Signed(r) {
+			r.Pattern = "amazonv2 " + amazonv2.V2Prefix // the route of its metrics and logs
+			v2.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	return m.middleware(faces, reqs)
 }
 
 // routeMux is a ServeMux that remembers the patterns registered on it.

@@ -18,7 +18,7 @@ import (
 // benchCmd is `kessai bench`: measure a running kessai (--url and --key),
 // or one it starts on a temporary SQLite file or on --database-url.
 type benchCmd struct {
-	Workload    string        `name:"workload" env:"KESSAI_BENCH_WORKLOAD" default:"refunds" enum:"refunds,flows,reads,mixed,mws" help:"refunds (¥1 partial refunds, each client on its own flow), flows (create + confirm + capture), reads (get and filtered list), mixed, or mws (Amazon Pay: order reference → confirm → Authorize with CaptureNow → Refund; needs the server bench starts)."`
+	Workload    string        `name:"workload" env:"KESSAI_BENCH_WORKLOAD" default:"refunds" enum:"refunds,flows,reads,mixed,mws,amazon-v2" help:"refunds (¥1 partial refunds, each client on its own flow), flows (create + confirm + capture), reads (get and filtered list), mixed, mws (Amazon Pay: order reference → confirm → Authorize with CaptureNow → Refund; needs the server bench starts), or amazon-v2 (Amazon Pay API v2: checkout session → update → the sandbox buyer's approval → complete with capture → refund, signed with a key bench registers)."`
 	Concurrency int           `name:"concurrency" env:"KESSAI_BENCH_CONCURRENCY" default:"64" help:"Clients (closed loop) or the most requests in flight (open loop)."`
 	Rate        float64       `name:"rate" env:"KESSAI_BENCH_RATE" default:"0" help:"Requests per second (open loop, latency from the scheduled send); 0 runs a closed loop."`
 	Duration    time.Duration `name:"duration" env:"KESSAI_BENCH_DURATION" default:"10s" help:"How long to measure."`

@@ -147,6 +147,9 @@ type serveCmd struct {
 	MWSThrottle            bool          `name:"mws-throttle" env:"KESSAI_MWS_THROTTLE" help:"Throttle MWS requests like Amazon's sandbox: per seller and Action, a burst of 2, then one every 2 s."`
 	SMTPURL                string        `name:"smtp-url" env:"KESSAI_SMTP_URL" placeholder:"smtp://HOST:PORT" help:"Send buyer emails through this SMTP server (they are always kept in the outbox, GET /kessai/v1/emails)."`
 	DashboardOperatorToken string        `name:"dashboard-operator-token" env:"KESSAI_DASHBOARD_OPERATOR_TOKEN" placeholder:"TOKEN" help:"Let an operator sign in to the dashboard (/dashboard) with this token and open every account; without it only accounts' secret keys sign in."`
+	TLSAddr                string        `name:"tls-addr" env:"KESSAI_TLS_ADDR" placeholder:"HOST:PORT" help:"Also serve every face over HTTPS on this address, e.g. 127.0.0.1:8443 (the Amazon Pay API v2 SDKs speak only https); off by default."`
+	TLSCert                string        `name:"tls-cert" env:"KESSAI_TLS_CERT" placeholder:"PATH" help:"The HTTPS certificate chain (PEM); without --tls-cert and --tls-key kessai makes a self-signed one for localhost and 127.0.0.1 and keeps it in its data directory."`
+	TLSKey                 string        `name:"tls-key" env:"KESSAI_TLS_KEY" placeholder:"PATH" help:"The key of --tls-cert (PEM)."`
 	PprofAddr              string        `name:"pprof-addr" env:"KESSAI_PPROF_ADDR" placeholder:"HOST:PORT" help:"Serve Go's profiles (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; off by default. It has no authentication: keep it on loopback."`
 	jobs
 	limits
@@ -166,7 +169,7 @@ func (l limits) config() server.HTTPConfig {
 
 // Help is the long help of 'kessai serve --help'.
 func (serveCmd) Help() string {
-	return `Serves the PAY.JP v2 API (/v2), kessai's own API (/kessai/v1), /livez, /readyz and /metrics, and runs the durable job worker (settlements, expiries, webhooks) unless --no-worker. Migrations are applied at start. On SQLite one process, serve or worker, has the database file (a lock on PATH.lock): a second one is refused; migrate and accounts create may run beside it. SIGINT or SIGTERM stops accepting requests and lets those in flight and the running job finish.
+	return `Serves the PAY.JP v2 API (/v2), the Amazon Pay MWS API and API v2 (/sandbox/v2, /live/v2, and /v2 signed by Amazon's scheme), kessai's own API (/kessai/v1), /livez, /readyz and /metrics, and runs the durable job worker (settlements, expiries, webhooks) unless --no-worker. Migrations are applied at start. On SQLite one process, serve or worker, has the database file (a lock on PATH.lock): a second one is refused; migrate and accounts create may run beside it. SIGINT or SIGTERM stops accepting requests and lets those in flight and the running job finish.
 
 KESSAI_MASTER_KEY (base64 of 32 bytes) seals the accounts' webhook tokens and MWS secrets; without it kessai generates one and keeps it in the database's settings table. Logs are JSON lines on stderr.`
 }
@@ -189,6 +192,19 @@ func (c *serveCmd) Run(ctx context.Context, s *streams) error {
 	m.Engine.MaxInflight, m.Engine.MaxQueueWait = c.MaxInflight, c.MaxQueueWait
 	m.SMTPURL = c.SMTPURL
 	m.DashboardOperatorToken = c.DashboardOperatorToken
+	if c.TLSAddr != "" {
+		if (c.TLSCert == "") != (c.TLSKey == "") {
+			return usageError{errors.New("--tls-cert and --tls-key go together; give neither for a self-signed certificate")}
+		}
+		m.TLS = server.TLSConfig{Addr: c.TLSAddr, CertFile: c.TLSCert, KeyFile: c.TLSKey}
+		if c.TLSCert == "" {
+			p, err := defaultDatabasePath()
+			if err != nil {
+				return err
+			}
+			m.TLS.Dir = filepath.Dir(p)
+		}
+	}
 	if err := m.Start(ctx); err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return fmt.Errorf("%w: another program (another kessai?) listens on %s; choose another address with --addr or KESSAI_ADDR", err, c.Addr)
@@ -196,6 +212,13 @@ func (c *serveCmd) Run(ctx context.Context, s *streams) error {
 		return err
 	}
 	fmt.Fprintf(s.err, "kessai: serving on %s, database %s\n", m.URL(), describeDatabase(u))
+	if m.TLSURL() != "" {
+		cert := c.TLSCert
+		if cert == "" {
+			cert = filepath.Join(m.TLS.Dir, server.SelfSignedCert) + " (self-signed)"
+		}
+		fmt.Fprintf(s.err, "kessai: serving https on %s, certificate %s\n", m.TLSURL(), cert)
+	}
 	if c.PprofAddr != "" {
 		stop, err := servePprof(c.PprofAddr, log)
 		if err != nil {

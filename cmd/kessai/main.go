@@ -8,6 +8,7 @@
 //	kessai accounts rotate-key|disable|enable ACCOUNT
 //	kessai backup           an online, checked copy of a SQLite database
 //	kessai restore          a backup put back in place, after a check
+//	kessai amazon keys      an account's Amazon Pay API v2 public keys: add, list, revoke
 //	kessai demo             an account with payments and refunds, and curl commands to try
 //	kessai bench            throughput and latency over real HTTP
 //	kessai version          version, commit and Go version (--version: the version)
@@ -59,6 +60,7 @@ type cli struct {
 	Accounts accountsCmd `cmd:"" help:"Merchant accounts."`
 	Backup   backupCmd   `cmd:"" help:"Copy a SQLite database while kessai serves it, and check the copy (PostgreSQL: how to use pg_dump)."`
 	Restore  restoreCmd  `cmd:"" help:"Check a backup and put it in place as a SQLite database."`
+	Amazon   amazonCmd   `cmd:"" help:"Amazon Pay API v2: the public keys that verify an account's signed requests."`
 	Demo     demoCmd     `cmd:"" help:"Create an account with a paid, partly refunded payment and print curl commands to try on it."`
 	Bench    benchCmd    `cmd:"" help:"Measure throughput and latency over HTTP (starts its own server unless given --url)."`
 	Version  versionCmd  `cmd:"" help:"Print kessai's version, commit and Go version."`
@@ -109,6 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		},
 		kong.BindTo(ctx, (*context.Context)(nil)),
 		kong.Bind(&streams{out: stdout, err: stderr}),
+		kong.Bind(os.Stdin),
 	)
 	if err != nil {
 		return err // the struct tags are wrong: a bug, not a usage error

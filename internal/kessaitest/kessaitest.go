@@ -368,7 +368,7 @@ func checkPayment(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[stri
 		captured += cp.Amount
 		refunded += cp.RefundedAmount
 		limit := cp.Amount
-		if p.Kind == kessai.PaymentOrderReference {
+		if p.Kind == kessai.PaymentOrderReference || p.Kind == kessai.PaymentChargePermission {
 			// Amazon lets refunds exceed the capture by its allowance.
 			allowance, err := engine.OverAllowance(cp.Amount, cp.Currency)
 			if err != nil {
@@ -407,7 +407,7 @@ func checkPayment(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[stri
 			tb.Errorf("%s: capture %s fee %d at %d, given back %d on %d returned: not the rule", p.ID, id, cp.Fee, cp.FeeRateE4, cp.FeeReturned, cp.Returned)
 		}
 		chargedBack += cp.ChargedBack
-		if p.Kind != kessai.PaymentOrderReference {
+		if p.Kind != kessai.PaymentOrderReference && p.Kind != kessai.PaymentChargePermission {
 			checkTransactions(tb, ctx, tx, bal, p, cp, refundIDs(listAll[kessai.Refund](tb, ctx, tx, kessai.KindRefund, p.AccountID, p.ID)))
 		}
 		if got := bal[ledger.RefundPending(id)+"/"+c]; got != pending[id] {
@@ -426,8 +426,14 @@ func checkPayment(tb testing.TB, ctx context.Context, tx kessai.Tx, bal map[stri
 	if refunded != p.AmountRefunded {
 		tb.Errorf("%s: amount_refunded %d, refunds not failed %d", p.ID, p.AmountRefunded, refunded)
 	}
-	if p.Kind != kessai.PaymentOrderReference && refunded > p.AmountReceived {
+	if p.Kind != kessai.PaymentOrderReference && p.Kind != kessai.PaymentChargePermission && refunded > p.AmountReceived {
 		tb.Errorf("%s: refunds %d exceed amount_received %d", p.ID, refunded, p.AmountReceived)
+	}
+	if p.Kind == kessai.PaymentChargePermission {
+		// API v2: no over-authorization nor over-capture of amountLimit.
+		if p.AmountReceived > p.Amount || p.Exposure() > p.Amount {
+			tb.Errorf("%s: captured %d, authorized and captured %d: more than the charge permission's %d", p.ID, p.AmountReceived, p.Exposure(), p.Amount)
+		}
 	}
 	if p.CaptureCount != nil && *p.CaptureCount != captureCount {
 		tb.Errorf("%s: capture_count %d, captures not declined %d", p.ID, *p.CaptureCount, captureCount)
