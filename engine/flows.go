@@ -411,6 +411,9 @@ func (w *W) confirm(op string, p *kessai.Payment, c ConfirmParams) (*kessai.Paym
 	if err != nil {
 		return nil, err
 	}
+	if p.Email == "" && pm.BillingDetails.Email != nil {
+		p.Email = *pm.BillingDetails.Email // a buyer without a customer: the card's billing email
+	}
 	p.LastPaymentError = nil
 	switch pm.Type {
 	case kessai.MethodCard:
