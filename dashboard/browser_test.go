@@ -141,8 +141,9 @@ func TestDashboard_Browser(t *testing.T) {
 	}
 	shoot("clock")
 	run("paypay", chromedp.Navigate(s.URL+"/dashboard/payments/"+paypay), chromedp.WaitVisible("#timeline", chromedp.ByID))
-	if tl := text("#timeline"); !strings.Contains(tl, paypayRefund) || !strings.Contains(tl, "succeeded · duplicate") {
-		t.Errorf("the PayPay refund did not settle:\n%s", tl)
+	// The default, Japanese UI says the status, the reason and the kind in Japanese.
+	if tl := text("#timeline"); !strings.Contains(tl, paypayRefund) || !strings.Contains(tl, "成功 · 重複") || !strings.Contains(tl, "返金") || strings.Contains(tl, "succeeded ·") {
+		t.Errorf("the PayPay refund did not settle, or the timeline is not in Japanese:\n%s", tl)
 	}
 	run("sign out", chromedp.Click("#logout", chromedp.ByID), chromedp.WaitVisible("#key", chromedp.ByID))
 	run("after sign-out", chromedp.Navigate(s.URL+"/dashboard/payments/"+flow), chromedp.WaitVisible("#key", chromedp.ByID))

@@ -237,6 +237,12 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, q *req, status 
 	} else {
 		lang = langOf(w, r)
 	}
+	if q != nil && q.sess.CSRF != "" {
+		// Signed in: the error inside the layout, with its navigation.
+		if d.renderStatus(q, status, "problem", map[string]any{"Message": labels(lang)[key], "Status": status}) == nil {
+			return
+		}
+	}
 	setPageHeaders(w.Header())
 	w.WriteHeader(status)
 	_ = d.pages["error"].Execute(w, map[string]any{"L": labels(lang), "Lang": lang, "Message": labels(lang)[key], "Status": status})
@@ -244,6 +250,11 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, q *req, status 
 
 // render writes a page.
 func (d *Dashboard) render(q *req, page string, data map[string]any) error {
+	return d.renderStatus(q, http.StatusOK, page, data)
+}
+
+// renderStatus writes a page of the signed-in layout with the status.
+func (d *Dashboard) renderStatus(q *req, status int, page string, data map[string]any) error {
 	data["L"] = labels(q.lang)
 	data["Lang"] = q.lang
 	data["Acct"] = q.acct
@@ -260,6 +271,7 @@ func (d *Dashboard) render(q *req, page string, data map[string]any) error {
 		return err
 	}
 	setPageHeaders(q.w.Header())
+	q.w.WriteHeader(status)
 	_, err := q.w.Write([]byte(b.String()))
 	return err
 }

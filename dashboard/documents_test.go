@@ -1,6 +1,7 @@
 package dashboard_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -43,4 +44,21 @@ func TestDashboard_EveryPageHasTheCSP(t *testing.T) {
 		t.Fatalf("an unknown payment: %d", code)
 	}
 	check("the 404 page")
+}
+
+// TestDashboard_ErrorPagesKeepTheNavigation: a signed-in 404 is drawn in the
+// layout, with the navigation and the sign-out button.
+func TestDashboard_ErrorPagesKeepTheNavigation(t *testing.T) {
+	t.Parallel()
+	s := kessaitest.Start(t, "sqlite", kessaitest.Options{NoWorker: true})
+	b := newBrowser(t, s.URL)
+	b.signIn(s.Account.SecretKey, "/dashboard/payments")
+	code, page := b.get("/dashboard/payments/pfw_nosuchflow")
+	if code != 404 || !strings.Contains(page, `id="error"`) || !strings.Contains(page, `id="nav-refunds"`) || !strings.Contains(page, `id="logout"`) {
+		t.Errorf("the signed-in 404 (%d) lacks the error or the navigation:\n%s", code, page)
+	}
+	signedOut := newBrowser(t, s.URL)
+	if code, page := signedOut.post("/dashboard/logout", url.Values{}); code != 403 || !strings.Contains(page, `id="error"`) {
+		t.Errorf("a signed-out error page: %d\n%s", code, page)
+	}
 }

@@ -69,6 +69,7 @@ func cloneValues(v url.Values) url.Values {
 
 var funcs = template.FuncMap{
 	"money": money,
+	"st":    func(L map[string]string, s any) string { return statusLabel(L, fmt.Sprint(s)) },
 	// refundable is what a refund of the payment may still take.
 	"refundable": func(p *kessai.Payment) int64 { return max(0, p.AmountReceived-p.AmountRefunded) },
 	"jst":        jst,
@@ -157,4 +158,14 @@ func barChart(buckets []*bucket) chart {
 		c.Bars = append(c.Bars, br)
 	}
 	return c
+}
+
+// statusLabel is a status or state in the UI's language (the label
+// "st_"+status, lower-cased: Amazon's states are capitalised), or the status
+// itself when there is none.
+func statusLabel(L map[string]string, s string) string {
+	if l, ok := L["st_"+strings.ToLower(s)]; ok {
+		return l
+	}
+	return s
 }

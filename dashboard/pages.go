@@ -118,17 +118,22 @@ func (d *Dashboard) paymentPage(q *req) error {
 		balances[e.LedgerAccount+"/"+e.Currency] += e.Amount
 		postings[i] = posting{LedgerEntry: e, Balance: balances[e.LedgerAccount+"/"+e.Currency]}
 	}
+	L := labels(q.lang)
 	var timeline []timelineItem
 	for _, a := range auths {
-		timeline = append(timeline, timelineItem{At: a.CreatedAt, Kind: "authorization", ID: a.ID, Text: a.State + " " + a.ReasonCode, Amount: money(a.Amount, a.Currency)})
+		timeline = append(timeline, timelineItem{At: a.CreatedAt, Kind: "authorization", ID: a.ID, Text: statusLabel(L, a.State) + " " + a.ReasonCode, Amount: money(a.Amount, a.Currency)})
 	}
 	for _, c := range caps {
-		timeline = append(timeline, timelineItem{At: c.CreatedAt, Kind: "capture", ID: c.ID, Text: c.State + " " + c.ReasonCode, Amount: money(c.Amount, c.Currency)})
+		timeline = append(timeline, timelineItem{At: c.CreatedAt, Kind: "capture", ID: c.ID, Text: statusLabel(L, c.State) + " " + c.ReasonCode, Amount: money(c.Amount, c.Currency)})
 	}
 	for _, r := range refunds {
-		text := r.Status
+		text := statusLabel(L, r.Status)
 		if r.Reason != nil {
-			text += " · " + *r.Reason
+			if l, ok := L["reason_"+*r.Reason]; ok {
+				text += " · " + l
+			} else {
+				text += " · " + *r.Reason
+			}
 		}
 		if r.Note != "" {
 			text += " · " + r.Note

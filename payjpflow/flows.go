@@ -377,6 +377,9 @@ func confirm(w *engine.W, op string, p *kessai.Payment, c ConfirmParams) (*kessa
 	if err != nil {
 		return nil, err
 	}
+	if p.Email == "" && pm.BillingDetails.Email != nil {
+		p.Email = *pm.BillingDetails.Email // a buyer without a customer: the card's billing email
+	}
 	p.LastPaymentError = nil
 	switch pm.Type {
 	case kessai.MethodCard:

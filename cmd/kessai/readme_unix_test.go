@@ -68,13 +68,13 @@ func TestREADME_WalkThrough(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	xdg := t.TempDir()
+	xdg, tmp := t.TempDir(), t.TempDir()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bash, "-euo", "pipefail", script)
 	cmd.Dir = dir
-	cmd.Env = testEnv(t, "XDG_DATA_HOME="+xdg, "KESSAI_ADDR="+addr, "TMPDIR="+t.TempDir(),
+	cmd.Env = testEnv(t, "XDG_DATA_HOME="+xdg, "KESSAI_ADDR="+addr, "TMPDIR="+tmp,
 		"PATH="+filepath.Dir(kessaiBin)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	// The script starts the server in the background: its own process
 	// group, killed whole if the script fails or hangs.
@@ -109,7 +109,8 @@ func TestREADME_WalkThrough(t *testing.T) {
 			t.Errorf("line %d: %s\nwant it to match %s", i+1, lines[i], w)
 		}
 	}
-	serving := "kessai: serving on http://" + addr + ", database sqlite:" + filepath.Join(xdg, "kessai", "kessai.db")
+	// Its own database, beside a server of "Run it" on the default one.
+	serving := "kessai: serving on http://" + addr + ", database sqlite:" + filepath.Join(tmp, "kessai-walkthrough.db")
 	if !strings.Contains(stderr.String(), serving) {
 		t.Errorf("stderr does not say %q:\n%s", serving, stderr.String())
 	}
