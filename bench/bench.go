@@ -91,6 +91,12 @@ type Result struct {
 	Max         float64        `json:"max_ms"`
 	Errors      map[string]int `json:"errors"` // by status and code
 	ServerRSSMB float64        `json:"server_rss_mb,omitempty"`
+	// Under overload: the requests answered 200 per second (goodput) and
+	// their p99, and the p99 of the answers that were not 200 (requests
+	// shed with 429/503, errors), which should come at once.
+	Goodput  float64 `json:"goodput_per_second"`
+	P99OK    float64 `json:"p99_ok_ms"`
+	P99NotOK float64 `json:"p99_not_ok_ms,omitempty"`
 }
 
 // Table renders r as a few aligned lines.
@@ -108,6 +114,8 @@ func (r Result) Table() string {
 	}
 	if len(r.Errors) == 0 {
 		b.WriteString("errors       none\n")
+	} else {
+		fmt.Fprintf(&b, "answered 200 %.0f req/s, p99 %.2f ms; the others' p99 %.2f ms\n", r.Goodput, r.P99OK, r.P99NotOK)
 	}
 	keys := make([]string, 0, len(r.Errors))
 	for k := range r.Errors {
@@ -258,6 +266,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 64
 	}
+	// Keep a connection for every request that may be in flight: an open
+	// loop that closed the ones beyond would open new ones for ever, and
+	// run out of ports before the server runs out of anything.
+	idle := cfg.Concurrency * 2
+	if cfg.Rate > 0 {
+		idle = cfg.Concurrency * 16
+	}
 	if cfg.Duration <= 0 {
 		cfg.Duration = 10 * time.Second
 	}
@@ -273,7 +288,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, fmt.Errorf("bench: unknown workload %q (one of %s)", cfg.Workload, strings.Join(Workloads, ", "))
 	}
 	c := &client{cfg: cfg, run: fmt.Sprintf("%d", time.Now().UnixNano()),
-		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Concurrency * 2, MaxIdleConns: cfg.Concurrency * 2}}}
+		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: idle, MaxIdleConns: idle}}}
 
 	if cfg.Workload == AmazonV2 {
 		a, err := c.registerV2(ctx)
@@ -306,7 +321,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 
 	var mu sync.Mutex
-	var lat []time.Duration
+	var lat, latOK, latNotOK []time.Duration
 	errs := map[string]int{}
 	record := func(scheduled time.Time, measuring bool, status int, out map[string]any, err error) {
 		d := time.Since(scheduled)
@@ -318,6 +333,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		lat = append(lat, d)
 		if err != nil || status != 200 {
 			errs[errKey(status, out, err)]++
+			latNotOK = append(latNotOK, d)
+		} else {
+			latOK = append(latOK, d)
 		}
 	}
 	start := time.Now()
@@ -382,17 +400,21 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if elapsed > cfg.Duration {
 		elapsed = cfg.Duration
 	}
-	slices.Sort(lat)
-	pct := func(p float64) float64 {
+	for _, l := range [][]time.Duration{lat, latOK, latNotOK} {
+		slices.Sort(l)
+	}
+	pctOf := func(lat []time.Duration, p float64) float64 {
 		if len(lat) == 0 {
 			return 0
 		}
 		i := int(float64(len(lat)-1) * p)
 		return float64(lat[i].Microseconds()) / 1000
 	}
+	pct := func(p float64) float64 { return pctOf(lat, p) }
 	res := Result{Workload: cfg.Workload, Mode: mode, Concurrency: cfg.Concurrency, Rate: cfg.Rate, Duration: elapsed.Seconds(),
 		Requests: len(lat), Throughput: float64(len(lat)) / elapsed.Seconds(),
-		P50: pct(0.50), P95: pct(0.95), P99: pct(0.99), Max: pct(1), Errors: errs}
+		P50: pct(0.50), P95: pct(0.95), P99: pct(0.99), Max: pct(1), Errors: errs,
+		Goodput: float64(len(latOK)) / elapsed.Seconds(), P99OK: pctOf(latOK, 0.99), P99NotOK: pctOf(latNotOK, 0.99)}
 	return res, nil
 }
 

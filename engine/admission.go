@@ -41,9 +41,10 @@ func (b *Busy) RetryAfterSeconds() int {
 // one FIFO per account, served round-robin, so that an account that
 // floods the store waits behind its own requests and not in front of
 // another account's. A waiter whose predicted wait (its place in the
-// round-robin, times the mean time a transaction holds its slot, divided
-// by limit) passes the budget is shed at once; one still waiting when the
-// budget ends is shed then.
+// round-robin times how often the queue moves — measured while there is a
+// queue; before that, the mean hold time of a slot over the slots) passes
+// the budget is shed at once; one still waiting when the budget ends is
+// shed then.
 type gate struct {
 	name   string // "write" or "read", in errors
 	limit  int
@@ -58,6 +59,11 @@ type gate struct {
 	order    []string             // accounts with waiters, in round-robin order
 	waiting  int
 	mean     float64 // EWMA of the time a transaction holds its slot, ns
+	// gap is the EWMA of the time between two slots passed to waiters
+	// (ns): how fast the queue moves while there is one, which is what a
+	// waiter's wait depends on; 0 until the queue first moves.
+	gap      float64
+	handedAt time.Time // when a slot last passed to a waiter
 }
 
 type waiter struct {
@@ -90,8 +96,16 @@ func (g *gate) acquire(ctx context.Context, account string) (func(), error) {
 	for _, q := range g.queues {
 		ahead += min(len(q), p)
 	}
-	predicted := time.Duration(float64(ahead) * g.mean / float64(g.limit))
-	if predicted > g.budget {
+	step := g.mean / float64(g.limit) // before the queue has moved: the slots' mean hold time
+	if g.gap > 0 {
+		step = g.gap
+	}
+	predicted := time.Duration(float64(ahead) * step)
+	// Shed what would pass three quarters of the budget: the queue's pace
+	// is an estimate, and a waiter admitted on a too hopeful one waits the
+	// whole budget before it is shed, where it should have been told at
+	// once.
+	if predicted > g.budget*3/4 {
 		g.mu.Unlock()
 		return nil, g.busy(predicted)
 	}
@@ -188,6 +202,14 @@ func (g *gate) releaser() func() {
 					continue
 				}
 				g.waiting--
+				now := time.Now()
+				if dt := now.Sub(g.handedAt); dt < time.Second {
+					if g.gap == 0 {
+						g.gap = float64(dt)
+					}
+					g.gap += (float64(dt) - g.gap) / 32
+				}
+				g.handedAt = now
 				close(w.ready) // the slot passes on: inflight stays
 				return
 			}
