@@ -72,7 +72,7 @@ func waitFor(t *testing.T, g *gate, n int) {
 // refused then; neither takes a slot.
 func TestGate_ShedsWhatWouldWaitPastTheBudget(t *testing.T) {
 	t.Parallel()
-	g := newGate("write", 1, 50*time.Millisecond)
+	g := newGate("write", 1, 100*time.Millisecond)
 	g.mean = float64(20 * time.Millisecond) // a transaction holds its slot 20 ms
 	ctx := context.Background()
 	hold, err := g.acquire(ctx, "acct_a")
@@ -80,25 +80,25 @@ func TestGate_ShedsWhatWouldWaitPastTheBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer hold()
-	// Two may queue (2 × 20 ms ≤ 50 ms); they wait out the budget.
-	errs := make(chan error, 2)
-	for range 2 {
+	// Three may queue (3 × 20 ms ≤ ¾ of 100 ms); they wait out the budget.
+	errs := make(chan error, 3)
+	for range 3 {
 		go func() {
 			_, err := g.acquire(ctx, "acct_a")
 			errs <- err
 		}()
 	}
-	waitFor(t, g, 2)
+	waitFor(t, g, 3)
 	start := time.Now()
-	_, err = g.acquire(ctx, "acct_a") // a third would wait 60 ms
+	_, err = g.acquire(ctx, "acct_a") // a fourth would wait 80 ms
 	var busy *Busy
 	if !errors.As(err, &busy) || kessai.ErrorCode(err) != kessai.RateLimited || busy.RetryAfterSeconds() != 1 {
-		t.Fatalf("third waiter: %v; want busy (rate_limit_exceeded) with Retry-After 1", err)
+		t.Fatalf("fourth waiter: %v; want busy (rate_limit_exceeded) with Retry-After 1", err)
 	}
 	if took := time.Since(start); took > 10*time.Millisecond {
 		t.Errorf("shed after %v; want at once", took)
 	}
-	for range 2 {
+	for range 3 {
 		if err := <-errs; !errors.As(err, &busy) {
 			t.Fatalf("queued past the budget: %v; want busy", err)
 		}
