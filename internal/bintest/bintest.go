@@ -196,5 +196,14 @@ func (s *Server) Stop() {
 	}
 }
 
+// Terminate sends SIGTERM and waits for the process to end (SIGKILL after
+// 20 s); it returns how long the process took to exit and its exit code
+// (-1 when a signal ended it).
+func (s *Server) Terminate() (time.Duration, int) {
+	start := time.Now()
+	s.Stop()
+	return time.Since(start), s.cmd.ProcessState.ExitCode()
+}
+
 // Log returns what the server wrote.
 func (s *Server) Log() string { return s.log.String() }
