@@ -96,6 +96,7 @@ type Result struct {
 	// shed with 429/503, errors), which should come at once.
 	Goodput  float64 `json:"goodput_per_second"`
 	P99OK    float64 `json:"p99_ok_ms"`
+	P50NotOK float64 `json:"p50_not_ok_ms,omitempty"`
 	P99NotOK float64 `json:"p99_not_ok_ms,omitempty"`
 }
 
@@ -115,7 +116,7 @@ func (r Result) Table() string {
 	if len(r.Errors) == 0 {
 		b.WriteString("errors       none\n")
 	} else {
-		fmt.Fprintf(&b, "answered 200 %.0f req/s, p99 %.2f ms; the others' p99 %.2f ms\n", r.Goodput, r.P99OK, r.P99NotOK)
+		fmt.Fprintf(&b, "answered 200 %.0f req/s, p99 %.2f ms; the others p50 %.2f ms, p99 %.2f ms\n", r.Goodput, r.P99OK, r.P50NotOK, r.P99NotOK)
 	}
 	keys := make([]string, 0, len(r.Errors))
 	for k := range r.Errors {
@@ -414,7 +415,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res := Result{Workload: cfg.Workload, Mode: mode, Concurrency: cfg.Concurrency, Rate: cfg.Rate, Duration: elapsed.Seconds(),
 		Requests: len(lat), Throughput: float64(len(lat)) / elapsed.Seconds(),
 		P50: pct(0.50), P95: pct(0.95), P99: pct(0.99), Max: pct(1), Errors: errs,
-		Goodput: float64(len(latOK)) / elapsed.Seconds(), P99OK: pctOf(latOK, 0.99), P99NotOK: pctOf(latNotOK, 0.99)}
+		Goodput: float64(len(latOK)) / elapsed.Seconds(), P99OK: pctOf(latOK, 0.99), P50NotOK: pctOf(latNotOK, 0.5), P99NotOK: pctOf(latNotOK, 0.99)}
 	return res, nil
 }
 
