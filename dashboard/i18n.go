@@ -65,6 +65,7 @@ var texts = map[string][2]string{
 	"to":                           {"終了日", "To"},
 	"created":                      {"作成日時", "Created"},
 	"next":                         {"次へ", "Next"},
+	"prev":                         {"前へ", "Previous"},
 	"newest":                       {"最新へ", "Newest"},
 	"none_found":                   {"該当するものはありません。", "Nothing found."},
 	"no_match":                     {"その ID の決済はありません。", "No payment has that id."},
