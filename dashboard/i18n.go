@@ -1,5 +1,34 @@
 package dashboard
 
+import "github.com/kessai/kessai"
+
+// errorsJA are the Japanese texts of the error codes an action of the
+// dashboard meets most (kessai.Error codes; MWS and API v2 names are the
+// faces' own). A code without one is shown as the API gives it.
+var errorsJA = map[kessai.Code]string{
+	kessai.Internal:              "内部エラーが発生しました。",
+	kessai.Invalid:               "入力内容に誤りがあります。",
+	kessai.NotFound:              "対象が見つかりません。",
+	kessai.Unauthorized:          "認証できません。",
+	kessai.InvalidStatus:         "現在の状態ではこの操作はできません。",
+	kessai.AlreadyRefunded:       "すでに全額返金されています。",
+	kessai.RefundExceedsPayment:  "返金額が返金可能な金額を超えています。",
+	kessai.RefundPeriodExpired:   "返金できる期間を過ぎています。",
+	kessai.AmountExceeded:        "金額が上限を超えています。",
+	kessai.CountExceeded:         "回数が上限を超えています。",
+	kessai.CurrencyMismatch:      "通貨が支払いの通貨と異なります。",
+	kessai.CardDeclined:          "カードが拒否されました。",
+	kessai.ProcessingError:       "決済処理でエラーが発生しました。",
+	kessai.IdempotencyConflict:   "この操作は別の内容ですでに送信されています。ページを再読み込みしてください。",
+	kessai.IdempotencyInProgress: "同じ操作を処理中です。しばらくしてから確認してください。",
+	kessai.ReferenceIDInUse:      "この参照 ID はすでに使われています。",
+	kessai.TestModeOnly:          "テストモードでのみ使える操作です。",
+	kessai.LiveModeUnsupported:   "本番モードでは使えない操作です。",
+	kessai.Conflict:              "同時に別の変更がありました。もう一度お試しください。",
+	kessai.RateLimited:           "リクエストが多すぎます。しばらくしてからお試しください。",
+	kessai.Unavailable:           "データベースに接続できません。しばらくしてからお試しください。",
+}
+
 // texts holds every label in Japanese and English: key → {ja, en}.
 var texts = map[string][2]string{
 	"title":          {"kessai ダッシュボード", "kessai dashboard"},
