@@ -166,6 +166,17 @@ func testRefundsByTime(t *testing.T, s kessai.Store) {
 			t.Errorf("newer than the newest: %s (more %v)", ids(got), more)
 		}
 	})
+	t.Run("a_cursor_is_a_place_not_a_refund", func(t *testing.T) {
+		// A cursor names a time and an id, not a row: one whose refund is
+		// not there (another account's, or a filter's leftover) still
+		// pages from its place.
+		at := kessai.RefundCursor{CreatedAt: base.Add(7*time.Hour + time.Minute), ID: "re_gone"}
+		older, _ := search(kessai.RefundSearch{Limit: 2, After: at})
+		newer, more := search(kessai.RefundSearch{Limit: 5, Before: at})
+		if ids(older) != pay(7)+","+pay(5) || ids(newer) != pay(1)+","+amazon(9) || more {
+			t.Errorf("around a missing refund: older %s, newer %s (more %v)", ids(older), ids(newer), more)
+		}
+	})
 	t.Run("filtered_pages", func(t *testing.T) {
 		first, more := search(kessai.RefundSearch{Face: kessai.FaceMWS, Limit: 2})
 		rest, more2 := search(kessai.RefundSearch{Face: kessai.FaceMWS, Limit: 2, After: cursor(first[1])})
