@@ -75,7 +75,7 @@ var texts = map[string][2]string{
 	"key_grace_1h":                 {"1 時間", "1 hour"},
 	"key_grace_none":               {"なし（すぐ無効）", "no time (stops now)"},
 	"key_rotated":                  {"新しいシークレットキー", "New secret key"},
-	"key_shown_once":               {"このキーは今回だけ表示されます。今すぐコピーして、アカウントの設定を更新してください。", "This key is shown this once only: copy it now and deploy it."},
+	"key_shown_once":               {"このキーは今回だけ表示されます。今すぐコピーして、このキーを使うシステムの設定に反映してください。", "This key is shown this once only: copy it now and deploy it."},
 	"key_old_stopped":              {"旧シークレットキーはもう使えません。", "The old secret key no longer works."},
 	"account_now_enabled":          {"アカウントを有効にしました。", "The account is enabled."},
 	"payments":                     {"決済", "Payments"},
