@@ -83,7 +83,7 @@ func (r *Refund) DocKey() (string, string) { return r.AccountID, r.ID }
 // DocIndex implements Document.
 func (r *Refund) DocIndex() map[string]any {
 	return map[string]any{"payment_id": r.PaymentID, "capture_id": r.CaptureID, "reference_id": r.ReferenceID,
-		"reason": strOr(r.Reason), "status": r.Status, "amount": r.Amount, "face": faceOr(r.Face)}
+		"reason": strOr(r.Reason), "status": r.Status, "amount": r.Amount, "face": faceOr(r.Face), "created_at": r.CreatedAt}
 }
 
 // DocKind implements Document.

@@ -199,6 +199,9 @@ type Tx interface {
 	// SearchPayments returns a page of PaymentSearch and whether more
 	// follow it.
 	SearchPayments(ctx context.Context, accountID string, s PaymentSearch) ([]*Payment, bool, error)
+	// RefundsByTime returns a page of RefundSearch, newest first, and
+	// whether more lie beyond it in the direction of travel.
+	RefundsByTime(ctx context.Context, accountID string, s RefundSearch) ([]*Refund, bool, error)
 	// PaymentLedger returns a payment's ledger entries in the order they
 	// were written.
 	PaymentLedger(ctx context.Context, accountID, paymentID string) ([]LedgerEntry, error)
@@ -227,6 +230,35 @@ type PaymentCursor struct {
 	CreatedAt time.Time
 	ID        string
 }
+
+// RefundSearch selects an account's refunds, every face's in one list,
+// newest first by creation (business time; refunds created in the same
+// microsecond by id, descending), for the operator's dashboard. Ids sort
+// by time within a face only: Amazon's S…-R… come before every re_….
+// The store reads the index (account_id, created_at, id); a set filter
+// skips the refunds it does not match.
+type RefundSearch struct {
+	Face   string // FacePayJP, FaceMWS or FaceAmazonV2
+	Reason string
+	Status string
+	// After continues a list towards older refunds: only those older than
+	// it. Before goes back towards newer ones: only those newer than it,
+	// the nearest to it (still shown newest first). Both zero: the newest.
+	// After wins when both are set.
+	After  RefundCursor
+	Before RefundCursor
+	Limit  int // 0: 20
+}
+
+// RefundCursor is a place in a RefundSearch: a refund's creation time and
+// id (the first or last of a page).
+type RefundCursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// IsZero reports whether the cursor is unset.
+func (c RefundCursor) IsZero() bool { return c.CreatedAt.IsZero() && c.ID == "" }
 
 // RefundDay is the refunds of one account, day (Japan time), face and
 // reason: how many and how much (refunds not failed or canceled).

@@ -66,6 +66,9 @@ func validKey(k string) bool {
 type outcome struct {
 	OK      bool   `json:"ok"`
 	Message string `json:"message"`
+	// Code is a failure's error code: the message is shown in the UI's
+	// language by it (errMessage). Outcomes stored before it have none.
+	Code kessai.Code `json:"code,omitempty"`
 }
 
 // errText is an engine error as the dashboard shows it: the code and the
@@ -82,6 +85,24 @@ func errText(err error) string {
 	return msg
 }
 
+// errFlash is a failed action's flash in the UI's language: in Japanese,
+// a translation chosen by the error's code (never by its English text)
+// before the code and the message the API gives, which keep the details
+// (the refundable amount, the field); in English, those alone.
+func errFlash(lang string, err error) *flash {
+	return &flash{Message: errMessage(lang, kessai.ErrorCode(err), errText(err))}
+}
+
+// errMessage is errText's text of an error with code, in lang.
+func errMessage(lang string, code kessai.Code, text string) string {
+	if lang == "ja" {
+		if ja, ok := errorsJA[code]; ok {
+			return ja + "（" + text + "）"
+		}
+	}
+	return text
+}
+
 // runIdempotent runs a write of the engine under the form's idempotency key
 // (engine.Run, the one a PAY.JP Idempotency-Key uses): a second
 // post of the same form (a double click) does not run it again and is
@@ -91,7 +112,7 @@ func errText(err error) string {
 func (d *Dashboard) runIdempotent(q *req, op string, fn func(ctx context.Context, e *engine.Engine) (any, error), describe func(any) string) (*flash, any) {
 	key := q.r.PostForm.Get("idem")
 	if !validKey(key) {
-		return &flash{Message: errText(kessai.Invalidf("dashboard", "idem", "The form has no idempotency key: reload the page."))}, nil
+		return errFlash(q.lang, kessai.Invalidf("dashboard", "idem", "The form has no idempotency key: reload the page.")), nil
 	}
 	h := sha256.New()
 	h.Write([]byte(op + "\n" + q.r.URL.Path + "\n"))
@@ -110,7 +131,7 @@ func (d *Dashboard) runIdempotent(q *req, op string, fn func(ctx context.Context
 	render := func(result any, failure error) (int, []byte, error) {
 		o, status := outcome{OK: true}, http.StatusOK
 		if failure != nil {
-			o.OK, o.Message, status = false, errText(failure), http.StatusBadRequest
+			o.OK, o.Message, o.Code, status = false, errText(failure), kessai.ErrorCode(failure), http.StatusBadRequest
 		} else {
 			o.Message = describe(result)
 		}
@@ -126,11 +147,14 @@ func (d *Dashboard) runIdempotent(q *req, op string, fn func(ctx context.Context
 			if out.Replayed {
 				res = nil
 			}
+			if !o.OK && o.Code != "" {
+				o.Message = errMessage(q.lang, o.Code, o.Message)
+			}
 			return &flash{OK: o.OK, Message: o.Message}, res
 		}
 	}
 	if err != nil {
-		return &flash{Message: errText(err)}, nil
+		return errFlash(q.lang, err), nil
 	}
 	return &flash{OK: true, Message: describe(res)}, res
 }
@@ -301,7 +325,7 @@ func (d *Dashboard) advanceClock(q *req) error {
 	n, err := strconv.ParseInt(q.r.PostForm.Get("n"), 10, 64)
 	unit := map[string]time.Duration{"hours": time.Hour, "days": 24 * time.Hour}[q.r.PostForm.Get("unit")]
 	if err != nil || n < 1 || unit == 0 || n > int64(10*366*24*time.Hour/unit) {
-		return d.seeOther(q, "/dashboard/clock", &flash{Message: errText(kessai.Invalidf("dashboard", "n", "Input should be a whole number of hours or days, at least 1"))})
+		return d.seeOther(q, "/dashboard/clock", errFlash(q.lang, kessai.Invalidf("dashboard", "n", "Input should be a whole number of hours or days, at least 1")))
 	}
 	before, err := d.E.ClockNow(q.r.Context(), acct)
 	if err != nil {

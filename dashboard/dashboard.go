@@ -88,6 +88,7 @@ func (d *Dashboard) Register(mux Router) {
 	mux.HandleFunc("GET /dashboard/accounts", d.get(d.accountsPage))
 	mux.HandleFunc("POST /dashboard/accounts", d.post(d.pickAccount))
 	mux.HandleFunc("POST /dashboard/accounts/state", d.post(d.setAccountState))
+	mux.HandleFunc("POST /dashboard/accounts/rotate-key", d.post(d.rotateKey))
 	mux.HandleFunc("GET /dashboard/payments", d.get(d.paymentsPage))
 	mux.HandleFunc("GET /dashboard/payments/{id}", d.get(d.paymentPage))
 	mux.HandleFunc("POST /dashboard/payments/{id}/{action}", d.post(d.paymentAction))

@@ -1,5 +1,34 @@
 package dashboard
 
+import "github.com/kessai/kessai"
+
+// errorsJA are the Japanese texts of the error codes an action of the
+// dashboard meets most (kessai.Error codes; MWS and API v2 names are the
+// faces' own). A code without one is shown as the API gives it.
+var errorsJA = map[kessai.Code]string{
+	kessai.Internal:              "内部エラーが発生しました。",
+	kessai.Invalid:               "入力内容に誤りがあります。",
+	kessai.NotFound:              "対象が見つかりません。",
+	kessai.Unauthorized:          "認証できません。",
+	kessai.InvalidStatus:         "現在の状態ではこの操作はできません。",
+	kessai.AlreadyRefunded:       "すでに全額返金されています。",
+	kessai.RefundExceedsPayment:  "返金額が返金可能な金額を超えています。",
+	kessai.RefundPeriodExpired:   "返金できる期間を過ぎています。",
+	kessai.AmountExceeded:        "金額が上限を超えています。",
+	kessai.CountExceeded:         "回数が上限を超えています。",
+	kessai.CurrencyMismatch:      "通貨が支払いの通貨と異なります。",
+	kessai.CardDeclined:          "カードが拒否されました。",
+	kessai.ProcessingError:       "決済処理でエラーが発生しました。",
+	kessai.IdempotencyConflict:   "この操作は別の内容ですでに送信されています。ページを再読み込みしてください。",
+	kessai.IdempotencyInProgress: "同じ操作を処理中です。しばらくしてから確認してください。",
+	kessai.ReferenceIDInUse:      "この参照 ID はすでに使われています。",
+	kessai.TestModeOnly:          "テストモードでのみ使える操作です。",
+	kessai.LiveModeUnsupported:   "本番モードでは使えない操作です。",
+	kessai.Conflict:              "同時に別の変更がありました。もう一度お試しください。",
+	kessai.RateLimited:           "リクエストが多すぎます。しばらくしてからお試しください。",
+	kessai.Unavailable:           "データベースに接続できません。しばらくしてからお試しください。",
+}
+
 // texts holds every label in Japanese and English: key → {ja, en}.
 var texts = map[string][2]string{
 	"title":          {"kessai ダッシュボード", "kessai dashboard"},
@@ -40,6 +69,14 @@ var texts = map[string][2]string{
 	"account_disable":              {"無効にする", "Disable"},
 	"account_enable":               {"有効にする", "Enable"},
 	"account_now_disabled":         {"アカウントを無効にしました。キーは 2 秒以内にすべてのサーバーで拒否されます。", "The account is disabled: every server refuses its keys within 2 seconds."},
+	"key_rotate":                   {"シークレットキーを再発行", "Rotate secret key"},
+	"key_grace":                    {"旧キーの猶予", "Old key works for"},
+	"key_grace_24h":                {"24 時間", "24 hours"},
+	"key_grace_1h":                 {"1 時間", "1 hour"},
+	"key_grace_none":               {"なし（すぐ無効）", "no time (stops now)"},
+	"key_rotated":                  {"新しいシークレットキー", "New secret key"},
+	"key_shown_once":               {"このキーは今回だけ表示されます。今すぐコピーして、このキーを使うシステムの設定に反映してください。", "This key is shown this once only: copy it now and deploy it."},
+	"key_old_stopped":              {"旧シークレットキーはもう使えません。", "The old secret key no longer works."},
 	"account_now_enabled":          {"アカウントを有効にしました。", "The account is enabled."},
 	"payments":                     {"決済", "Payments"},
 	"payment":                      {"決済", "Payment"},
@@ -51,6 +88,7 @@ var texts = map[string][2]string{
 	"settings":                     {"設定", "Settings"},
 	"clock":                        {"テストクロック", "Test clock"},
 	"accounts":                     {"アカウント", "Accounts"},
+	"account":                      {"アカウント", "Account"},
 	"open":                         {"開く", "Open"},
 	"search":                       {"検索", "Search"},
 	"id":                           {"ID", "ID"},
@@ -65,6 +103,7 @@ var texts = map[string][2]string{
 	"to":                           {"終了日", "To"},
 	"created":                      {"作成日時", "Created"},
 	"next":                         {"次へ", "Next"},
+	"prev":                         {"前へ", "Previous"},
 	"newest":                       {"最新へ", "Newest"},
 	"none_found":                   {"該当するものはありません。", "Nothing found."},
 	"no_match":                     {"その ID の決済はありません。", "No payment has that id."},

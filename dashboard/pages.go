@@ -207,13 +207,58 @@ func listPage[T any](q *req, d *Dashboard, kind kessai.Kind, path string, filter
 	return items, v, next, nil
 }
 
+// refundsPage lists every face's refunds newest first by creation time
+// (ids sort by time within a face only), filtered by reason, status and
+// face, with links to the older and the newer page.
 func (d *Dashboard) refundsPage(q *req) error {
-	refunds, v, next, err := listPage(q, d, kessai.KindRefund, "/dashboard/refunds", []string{"reason", "status", "face"},
-		func(r *kessai.Refund) string { return r.ID })
+	acct, err := q.needAcct()
 	if err != nil {
 		return err
 	}
-	return d.render(q, "refunds", map[string]any{"Q": v, "Refunds": refunds, "Next": next})
+	v := q.r.URL.Query()
+	s := kessai.RefundSearch{Reason: v.Get("reason"), Status: v.Get("status"), Face: v.Get("face"), Limit: PageSize}
+	var ok bool
+	if c := v.Get("after"); c != "" {
+		if s.After, ok = refundCursor(c); !ok {
+			return errNotFound
+		}
+	} else if c := v.Get("before"); c != "" {
+		if s.Before, ok = refundCursor(c); !ok {
+			return errNotFound
+		}
+	}
+	refunds, more, err := d.E.RefundsByTime(q.r.Context(), acct, s)
+	if err != nil {
+		return err
+	}
+	link := func(param string, r *kessai.Refund) string {
+		nv := cloneValues(v)
+		nv.Del("after")
+		nv.Del("before")
+		nv.Set(param, strconv.FormatInt(r.CreatedAt.UnixMicro(), 10)+"_"+r.ID)
+		return "/dashboard/refunds?" + nv.Encode()
+	}
+	var older, newer string
+	if n := len(refunds); n > 0 {
+		backwards := !s.Before.IsZero()
+		if more && !backwards || backwards {
+			older = link("after", refunds[n-1])
+		}
+		if more && backwards || !backwards && !s.After.IsZero() {
+			newer = link("before", refunds[0])
+		}
+	}
+	return d.render(q, "refunds", map[string]any{"Q": v, "Refunds": refunds, "Next": older, "Prev": newer})
+}
+
+// refundCursor reads a refunds page's cursor: microseconds_id.
+func refundCursor(c string) (kessai.RefundCursor, bool) {
+	at, id, ok := strings.Cut(c, "_")
+	n, err := strconv.ParseInt(at, 10, 64)
+	if !ok || err != nil || id == "" {
+		return kessai.RefundCursor{}, false
+	}
+	return kessai.RefundCursor{CreatedAt: time.UnixMicro(n).UTC(), ID: id}, true
 }
 
 func (d *Dashboard) eventsPage(q *req) error {

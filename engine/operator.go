@@ -68,6 +68,19 @@ func (e *Engine) SearchPayments(ctx context.Context, acct *kessai.Account, s kes
 	return out, more, err
 }
 
+// RefundsByTime pages through an account's refunds of every face, newest
+// first by creation time (see kessai.RefundSearch).
+func (e *Engine) RefundsByTime(ctx context.Context, acct *kessai.Account, s kessai.RefundSearch) ([]*kessai.Refund, bool, error) {
+	var out []*kessai.Refund
+	var more bool
+	err := e.view(ctx, "engine.RefundsByTime", func(tx kessai.Tx) error {
+		var err error
+		out, more, err = tx.RefundsByTime(ctx, acct.ID, s)
+		return err
+	})
+	return out, more, err
+}
+
 // List pages through an account's documents of kind that match filter
 // (column → value), newest first: ListOf for the operator's pages.
 func List[T any](ctx context.Context, e *Engine, acct *kessai.Account, kind kessai.Kind, filter map[string]string, page kessai.Page) ([]*T, bool, error) {

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/kessai/kessai"
@@ -26,4 +27,19 @@ func TestOpen_UpgradesV1Database(t *testing.T) {
 	kessaitest.CheckLedger(t, up.Store, up.Fixture.AccountID)
 	up.CheckWrites(t)
 	kessaitest.CheckLedger(t, up.Store, up.Fixture.AccountID)
+}
+
+// TestOpen_RefundTimesFromBeforeMigration21: refunds written before
+// migration 21 (both faces, ids in no time order) are listed by time once
+// it has filled their column from their documents.
+func TestOpen_RefundTimesFromBeforeMigration21(t *testing.T) {
+	t.Parallel()
+	u := testdb.FromDump(t, "postgres", "testdata/v1_fixture.sql")
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	upgradetest.RefundTimes(t, upgradetest.V1Postgres, db, postgres.Migrations(),
+		func(ctx context.Context) (kessai.Store, error) { return postgres.Open(ctx, u) })
 }

@@ -162,6 +162,14 @@ SELECT data, clock_offset_us FROM accounts WHERE id > $1 ORDER BY id LIMIT $2
 SELECT data FROM payments WHERE account_id = $1 AND (created_at, id) < ($2, $3){{filters}}
 ORDER BY created_at DESC, id DESC LIMIT $4
 
+-- name: refunds_by_time_after
+SELECT data FROM refunds WHERE account_id = $1 AND (created_at, id) < ($2, $3){{filters}}
+ORDER BY created_at DESC, id DESC LIMIT $4
+
+-- name: refunds_by_time_before
+SELECT data FROM refunds WHERE account_id = $1 AND (created_at, id) > ($2, $3){{filters}}
+ORDER BY created_at, id LIMIT $4
+
 -- name: refund_counted
 SELECT status, amount FROM refunds WHERE account_id = $1 AND id = $2
 

@@ -94,7 +94,7 @@ var docTables = map[kessai.Kind][]string{
 	kessai.KindPayment:              {"customer_id", "status", "state", "face", "email", "amount", "created_at"},
 	kessai.KindAuthorization:        {"payment_id", "reference_id", "state", "amount", "expires_at"},
 	kessai.KindCapture:              {"payment_id", "authorization_id", "reference_id", "state", "amount", "refunded_amount", "refund_count"},
-	kessai.KindRefund:               {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face"},
+	kessai.KindRefund:               {"payment_id", "capture_id", "reference_id", "reason", "status", "amount", "face", "created_at"},
 	kessai.KindTransaction:          {"type", "payment_method_type", "resource_id", "term_id"},
 	kessai.KindTerm:                 {"state", "start_at"},
 	kessai.KindSetupFlow:            {"customer_id", "status"},

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) kessai.Store) {
 		"Accounts_List":                  testListAccounts,
 		"CheckoutSessions_TypedColumns":  testCheckoutSessions,
 		"Transactions_ByTerm":            testTransactionsByTerm,
+		"Refunds_ByTimeAcrossFaces":      testRefundsByTime,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
