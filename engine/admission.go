@@ -151,6 +151,13 @@ func (g *gate) busy(after time.Duration) error {
 		"kessai is busy: the %s queue is full for now; retry after %d s.", g.name, max(1, int(math.Ceil(after.Seconds()))))}
 }
 
+// Background returns a handle on the engine whose transactions admission
+// lets through, for work that is bounded elsewhere: the worker's jobs and
+// the deliveries package notify makes (their retries are their backoff).
+func (e *Engine) Background() *Engine {
+	return &Engine{state: e.state, key: e.key, background: true}
+}
+
 // GateStats is what an admission gate shows the operator.
 type GateStats struct {
 	Inflight, Waiting int    // now

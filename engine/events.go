@@ -43,7 +43,8 @@ func (e *Engine) RunJob(ctx context.Context, j *kessai.Job, now time.Time) error
 	}
 	// A job is never part of the request that runs it (a clock advance): it
 	// runs on a handle without that request's idempotency key.
-	e = &Engine{state: e.state, background: true}
+	e = &Engine{state: e.state}
+	e = e.Background()
 	ctx = context.WithoutCancel(ctx)
 	if k.outside != nil {
 		return k.outside(ctx, j)

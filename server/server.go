@@ -173,7 +173,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if nc.Log == nil {
 		nc.Log = m.Log
 	}
-	if m.N, err = notify.New(m.E, nc); err != nil {
+	if m.N, err = notify.New(m.E.Background(), nc); err != nil {
 		return err
 	}
 	if m.W, err = worker.New(m.E, m.Log, m.Worker); err != nil {
