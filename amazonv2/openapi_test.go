@@ -75,5 +75,10 @@ func TestOpenAPI_AnswersFitTheDocument(t *testing.T) {
 	ok(c.do("DELETE", "/v2/chargePermissions/"+perm+"/close", map[string]any{"closureReason": "done"}), 200)
 	refused(c.keyed("POST", "/v2/charges", "doc-ch2", map[string]any{"chargePermissionId": perm, "chargeAmount": yen(1)}), 422, "InvalidChargePermissionStatus")
 	refused(c.do("GET", "/v2/refunds/nope", nil), 404, "ResourceNotFound")
+	pending, redirect := c.sessionTo(1000, map[string]any{"paymentIntent": "Authorize", "canHandlePendingAuthorization": true})
+	if st := approve(t, redirect, "0701"); st != 303 {
+		t.Fatalf("0701: approval %d", st)
+	}
+	ok(c.do("POST", "/v2/checkoutSessions/"+pending+"/complete", map[string]any{"chargeAmount": yen(1000)}), 202)
 	refused(call(t, s, nil, "GET", "/sandbox/v2/buyers/t", nil, kessaitest.Epoch, nil), 400, "MissingHeader")
 }

@@ -127,7 +127,24 @@ func (f *Face) completeCheckoutSession(w http.ResponseWriter, r *http.Request) {
 	}
 	f.run(w, r, op{status: http.StatusOK, render: f.renderSession(r), call: func(ctx context.Context, e *engine.Engine) (any, error) {
 		return amazonpay.CompleteCheckoutSession(ctx, e, req.acct, id, n, cur.Code)
+	}, statusOf: func(ctx context.Context, v any) int {
+		return f.completedStatus(ctx, req.acct, v.(*kessai.Payment))
 	}})
+}
+
+// completedStatus is Complete Checkout Session's status, as Amazon answers
+// it: 202 Accepted while the session's charge is AuthorizationInitiated
+// (a payment method that authorizes asynchronously), 200 otherwise.
+func (f *Face) completedStatus(ctx context.Context, acct *kessai.Account, p *kessai.Payment) int {
+	s, err := amazonpay.SessionOf(p)
+	if err != nil || s.ChargeID == "" || (s.PaymentMethod != amazonpay.MethodPending && s.PaymentMethod != amazonpay.MethodPendingDecl) {
+		return http.StatusOK
+	}
+	ch, err := amazonpay.GetCharge(ctx, f.E, acct, s.ChargeID)
+	if err == nil && amazonpay.ChargeState(ch.Auth, ch.Capture) == "AuthorizationInitiated" {
+		return http.StatusAccepted
+	}
+	return http.StatusOK
 }
 
 func (f *Face) getChargePermission(w http.ResponseWriter, r *http.Request) {
