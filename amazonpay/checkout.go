@@ -427,7 +427,23 @@ func ApproveCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.
 // answers it as it is. Errors: validation_error, not_found, invalid_status,
 // amount_exceeded, currency_mismatch.
 func CompleteCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, amount int64, currency string) (*kessai.Payment, error) {
-	const op = "amazonpay.CompleteCheckoutSession"
+	return completeSession(ctx, e, acct, "amazonpay.CompleteCheckoutSession", id, amount, currency, "")
+}
+
+// FinalizeCheckoutSession is Finalize Checkout Session: Complete Checkout
+// Session for a merchant that states the paymentIntent again, which must
+// be the session's (kessai's buyer approves a session whose intent is
+// already set). Errors: those of CompleteCheckoutSession.
+func FinalizeCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, amount int64, currency, intent string) (*kessai.Payment, error) {
+	if intent == "" {
+		return nil, kessai.Invalidf("amazonpay.FinalizeCheckoutSession", "paymentIntent", "paymentIntent is required.")
+	}
+	return completeSession(ctx, e, acct, "amazonpay.FinalizeCheckoutSession", id, amount, currency, intent)
+}
+
+// completeSession completes a session; intent, when set, must be the
+// session's.
+func completeSession(ctx context.Context, e *engine.Engine, acct *kessai.Account, op, id string, amount int64, currency, intent string) (*kessai.Payment, error) {
 	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		p, s, err := lockSession(w, op, id)
 		if err != nil {
@@ -435,6 +451,9 @@ func CompleteCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai
 		}
 		if s.ChargeAmount != nil && (amount != *s.ChargeAmount || currency != s.Currency) {
 			return nil, kessai.Invalidf(op, "chargeAmount", "chargeAmount %s is not the %s the buyer approved.", money(amount, currency), money(*s.ChargeAmount, s.Currency))
+		}
+		if intent != "" && intent != s.PaymentIntent {
+			return nil, kessai.Invalidf(op, "paymentIntent", "paymentIntent %s is not the session's %s.", clip(intent), s.PaymentIntent)
 		}
 		switch {
 		case s.State == SessionCompleted:

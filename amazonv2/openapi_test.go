@@ -80,5 +80,8 @@ func TestOpenAPI_AnswersFitTheDocument(t *testing.T) {
 		t.Fatalf("0701: approval %d", st)
 	}
 	ok(c.do("POST", "/v2/checkoutSessions/"+pending+"/complete", map[string]any{"chargeAmount": yen(1000)}), 202)
+	finalized := c.session(1500, "AuthorizeWithCapture", "1111")
+	refused(c.do("POST", "/v2/checkoutSessions/"+finalized+"/finalize", map[string]any{"chargeAmount": yen(1500)}), 400, "MissingParameterValue")
+	ok(c.do("POST", "/v2/checkoutSessions/"+finalized+"/finalize", map[string]any{"chargeAmount": yen(1500), "paymentIntent": "AuthorizeWithCapture"}), 200)
 	refused(call(t, s, nil, "GET", "/sandbox/v2/buyers/t", nil, kessaitest.Epoch, nil), 400, "MissingHeader")
 }

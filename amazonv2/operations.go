@@ -132,6 +132,36 @@ func (f *Face) completeCheckoutSession(w http.ResponseWriter, r *http.Request) {
 	}})
 }
 
+// finalizeCheckoutSession is Finalize Checkout Session: Complete Checkout
+// Session with the paymentIntent stated again (it must be the session's);
+// the addresses and supplementaryData it may carry are ignored (the
+// sandbox buyer's are kept).
+func (f *Face) finalizeCheckoutSession(w http.ResponseWriter, r *http.Request) {
+	req, id := requestOf(r), r.PathValue("id")
+	var in struct {
+		ChargeAmount  *Price `json:"chargeAmount"`
+		PaymentIntent string `json:"paymentIntent"`
+	}
+	if err := decode(req.body, &in); err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	if in.PaymentIntent == "" {
+		f.fail(w, r, refuse(http.StatusBadRequest, "MissingParameterValue", "paymentIntent is required."))
+		return
+	}
+	n, cur, err := ParsePrice("chargeAmount", in.ChargeAmount)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	f.run(w, r, op{status: http.StatusOK, render: f.renderSession(r), call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		return amazonpay.FinalizeCheckoutSession(ctx, e, req.acct, id, n, cur.Code, in.PaymentIntent)
+	}, statusOf: func(ctx context.Context, v any) int {
+		return f.completedStatus(ctx, req.acct, v.(*kessai.Payment))
+	}})
+}
+
 // completedStatus is Complete Checkout Session's status, as Amazon answers
 // it: 202 Accepted while the session's charge is AuthorizationInitiated
 // (a payment method that authorizes asynchronously), 200 otherwise.

@@ -318,7 +318,7 @@ func TestAmazonPayV2Document_Valid(t *testing.T) {
 			}
 		}
 	}
-	if n != 14 {
-		t.Errorf("%d operations, want the 14 the face serves", n)
+	if n != 15 {
+		t.Errorf("%d operations, want the 15 the face serves", n)
 	}
 }
