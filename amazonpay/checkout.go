@@ -427,7 +427,7 @@ func ApproveCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.
 // answers it as it is. Errors: validation_error, not_found, invalid_status,
 // amount_exceeded, currency_mismatch.
 func CompleteCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, amount int64, currency string) (*kessai.Payment, error) {
-	return completeSession(ctx, e, acct, "amazonpay.CompleteCheckoutSession", id, amount, currency, "")
+	return CompleteCheckoutSessionWith(ctx, e, acct, id, amount, currency, CompleteOptions{})
 }
 
 // FinalizeCheckoutSession is Finalize Checkout Session: Complete Checkout
@@ -435,15 +435,42 @@ func CompleteCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai
 // be the session's (kessai's buyer approves a session whose intent is
 // already set). Errors: those of CompleteCheckoutSession.
 func FinalizeCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, amount int64, currency, intent string) (*kessai.Payment, error) {
-	if intent == "" {
-		return nil, kessai.Invalidf("amazonpay.FinalizeCheckoutSession", "paymentIntent", "paymentIntent is required.")
-	}
-	return completeSession(ctx, e, acct, "amazonpay.FinalizeCheckoutSession", id, amount, currency, intent)
+	return CompleteCheckoutSessionWith(ctx, e, acct, id, amount, currency, CompleteOptions{Finalize: true, PaymentIntent: intent})
 }
 
-// completeSession completes a session; intent, when set, must be the
-// session's.
-func completeSession(ctx context.Context, e *engine.Engine, acct *kessai.Account, op, id string, amount int64, currency, intent string) (*kessai.Payment, error) {
+// SimulateAuthorizationInitiated is the sandbox simulation string that
+// makes Complete (or Finalize) Checkout Session's charge
+// AuthorizationInitiated, then Authorized after PendingDelay: the outcome
+// of the payment method ending 0701, with its prerequisites.
+const SimulateAuthorizationInitiated = "AuthorizationInitiated"
+
+// CompleteOptions vary how a checkout session is completed.
+type CompleteOptions struct {
+	// Finalize: Finalize Checkout Session, whose PaymentIntent is
+	// required and must be the session's.
+	Finalize      bool
+	PaymentIntent string
+	// Simulation is a sandbox simulation string:
+	// SimulateAuthorizationInitiated or none.
+	Simulation string
+}
+
+// CompleteCheckoutSessionWith is CompleteCheckoutSession (or
+// FinalizeCheckoutSession) with options. Errors: those of
+// CompleteCheckoutSession, invalid_sandbox_simulation (an unknown
+// simulation, or one whose prerequisites the session lacks).
+func CompleteCheckoutSessionWith(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, amount int64, currency string, o CompleteOptions) (*kessai.Payment, error) {
+	op := "amazonpay.CompleteCheckoutSession"
+	if o.Finalize {
+		op = "amazonpay.FinalizeCheckoutSession"
+		if o.PaymentIntent == "" {
+			return nil, kessai.Invalidf(op, "paymentIntent", "paymentIntent is required.")
+		}
+	}
+	if o.Simulation != "" && o.Simulation != SimulateAuthorizationInitiated {
+		return nil, kessai.Errorf(kessai.InvalidSimulation, op, "kessai simulates %s on this operation, not %q.", SimulateAuthorizationInitiated, clip(o.Simulation))
+	}
+	intent := o.PaymentIntent
 	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		p, s, err := lockSession(w, op, id)
 		if err != nil {
@@ -467,8 +494,11 @@ func completeSession(ctx context.Context, e *engine.Engine, acct *kessai.Account
 		p.State, p.Status, p.ReasonCode = kessai.StateOpen, kessai.StateOpen, ""
 		p.ConfirmedAt = ptr(w.Now())
 		p.Order.LastStateChange = w.Now()
+		if o.Simulation == SimulateAuthorizationInitiated && (s.PaymentIntent != IntentAuthorize || !s.CanHandlePending) {
+			return nil, kessai.Errorf(kessai.InvalidSimulation, op, "%s authorizes asynchronously: it needs paymentIntent Authorize and canHandlePendingAuthorization true.", SimulateAuthorizationInitiated)
+		}
 		if s.PaymentIntent != IntentConfirm {
-			pending := s.PaymentMethod == MethodPending || s.PaymentMethod == MethodPendingDecl
+			pending := s.PaymentMethod == MethodPending || s.PaymentMethod == MethodPendingDecl || o.Simulation == SimulateAuthorizationInitiated
 			a, err := newCharge(w, p, amount, s.SoftDescriptor, s.PaymentIntent == IntentAuthorizeWithCapture, pending)
 			if err != nil {
 				return nil, err

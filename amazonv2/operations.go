@@ -126,9 +126,9 @@ func (f *Face) completeCheckoutSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.run(w, r, op{status: http.StatusOK, render: f.renderSession(r), call: func(ctx context.Context, e *engine.Engine) (any, error) {
-		return amazonpay.CompleteCheckoutSession(ctx, e, req.acct, id, n, cur.Code)
+		return amazonpay.CompleteCheckoutSessionWith(ctx, e, req.acct, id, n, cur.Code, amazonpay.CompleteOptions{Simulation: req.simulation})
 	}, statusOf: func(ctx context.Context, v any) int {
-		return f.completedStatus(ctx, req.acct, v.(*kessai.Payment))
+		return f.completedStatus(ctx, req, v.(*kessai.Payment))
 	}})
 }
 
@@ -156,21 +156,26 @@ func (f *Face) finalizeCheckoutSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.run(w, r, op{status: http.StatusOK, render: f.renderSession(r), call: func(ctx context.Context, e *engine.Engine) (any, error) {
-		return amazonpay.FinalizeCheckoutSession(ctx, e, req.acct, id, n, cur.Code, in.PaymentIntent)
+		return amazonpay.CompleteCheckoutSessionWith(ctx, e, req.acct, id, n, cur.Code,
+			amazonpay.CompleteOptions{Finalize: true, PaymentIntent: in.PaymentIntent, Simulation: req.simulation})
 	}, statusOf: func(ctx context.Context, v any) int {
-		return f.completedStatus(ctx, req.acct, v.(*kessai.Payment))
+		return f.completedStatus(ctx, req, v.(*kessai.Payment))
 	}})
 }
 
 // completedStatus is Complete Checkout Session's status, as Amazon answers
 // it: 202 Accepted while the session's charge is AuthorizationInitiated
-// (a payment method that authorizes asynchronously), 200 otherwise.
-func (f *Face) completedStatus(ctx context.Context, acct *kessai.Account, p *kessai.Payment) int {
+// (a payment method or a simulation string that authorizes
+// asynchronously), 200 otherwise.
+func (f *Face) completedStatus(ctx context.Context, req *request, p *kessai.Payment) int {
 	s, err := amazonpay.SessionOf(p)
-	if err != nil || s.ChargeID == "" || (s.PaymentMethod != amazonpay.MethodPending && s.PaymentMethod != amazonpay.MethodPendingDecl) {
+	if err != nil || s.ChargeID == "" {
 		return http.StatusOK
 	}
-	ch, err := amazonpay.GetCharge(ctx, f.E, acct, s.ChargeID)
+	if s.PaymentMethod != amazonpay.MethodPending && s.PaymentMethod != amazonpay.MethodPendingDecl && req.simulation == "" {
+		return http.StatusOK
+	}
+	ch, err := amazonpay.GetCharge(ctx, f.E, req.acct, s.ChargeID)
 	if err == nil && amazonpay.ChargeState(ch.Auth, ch.Capture) == "AuthorizationInitiated" {
 		return http.StatusAccepted
 	}
