@@ -14,8 +14,8 @@ const KindWebhookEndpoint Kind = "webhook_endpoints"
 const (
 	EndpointPayJP     = "payjp"      // PAY.JP face events as PAY.JP renders them, signed Standard Webhooks style
 	EndpointAmazonIPN = "amazon_ipn" // MWS face events as Amazon's Instant Payment Notifications
-	// EndpointAmazonIPNV2 receives the Amazon Pay API v2 face's events
-	// (IPN v2); no endpoint of this kind can be made yet, so they go nowhere.
+	// EndpointAmazonIPNV2 receives the Amazon Pay API v2 face's events as
+	// Amazon's IPN v2 (ids only, in SNS envelopes like amazon_ipn's).
 	EndpointAmazonIPNV2 = "amazon_ipn_v2"
 )
 

@@ -427,7 +427,50 @@ func ApproveCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.
 // answers it as it is. Errors: validation_error, not_found, invalid_status,
 // amount_exceeded, currency_mismatch.
 func CompleteCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, amount int64, currency string) (*kessai.Payment, error) {
-	const op = "amazonpay.CompleteCheckoutSession"
+	return CompleteCheckoutSessionWith(ctx, e, acct, id, amount, currency, CompleteOptions{})
+}
+
+// FinalizeCheckoutSession is Finalize Checkout Session: Complete Checkout
+// Session for a merchant that states the paymentIntent again, which must
+// be the session's (kessai's buyer approves a session whose intent is
+// already set). Errors: those of CompleteCheckoutSession.
+func FinalizeCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, amount int64, currency, intent string) (*kessai.Payment, error) {
+	return CompleteCheckoutSessionWith(ctx, e, acct, id, amount, currency, CompleteOptions{Finalize: true, PaymentIntent: intent})
+}
+
+// SimulateAuthorizationInitiated is the sandbox simulation string that
+// makes Complete (or Finalize) Checkout Session's charge
+// AuthorizationInitiated, then Authorized after PendingDelay: the outcome
+// of the payment method ending 0701, with its prerequisites.
+const SimulateAuthorizationInitiated = "AuthorizationInitiated"
+
+// CompleteOptions vary how a checkout session is completed.
+type CompleteOptions struct {
+	// Finalize: Finalize Checkout Session, whose PaymentIntent is
+	// required and must be the session's.
+	Finalize      bool
+	PaymentIntent string
+	// Simulation is a sandbox simulation string:
+	// SimulateAuthorizationInitiated or none.
+	Simulation string
+}
+
+// CompleteCheckoutSessionWith is CompleteCheckoutSession (or
+// FinalizeCheckoutSession) with options. Errors: those of
+// CompleteCheckoutSession, invalid_sandbox_simulation (an unknown
+// simulation, or one whose prerequisites the session lacks).
+func CompleteCheckoutSessionWith(ctx context.Context, e *engine.Engine, acct *kessai.Account, id string, amount int64, currency string, o CompleteOptions) (*kessai.Payment, error) {
+	op := "amazonpay.CompleteCheckoutSession"
+	if o.Finalize {
+		op = "amazonpay.FinalizeCheckoutSession"
+		if o.PaymentIntent == "" {
+			return nil, kessai.Invalidf(op, "paymentIntent", "paymentIntent is required.")
+		}
+	}
+	if o.Simulation != "" && o.Simulation != SimulateAuthorizationInitiated {
+		return nil, kessai.Errorf(kessai.InvalidSimulation, op, "kessai simulates %s on this operation, not %q.", SimulateAuthorizationInitiated, clip(o.Simulation))
+	}
+	intent := o.PaymentIntent
 	res, err := e.Write(ctx, acct, op, func(w *engine.W) (any, error) {
 		p, s, err := lockSession(w, op, id)
 		if err != nil {
@@ -435,6 +478,9 @@ func CompleteCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai
 		}
 		if s.ChargeAmount != nil && (amount != *s.ChargeAmount || currency != s.Currency) {
 			return nil, kessai.Invalidf(op, "chargeAmount", "chargeAmount %s is not the %s the buyer approved.", money(amount, currency), money(*s.ChargeAmount, s.Currency))
+		}
+		if intent != "" && intent != s.PaymentIntent {
+			return nil, kessai.Invalidf(op, "paymentIntent", "paymentIntent %s is not the session's %s.", clip(intent), s.PaymentIntent)
 		}
 		switch {
 		case s.State == SessionCompleted:
@@ -448,8 +494,11 @@ func CompleteCheckoutSession(ctx context.Context, e *engine.Engine, acct *kessai
 		p.State, p.Status, p.ReasonCode = kessai.StateOpen, kessai.StateOpen, ""
 		p.ConfirmedAt = ptr(w.Now())
 		p.Order.LastStateChange = w.Now()
+		if o.Simulation == SimulateAuthorizationInitiated && (s.PaymentIntent != IntentAuthorize || !s.CanHandlePending) {
+			return nil, kessai.Errorf(kessai.InvalidSimulation, op, "%s authorizes asynchronously: it needs paymentIntent Authorize and canHandlePendingAuthorization true.", SimulateAuthorizationInitiated)
+		}
 		if s.PaymentIntent != IntentConfirm {
-			pending := s.PaymentMethod == MethodPending || s.PaymentMethod == MethodPendingDecl
+			pending := s.PaymentMethod == MethodPending || s.PaymentMethod == MethodPendingDecl || o.Simulation == SimulateAuthorizationInitiated
 			a, err := newCharge(w, p, amount, s.SoftDescriptor, s.PaymentIntent == IntentAuthorizeWithCapture, pending)
 			if err != nil {
 				return nil, err

@@ -95,7 +95,9 @@ var v2Policy = engine.Policy{
 		return notifications.RefundCompletedEmail(w, p, r)
 	},
 	RefundEvent: func(w *engine.W, r *kessai.Refund, _ bool) error {
-		return w.EmitFace(kessai.FaceAmazonV2, "refund."+RefundState(r), ObjectRefund, r.ID, r)
+		// Lower-cased like the charges' events, so that an endpoint can list
+		// them (refund.refunded).
+		return w.EmitFace(kessai.FaceAmazonV2, "refund."+strings.ToLower(RefundState(r)), ObjectRefund, r.ID, r)
 	},
 }
 

@@ -60,9 +60,11 @@ func registerKey(s *kessaitest.Server, sk string, k *rsa.PrivateKey) *kessaitest
 
 // reply is an API v2 answer.
 type reply struct {
-	status int
-	body   []byte
-	json   map[string]any
+	method, path string
+	status       int
+	header       http.Header
+	body         []byte
+	json         map[string]any
 }
 
 func (r *reply) reason() string { s, _ := r.json["reasonCode"].(string); return s }
@@ -89,7 +91,7 @@ func call(t *testing.T, s *kessaitest.Server, signer *amazonv2.Signer, method, p
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	out := &reply{status: resp.StatusCode, body: raw}
+	out := &reply{method: method, path: path, status: resp.StatusCode, header: resp.Header, body: raw}
 	_ = json.Unmarshal(raw, &out.json)
 	if ct := resp.Header.Get("Content-Type"); out.status >= 400 && !strings.HasPrefix(path, "/kessai/") && ct != "application/json" {
 		t.Errorf("%s %s: Content-Type %q", method, path, ct)

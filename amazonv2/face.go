@@ -103,6 +103,23 @@ type request struct {
 	body []byte
 	r    *http.Request
 	sim  httpface.Simulation // Kessai-Simulate
+	// simulation is Amazon's sandbox simulation string
+	// (x-amz-pay-simulation-code), one that the operation simulates.
+	simulation string
+}
+
+// simulated reports whether kessai simulates Amazon's simulation string
+// code on an operation (its path without the environment):
+// AuthorizationInitiated on Complete and Finalize Checkout Session, the
+// outcome of the payment method ending 0701.
+func simulated(method, path, code string) bool {
+	if method != http.MethodPost || !strings.HasPrefix(path, "/v2/checkoutSessions/") {
+		return false
+	}
+	if !strings.HasSuffix(path, "/complete") && !strings.HasSuffix(path, "/finalize") {
+		return false
+	}
+	return code == amazonpay.SimulateAuthorizationInitiated
 }
 
 type ctxKey struct{}
@@ -131,12 +148,16 @@ func (f *Face) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, err)
 		return
 	}
-	// Amazon's simulation strings are not read yet: refuse rather than
-	// let a test believe it simulated something.
+	// Amazon's simulation strings: those kessai simulates go to their
+	// operation; any other is refused rather than let a test believe it
+	// simulated something.
 	if v := r.Header.Get(SimulationHeader); v != "" {
-		f.fail(w, r, refuse(http.StatusBadRequest, "InvalidSandboxSimulationSpecified",
-			"kessai does not simulate %s %q yet: choose a simulated payment method on the buyer's page instead.", SimulationHeader, clip(v)))
-		return
+		if !simulated(r.Method, ev.path, v) {
+			f.fail(w, r, refuse(http.StatusBadRequest, "InvalidSandboxSimulationSpecified",
+				"kessai does not simulate %s %q on %s %s: see docs/amazonpay-v2.md, or choose a simulated payment method on the buyer's page.", SimulationHeader, clip(v), r.Method, clip(ev.path)))
+			return
+		}
+		req.simulation = v
 	}
 	if f.Limiter != nil {
 		if ok, wait := f.Limiter.Allow(req.acct.ID); !ok {

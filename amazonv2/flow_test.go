@@ -66,7 +66,7 @@ func (c *v2) keyed(method, path, key string, body any) *reply {
 	defer resp.Body.Close()
 	var b bytes.Buffer
 	_, _ = b.ReadFrom(resp.Body)
-	out := &reply{status: resp.StatusCode, body: b.Bytes()}
+	out := &reply{method: method, path: path, status: resp.StatusCode, header: resp.Header, body: b.Bytes()}
 	_ = json.Unmarshal(out.body, &out.json)
 	return out
 }

@@ -41,6 +41,7 @@ func TestFlow_AccountsAreIsolated(t *testing.T) {
 		{"GET", "/v2/checkoutSessions/" + id, false, nil},
 		{"PATCH", "/v2/checkoutSessions/" + id, false, map[string]any{"paymentDetails": map[string]any{"chargeAmount": yen(1)}}},
 		{"POST", "/v2/checkoutSessions/" + id + "/complete", false, map[string]any{"chargeAmount": yen(4000)}},
+		{"POST", "/v2/checkoutSessions/" + id + "/finalize", false, map[string]any{"chargeAmount": yen(4000), "paymentIntent": "Authorize"}},
 		{"GET", "/v2/chargePermissions/" + perm, false, nil},
 		{"DELETE", "/v2/chargePermissions/" + perm + "/close", false, map[string]any{}},
 		{"POST", "/v2/charges", true, map[string]any{"chargePermissionId": perm, "chargeAmount": yen(1)}},

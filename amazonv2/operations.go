@@ -126,8 +126,60 @@ func (f *Face) completeCheckoutSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.run(w, r, op{status: http.StatusOK, render: f.renderSession(r), call: func(ctx context.Context, e *engine.Engine) (any, error) {
-		return amazonpay.CompleteCheckoutSession(ctx, e, req.acct, id, n, cur.Code)
+		return amazonpay.CompleteCheckoutSessionWith(ctx, e, req.acct, id, n, cur.Code, amazonpay.CompleteOptions{Simulation: req.simulation})
+	}, statusOf: func(ctx context.Context, v any) int {
+		return f.completedStatus(ctx, req, v.(*kessai.Payment))
 	}})
+}
+
+// finalizeCheckoutSession is Finalize Checkout Session: Complete Checkout
+// Session with the paymentIntent stated again (it must be the session's);
+// the addresses and supplementaryData it may carry are ignored (the
+// sandbox buyer's are kept).
+func (f *Face) finalizeCheckoutSession(w http.ResponseWriter, r *http.Request) {
+	req, id := requestOf(r), r.PathValue("id")
+	var in struct {
+		ChargeAmount  *Price `json:"chargeAmount"`
+		PaymentIntent string `json:"paymentIntent"`
+	}
+	if err := decode(req.body, &in); err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	if in.PaymentIntent == "" {
+		f.fail(w, r, refuse(http.StatusBadRequest, "MissingParameterValue", "paymentIntent is required."))
+		return
+	}
+	n, cur, err := ParsePrice("chargeAmount", in.ChargeAmount)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	f.run(w, r, op{status: http.StatusOK, render: f.renderSession(r), call: func(ctx context.Context, e *engine.Engine) (any, error) {
+		return amazonpay.CompleteCheckoutSessionWith(ctx, e, req.acct, id, n, cur.Code,
+			amazonpay.CompleteOptions{Finalize: true, PaymentIntent: in.PaymentIntent, Simulation: req.simulation})
+	}, statusOf: func(ctx context.Context, v any) int {
+		return f.completedStatus(ctx, req, v.(*kessai.Payment))
+	}})
+}
+
+// completedStatus is Complete Checkout Session's status, as Amazon answers
+// it: 202 Accepted while the session's charge is AuthorizationInitiated
+// (a payment method or a simulation string that authorizes
+// asynchronously), 200 otherwise.
+func (f *Face) completedStatus(ctx context.Context, req *request, p *kessai.Payment) int {
+	s, err := amazonpay.SessionOf(p)
+	if err != nil || s.ChargeID == "" {
+		return http.StatusOK
+	}
+	if s.PaymentMethod != amazonpay.MethodPending && s.PaymentMethod != amazonpay.MethodPendingDecl && req.simulation == "" {
+		return http.StatusOK
+	}
+	ch, err := amazonpay.GetCharge(ctx, f.E, req.acct, s.ChargeID)
+	if err == nil && amazonpay.ChargeState(ch.Auth, ch.Capture) == "AuthorizationInitiated" {
+		return http.StatusAccepted
+	}
+	return http.StatusOK
 }
 
 func (f *Face) getChargePermission(w http.ResponseWriter, r *http.Request) {

@@ -17,6 +17,7 @@ func (f *Face) routes() {
 	f.ops.HandleFunc("GET /v2/checkoutSessions/{id}", f.getCheckoutSession)
 	f.ops.HandleFunc("PATCH /v2/checkoutSessions/{id}", f.updateCheckoutSession)
 	f.ops.HandleFunc("POST /v2/checkoutSessions/{id}/complete", f.completeCheckoutSession)
+	f.ops.HandleFunc("POST /v2/checkoutSessions/{id}/finalize", f.finalizeCheckoutSession)
 	f.ops.HandleFunc("GET /v2/chargePermissions/{id}", f.getChargePermission)
 	f.ops.HandleFunc("PATCH /v2/chargePermissions/{id}", f.updateChargePermission)
 	f.ops.HandleFunc("DELETE /v2/chargePermissions/{id}/close", f.closeChargePermission)

@@ -33,9 +33,13 @@ func validKey(k string) bool {
 type op struct {
 	name   string // the operation, for its idempotency key
 	status int    // the status of a success
-	keyed  bool   // requires x-amz-pay-idempotency-key
-	call   func(ctx context.Context, e *engine.Engine) (any, error)
-	render func(v any) (any, error)
+	// statusOf, when set, is the status of a success of an operation
+	// without a key, given what call returned (Complete Checkout Session
+	// answers 202 while its charge is pending).
+	statusOf func(ctx context.Context, v any) int
+	keyed    bool // requires x-amz-pay-idempotency-key
+	call     func(ctx context.Context, e *engine.Engine) (any, error)
+	render   func(v any) (any, error)
 }
 
 // run runs o and answers. A keyed operation runs under its key
@@ -66,7 +70,11 @@ func (f *Face) run(w http.ResponseWriter, r *http.Request, o op) {
 			f.fail(w, r, kessai.WrapInternal("amazonv2.render", err))
 			return
 		}
-		writeJSON(w, o.status, b)
+		status := o.status
+		if o.statusOf != nil {
+			status = o.statusOf(ctx, res)
+		}
+		writeJSON(w, status, b)
 		return
 	}
 	k := r.Header.Get(IdempotencyHeader)

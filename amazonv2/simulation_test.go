@@ -65,8 +65,12 @@ func TestFlow_SimulatedPaymentMethods(t *testing.T) {
 				if st := approve(t, redirect, m); st != 303 {
 					t.Fatalf("%s: approval %d", m, st)
 				}
-				r := must(t, c.do("POST", "/v2/checkoutSessions/"+id+"/complete", map[string]any{"chargeAmount": yen(2000)}), 200)
+				// Amazon answers 202 Accepted while the charge is pending.
+				r := must(t, c.do("POST", "/v2/checkoutSessions/"+id+"/complete", map[string]any{"chargeAmount": yen(2000)}), 202)
 				charges[m] = str(r.json, "chargeId")
+				if str(r.json, "statusDetails", "state") != "Completed" || charges[m] == "" {
+					t.Fatalf("%s: completed: %s", m, r.body)
+				}
 				r = must(t, c.do("GET", "/v2/charges/"+charges[m], nil), 200)
 				if str(r.json, "statusDetails", "state") != "AuthorizationInitiated" {
 					t.Fatalf("%s: %s", m, r.body)
@@ -170,5 +174,80 @@ func TestFlow_RetriesAfterAFailureAreSafe(t *testing.T) {
 	}
 	if last.status != 429 || last.reason() != "TooManyRequests" {
 		t.Fatalf("past the rate limit: %d %s", last.status, last.body)
+	}
+}
+
+// TestFlow_SimulationStrings: x-amz-pay-simulation-code AuthorizationInitiated
+// on Complete or Finalize Checkout Session makes the charge pending (202),
+// then Authorized, as the payment method ending 0701 does, with its
+// prerequisites; codes kessai does not simulate on an operation are
+// refused with InvalidSandboxSimulationSpecified and change nothing.
+func TestFlow_SimulationStrings(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			s := kessaitest.Start(t, dialect, kessaitest.Options{NoWorker: true})
+			c := newV2(t, s)
+			simulate := func(code, method, path string, body any) *reply {
+				t.Helper()
+				raw, err := json.Marshal(body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The official SDKs leave the header out of the signature.
+				return call(t, s, c.signer, method, path, raw, time.Now(), func(r *http.Request) { r.Header.Set("x-amz-pay-simulation-code", code) })
+			}
+			approved := func(amount int, details map[string]any) string {
+				t.Helper()
+				id, redirect := c.sessionTo(amount, details)
+				if st := approve(t, redirect, "1111"); st != 303 {
+					t.Fatalf("approval %d", st)
+				}
+				return id
+			}
+			pendingOK := map[string]any{"paymentIntent": "Authorize", "canHandlePendingAuthorization": true}
+
+			// Refusals change nothing.
+			plain := approved(1000, map[string]any{"paymentIntent": "Authorize"})
+			for _, bad := range []struct{ name, code, path string }{
+				{"without canHandlePendingAuthorization", "AuthorizationInitiated", "/v2/checkoutSessions/" + plain + "/complete"},
+				{"a code kessai does not simulate", "HardDeclined", "/v2/checkoutSessions/" + plain + "/complete"},
+				{"an unknown code", "NoSuchCode", "/v2/checkoutSessions/" + plain + "/complete"},
+			} {
+				r := simulate(bad.code, "POST", bad.path, map[string]any{"chargeAmount": yen(1000)})
+				if r.status != 400 || r.reason() != "InvalidSandboxSimulationSpecified" {
+					t.Errorf("%s: %d %s", bad.name, r.status, r.body)
+				}
+			}
+			if r := must(t, c.do("GET", "/v2/checkoutSessions/"+plain, nil), 200); str(r.json, "statusDetails", "state") != "Open" || r.json["chargeId"] != nil {
+				t.Fatalf("after the refusals: %s", r.body)
+			}
+
+			id := approved(2000, pendingOK)
+			r := must(t, simulate("AuthorizationInitiated", "POST", "/v2/checkoutSessions/"+id+"/complete", map[string]any{"chargeAmount": yen(2000)}), 202)
+			charge := str(r.json, "chargeId")
+			if str(r.json, "statusDetails", "state") != "Completed" || charge == "" {
+				t.Fatalf("completed: %s", r.body)
+			}
+			if r := simulate("AuthorizationInitiated", "POST", "/v2/charges", map[string]any{"chargePermissionId": str(r.json, "chargePermissionId"), "chargeAmount": yen(1)}); r.status != 400 || r.reason() != "InvalidSandboxSimulationSpecified" {
+				t.Errorf("the code on Create Charge: %d %s", r.status, r.body)
+			}
+			fin := approved(3000, pendingOK)
+			r = must(t, simulate("AuthorizationInitiated", "POST", "/v2/checkoutSessions/"+fin+"/finalize", map[string]any{"chargeAmount": yen(3000), "paymentIntent": "Authorize"}), 202)
+			finCharge := str(r.json, "chargeId")
+			for _, ch := range []string{charge, finCharge} {
+				if r := must(t, c.do("GET", "/v2/charges/"+ch, nil), 200); str(r.json, "statusDetails", "state") != "AuthorizationInitiated" {
+					t.Fatalf("simulated: %s", r.body)
+				}
+			}
+			s.Advance(31 * time.Second)
+			for _, ch := range []string{charge, finCharge} {
+				if r := must(t, c.do("GET", "/v2/charges/"+ch, nil), 200); str(r.json, "statusDetails", "state") != "Authorized" {
+					t.Fatalf("30 s later: %s", r.body)
+				}
+			}
+			s.CheckLedger()
+		})
 	}
 }

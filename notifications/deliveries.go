@@ -12,7 +12,8 @@ import (
 
 // Deliveries. Every event a write records goes to each of the account's
 // enabled endpoints of the event's face (PAY.JP events to payjp endpoints,
-// MWS events to amazon_ipn endpoints) that wants its type: a delivery and
+// MWS events to amazon_ipn endpoints, API v2 events to amazon_ipn_v2
+// endpoints) that wants its type: a delivery and
 // the job that makes it are written in the event's own transaction, so an
 // event is never committed without its deliveries, nor a delivery without
 // its event. The job (package notify's handler) runs outside any
@@ -64,10 +65,61 @@ func deliver(w *engine.W, ev *kessai.Event) error {
 // of the event's face that lists its type, and for IPN endpoints an event
 // that Amazon notifies.
 func wants(ep *kessai.WebhookEndpoint, ev *kessai.Event) bool {
-	if ep.Kind != kessai.EndpointKindOf(ev.Face) || !ep.Wants(ev.Type) {
+	if !ep.Wants(ev.Type) {
 		return false
 	}
-	return ep.Kind != kessai.EndpointAmazonIPN || IPNType(ev) != ""
+	return receives(ep, ev)
+}
+
+// receives reports whether an endpoint of ep's kind can receive an event,
+// whatever types it lists: one of its face's, and for IPN endpoints one
+// that Amazon notifies.
+func receives(ep *kessai.WebhookEndpoint, ev *kessai.Event) bool {
+	if ep.Kind != kessai.EndpointKindOf(ev.Face) {
+		return false
+	}
+	switch ep.Kind {
+	case kessai.EndpointAmazonIPN:
+		return IPNType(ev) != ""
+	case kessai.EndpointAmazonIPNV2:
+		typ, _, err := IPNV2Object(ev)
+		return err == nil && typ != ""
+	}
+	return true
+}
+
+// IPN v2 object types: what an API v2 notification is about.
+const (
+	IPNV2ChargePermission = "CHARGE_PERMISSION"
+	IPNV2Charge           = "CHARGE"
+	IPNV2Refund           = "REFUND"
+)
+
+// IPNV2Object is what Amazon's IPN v2 says of an event of the API v2 face:
+// the ObjectType of the object whose state changed and the id of its
+// charge permission (the ObjectId is the event's ResourceID). Events that
+// Amazon does not notify (a checkout session's, kessai's sandbox
+// chargebacks) have no ObjectType. The event objects are package
+// amazonpay's (charge_permission, charge, refund), whose data carries the
+// permission's id as id or payment_id.
+func IPNV2Object(ev *kessai.Event) (objectType, chargePermissionID string, err error) {
+	switch {
+	case ev.Object == "charge_permission":
+		return IPNV2ChargePermission, ev.ResourceID, nil
+	case ev.Object == "charge" && ev.Type != "charge.chargeback":
+		objectType = IPNV2Charge
+	case ev.Object == "refund":
+		objectType = IPNV2Refund
+	default:
+		return "", "", nil
+	}
+	var data struct {
+		PaymentID string `json:"payment_id"`
+	}
+	if err := json.Unmarshal(ev.Data, &data); err != nil || data.PaymentID == "" {
+		return "", "", fmt.Errorf("event %s (%s) names no charge permission", ev.ID, ev.Type)
+	}
+	return objectType, data.PaymentID, nil
 }
 
 // IPNType is Amazon's NotificationType of an MWS event: what its IPN
@@ -333,7 +385,7 @@ func RedeliverEvent(ctx context.Context, e *engine.Engine, acct *kessai.Account,
 			if ep.Status != kessai.EndpointEnabled {
 				return nil, kessai.Errorf(kessai.InvalidStatus, op, "The endpoint %s is disabled; enable it first.", ep.ID)
 			}
-			if ep.Kind != kessai.EndpointKindOf(ev.Face) || (ep.Kind == kessai.EndpointAmazonIPN && IPNType(&ev) == "") {
+			if !receives(&ep, &ev) {
 				return nil, kessai.Errorf(kessai.InvalidStatus, op, "A %s endpoint does not receive the event %s (%s).", ep.Kind, ev.ID, ev.Type)
 			}
 			targets = append(targets, &ep)

@@ -40,7 +40,7 @@ type NewWebhookEndpoint struct {
 // update are left alone.
 type WebhookEndpointParams struct {
 	URL           *string
-	Kind          string    // create only: payjp or amazon_ipn
+	Kind          string    // create only: payjp, amazon_ipn or amazon_ipn_v2
 	EnabledEvents *[]string // nil or empty: every event ("*")
 	Status        *string   // update only: enabled or disabled
 }
@@ -115,7 +115,8 @@ func validEventType(t string) bool {
 }
 
 // CreateWebhookEndpoint adds an endpoint that receives the account's events
-// of its kind's face: payjp (PAY.JP webhooks) or amazon_ipn (Amazon IPNs).
+// of its kind's face: payjp (PAY.JP webhooks), amazon_ipn (Amazon IPNs of
+// the MWS face) or amazon_ipn_v2 (IPN v2 of the Amazon Pay API v2 face).
 // Errors: validation_error.
 func CreateWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.Account, p WebhookEndpointParams) (*NewWebhookEndpoint, error) {
 	const op = "notifications.CreateWebhookEndpoint"
@@ -125,8 +126,8 @@ func CreateWebhookEndpoint(ctx context.Context, e *engine.Engine, acct *kessai.A
 	if err := checkEndpointURL(op, *p.URL); err != nil {
 		return nil, err
 	}
-	if p.Kind != kessai.EndpointPayJP && p.Kind != kessai.EndpointAmazonIPN {
-		return nil, kessai.Invalidf(op, "kind", "Input should be 'payjp' or 'amazon_ipn'")
+	if p.Kind != kessai.EndpointPayJP && p.Kind != kessai.EndpointAmazonIPN && p.Kind != kessai.EndpointAmazonIPNV2 {
+		return nil, kessai.Invalidf(op, "kind", "Input should be 'payjp', 'amazon_ipn' or 'amazon_ipn_v2'")
 	}
 	var types []string
 	if p.EnabledEvents != nil {

@@ -18,8 +18,9 @@ import (
 )
 
 // Amazon IPNs are delivered as Amazon SNS delivers them: a POST of an SNS
-// envelope (JSON) whose Message is the notification (JSON again) with its
-// NotificationData (XML, rendered by the MWS face), signed with
+// envelope (JSON) whose Message is the notification (JSON again) — for the
+// MWS face with its NotificationData (XML, rendered by the MWS face), for
+// API v2 (IPN v2) the ids of the object that changed — signed with
 // SignatureVersion 1: SHA1withRSA over the SNS string to sign, with
 // kessai's own key, whose certificate kessai serves at SigningCertURL.
 
@@ -84,6 +85,48 @@ func (n *Notifier) ipnMessageOf(ctx context.Context, t *notifications.DeliveryTa
 	if err != nil {
 		return nil, err
 	}
+	return n.snsMessage(ctx, t, region, inner, at)
+}
+
+// ipnV2Message is an IPN v2's Message: ids only, which the merchant reads
+// the object by.
+type ipnV2Message struct {
+	MerchantID          string `json:"MerchantID"`
+	ObjectType          string `json:"ObjectType"`
+	ObjectID            string `json:"ObjectId"`
+	ChargePermissionID  string `json:"ChargePermissionId"`
+	NotificationType    string `json:"NotificationType"`
+	NotificationID      string `json:"NotificationId"`
+	NotificationVersion string `json:"NotificationVersion"`
+}
+
+// ipnV2MessageOf renders the IPN v2 of a delivery (an event of the API v2
+// face), signed at the time at. Its NotificationId is the event's id, the
+// same on every retry and to every endpoint.
+func (n *Notifier) ipnV2MessageOf(ctx context.Context, t *notifications.DeliveryTarget, at time.Time) (*message, error) {
+	typ, permission, err := notifications.IPNV2Object(t.Event)
+	if err != nil {
+		return nil, err
+	}
+	if typ == "" {
+		return nil, fmt.Errorf("event %s (%s) has no IPN v2", t.Event.ID, t.Event.Type)
+	}
+	inner, err := json.Marshal(ipnV2Message{MerchantID: t.Account.MWS.SellerID, ObjectType: typ, ObjectID: t.Event.ResourceID,
+		ChargePermissionID: permission, NotificationType: "STATE_CHANGE", NotificationID: t.Event.ID, NotificationVersion: "V2"})
+	if err != nil {
+		return nil, err
+	}
+	region := t.Account.MWS.Region
+	if region == "" {
+		region = "jp"
+	}
+	return n.snsMessage(ctx, t, region, inner, at)
+}
+
+// snsMessage wraps a notification's Message in an SNS envelope signed at
+// the time at (SignatureVersion 1, kessai's IPN signing key) whose
+// MessageId is the delivery's id.
+func (n *Notifier) snsMessage(ctx context.Context, t *notifications.DeliveryTarget, region string, inner []byte, at time.Time) (*message, error) {
 	key, err := n.e.IPNSigningKey(ctx)
 	if err != nil {
 		return nil, err

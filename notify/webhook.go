@@ -111,6 +111,8 @@ func (n *Notifier) message(ctx context.Context, t *notifications.DeliveryTarget,
 	switch t.Endpoint.Kind {
 	case kessai.EndpointAmazonIPN:
 		return n.ipnMessageOf(ctx, t, at)
+	case kessai.EndpointAmazonIPNV2:
+		return n.ipnV2MessageOf(ctx, t, at)
 	case kessai.EndpointPayJP:
 		body, err := n.cfg.RenderPayJP(t.Event)
 		if err != nil {

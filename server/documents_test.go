@@ -13,19 +13,21 @@ import (
 func TestServer_ServesTheOpenAPIDocument(t *testing.T) {
 	t.Parallel()
 	s := kessaitest.Start(t, "sqlite", kessaitest.Options{NoWorker: true})
-	resp, err := http.Get(s.URL + "/openapi.yaml") // no key: the document is public
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/yaml" {
-		t.Fatalf("GET /openapi.yaml: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
-	if !bytes.Equal(body, api.Document()) || !bytes.HasPrefix(body, []byte("openapi: 3.")) {
-		t.Errorf("GET /openapi.yaml is not the embedded document api/openapi.yaml (%d bytes)", len(body))
+	for path, want := range map[string][]byte{"/openapi.yaml": api.Document(), "/amazonpay-v2.yaml": api.AmazonPayV2Document()} {
+		resp, err := http.Get(s.URL + path) // no key: the document is public
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/yaml" {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		if !bytes.Equal(body, want) || !bytes.HasPrefix(body, []byte("openapi: 3.")) {
+			t.Errorf("GET %s is not the embedded document api%s (%d bytes)", path, path, len(body))
+		}
 	}
 }

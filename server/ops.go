@@ -46,17 +46,19 @@ func (m *Main) handleOps(mux interface {
 
 // handleDocuments serves the API documents embedded in the binary: GET
 // /openapi.yaml, the OpenAPI 3 document of the PAY.JP face, kessai's own API
-// and the probes (package api). The MWS face has no machine-readable
-// document of its own: Amazon published none (docs/mws.md describes it).
+// and the probes, and GET /amazonpay-v2.yaml, the Amazon Pay API v2 face's
+// (package api). The MWS face has no machine-readable document of its own:
+// Amazon published none (docs/mws.md describes it).
 func handleDocuments(mux interface {
 	HandleFunc(string, func(http.ResponseWriter, *http.Request))
 }) {
-	doc := api.Document()
-	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/yaml") // RFC 9512
-		w.Header().Set("Cache-Control", "no-cache")
-		_, _ = w.Write(doc)
-	})
+	for path, doc := range map[string][]byte{"/openapi.yaml": api.Document(), "/amazonpay-v2.yaml": api.AmazonPayV2Document()} {
+		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/yaml") // RFC 9512
+			w.Header().Set("Cache-Control", "no-cache")
+			_, _ = w.Write(doc)
+		})
+	}
 }
 
 // Ready reports whether the store answers a trivial query (one read of the

@@ -28,20 +28,40 @@ import (
 // Load parses the document and checks it against the OpenAPI 3.0 rules, including that
 // every example in it fits its schema.
 func Load() (*openapi3.T, error) {
-	doc, err := parse()
+	return load(openAPI)
+}
+
+// LoadAmazonPayV2 is Load for the Amazon Pay API v2 face's document (amazonpay-v2.yaml).
+func LoadAmazonPayV2() (*openapi3.T, error) {
+	return load(amazonPayV2)
+}
+
+// A document: its name and raw YAML.
+type document struct {
+	name string
+	raw  func() []byte
+}
+
+var (
+	openAPI     = document{"openapi.yaml", api.Document}
+	amazonPayV2 = document{"amazonpay-v2.yaml", api.AmazonPayV2Document}
+)
+
+func load(d document) (*openapi3.T, error) {
+	doc, err := parse(d)
 	if err != nil {
 		return nil, err
 	}
 	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("validator: invalid openapi.yaml: %w", err)
+		return nil, fmt.Errorf("validator: invalid %s: %w", d.name, err)
 	}
 	return doc, nil
 }
 
-func parse() (*openapi3.T, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(api.Document())
+func parse(d document) (*openapi3.T, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(d.raw())
 	if err != nil {
-		return nil, fmt.Errorf("validator: parse openapi.yaml: %w", err)
+		return nil, fmt.Errorf("validator: parse %s: %w", d.name, err)
 	}
 	return doc, nil
 }
@@ -53,13 +73,26 @@ var schemaOptions = []openapi3.SchemaValidationOption{openapi3.DisableSchemaErro
 // Validator checks HTTP exchanges against the document. It is safe for concurrent use.
 type Validator struct {
 	router routers.Router
+	name   string // the document's
 }
 
 // NewValidator loads the document and prepares a Validator. Routes are matched on the
 // request path alone, so requests to any host and port (http://127.0.0.1:PORT/v2/…)
 // find their operation.
 func NewValidator() (*Validator, error) {
-	doc, err := parse()
+	return newValidator(openAPI)
+}
+
+// NewAmazonPayV2Validator is NewValidator for the Amazon Pay API v2 face's document, whose
+// paths start /v2/: a request to /sandbox/v2/… or /live/v2/… must have its environment
+// taken off its path before it is checked. Requests are not checked against its security
+// scheme (Amazon's signature).
+func NewAmazonPayV2Validator() (*Validator, error) {
+	return newValidator(amazonPayV2)
+}
+
+func newValidator(d document) (*Validator, error) {
+	doc, err := parse(d)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +103,7 @@ func NewValidator() (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("validator: %w", err)
 	}
-	return &Validator{router: router}, nil
+	return &Validator{router: router, name: d.name}, nil
 }
 
 // ValidateResponse checks that the response with the given status, header and body is one
@@ -149,7 +182,7 @@ func (v *Validator) findRoute(req *http.Request) (*routers.Route, map[string]str
 		}
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s %s: no such operation in openapi.yaml: %w", req.Method, path, err)
+		return nil, nil, fmt.Errorf("%s %s: no such operation in %s: %w", req.Method, path, v.name, err)
 	}
 	return route, params, nil
 }

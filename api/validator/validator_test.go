@@ -292,3 +292,33 @@ func checkErr(t *testing.T, err error, want string) {
 		t.Errorf("error = %v, want one mentioning %s", err, want)
 	}
 }
+
+func TestAmazonPayV2Document_Valid(t *testing.T) {
+	t.Parallel()
+	doc, err := validator.LoadAmazonPayV2()
+	if err != nil {
+		t.Fatalf("LoadAmazonPayV2: %v", err)
+	}
+	n := 0
+	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
+		if !strings.HasPrefix(path, "/v2/") {
+			t.Errorf("%s: the face's paths start /v2/", path)
+		}
+		for method, op := range doc.Paths.Value(path).Operations() {
+			n++
+			name := method + " " + path
+			if op.OperationID == "" {
+				t.Errorf("%s: no operationId", name)
+			}
+			for _, status := range []int{400, 401, 403, 404, 422, 429, 500, 503} {
+				r := op.Responses.Status(status)
+				if r == nil || r.Value.Content.Get("application/json") == nil || r.Value.Content.Get("application/json").Schema.Ref != "#/components/schemas/Error" {
+					t.Errorf("%s: no %d answer of Amazon's error shape", name, status)
+				}
+			}
+		}
+	}
+	if n != 15 {
+		t.Errorf("%d operations, want the 15 the face serves", n)
+	}
+}
