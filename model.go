@@ -352,23 +352,26 @@ const (
 // their caps: RefundedAmount (pending included) and RefundCount are kept on
 // the capture so that the caps are checked without scanning its refunds.
 type Capture struct {
-	AccountID       string   `json:"account_id"`
-	ID              string   `json:"id"`
-	Livemode        bool     `json:"livemode"`
-	PaymentID       string   `json:"payment_id"`
-	AuthorizationID string   `json:"authorization_id"`
-	ReferenceID     string   `json:"reference_id,omitempty"` // MWS CaptureReferenceId
-	Method          string   `json:"method"`
-	Amount          int64    `json:"amount"`
-	Currency        string   `json:"currency"`
-	RefundedAmount  int64    `json:"refunded_amount"`
-	RefundCount     int      `json:"refund_count"`
-	RefundIDs       []string `json:"refund_ids,omitempty"` // oldest first
-	State           string   `json:"state"`
-	ReasonCode      string   `json:"reason_code,omitempty"`
-	Note            string   `json:"note,omitempty"` // SellerCaptureNote
-	SoftDescriptor  string   `json:"soft_descriptor,omitempty"`
-	Chargeback      bool     `json:"chargeback,omitempty"` // the buyer was paid back by an A-to-z claim or chargeback
+	AccountID       string `json:"account_id"`
+	ID              string `json:"id"`
+	Livemode        bool   `json:"livemode"`
+	PaymentID       string `json:"payment_id"`
+	AuthorizationID string `json:"authorization_id"`
+	ReferenceID     string `json:"reference_id,omitempty"` // MWS CaptureReferenceId
+	// Face is the face of the capture's payment (Payment.Face); "" in a
+	// capture stored before captures kept it.
+	Face           string   `json:"face,omitempty"`
+	Method         string   `json:"method"`
+	Amount         int64    `json:"amount"`
+	Currency       string   `json:"currency"`
+	RefundedAmount int64    `json:"refunded_amount"`
+	RefundCount    int      `json:"refund_count"`
+	RefundIDs      []string `json:"refund_ids,omitempty"` // oldest first
+	State          string   `json:"state"`
+	ReasonCode     string   `json:"reason_code,omitempty"`
+	Note           string   `json:"note,omitempty"` // SellerCaptureNote
+	SoftDescriptor string   `json:"soft_descriptor,omitempty"`
+	Chargeback     bool     `json:"chargeback,omitempty"` // the buyer was paid back by an A-to-z claim or chargeback
 	// ChargedBack is what chargebacks took back from the capture for the
 	// buyer (the ledger moved it out of captured).
 	ChargedBack int64 `json:"charged_back,omitempty"`

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/amazonv2"
 	"github.com/kessai/kessai/engine"
 	"github.com/kessai/kessai/internal/kessaitest"
@@ -155,6 +156,16 @@ func TestFlow_SessionToRefunds(t *testing.T) {
 				t.Fatalf("capture ¥10,001 of ¥10,000: %d %s", r.status, r.body)
 			}
 			r = must(t, c.keyed("POST", "/v2/charges/"+charge+"/capture", "cap-1", map[string]any{"captureAmount": yen(10000)}), 200)
+			// The operator's capture-by-day totals count the charge under
+			// its own face, not under MWS's.
+			day := kessai.JSTDay(kessaitest.Epoch)
+			figs, err := s.Main.E.RefundAnalysis(t.Context(), s.Acct(), day-1, day+2, 0, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(figs.Captures) != 1 || figs.Captures[0].Face != kessai.FaceAmazonV2 || figs.Captures[0].Amount != 10000 {
+				t.Fatalf("capture days %+v; want one ¥10,000 capture of face %s", figs.Captures, kessai.FaceAmazonV2)
+			}
 			if str(r.json, "statusDetails", "state") != "Captured" || str(r.json, "captureAmount", "amount") != "10000" {
 				t.Fatalf("captured: %s", r.body)
 			}

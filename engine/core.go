@@ -150,7 +150,7 @@ func (w *W) checkCapture(p *kessai.Payment, a *kessai.Authorization, amount int6
 func (w *W) captureAuthorization(p *kessai.Payment, a *kessai.Authorization, id string, amount int64) (*kessai.Capture, error) {
 	held := a.Amount - a.CapturedAmount
 	c := &kessai.Capture{AccountID: w.acct.ID, ID: id, Livemode: w.acct.Livemode,
-		PaymentID: p.ID, AuthorizationID: a.ID, Method: a.Method, Amount: amount, Currency: p.Currency,
+		PaymentID: p.ID, AuthorizationID: a.ID, Face: p.Face(), Method: a.Method, Amount: amount, Currency: p.Currency,
 		State: kessai.CaptureCompleted, CreatedAt: w.now, UpdatedAt: w.now}
 	if err := w.post(p.ID, p.Currency, ledger.Capture(a.Method, a.ID, c.ID, held, amount)); err != nil {
 		return nil, err

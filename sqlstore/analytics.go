@@ -271,9 +271,12 @@ func addAggregate(ctx context.Context, db execQuerier, q map[string]string, old 
 		if n == 0 && amount == 0 {
 			return nil
 		}
-		face := kessai.FacePayJP
-		if v.Method == "amazon" {
-			face = kessai.FaceMWS
+		face := v.Face
+		if face == "" { // stored before captures kept their face: only MWS captured by Amazon then
+			face = kessai.FacePayJP
+			if v.Method == "amazon" {
+				face = kessai.FaceMWS
+			}
 		}
 		if err := db.exec(ctx, "capture_days_add", q["capture_days_add"], v.AccountID, kessai.JSTDay(v.CreatedAt), face, n, amount, shardOf(v.ID)); err != nil {
 			return err
