@@ -436,27 +436,36 @@ func (s *Store) searchQuery(accountID string, p kessai.PaymentSearch) (string, [
 
 func (t *tx) SearchPayments(ctx context.Context, accountID string, p kessai.PaymentSearch) ([]*kessai.Payment, bool, error) {
 	q, args := t.s.searchQuery(accountID, p)
+	out, more, err := pageOf[kessai.Payment](ctx, t, "search_payments", q, args, args[3].(int)-1)
+	if err != nil {
+		return nil, false, err
+	}
+	return out, more, nil
+}
+
+// pageOf runs a query of documents that reads limit+1 rows and decodes
+// them: the page, and whether there is more. name names it in errors.
+func pageOf[T any](ctx context.Context, t *tx, name, q string, args []any, limit int) ([]*T, bool, error) {
 	rows, err := t.queryContext(ctx, q, args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("search_payments: %w", err)
+		return nil, false, fmt.Errorf("%s: %w", name, err)
 	}
 	defer rows.Close()
-	var out []*kessai.Payment
+	var out []*T
 	for rows.Next() {
 		var data []byte
 		if err := rows.Scan(&data); err != nil {
 			return nil, false, err
 		}
-		var pay kessai.Payment
-		if err := json.Unmarshal(data, &pay); err != nil {
-			return nil, false, fmt.Errorf("search_payments: decode: %w", err)
+		v := new(T)
+		if err := json.Unmarshal(data, v); err != nil {
+			return nil, false, fmt.Errorf("%s: decode: %w", name, err)
 		}
-		out = append(out, &pay)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
-	limit := args[3].(int) - 1
 	more := len(out) > limit
 	if more {
 		out = out[:limit]

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -45,30 +44,9 @@ func (s *Store) refundsQuery(accountID string, p kessai.RefundSearch) (string, [
 // RefundsByTime implements kessai.Tx.
 func (t *tx) RefundsByTime(ctx context.Context, accountID string, p kessai.RefundSearch) ([]*kessai.Refund, bool, error) {
 	q, args, before := t.s.refundsQuery(accountID, p)
-	rows, err := t.queryContext(ctx, q, args...)
+	out, more, err := pageOf[kessai.Refund](ctx, t, "refunds_by_time", q, args, args[3].(int)-1)
 	if err != nil {
-		return nil, false, fmt.Errorf("refunds_by_time: %w", err)
-	}
-	defer rows.Close()
-	var out []*kessai.Refund
-	for rows.Next() {
-		var data []byte
-		if err := rows.Scan(&data); err != nil {
-			return nil, false, err
-		}
-		var r kessai.Refund
-		if err := json.Unmarshal(data, &r); err != nil {
-			return nil, false, fmt.Errorf("refunds_by_time: decode: %w", err)
-		}
-		out = append(out, &r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, false, err
-	}
-	limit := args[3].(int) - 1
-	more := len(out) > limit
-	if more {
-		out = out[:limit]
 	}
 	if before {
 		// read oldest first from the cursor; shown newest first
